@@ -1,0 +1,38 @@
+# Entry points for people and CI. `make run` and `make test` work on a fresh Debian 12 machine:
+# each installs what it needs first (scripts/install-deps.sh is idempotent).
+
+BUILD_DIR   ?= build/release
+PRESET      ?= release
+DATA_DIR    ?= ./quiver-data
+PORT        ?= 19530
+STATUS_PORT ?= 9091
+export CCACHE_DIR ?= $(CURDIR)/.ccache
+
+.PHONY: deps build run test unit e2e bench fuzz clean
+
+deps:
+	./scripts/install-deps.sh
+
+build: deps
+	cmake --preset $(PRESET) >/dev/null
+	cmake --build $(BUILD_DIR)
+
+run: build
+	$(BUILD_DIR)/apps/quiver/quiver run standalone --data-dir $(DATA_DIR) --port $(PORT) --status-port $(STATUS_PORT)
+
+# Every test of the default run: unit and integration tests through ctest, then the end-to-end
+# suite (when present). Long soaks and benchmarks have their own targets.
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j2 --timeout 900 -LE slow
+	./scripts/run-e2e.sh $(BUILD_DIR)
+
+bench: build
+	./scripts/run-bench.sh $(BUILD_DIR)
+
+fuzz: deps
+	cmake --preset fuzz >/dev/null
+	cmake --build build/fuzz --target expr_parser_fuzz
+	./build/fuzz/src/expr/expr_parser_fuzz -max_total_time=60 src/expr/fuzz_corpus
+
+clean:
+	rm -rf build

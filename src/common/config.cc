@@ -1,0 +1,136 @@
+#include "common/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstring>
+
+namespace quiver {
+
+const std::vector<ConfigKeyInfo>& Config::Keys() {
+  static const std::vector<ConfigKeyInfo> kKeys = {
+      {"server.address", "0.0.0.0", "Address the Milvus API (gRPC + REST) listens on"},
+      {"server.port", "19530", "Port of the Milvus API (gRPC and REST v2, sniffed per connection)"},
+      {"server.status_port", "9091", "Port of the status server: /healthz and /metrics"},
+      {"server.data_dir", "./quiver-data", "Directory holding metadata, WAL and objects in standalone mode"},
+      {"server.max_message_bytes", "268435456", "Largest accepted request message (256 MiB)"},
+      {"log.level", "info", "Minimum log level: debug, info, warn, error"},
+      {"wal.segment_bytes", "67108864", "Size at which a WAL channel rolls over to a new file"},
+      {"wal.sync", "true", "fsync each group commit before acknowledging (disable only for tests)"},
+      {"segment.seal_rows", "1000000", "Rows after which a growing segment is sealed"},
+      {"segment.seal_bytes", "268435456", "Bytes after which a growing segment is sealed"},
+      {"segment.seal_idle_seconds", "600", "Seconds without inserts after which a growing segment is sealed"},
+      {"search.threads", "0", "Threads of the search pool (0 = number of cores)"},
+      {"search.queue_depth", "1024", "Queued search tasks before new ones are rejected"},
+      {"consistency.bounded_staleness_ms", "5000", "Staleness allowed by Bounded consistency"},
+  };
+  return kKeys;
+}
+
+namespace {
+
+const ConfigKeyInfo* FindKey(std::string_view key) {
+  for (const auto& info : Config::Keys()) {
+    if (info.key == key) return &info;
+  }
+  return nullptr;
+}
+
+std::string EnvName(std::string_view key) {
+  std::string name = "QUIVER_";
+  for (char c : key) name.push_back(c == '.' ? '_' : static_cast<char>(std::toupper(c)));
+  return name;
+}
+
+Status Flatten(const YAML::Node& node, const std::string& prefix, Config* config) {
+  if (node.IsMap()) {
+    for (const auto& item : node) {
+      std::string key = item.first.as<std::string>();
+      std::string full = prefix.empty() ? key : prefix + "." + key;
+      QUIVER_RETURN_IF_ERROR(Flatten(item.second, full, config));
+    }
+    return Status::OK();
+  }
+  if (node.IsScalar()) return config->Set(prefix, node.Scalar());
+  if (node.IsNull()) return Status::OK();
+  return Status::InvalidArgument("config value must be a scalar", prefix);
+}
+
+}  // namespace
+
+Config Config::Defaults() {
+  Config config;
+  for (const auto& info : Keys()) config.values_[std::string(info.key)] = std::string(info.default_value);
+  return config;
+}
+
+Result<Config> Config::Load(const std::string& yaml_path, char** environ) {
+  Config config = Defaults();
+  if (!yaml_path.empty()) {
+    YAML::Node root;
+    try {
+      root = YAML::LoadFile(yaml_path);
+    } catch (const std::exception& e) {
+      return Status::InvalidArgument("cannot read config file " + yaml_path, e.what());
+    }
+    QUIVER_RETURN_IF_ERROR(Flatten(root, "", &config));
+  }
+  if (environ != nullptr) {
+    for (const auto& info : Keys()) {
+      std::string name = EnvName(info.key);
+      for (char** env = environ; *env != nullptr; ++env) {
+        std::string_view entry(*env);
+        if (entry.size() > name.size() && entry.substr(0, name.size()) == name &&
+            entry[name.size()] == '=') {
+          config.values_[std::string(info.key)] = std::string(entry.substr(name.size() + 1));
+        }
+      }
+    }
+  }
+  return config;
+}
+
+Status Config::Set(std::string_view key, std::string_view value) {
+  if (FindKey(key) == nullptr) return Status::InvalidArgument("unknown config key", key);
+  values_[std::string(key)] = std::string(value);
+  return Status::OK();
+}
+
+std::string Config::GetString(std::string_view key) const {
+  auto it = values_.find(key);
+  if (it != values_.end()) return it->second;
+  const ConfigKeyInfo* info = FindKey(key);
+  return info ? std::string(info->default_value) : std::string();
+}
+
+Result<int64_t> Config::GetInt(std::string_view key) const {
+  std::string text = GetString(key);
+  int64_t value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || ptr != text.data() + text.size() || text.empty()) {
+    return Status::InvalidArgument("config value is not an integer", std::string(key) + "=" + text);
+  }
+  return value;
+}
+
+Result<bool> Config::GetBool(std::string_view key) const {
+  std::string text = GetString(key);
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (text == "true" || text == "1" || text == "yes" || text == "on") return true;
+  if (text == "false" || text == "0" || text == "no" || text == "off") return false;
+  return Status::InvalidArgument("config value is not a bool", std::string(key) + "=" + text);
+}
+
+Result<double> Config::GetDouble(std::string_view key) const {
+  std::string text = GetString(key);
+  char* end = nullptr;
+  double value = std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size()) {
+    return Status::InvalidArgument("config value is not a number", std::string(key) + "=" + text);
+  }
+  return value;
+}
+
+}  // namespace quiver

@@ -1,0 +1,62 @@
+#include "common/status_server.h"
+
+#include <httplib.h>
+
+#include "common/log.h"
+
+namespace quiver {
+
+StatusServer::StatusServer(MetricsRegistry* metrics)
+    : metrics_(metrics), server_(std::make_unique<httplib::Server>()) {
+  server_->Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
+    MutexLock lock(&mu_);
+    if (ready_) {
+      res.set_content("ok\n", "text/plain");
+    } else {
+      res.status = 503;
+      res.set_content("not ready: " + not_ready_reason_ + "\n", "text/plain");
+    }
+  });
+  server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(metrics_->RenderText(), "text/plain; version=0.0.4");
+  });
+}
+
+StatusServer::~StatusServer() { Stop(); }
+
+void StatusServer::AddPage(const std::string& path, PageFn fn) {
+  server_->Get(path, [fn = std::move(fn)](const httplib::Request&, httplib::Response& res) {
+    auto [type, body] = fn();
+    res.set_content(body, type);
+  });
+}
+
+Status StatusServer::Start(const std::string& address, int port) {
+  if (port == 0) {
+    port_ = server_->bind_to_any_port(address);
+    if (port_ < 0) return Status::IOError("status server cannot bind", address);
+  } else {
+    if (!server_->bind_to_port(address, port)) {
+      return Status::IOError("status server cannot bind", address + ":" + std::to_string(port));
+    }
+    port_ = port;
+  }
+  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  QUIVER_LOG(INFO) << "status server listening" << Kv("address", address) << Kv("port", port_);
+  return Status::OK();
+}
+
+void StatusServer::Stop() {
+  if (thread_.joinable()) {
+    server_->stop();
+    thread_.join();
+  }
+}
+
+void StatusServer::SetReady(bool ready, const std::string& reason) {
+  MutexLock lock(&mu_);
+  ready_ = ready;
+  not_ready_reason_ = reason;
+}
+
+}  // namespace quiver
