@@ -1,0 +1,538 @@
+// FileWal: the embedded write-ahead log. Byte layout: docs/format/wal.md.
+//
+// Each channel is a directory of files named by the Lsn of their first record. Appends to a channel
+// are group-committed as in LevelDB's DBImpl::Write: writers queue up; the writer at the front
+// becomes the leader, takes every queued batch, writes them with one write() and one fdatasync(),
+// then wakes the followers with their results. The mutex is released during I/O so new writers can
+// queue behind the leader; only the leader touches the active file.
+//
+// Failure handling: if a write or sync fails, the leader truncates the file back to the last
+// durable size so that no garbage sits between acknowledged records; if that fails too, the channel
+// refuses appends until the WAL is reopened (recovery then cuts the torn tail).
+//
+// Recovery scans the last file of each channel (earlier files were fully synced before roll-over)
+// and truncates it at the first record whose checksum, length or Lsn is wrong. Everything after
+// that point was written after the last successful sync, so it was never acknowledged.
+
+#include <algorithm>
+#include <cinttypes>
+#include <deque>
+#include <map>
+
+#include "common/coding.h"
+#include "common/crc32c.h"
+#include "common/log.h"
+#include "common/mutex.h"
+#include "storage/wal/wal.h"
+#include "storage/wal/wal_format.h"
+
+namespace quiver::storage {
+namespace {
+
+constexpr uint64_t kIndexEveryBytes = 1 << 20;  // sparse Lsn -> offset index granularity
+constexpr uint64_t kReadChunk = 4 << 20;
+
+struct WalFile {
+  std::string path;
+  Lsn first = 0;
+  uint64_t size = 0;  // durable size
+  bool indexed = false;
+  std::vector<std::pair<Lsn, uint64_t>> index;  // sorted sparse checkpoints (lsn, offset)
+};
+
+struct Writer {
+  const std::vector<std::string_view>* records;
+  bool done = false;
+  Status status;
+  Lsn first = 0;
+};
+
+struct Channel {
+  std::string name;
+  std::string dir;
+  Mutex mu;
+  CondVar cv{&mu};
+  std::map<Lsn, WalFile> files QUIVER_GUARDED_BY(mu);  // by first Lsn
+  std::unique_ptr<WritableFile> active;                // only the leader uses it
+  Lsn next_lsn QUIVER_GUARDED_BY(mu) = 1;
+  Lsn durable_lsn QUIVER_GUARDED_BY(mu) = 0;
+  std::deque<Writer*> writers QUIVER_GUARDED_BY(mu);
+  bool broken QUIVER_GUARDED_BY(mu) = false;
+  bool dropped QUIVER_GUARDED_BY(mu) = false;
+};
+
+std::string FileName(Lsn first) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%020" PRIu64 ".wal", first);
+  return buf;
+}
+
+bool ParseFileName(const std::string& name, Lsn* first) {
+  if (name.size() != 24 || name.substr(20) != ".wal") return false;
+  Lsn value = 0;
+  for (size_t i = 0; i < 20; ++i) {
+    if (name[i] < '0' || name[i] > '9') return false;
+    value = value * 10 + static_cast<Lsn>(name[i] - '0');
+  }
+  *first = value;
+  return true;
+}
+
+// Reads a file sequentially in chunks and yields records; stops at `end` or at the first record
+// that does not verify.
+class RecordScanner {
+ public:
+  RecordScanner(FileSystem* fs, const std::string& path, uint64_t offset, uint64_t end)
+      : fs_(fs), path_(path), offset_(offset), end_(end) {}
+
+  // Returns true and fills `record` / `record_offset` for the next valid record; false at the end
+  // or at a bad record (then `status()` says which, and `offset()` is where valid data ends).
+  bool Next(WalRecord* record, uint64_t* record_offset) {
+    if (offset_ + kWalHeaderSize > end_) {
+      if (offset_ != end_) bad_ = "truncated record header";
+      return false;
+    }
+    if (!Ensure(kWalHeaderSize)) return false;
+    const char* header = buffer_.data() + (offset_ - buffer_start_);
+    uint32_t length = DecodeFixed32(header + 4);
+    if (length > kWalMaxPayload) {
+      bad_ = "record length out of range";
+      return false;
+    }
+    if (offset_ + kWalHeaderSize + length > end_) {
+      bad_ = "truncated record payload";
+      return false;
+    }
+    if (!Ensure(kWalHeaderSize + length)) return false;
+    header = buffer_.data() + (offset_ - buffer_start_);
+    std::string_view body(header + 4, kWalHeaderSize - 4 + length);
+    uint32_t expected = crc32c::Unmask(DecodeFixed32(header));
+    if (crc32c::Value(body) != expected) {
+      bad_ = "checksum mismatch";
+      return false;
+    }
+    record->lsn = DecodeFixed64(header + 8);
+    record->payload.assign(header + kWalHeaderSize, length);
+    *record_offset = offset_;
+    offset_ += kWalHeaderSize + length;
+    return true;
+  }
+
+  uint64_t offset() const { return offset_; }
+  const std::string& bad() const { return bad_; }
+  Status io_status() const { return io_status_; }
+
+ private:
+  bool Ensure(uint64_t need) {
+    if (offset_ >= buffer_start_ && offset_ + need <= buffer_start_ + buffer_.size()) return true;
+    uint64_t length = std::min(end_ - offset_, std::max(need, kReadChunk));
+    Result<std::string> data = fs_->ReadRange(path_, offset_, length);
+    if (!data.ok()) {
+      io_status_ = data.status();
+      bad_ = "read error";
+      return false;
+    }
+    buffer_ = std::move(data).value();
+    buffer_start_ = offset_;
+    if (buffer_.size() < need) {
+      bad_ = "file shorter than expected";
+      return false;
+    }
+    return true;
+  }
+
+  FileSystem* fs_;
+  std::string path_;
+  uint64_t offset_;
+  uint64_t end_;
+  std::string buffer_;
+  uint64_t buffer_start_ = 0;
+  std::string bad_;
+  Status io_status_;
+};
+
+class FileWal final : public Wal {
+ public:
+  FileWal(FileSystem* fs, std::string dir, WalOptions options)
+      : fs_(fs), dir_(std::move(dir)), options_(options) {}
+
+  Status Recover() {
+    QUIVER_RETURN_IF_ERROR(fs_->CreateDirs(dir_));
+    QUIVER_ASSIGN_OR_RETURN(auto names, fs_->ListDir(dir_));
+    for (const std::string& name : names) {
+      if (!ValidateChannelName(name).ok()) continue;
+      auto channel = std::make_unique<Channel>();
+      channel->name = name;
+      channel->dir = JoinPath(dir_, name);
+      QUIVER_RETURN_IF_ERROR(RecoverChannel(channel.get()));
+      channels_[name] = std::move(channel);
+    }
+    return Status::OK();
+  }
+
+  Status CreateChannel(const std::string& name) override {
+    QUIVER_RETURN_IF_ERROR(ValidateChannelName(name));
+    MutexLock lock(&mu_);
+    if (channels_.count(name)) return Status::OK();
+    auto channel = std::make_unique<Channel>();
+    channel->name = name;
+    channel->dir = JoinPath(dir_, name);
+    QUIVER_RETURN_IF_ERROR(fs_->CreateDirs(channel->dir));
+    {
+      MutexLock channel_lock(&channel->mu);
+      QUIVER_RETURN_IF_ERROR(StartFile(channel.get(), 1));
+    }
+    QUIVER_RETURN_IF_ERROR(fs_->SyncDir(dir_));
+    channels_[name] = std::move(channel);
+    return Status::OK();
+  }
+
+  Status DropChannel(const std::string& name) override {
+    std::unique_ptr<Channel> channel;
+    {
+      MutexLock lock(&mu_);
+      auto it = channels_.find(name);
+      if (it == channels_.end()) return Status::OK();
+      channel = std::move(it->second);
+      channels_.erase(it);
+    }
+    {
+      MutexLock lock(&channel->mu);
+      channel->dropped = true;
+      while (!channel->writers.empty()) channel->cv.Wait();
+      if (channel->active) channel->active->Close().IgnoreError();
+    }
+    QUIVER_RETURN_IF_ERROR(fs_->RemoveAll(channel->dir));
+    return fs_->SyncDir(dir_);
+  }
+
+  Result<std::vector<std::string>> ListChannels() override {
+    MutexLock lock(&mu_);
+    std::vector<std::string> names;
+    for (const auto& [name, channel] : channels_) names.push_back(name);
+    return names;
+  }
+
+  Result<Lsn> Append(const std::string& name, const std::vector<std::string_view>& records) override {
+    if (records.empty()) return Status::InvalidArgument("empty WAL batch");
+    for (auto record : records) {
+      if (record.size() > kWalMaxPayload) return Status::InvalidArgument("WAL record too large");
+    }
+    QUIVER_ASSIGN_OR_RETURN(Channel * channel, Find(name));
+    Writer self;
+    self.records = &records;
+    MutexLock lock(&channel->mu);
+    if (channel->dropped) return Status::NotFound("WAL channel dropped", name);
+    channel->writers.push_back(&self);
+    while (!self.done && channel->writers.front() != &self) channel->cv.Wait();
+    if (self.done) {
+      if (!self.status.ok()) return self.status;
+      return self.first;
+    }
+    LeadGroup(channel);
+    if (!self.status.ok()) return self.status;
+    return self.first;
+  }
+
+  Result<std::vector<WalRecord>> Read(const std::string& name, Lsn from, size_t max_records,
+                                      size_t max_bytes) override {
+    QUIVER_ASSIGN_OR_RETURN(Channel * channel, Find(name));
+    std::vector<WalRecord> out;
+    size_t bytes = 0;
+    if (max_records == 0) return out;
+    while (true) {
+      // Snapshot the file that holds `from` under the lock, read it without.
+      WalFile file;
+      Lsn durable;
+      {
+        MutexLock lock(&channel->mu);
+        durable = channel->durable_lsn;
+        if (from > durable || channel->files.empty()) break;
+        auto it = channel->files.upper_bound(from);
+        if (it == channel->files.begin()) {
+          from = it->first;  // truncated before `from`: start at the first retained record
+        } else {
+          --it;
+        }
+        QUIVER_RETURN_IF_ERROR(EnsureIndexed(&it->second));
+        file = it->second;
+      }
+      uint64_t start = 0;
+      auto checkpoint = std::upper_bound(
+          file.index.begin(), file.index.end(), std::make_pair(from, ~uint64_t{0}));
+      if (checkpoint != file.index.begin()) start = std::prev(checkpoint)->second;
+      RecordScanner scanner(fs_, file.path, start, file.size);
+      WalRecord record;
+      uint64_t offset;
+      bool progressed = false;
+      while (scanner.Next(&record, &offset)) {
+        if (record.lsn > durable) break;
+        if (record.lsn < from) continue;
+        bytes += record.payload.size();
+        from = record.lsn + 1;
+        progressed = true;
+        out.push_back(std::move(record));
+        if (out.size() >= max_records || bytes >= max_bytes) return out;
+      }
+      if (!scanner.bad().empty() && scanner.offset() < file.size) {
+        if (!scanner.io_status().ok()) return scanner.io_status();
+        return Status::Corruption("WAL record unreadable (" + scanner.bad() + ")",
+                                  file.path + "@" + std::to_string(scanner.offset()));
+      }
+      if (!progressed && from <= durable) {
+        // The file ended before `from`; move to the next file.
+        MutexLock lock(&channel->mu);
+        auto next = channel->files.upper_bound(file.first);
+        if (next == channel->files.end()) break;
+        from = std::max(from, next->first);
+      }
+    }
+    return out;
+  }
+
+  Result<Lsn> LastLsn(const std::string& name) override {
+    QUIVER_ASSIGN_OR_RETURN(Channel * channel, Find(name));
+    MutexLock lock(&channel->mu);
+    return channel->durable_lsn;
+  }
+
+  Result<Lsn> FirstLsn(const std::string& name) override {
+    QUIVER_ASSIGN_OR_RETURN(Channel * channel, Find(name));
+    MutexLock lock(&channel->mu);
+    return channel->files.empty() ? channel->durable_lsn + 1 : channel->files.begin()->first;
+  }
+
+  Result<Lsn> WaitFor(const std::string& name, Lsn lsn, std::chrono::milliseconds timeout) override {
+    QUIVER_ASSIGN_OR_RETURN(Channel * channel, Find(name));
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    MutexLock lock(&channel->mu);
+    while (channel->durable_lsn < lsn && !channel->dropped) {
+      auto now = std::chrono::steady_clock::now();
+      if (now >= deadline) break;
+      channel->cv.WaitFor(deadline - now);
+    }
+    return channel->durable_lsn;
+  }
+
+  Status Truncate(const std::string& name, Lsn before) override {
+    QUIVER_ASSIGN_OR_RETURN(Channel * channel, Find(name));
+    MutexLock lock(&channel->mu);
+    while (channel->files.size() > 1) {
+      auto first = channel->files.begin();
+      auto second = std::next(first);
+      if (second->first > before) break;
+      QUIVER_RETURN_IF_ERROR(fs_->Remove(first->second.path));
+      channel->files.erase(first);
+    }
+    return Status::OK();
+  }
+
+  uint64_t TotalBytes() override {
+    MutexLock lock(&mu_);
+    uint64_t total = 0;
+    for (auto& [name, channel] : channels_) {
+      MutexLock channel_lock(&channel->mu);
+      for (const auto& [first, file] : channel->files) total += file.size;
+    }
+    return total;
+  }
+
+ private:
+  Result<Channel*> Find(const std::string& name) {
+    MutexLock lock(&mu_);
+    auto it = channels_.find(name);
+    if (it == channels_.end()) return Status::NotFound("no such WAL channel", name);
+    return it->second.get();
+  }
+
+  // Starts a new active file whose first record will be `first`.
+  Status StartFile(Channel* channel, Lsn first) QUIVER_REQUIRES(channel->mu) {
+    WalFile file;
+    file.path = JoinPath(channel->dir, FileName(first));
+    file.first = first;
+    file.indexed = true;
+    QUIVER_ASSIGN_OR_RETURN(channel->active, fs_->OpenWritable(file.path, /*truncate=*/true));
+    QUIVER_RETURN_IF_ERROR(fs_->SyncDir(channel->dir));
+    channel->files[first] = std::move(file);
+    return Status::OK();
+  }
+
+  Status EnsureIndexed(WalFile* file) {
+    if (file->indexed) return Status::OK();
+    RecordScanner scanner(fs_, file->path, 0, file->size);
+    WalRecord record;
+    uint64_t offset;
+    uint64_t last_indexed = 0;
+    bool first = true;
+    while (scanner.Next(&record, &offset)) {
+      if (first || offset - last_indexed >= kIndexEveryBytes) {
+        file->index.emplace_back(record.lsn, offset);
+        last_indexed = offset;
+        first = false;
+      }
+    }
+    file->indexed = true;
+    return Status::OK();
+  }
+
+  Status RecoverChannel(Channel* channel) QUIVER_NO_THREAD_SAFETY_ANALYSIS {
+    QUIVER_ASSIGN_OR_RETURN(auto names, fs_->ListDir(channel->dir));
+    for (const std::string& name : names) {
+      Lsn first;
+      if (!ParseFileName(name, &first)) continue;
+      WalFile file;
+      file.path = JoinPath(channel->dir, name);
+      file.first = first;
+      QUIVER_ASSIGN_OR_RETURN(file.size, fs_->FileSize(file.path));
+      channel->files[first] = std::move(file);
+    }
+    if (channel->files.empty()) return StartFile(channel, 1);
+
+    WalFile& last = std::prev(channel->files.end())->second;
+    RecordScanner scanner(fs_, last.path, 0, last.size);
+    WalRecord record;
+    uint64_t offset;
+    Lsn expected = last.first;
+    uint64_t last_indexed = 0;
+    std::string bad;
+    while (scanner.Next(&record, &offset)) {
+      if (record.lsn != expected) {
+        bad = "unexpected lsn";
+        break;
+      }
+      if (last.index.empty() || offset - last_indexed >= kIndexEveryBytes) {
+        last.index.emplace_back(record.lsn, offset);
+        last_indexed = offset;
+      }
+      ++expected;
+    }
+    if (bad.empty()) bad = scanner.bad();
+    uint64_t valid_end = bad == "unexpected lsn" ? offset : scanner.offset();
+    if (!scanner.io_status().ok()) return scanner.io_status();
+    if (valid_end < last.size) {
+      QUIVER_LOG(WARN) << "WAL recovery dropped a torn tail" << Kv("channel", channel->name)
+                       << Kv("file", last.path) << Kv("valid_bytes", valid_end)
+                       << Kv("dropped_bytes", last.size - valid_end) << Kv("reason", bad);
+      QUIVER_RETURN_IF_ERROR(fs_->Truncate(last.path, valid_end));
+      last.size = valid_end;
+    }
+    last.indexed = true;
+    channel->next_lsn = expected;
+    channel->durable_lsn = expected - 1;
+    QUIVER_ASSIGN_OR_RETURN(channel->active, fs_->OpenWritable(last.path, /*truncate=*/false));
+    return Status::OK();
+  }
+
+  // Called by the writer at the front of the queue, with the channel lock held.
+  void LeadGroup(Channel* channel) QUIVER_REQUIRES(channel->mu) {
+    std::vector<Writer*> group;
+    size_t group_bytes = 0;
+    for (Writer* writer : channel->writers) {
+      size_t bytes = 0;
+      for (auto record : *writer->records) bytes += record.size() + kWalHeaderSize;
+      if (!group.empty() && group_bytes + bytes > (8u << 20)) break;
+      group.push_back(writer);
+      group_bytes += bytes;
+    }
+    Status status;
+    if (channel->broken) {
+      status = Status::IOError("WAL channel failed earlier; reopen to recover", channel->name);
+    }
+    if (status.ok() && channel->active->size() >= options_.segment_bytes) {
+      status = StartFile(channel, channel->next_lsn);
+      if (!status.ok()) channel->broken = true;
+    }
+    Lsn first = channel->next_lsn;
+    WalFile* file = status.ok() ? &std::prev(channel->files.end())->second : nullptr;
+    std::string buffer;
+    std::vector<std::pair<Lsn, uint64_t>> new_checkpoints;
+    if (status.ok()) {
+      buffer.reserve(group_bytes);
+      Lsn lsn = first;
+      uint64_t base = file->size;
+      uint64_t last_indexed = file->index.empty() ? 0 : file->index.back().second;
+      for (Writer* writer : group) {
+        writer->first = lsn;
+        for (auto record : *writer->records) {
+          uint64_t offset = base + buffer.size();
+          if (file->index.empty() && new_checkpoints.empty()) {
+            new_checkpoints.emplace_back(lsn, offset);
+            last_indexed = offset;
+          } else if (offset - last_indexed >= kIndexEveryBytes) {
+            new_checkpoints.emplace_back(lsn, offset);
+            last_indexed = offset;
+          }
+          AppendWalRecord(&buffer, lsn, record);
+          ++lsn;
+        }
+      }
+      // I/O without the lock: only the leader touches `active`; readers stop at durable_lsn.
+      WritableFile* active = channel->active.get();
+      channel->mu.Unlock();
+      status = active->Append(buffer);
+      if (status.ok() && options_.sync) status = active->Sync();
+      channel->mu.Lock();
+      if (status.ok()) {
+        channel->next_lsn = lsn;
+        channel->durable_lsn = lsn - 1;
+        file->size += buffer.size();
+        file->index.insert(file->index.end(), new_checkpoints.begin(), new_checkpoints.end());
+      } else {
+        RollBack(channel, file);
+      }
+    }
+    for (Writer* writer : group) {
+      writer->status = status;
+      writer->done = true;
+      channel->writers.pop_front();
+    }
+    status.IgnoreError();
+    channel->cv.SignalAll();
+  }
+
+  // After a failed append: cut the file back to its durable size so later appends do not follow
+  // garbage. If even that fails, refuse appends until the WAL is reopened.
+  void RollBack(Channel* channel, WalFile* file) QUIVER_REQUIRES(channel->mu) {
+    Status st = channel->active->Close();
+    st.IgnoreError();
+    st = fs_->Truncate(file->path, file->size);
+    if (st.ok()) {
+      Result<std::unique_ptr<WritableFile>> reopened = fs_->OpenWritable(file->path, false);
+      if (reopened.ok()) {
+        channel->active = std::move(reopened).value();
+        return;
+      }
+      st = reopened.status();
+    }
+    QUIVER_LOG(ERROR) << "WAL channel unusable after failed append" << Kv("channel", channel->name)
+                      << Kv("error", st.ToString());
+    channel->broken = true;
+  }
+
+  FileSystem* fs_;
+  std::string dir_;
+  WalOptions options_;
+  Mutex mu_;
+  std::map<std::string, std::unique_ptr<Channel>> channels_ QUIVER_GUARDED_BY(mu_);
+};
+
+}  // namespace
+
+Status ValidateChannelName(std::string_view name) {
+  if (name.empty() || name.size() > 200) return Status::InvalidArgument("bad WAL channel name");
+  for (char c : name) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.')) {
+      return Status::InvalidArgument("bad WAL channel name", name);
+    }
+  }
+  if (name == "." || name == "..") return Status::InvalidArgument("bad WAL channel name", name);
+  return Status::OK();
+}
+
+Result<std::unique_ptr<Wal>> OpenFileWal(FileSystem* fs, const std::string& dir, WalOptions options) {
+  auto wal = std::make_unique<FileWal>(fs, dir, options);
+  QUIVER_RETURN_IF_ERROR(wal->Recover());
+  return std::unique_ptr<Wal>(std::move(wal));
+}
+
+}  // namespace quiver::storage
