@@ -1,0 +1,174 @@
+// Segment file encoding and decoding. Byte layout: docs/format/segment.md.
+
+#include "common/coding.h"
+#include "common/crc32c.h"
+#include "segment/segment.h"
+
+namespace quiver::segment {
+namespace {
+
+constexpr std::string_view kHeaderMagic = "QVRSEG01";
+constexpr std::string_view kTrailerMagic = "QVRSEGND";
+constexpr size_t kTrailerSize = 8 + 4 + 4 + 8;
+constexpr size_t kAlignment = 64;
+constexpr uint64_t kFormatVersion = 1;
+
+struct BlockRef {
+  uint64_t offset = 0;
+  uint64_t length = 0;
+  uint32_t crc = 0;
+};
+
+BlockRef WriteBlock(std::string* out, const schema::Buffer& buffer) {
+  while (out->size() % kAlignment != 0) out->push_back('\0');
+  BlockRef ref;
+  ref.offset = out->size();
+  ref.length = buffer.size();
+  ref.crc = crc32c::Mask(crc32c::Value(buffer.data(), buffer.size()));
+  out->append(buffer.view());
+  return ref;
+}
+
+void PutBlockRef(std::string* out, const BlockRef& ref) {
+  PutVarint64(out, ref.offset);
+  PutVarint64(out, ref.length);
+  PutFixed32(out, ref.crc);
+}
+
+bool GetBlockRef(Decoder* in, BlockRef* ref) {
+  return in->GetVarint64(&ref->offset) && in->GetVarint64(&ref->length) && in->GetFixed32(&ref->crc);
+}
+
+}  // namespace
+
+std::string SerializeSegment(const SegmentMeta& meta, const schema::DataChunk& data) {
+  std::string out(kHeaderMagic);
+  std::string footer;
+  PutVarint64(&footer, kFormatVersion);
+  PutVarint64(&footer, static_cast<uint64_t>(meta.segment_id));
+  PutVarint64(&footer, static_cast<uint64_t>(meta.collection_id));
+  PutVarint64(&footer, static_cast<uint64_t>(meta.partition_id));
+  PutLengthPrefixed(&footer, meta.channel);
+  PutVarint64(&footer, data.rows);
+  PutVarint64(&footer, data.columns.size());
+  for (const auto& [field_id, column] : data.columns) {
+    PutVarint64(&footer, static_cast<uint64_t>(field_id));
+    PutVarint64(&footer, static_cast<uint64_t>(column->type));
+    PutVarint64(&footer, static_cast<uint64_t>(column->element_type));
+    PutVarint64(&footer, static_cast<uint64_t>(column->dim));
+    footer.push_back(column->nullable() ? 1 : 0);
+    PutBlockRef(&footer, WriteBlock(&out, column->data));
+    PutBlockRef(&footer, WriteBlock(&out, column->offsets));
+    PutBlockRef(&footer, WriteBlock(&out, column->valid));
+  }
+  uint64_t footer_offset = out.size();
+  out.append(footer);
+  PutFixed64(&out, footer_offset);
+  PutFixed32(&out, static_cast<uint32_t>(footer.size()));
+  PutFixed32(&out, crc32c::Mask(crc32c::Value(footer)));
+  out.append(kTrailerMagic);
+  return out;
+}
+
+Result<std::shared_ptr<SealedSegment>> SealedSegment::Open(
+    schema::Buffer file, std::shared_ptr<const schema::CollectionSchema> collection_schema) {
+  std::string_view bytes = file.view();
+  if (bytes.size() < kHeaderMagic.size() + kTrailerSize || bytes.substr(0, 8) != kHeaderMagic) {
+    return Status::Corruption("not a segment file (bad header)");
+  }
+  std::string_view trailer = bytes.substr(bytes.size() - kTrailerSize);
+  if (trailer.substr(16) != kTrailerMagic) return Status::Corruption("segment file truncated (bad trailer)");
+  uint64_t footer_offset = DecodeFixed64(trailer.data());
+  uint32_t footer_length = DecodeFixed32(trailer.data() + 8);
+  uint32_t footer_crc = crc32c::Unmask(DecodeFixed32(trailer.data() + 12));
+  if (footer_offset < kHeaderMagic.size() ||
+      footer_offset + footer_length != bytes.size() - kTrailerSize) {
+    return Status::Corruption("segment footer out of bounds");
+  }
+  std::string_view footer = bytes.substr(footer_offset, footer_length);
+  if (crc32c::Value(footer) != footer_crc) return Status::Corruption("segment footer checksum mismatch");
+
+  Decoder in(footer);
+  uint64_t version, segment_id, collection_id, partition_id, rows, column_count;
+  std::string_view channel;
+  if (!in.GetVarint64(&version) || !in.GetVarint64(&segment_id) || !in.GetVarint64(&collection_id) ||
+      !in.GetVarint64(&partition_id) || !in.GetLengthPrefixed(&channel) || !in.GetVarint64(&rows) ||
+      !in.GetVarint64(&column_count)) {
+    return Status::Corruption("segment footer malformed");
+  }
+  if (version != kFormatVersion) {
+    return Status::NotSupported("segment format version " + std::to_string(version));
+  }
+  auto segment = std::shared_ptr<SealedSegment>(new SealedSegment());
+  segment->meta_ = {static_cast<SegmentId>(segment_id), static_cast<int64_t>(collection_id),
+                    static_cast<int64_t>(partition_id), std::string(channel)};
+  segment->schema_ = collection_schema;
+  auto data = std::make_shared<schema::DataChunk>();
+  data->rows = rows;
+  // Columns view the file; `file` (captured in each Buffer's owner) keeps the bytes alive.
+  auto owner = std::make_shared<schema::Buffer>(file);
+  for (uint64_t c = 0; c < column_count; ++c) {
+    uint64_t field_id, type, element_type, dim;
+    std::string_view flags;
+    BlockRef blocks[3];
+    if (!in.GetVarint64(&field_id) || !in.GetVarint64(&type) || !in.GetVarint64(&element_type) ||
+        !in.GetVarint64(&dim) || !in.GetBytes(1, &flags) || !GetBlockRef(&in, &blocks[0]) ||
+        !GetBlockRef(&in, &blocks[1]) || !GetBlockRef(&in, &blocks[2])) {
+      return Status::Corruption("segment column descriptor malformed");
+    }
+    auto column = std::make_shared<schema::ColumnChunk>();
+    column->type = static_cast<schema::DataType>(type);
+    column->element_type = static_cast<schema::DataType>(element_type);
+    column->dim = static_cast<int64_t>(dim);
+    column->rows = rows;
+    schema::Buffer* targets[3] = {&column->data, &column->offsets, &column->valid};
+    for (int b = 0; b < 3; ++b) {
+      const BlockRef& ref = blocks[b];
+      if (ref.offset > footer_offset || ref.length > footer_offset - ref.offset) {
+        return Status::Corruption("segment block out of bounds", std::to_string(field_id));
+      }
+      const uint8_t* start = file.data() + ref.offset;
+      if (crc32c::Value(start, ref.length) != crc32c::Unmask(ref.crc)) {
+        return Status::Corruption("segment block checksum mismatch", "field " + std::to_string(field_id));
+      }
+      *targets[b] = schema::Buffer::View(owner, start, ref.length);
+    }
+    // Shape checks, so later reads never run past a block.
+    size_t width = schema::FixedWidth(column->type, column->dim);
+    if (schema::IsVariableWidth(column->type)) {
+      if (column->offsets.size() != (rows + 1) * 8) return Status::Corruption("segment offsets size");
+      auto offsets = column->offsets.As<uint64_t>();
+      for (size_t i = 0; i < rows; ++i) {
+        if (offsets[i] > offsets[i + 1]) return Status::Corruption("segment offsets not monotonic");
+      }
+      if (offsets[rows] != column->data.size() || offsets[0] != 0) {
+        return Status::Corruption("segment offsets do not match data");
+      }
+    } else if (column->data.size() != rows * width) {
+      return Status::Corruption("segment column size mismatch", std::to_string(field_id));
+    }
+    if (flags[0] != 0 && column->valid.size() != rows) return Status::Corruption("segment validity size");
+    if (static_cast<schema::FieldId>(field_id) != schema::kTimestampField) {
+      const schema::FieldSchema* field = collection_schema->FindFieldById(static_cast<schema::FieldId>(field_id));
+      if (field == nullptr || field->type != column->type) {
+        return Status::InvalidArgument("segment column does not match the schema", std::to_string(field_id));
+      }
+    }
+    data->columns.emplace_back(static_cast<schema::FieldId>(field_id), std::move(column));
+  }
+  if (data->Find(schema::kTimestampField) == nullptr) {
+    return Status::Corruption("segment has no timestamp column");
+  }
+  segment->data_ = data;
+  const schema::FieldSchema* pk = collection_schema->PrimaryField();
+  if (pk != nullptr) {
+    const schema::ColumnChunk* pk_column = data->Find(pk->id);
+    if (pk_column == nullptr) return Status::Corruption("segment has no primary key column");
+    for (size_t row = 0; row < rows; ++row) {
+      segment->pk_index_.Add(PrimaryKeyAt(*pk_column, row), static_cast<uint32_t>(row));
+    }
+  }
+  return segment;
+}
+
+}  // namespace quiver::segment
