@@ -1,0 +1,55 @@
+#pragma once
+
+// Distance kernels shared by FLAT, HNSW and IVF. Each kernel exists in a scalar, an AVX2+FMA and
+// an AVX-512 version, compiled in separate files with their own flags (distance_avx2.cc,
+// distance_avx512.cc); Kernels() picks the best one the running CPU supports, once, so the binary
+// runs on CPUs without AVX-512 (or without AVX2).
+//
+// Conventions: L2 is the *squared* Euclidean distance (as Milvus reports it); IP is the dot
+// product. Batch kernels compare one query with `n` consecutive vectors of `dim` floats
+// (`base` has n * dim floats) and write n results to `out`.
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace quiver::index {
+
+enum class MetricType { kL2, kIP, kCosine, kHamming, kJaccard, kBM25 };
+
+std::string_view MetricName(MetricType metric);
+// "L2", "IP", "COSINE", "HAMMING", "JACCARD", "BM25" (case-insensitive).
+std::optional<MetricType> ParseMetric(std::string_view name);
+// True when larger values are better (IP, COSINE, BM25).
+inline bool HigherIsBetter(MetricType metric) {
+  return metric == MetricType::kIP || metric == MetricType::kCosine || metric == MetricType::kBM25;
+}
+
+enum class SimdLevel { kScalar = 0, kAvx2 = 1, kAvx512 = 2 };
+std::string_view SimdLevelName(SimdLevel level);
+
+struct DistanceKernels {
+  float (*l2)(const float* a, const float* b, size_t dim);
+  float (*ip)(const float* a, const float* b, size_t dim);
+  // out[i] = l2(query, base + i * dim)
+  void (*l2_batch)(const float* query, const float* base, size_t n, size_t dim, float* out);
+  void (*ip_batch)(const float* query, const float* base, size_t n, size_t dim, float* out);
+  // out[i] = ip(query, x_i) / |x_i| for a unit-length query: the cosine similarity.
+  void (*cosine_batch)(const float* unit_query, const float* base, size_t n, size_t dim, float* out);
+  SimdLevel level;
+};
+
+// The best level this CPU supports (QUIVER_SIMD=scalar|avx2|avx512 in the environment caps it).
+SimdLevel DetectSimdLevel();
+// Kernels for the detected level.
+const DistanceKernels& Kernels();
+// Kernels for a specific level, or nullptr if the CPU (or build) lacks it. For tests and benches.
+const DistanceKernels* KernelsFor(SimdLevel level);
+
+// Per-level tables, defined in the per-ISA files.
+extern const DistanceKernels kScalarKernels;
+extern const DistanceKernels kAvx2Kernels;
+extern const DistanceKernels kAvx512Kernels;
+
+}  // namespace quiver::index
