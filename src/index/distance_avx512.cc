@@ -10,6 +10,8 @@
 namespace quiver::index {
 namespace {
 
+constexpr size_t kPrefetchRows = 16;
+
 inline __mmask16 TailMask(size_t left) { return static_cast<__mmask16>((1u << left) - 1); }
 
 float L2Avx512(const float* a, const float* b, size_t dim) {
@@ -62,8 +64,15 @@ void BatchAvx512(const float* q, const float* base, size_t n, size_t dim, float*
     const float* x3 = x2 + dim;
     __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
     __m512 s2 = _mm512_setzero_ps(), s3 = _mm512_setzero_ps();
+    // Prefetch the rows two groups ahead: the loop is fast enough that the hardware prefetcher
+    // alone leaves memory bandwidth unused.
+    const char* ahead = reinterpret_cast<const char*>(x0 + kPrefetchRows * dim);
     size_t i = 0;
     for (; i + 16 <= dim; i += 16) {
+      _mm_prefetch(ahead + i * 4 * 4, _MM_HINT_T0);
+      _mm_prefetch(ahead + i * 4 * 4 + 64, _MM_HINT_T0);
+      _mm_prefetch(ahead + i * 4 * 4 + 128, _MM_HINT_T0);
+      _mm_prefetch(ahead + i * 4 * 4 + 192, _MM_HINT_T0);
       __m512 qv = _mm512_loadu_ps(q + i);
       if constexpr (kL2) {
         __m512 d0 = _mm512_sub_ps(qv, _mm512_loadu_ps(x0 + i));
@@ -117,7 +126,40 @@ void IpBatchAvx512(const float* q, const float* base, size_t n, size_t dim, floa
 }
 
 void CosineBatchAvx512(const float* q, const float* base, size_t n, size_t dim, float* out) {
-  for (size_t r = 0; r < n; ++r) {
+  size_t r = 0;
+  for (; r + 4 <= n; r += 4) {
+    const float* x[4] = {base + r * dim, base + (r + 1) * dim, base + (r + 2) * dim, base + (r + 3) * dim};
+    const char* ahead = reinterpret_cast<const char*>(x[0] + kPrefetchRows * dim);
+    __m512 dot[4], norm[4];
+    for (int k = 0; k < 4; ++k) dot[k] = norm[k] = _mm512_setzero_ps();
+    size_t i = 0;
+    for (; i + 16 <= dim; i += 16) {
+      _mm_prefetch(ahead + i * 16, _MM_HINT_T0);
+      _mm_prefetch(ahead + i * 16 + 64, _MM_HINT_T0);
+      _mm_prefetch(ahead + i * 16 + 128, _MM_HINT_T0);
+      _mm_prefetch(ahead + i * 16 + 192, _MM_HINT_T0);
+      __m512 qv = _mm512_loadu_ps(q + i);
+      for (int k = 0; k < 4; ++k) {
+        __m512 xv = _mm512_loadu_ps(x[k] + i);
+        dot[k] = _mm512_fmadd_ps(qv, xv, dot[k]);
+        norm[k] = _mm512_fmadd_ps(xv, xv, norm[k]);
+      }
+    }
+    if (i < dim) {
+      __mmask16 m = TailMask(dim - i);
+      __m512 qv = _mm512_maskz_loadu_ps(m, q + i);
+      for (int k = 0; k < 4; ++k) {
+        __m512 xv = _mm512_maskz_loadu_ps(m, x[k] + i);
+        dot[k] = _mm512_fmadd_ps(qv, xv, dot[k]);
+        norm[k] = _mm512_fmadd_ps(xv, xv, norm[k]);
+      }
+    }
+    for (int k = 0; k < 4; ++k) {
+      float nn = _mm512_reduce_add_ps(norm[k]);
+      out[r + k] = nn > 0 ? _mm512_reduce_add_ps(dot[k]) / std::sqrt(nn) : 0.0f;
+    }
+  }
+  for (; r < n; ++r) {
     const float* x = base + r * dim;
     __m512 dot = _mm512_setzero_ps(), norm = _mm512_setzero_ps();
     size_t i = 0;

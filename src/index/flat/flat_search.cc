@@ -58,6 +58,7 @@ Status FlatSearch(const FlatSearchParams& params, std::span<const float> queries
   }
   const bool ranged = params.radius.has_value() || params.range_filter.has_value();
   float distances[kBlockRows];
+  float inv_norms[kBlockRows];
   uint32_t picked[kBlockRows];
   for (size_t start = 0; start < rows; start += kBlockRows) {
     size_t count = std::min(kBlockRows, rows - start);
@@ -73,11 +74,24 @@ Status FlatSearch(const FlatSearchParams& params, std::span<const float> queries
       if (selected == 0) continue;
     }
     const bool dense = selected == count;
+    // COSINE with several queries: compute each row's norm once per block, then plain dot
+    // products (the fused kernel would recompute the norms for every query).
+    const bool cosine_by_norms = params.metric == MetricType::kCosine && nq > 1;
+    if (cosine_by_norms) {
+      for (size_t r = 0; r < count; ++r) {
+        float norm = kernels.ip(block + r * dim, block + r * dim, dim);
+        inv_norms[r] = norm > 0 ? 1.0f / std::sqrt(norm) : 0.0f;
+      }
+    }
+    auto block_batch = cosine_by_norms ? kernels.ip_batch : batch;
     for (size_t q = 0; q < nq; ++q) {
       const float* query = queries.data() + q * dim;
       TopK& heap = (*heaps)[q];
       if (dense || selected * 4 > count) {
-        batch(query, block, count, dim, distances);
+        block_batch(query, block, count, dim, distances);
+        if (cosine_by_norms) {
+          for (size_t r = 0; r < count; ++r) distances[r] *= inv_norms[r];
+        }
         if (dense) {
           for (size_t r = 0; r < count; ++r) {
             if (heap.WouldAccept(distances[r]) && (!ranged || InRange(params, distances[r]))) {
@@ -95,7 +109,8 @@ Status FlatSearch(const FlatSearchParams& params, std::span<const float> queries
       } else {
         for (size_t s = 0; s < selected; ++s) {
           float d;
-          batch(query, block + picked[s] * dim, 1, dim, &d);
+          block_batch(query, block + picked[s] * dim, 1, dim, &d);
+          if (cosine_by_norms) d *= inv_norms[picked[s]];
           if (heap.WouldAccept(d) && (!ranged || InRange(params, d))) {
             heap.Push(d, id_base + static_cast<int64_t>(start + picked[s]));
           }
