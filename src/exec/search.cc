@@ -1,0 +1,106 @@
+#include "exec/search.h"
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "exec/filter.h"
+#include "index/flat/flat_search.h"
+
+namespace quiver::exec {
+
+namespace {
+
+Result<SearchHits> SearchOne(const VectorSearchRequest& request, const index::FlatSearchParams& params,
+                             const std::vector<float>& prepared,
+                             const std::shared_ptr<const segment::Segment>& seg,
+                             const segment::DeleteLog* deletes) {
+  std::vector<segment::ChunkRef> chunks = seg->Chunks();
+  size_t rows = 0;
+  for (const auto& ref : chunks) rows = std::max(rows, ref.base + ref.chunk->rows);
+  size_t nq = request.nq();
+  SearchHits hits(nq);
+  if (rows == 0) return hits;
+  QUIVER_ASSIGN_OR_RETURN(Bitset allowed, EvaluateFilter(request.filter, chunks, rows));
+  allowed &= seg->VisibleRows(chunks, rows, request.timestamp, deletes);
+  if (allowed.None()) return hits;
+  std::vector<index::TopK> heaps(nq, index::TopK(request.topk + request.offset, index::HigherIsBetter(request.metric)));
+  for (const auto& ref : chunks) {
+    const schema::ColumnChunk* column = ref.chunk->Find(request.field_id);
+    if (column == nullptr || column->type != schema::DataType::kFloatVector ||
+        static_cast<size_t>(column->dim) != request.dim) {
+      return Status::InvalidArgument("segment has no float vector column of the requested dimension");
+    }
+    QUIVER_RETURN_IF_ERROR(index::FlatSearch(params, prepared, column->Values<float>().data(), ref.chunk->rows,
+                                             &allowed, ref.base, static_cast<int64_t>(ref.base), &heaps));
+  }
+  const schema::FieldSchema* pk_field = seg->schema().PrimaryField();
+  for (size_t q = 0; q < nq; ++q) {
+    for (const index::Hit& hit : heaps[q].Sorted()) {
+      size_t row = static_cast<size_t>(hit.id);
+      // Find the chunk holding the row for its primary key.
+      auto it = std::upper_bound(chunks.begin(), chunks.end(), row,
+                                 [](size_t r, const segment::ChunkRef& c) { return r < c.base; });
+      const segment::ChunkRef& ref = *std::prev(it);
+      segment::PrimaryKey pk = segment::PrimaryKeyAt(*ref.chunk->Find(pk_field->id), row - ref.base);
+      hits[q].push_back({hit.distance, std::move(pk), seg, row});
+    }
+  }
+  return hits;
+}
+
+}  // namespace
+
+Result<SearchHits> SearchSegments(const VectorSearchRequest& request,
+                                  const std::vector<std::shared_ptr<const segment::Segment>>& segments,
+                                  const segment::DeleteLog* deletes, ThreadPool* pool) {
+  if (request.dim == 0 || request.queries.empty() || request.queries.size() % request.dim != 0) {
+    return Status::InvalidArgument("query vectors do not match the dimension");
+  }
+  index::FlatSearchParams params{request.metric, request.dim, request.radius, request.range_filter};
+  std::vector<float> prepared = index::PrepareQueries(params, request.queries);
+  std::vector<Result<SearchHits>> parts(segments.size(), Status::Internal("not run"));
+  auto run = [&](size_t i) { parts[i] = SearchOne(request, params, prepared, segments[i], deletes); };
+  if (pool != nullptr && segments.size() > 1) {
+    pool->ParallelFor(segments.size(), run);
+  } else {
+    for (size_t i = 0; i < segments.size(); ++i) run(i);
+  }
+  std::vector<SearchHits> ok_parts;
+  for (auto& part : parts) {
+    if (!part.ok()) return part.status();
+    ok_parts.push_back(std::move(part).value());
+  }
+  return MergeSearchHits(std::move(ok_parts), request.nq(), request.topk + request.offset, 0,
+                         index::HigherIsBetter(request.metric));
+}
+
+SearchHits MergeSearchHits(std::vector<SearchHits> parts, size_t nq, size_t topk, size_t offset,
+                           bool higher_is_better) {
+  SearchHits out(nq);
+  for (size_t q = 0; q < nq; ++q) {
+    std::vector<SearchHit> all;
+    for (auto& part : parts) {
+      if (q < part.size()) {
+        for (auto& hit : part[q]) all.push_back(std::move(hit));
+      }
+    }
+    std::stable_sort(all.begin(), all.end(), [higher_is_better](const SearchHit& a, const SearchHit& b) {
+      if (a.distance != b.distance) return higher_is_better ? a.distance > b.distance : a.distance < b.distance;
+      return a.pk < b.pk;
+    });
+    std::unordered_set<segment::PrimaryKey, segment::PrimaryKeyHash> seen;
+    size_t skipped = 0;
+    for (auto& hit : all) {
+      if (out[q].size() >= topk) break;
+      if (!seen.insert(hit.pk).second) continue;
+      if (skipped < offset) {
+        ++skipped;
+        continue;
+      }
+      out[q].push_back(std::move(hit));
+    }
+  }
+  return out;
+}
+
+}  // namespace quiver::exec

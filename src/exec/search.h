@@ -1,0 +1,59 @@
+#pragma once
+
+// Vector search over a set of segments (growing and sealed) of one shard, and the reduce that
+// merges per-segment (and later per-shard) results. Each segment contributes its best
+// topk + offset hits among rows that are visible at the search timestamp, not deleted, and pass
+// the filter; the merge keeps one hit per primary key, skips `offset` hits and keeps `topk`.
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "common/status.h"
+#include "common/thread_pool.h"
+#include "common/timestamp.h"
+#include "expr/plan.h"
+#include "index/distance.h"
+#include "segment/segment.h"
+
+namespace quiver::exec {
+
+struct VectorSearchRequest {
+  schema::FieldId field_id = 0;
+  index::MetricType metric = index::MetricType::kL2;
+  size_t dim = 0;
+  std::vector<float> queries;  // nq * dim
+  size_t topk = 10;
+  size_t offset = 0;
+  const expr::PlanNode* filter = nullptr;  // null = all rows
+  Timestamp timestamp = kMaxTimestamp;
+  std::optional<float> radius;
+  std::optional<float> range_filter;
+
+  size_t nq() const { return dim == 0 ? 0 : queries.size() / dim; }
+};
+
+struct SearchHit {
+  float distance = 0;
+  segment::PrimaryKey pk;
+  // Where the row lives, for fetching output fields.
+  std::shared_ptr<const segment::Segment> segment;
+  size_t row = 0;
+};
+
+// Per query, hits best first.
+using SearchHits = std::vector<std::vector<SearchHit>>;
+
+// Searches `segments` (deletes from `deletes`, may be null). Returns, per query, up to
+// topk + offset best hits (the caller's reduce applies the offset). `pool` (may be null) runs
+// segments in parallel. InvalidArgument if the field is missing or not a float vector.
+Result<SearchHits> SearchSegments(const VectorSearchRequest& request,
+                                  const std::vector<std::shared_ptr<const segment::Segment>>& segments,
+                                  const segment::DeleteLog* deletes, ThreadPool* pool = nullptr);
+
+// Merges several result sets for the same queries: per query, orders by distance (per metric),
+// drops repeated primary keys (keeping the best), skips `offset` and keeps `topk`.
+SearchHits MergeSearchHits(std::vector<SearchHits> parts, size_t nq, size_t topk, size_t offset,
+                           bool higher_is_better);
+
+}  // namespace quiver::exec
