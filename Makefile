@@ -20,10 +20,14 @@ build: deps
 run: build
 	$(BUILD_DIR)/apps/quiver/quiver run standalone --data-dir $(DATA_DIR) --port $(PORT) --status-port $(STATUS_PORT)
 
-# Every test of the default run: unit and integration tests through ctest, then the end-to-end
-# suite (when present). Long soaks and benchmarks have their own targets.
+# Every test of the default run: unit and integration tests through ctest (Release, then
+# Debug with ASan/UBSan), then the end-to-end suite. Long soaks and benchmarks have their own
+# targets.
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j2 --timeout 900 -LE slow
+	cmake --preset debug >/dev/null
+	cmake --build build/debug
+	cd build/debug && ctest --output-on-failure -j2 --timeout 900 -LE slow
 	./scripts/run-e2e.sh $(BUILD_DIR)
 
 bench: build

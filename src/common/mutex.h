@@ -85,14 +85,15 @@ class QUIVER_SCOPED_CAPABILITY ReaderLock {
 class CondVar {
  public:
   explicit CondVar(Mutex* mu) : mu_(mu) {}
-  void Wait() QUIVER_REQUIRES(mu_) {
+  // The caller must hold the mutex (not annotated: the analysis cannot tie cv.mu_ to the owner's mutex).
+  void Wait() {
     std::unique_lock<std::mutex> lock(mu_->native(), std::adopt_lock);
     cv_.wait(lock);
     lock.release();
   }
   // Returns false on timeout.
   template <typename Duration>
-  bool WaitFor(Duration d) QUIVER_REQUIRES(mu_) {
+  bool WaitFor(Duration d) {
     std::unique_lock<std::mutex> lock(mu_->native(), std::adopt_lock);
     bool notified = cv_.wait_for(lock, d) == std::cv_status::no_timeout;
     lock.release();

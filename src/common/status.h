@@ -66,7 +66,9 @@ std::string_view StatusCodeName(StatusCode code);
 
 class [[nodiscard]] Status {
  public:
-  Status() noexcept = default;
+  // A default-constructed Status is a placeholder (a member, a variable assigned later) and counts
+  // as checked; statuses returned by operations (OK() included) must be looked at.
+  Status() noexcept { MarkChecked(); }
   Status(StatusCode code, std::string_view message, ErrorDetail detail = ErrorDetail::kNone);
   Status(const Status& other);
   Status& operator=(const Status& other);
@@ -74,7 +76,7 @@ class [[nodiscard]] Status {
   Status& operator=(Status&& other) noexcept;
   ~Status();
 
-  static Status OK() { return Status(); }
+  static Status OK() { return Status(StatusCode::kOk, {}); }
   static Status NotFound(std::string_view msg, std::string_view ctx = {});
   static Status InvalidArgument(std::string_view msg, std::string_view ctx = {});
   static Status Corruption(std::string_view msg, std::string_view ctx = {});
@@ -96,8 +98,14 @@ class [[nodiscard]] Status {
     MarkChecked();
     return state_ ? state_->code : StatusCode::kOk;
   }
-  ErrorDetail detail() const { return state_ ? state_->detail : ErrorDetail::kNone; }
-  std::string_view message() const { return state_ ? std::string_view(state_->message) : ""; }
+  ErrorDetail detail() const {
+    MarkChecked();
+    return state_ ? state_->detail : ErrorDetail::kNone;
+  }
+  std::string_view message() const {
+    MarkChecked();
+    return state_ ? std::string_view(state_->message) : "";
+  }
 
   bool IsNotFound() const { return code() == StatusCode::kNotFound; }
   bool IsInvalidArgument() const { return code() == StatusCode::kInvalidArgument; }
@@ -135,14 +143,14 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) { status_.IgnoreError(); }  // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {  // NOLINT: implicit by design
     if (status_.ok()) status_ = Status::Internal("Result constructed from OK status without value");
   }
   template <typename U>
     requires(std::is_convertible_v<U &&, T> && !std::is_same_v<std::decay_t<U>, Status> &&
              !std::is_same_v<std::decay_t<U>, T>)
-  Result(U&& value) : value_(T(std::forward<U>(value))) {}  // NOLINT
+  Result(U&& value) : value_(T(std::forward<U>(value))) { status_.IgnoreError(); }  // NOLINT
 
   bool ok() const { return value_.has_value(); }
   Status status() const& { return value_.has_value() ? Status::OK() : status_; }

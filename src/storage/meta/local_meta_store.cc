@@ -306,14 +306,14 @@ class LocalMetaStore final : public MetaStore {
     std::vector<WatchEvent> events;
     // Work on a staged copy of touched keys so a failed write leaves memory unchanged.
     std::map<std::string, std::optional<KeyValue>> staged;
-    auto current = [&](const std::string& key) -> std::optional<KeyValue> {
+    auto current = [&](const std::string& key) QUIVER_REQUIRES(mu_) -> std::optional<KeyValue> {
       auto s = staged.find(key);
       if (s != staged.end()) return s->second;
       auto it = kvs_.find(key);
       if (it == kvs_.end()) return std::nullopt;
       return it->second;
     };
-    auto remove = [&](const std::string& key) {
+    auto remove = [&](const std::string& key) QUIVER_REQUIRES(mu_) {
       std::optional<KeyValue> old = current(key);
       if (!old) return;
       WatchEvent event;

@@ -157,6 +157,7 @@ class FileWal final : public Wal {
       : fs_(fs), dir_(std::move(dir)), options_(options) {}
 
   Status Recover() {
+    MutexLock lock(&mu_);  // uncontended: the WAL is not shared yet
     QUIVER_RETURN_IF_ERROR(fs_->CreateDirs(dir_));
     QUIVER_ASSIGN_OR_RETURN(auto names, fs_->ListDir(dir_));
     for (const std::string& name : names) {

@@ -1,0 +1,82 @@
+// quiver: the single binary.
+//   quiver run standalone [--config FILE] [--data-dir DIR] [--port N] [--status-port N]
+//   quiver version
+// main() is the only place where components are constructed and wired together (STYLE.md §3.3).
+
+#include <CLI/CLI.hpp>
+#include <signal.h>
+
+#include <cstdio>
+#include <string>
+
+#include "common/config.h"
+#include "common/log.h"
+#include "standalone.h"
+
+extern char** environ;
+
+namespace {
+
+constexpr const char* kVersion = "0.1.0";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Quiver: a vector database that speaks the Milvus 2.x protocol"};
+  app.require_subcommand(1);
+  std::string config_path, data_dir, log_level;
+  int port = -1, status_port = -1;
+
+  CLI::App* run = app.add_subcommand("run", "Run Quiver");
+  run->require_subcommand(1);
+  CLI::App* standalone = run->add_subcommand("standalone", "Every role in one process, embedded storage");
+  standalone->add_option("--config", config_path, "YAML configuration file (see deploy/quiver.yaml)");
+  standalone->add_option("--data-dir", data_dir, "Data directory (server.data_dir)");
+  standalone->add_option("--port", port, "Milvus API port (server.port)");
+  standalone->add_option("--status-port", status_port, "Status server port: /healthz, /metrics (server.status_port)");
+  standalone->add_option("--log-level", log_level, "debug, info, warn or error (log.level)");
+  CLI::App* version = app.add_subcommand("version", "Print the version");
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (version->parsed()) {
+    std::printf("quiver %s\n", kVersion);
+    return 0;
+  }
+
+  auto config = quiver::Config::Load(config_path, environ);
+  if (!config.ok()) {
+    std::fprintf(stderr, "quiver: %s\n", config.status().ToString().c_str());
+    return 2;
+  }
+  auto set = [&](const char* key, const std::string& value) {
+    if (!value.empty()) config->Set(key, value).IgnoreError();
+  };
+  set("server.data_dir", data_dir);
+  if (port >= 0) set("server.port", std::to_string(port));
+  if (status_port >= 0) set("server.status_port", std::to_string(status_port));
+  set("log.level", log_level);
+
+  quiver::log::Level level;
+  if (!quiver::log::ParseLevel(config->GetString("log.level"), &level)) {
+    std::fprintf(stderr, "quiver: bad log.level %s\n", config->GetString("log.level").c_str());
+    return 2;
+  }
+  quiver::log::SetLevel(level);
+
+  // SIGINT/SIGTERM are taken synchronously by the main thread (sigwait), so every other thread
+  // must start with them blocked.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  quiver::Status st = quiver::app::RunStandalone(*config, kVersion, &signals);
+  if (!st.ok()) {
+    QUIVER_LOG(ERROR) << "quiver stopped with an error" << quiver::Kv("error", st.ToString());
+    return 1;
+  }
+  return 0;
+}
