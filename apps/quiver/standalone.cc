@@ -1,11 +1,19 @@
 #include "standalone.h"
 
+#include <grpcpp/grpcpp.h>
+
 #include <cstdio>
 
 #include "common/file_system.h"
 #include "common/log.h"
 #include "common/metrics.h"
 #include "common/status_server.h"
+#include "common/thread_pool.h"
+#include "coord/coord.h"
+#include "datanode/datanode.h"
+#include "proxy/grpc_service.h"
+#include "proxy/proxy.h"
+#include "querynode/querynode.h"
 #include "storage/meta/meta_store.h"
 #include "storage/object_store/object_store.h"
 #include "storage/wal/wal.h"
@@ -14,15 +22,24 @@ namespace quiver::app {
 
 Status RunStandalone(const Config& config, const char* version, const sigset_t* signals) {
   std::string data_dir = config.GetString("server.data_dir");
+  std::string address = config.GetString("server.address");
+  QUIVER_ASSIGN_OR_RETURN(int64_t port, config.GetInt("server.port"));
   QUIVER_ASSIGN_OR_RETURN(int64_t status_port, config.GetInt("server.status_port"));
+  QUIVER_ASSIGN_OR_RETURN(int64_t max_message, config.GetInt("server.max_message_bytes"));
   QUIVER_ASSIGN_OR_RETURN(int64_t segment_bytes, config.GetInt("wal.segment_bytes"));
   QUIVER_ASSIGN_OR_RETURN(bool wal_sync, config.GetBool("wal.sync"));
+  QUIVER_ASSIGN_OR_RETURN(int64_t seal_rows, config.GetInt("segment.seal_rows"));
+  QUIVER_ASSIGN_OR_RETURN(int64_t seal_bytes, config.GetInt("segment.seal_bytes"));
+  QUIVER_ASSIGN_OR_RETURN(int64_t seal_idle, config.GetInt("segment.seal_idle_seconds"));
+  QUIVER_ASSIGN_OR_RETURN(int64_t search_threads, config.GetInt("search.threads"));
+  QUIVER_ASSIGN_OR_RETURN(int64_t queue_depth, config.GetInt("search.queue_depth"));
 
   MetricsRegistry metrics;
   StatusServer status(&metrics);
-  QUIVER_RETURN_IF_ERROR(status.Start(config.GetString("server.address"), static_cast<int>(status_port)));
+  QUIVER_RETURN_IF_ERROR(status.Start(address, static_cast<int>(status_port)));
   status.SetReady(false, "recovering");
 
+  // Storage.
   auto fs = NewPosixFileSystem();
   QUIVER_RETURN_IF_ERROR(fs->CreateDirs(data_dir));
   storage::LocalMetaStoreOptions meta_options;
@@ -37,18 +54,78 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
   metrics.AddGaugeCallback("quiver_wal_bytes", "Bytes held by the write-ahead log", {},
                            [wal_ptr] { return static_cast<double>(wal_ptr->TotalBytes()); });
 
+  // Roles, wired through their client interfaces.
+  QUIVER_ASSIGN_OR_RETURN(auto coord, coord::Coord::Open(meta.get(), wal.get(), objects.get()));
+  datanode::DataNodeOptions datanode_options;
+  datanode_options.seal_rows = static_cast<size_t>(seal_rows);
+  datanode_options.seal_bytes = static_cast<size_t>(seal_bytes);
+  datanode_options.seal_idle = std::chrono::seconds(seal_idle);
+  datanode::DataNode datanode(coord.get(), wal.get(), objects.get(), &metrics, datanode_options);
+  QUIVER_RETURN_IF_ERROR(datanode.Start());
+  ThreadPool search_pool("search", static_cast<size_t>(search_threads), static_cast<size_t>(queue_depth));
+  querynode::QueryNode querynode(coord.get(), wal.get(), objects.get(), &search_pool, &metrics);
+  QUIVER_RETURN_IF_ERROR(querynode.Start());
+  proxy::Proxy proxy(coord.get(), &datanode, &querynode, wal.get(), &metrics, proxy::ProxyOptions{});
+
+  // Reload what was loaded before the restart.
+  QUIVER_ASSIGN_OR_RETURN(auto collections, coord->ListAllCollections());
+  size_t reloaded = 0;
+  for (const auto& collection : collections) {
+    if (!collection->loaded()) continue;
+    QUIVER_RETURN_IF_ERROR(querynode.LoadCollection(collection).Annotate("reloading " + collection->name));
+    ++reloaded;
+  }
+  metrics.AddGaugeCallback("quiver_collections", "Collections in the catalog", {}, [c = coord.get()] {
+    auto all = c->ListAllCollections();
+    return all.ok() ? static_cast<double>(all->size()) : 0.0;
+  });
+
+  // The Milvus API.
+  std::atomic<bool> ready{false};
+  proxy::MilvusServiceImpl service(&proxy, &metrics, version, [&ready] { return ready.load(); });
+  grpc::ServerBuilder builder;
+  int selected_port = 0;
+  builder.AddListeningPort(address + ":" + std::to_string(port), grpc::InsecureServerCredentials(), &selected_port);
+  builder.RegisterService(&service);
+  builder.SetMaxReceiveMessageSize(static_cast<int>(max_message));
+  builder.SetMaxSendMessageSize(static_cast<int>(max_message));
+  // The Node SDK pings every 10 s even without calls: allow it instead of answering GOAWAY.
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || selected_port == 0) {
+    return Status::IOError("cannot listen on " + address + ":" + std::to_string(port));
+  }
+  ready.store(true);
   status.SetReady(true);
-  std::printf("quiver %s standalone | status http://%s:%d | data %s | Milvus API: not served yet "
-              "(storage engine only)\n",
-              version, config.GetString("server.address").c_str(), status.port(), data_dir.c_str());
+  std::printf("quiver %s standalone | Milvus API %s:%d | status http://%s:%d | data %s | %zu loaded collections restored\n",
+              version, address.c_str(), selected_port, address.c_str(), status.port(), data_dir.c_str(), reloaded);
   std::fflush(stdout);
-  QUIVER_LOG(INFO) << "quiver standalone ready" << Kv("data_dir", data_dir) << Kv("status_port", status.port());
+  QUIVER_LOG(INFO) << "quiver standalone ready" << Kv("port", selected_port) << Kv("status_port", status.port())
+                   << Kv("data_dir", data_dir) << Kv("reloaded_collections", reloaded);
 
   int signal_number = 0;
   sigwait(signals, &signal_number);
   QUIVER_LOG(INFO) << "shutting down" << Kv("signal", signal_number);
   status.SetReady(false, "shutting down");
+  ready.store(false);
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  // Flush what is buffered so the next start replays little.
+  if (auto all = coord->ListAllCollections(); all.ok()) {
+    for (const auto& collection : *all) {
+      auto flushed = datanode.Flush(collection->id, std::chrono::seconds(60));
+      if (!flushed.ok()) {
+        QUIVER_LOG(WARN) << "flush at shutdown failed" << Kv("collection", collection->name)
+                         << Kv("error", flushed.status().ToString());
+      }
+    }
+  }
+  querynode.Stop();
+  datanode.Stop();
+  search_pool.Stop();
   status.Stop();
+  QUIVER_LOG(INFO) << "stopped";
   return Status::OK();
 }
 

@@ -70,7 +70,8 @@ log::KvField<T> Kv(std::string_view key, const T& value) {
 #define QUIVER_LOG_LEVEL_WARN ::quiver::log::Level::kWarn
 #define QUIVER_LOG_LEVEL_ERROR ::quiver::log::Level::kError
 
-#define QUIVER_LOG(level)                                     \
-  if (!::quiver::log::Enabled(QUIVER_LOG_LEVEL_##level)) {    \
-  } else                                                      \
-    ::quiver::log::LogLine(QUIVER_LOG_LEVEL_##level, __FILE__, __LINE__)
+// A for-statement rather than if/else, so `if (x) QUIVER_LOG(INFO) << ...;` has no dangling else.
+#define QUIVER_LOG(level)                                                                    \
+  for (bool quiver_log_once = ::quiver::log::Enabled(QUIVER_LOG_LEVEL_##level); quiver_log_once; \
+       quiver_log_once = false)                                                              \
+  ::quiver::log::LogLine(QUIVER_LOG_LEVEL_##level, __FILE__, __LINE__)

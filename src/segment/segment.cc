@@ -58,6 +58,13 @@ void DeleteLog::ForEachUpTo(Timestamp upto,
   }
 }
 
+void DeleteLog::ForEach(const std::function<void(const PrimaryKey&, Timestamp)>& fn) const {
+  ReaderLock lock(&mu_);
+  for (const auto& [pk, list] : deletes_) {
+    for (Timestamp ts : list) fn(pk, ts);
+  }
+}
+
 namespace {
 constexpr std::string_view kDeltaMagic = "QVRDEL01";
 }

@@ -11,6 +11,7 @@
 // at the same timestamp, so the new row survives its own delete.
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -72,6 +73,8 @@ class DeleteLog {
   std::optional<Timestamp> LatestDelete(const PrimaryKey& pk, Timestamp upto) const;
   // Calls fn(pk, latest delete ts <= upto) for every key deleted at or before `upto`.
   void ForEachUpTo(Timestamp upto, const std::function<void(const PrimaryKey&, Timestamp)>& fn) const;
+  // Calls fn(pk, ts) for every delete.
+  void ForEach(const std::function<void(const PrimaryKey&, Timestamp)>& fn) const;
   // Delta file encoding (docs/format/segment.md, "Delta files").
   std::string Serialize() const;
   static Result<std::unique_ptr<DeleteLog>> Parse(std::string_view bytes);

@@ -1,0 +1,101 @@
+#pragma once
+
+// The interfaces through which roles talk to each other (STYLE.md §2.2). Standalone mode wires the
+// role objects directly (they implement these); distributed mode will put gRPC clients behind the
+// same interfaces. Every method is thread-safe.
+
+#include <chrono>
+
+#include "cluster/types.h"
+#include "common/status.h"
+
+namespace quiver::cluster {
+
+// Collection creation parameters, as the proxy validated them.
+struct CollectionSpec {
+  std::string name;
+  std::shared_ptr<const schema::CollectionSchema> schema;  // normalized (field ids assigned)
+  int32_t shards = 1;
+  int32_t consistency_level = 2;
+  KeyValues properties;
+  int64_t num_partitions = 0;
+};
+
+class CoordClient {
+ public:
+  virtual ~CoordClient() = default;
+
+  // Databases. NotFound with kDatabaseNotFound when missing.
+  virtual Status CreateDatabase(const std::string& name, const KeyValues& properties) = 0;
+  virtual Status DropDatabase(const std::string& name) = 0;
+  virtual Result<std::vector<DatabaseInfo>> ListDatabases() = 0;
+  virtual Result<DatabaseInfo> DescribeDatabase(const std::string& name) = 0;
+  virtual Status AlterDatabase(const std::string& name, const KeyValues& set, const std::vector<std::string>& remove) = 0;
+
+  // Collections; `name` may be an alias where Milvus accepts one.
+  virtual Status CreateCollection(const std::string& db, const CollectionSpec& spec) = 0;
+  virtual Status DropCollection(const std::string& db, const std::string& name) = 0;
+  virtual Result<CollectionPtr> DescribeCollection(const std::string& db, const std::string& name) = 0;
+  virtual Result<CollectionPtr> DescribeCollectionById(int64_t id) = 0;
+  virtual Result<std::vector<CollectionPtr>> ListCollections(const std::string& db) = 0;
+  // Every collection of every database (for the datanode's reconciliation loop).
+  virtual Result<std::vector<CollectionPtr>> ListAllCollections() = 0;
+  virtual Status RenameCollection(const std::string& db, const std::string& old_name,
+                                  const std::string& new_db, const std::string& new_name) = 0;
+  virtual Status AlterCollection(const std::string& db, const std::string& name, const KeyValues& set,
+                                 const std::vector<std::string>& remove) = 0;
+
+  virtual Status CreatePartition(const std::string& db, const std::string& collection, const std::string& partition) = 0;
+  virtual Status DropPartition(const std::string& db, const std::string& collection, const std::string& partition) = 0;
+
+  virtual Status CreateAlias(const std::string& db, const std::string& collection, const std::string& alias) = 0;
+  virtual Status DropAlias(const std::string& db, const std::string& alias) = 0;
+  virtual Status AlterAlias(const std::string& db, const std::string& collection, const std::string& alias) = 0;
+  // Returns the collection an alias points to.
+  virtual Result<std::string> DescribeAlias(const std::string& db, const std::string& alias) = 0;
+
+  // Indexes: AlreadyExists (kIndexDuplicate) for a different index on an indexed field.
+  virtual Status CreateIndex(const std::string& db, const std::string& collection, const IndexInfo& index) = 0;
+  virtual Status DropIndex(const std::string& db, const std::string& collection, const std::string& index_name) = 0;
+
+  // Load state (loaded partition ids; empty = released), persisted so a restart reloads it.
+  virtual Status SetLoadState(int64_t collection_id, const std::vector<int64_t>& loaded_partitions) = 0;
+
+  // Allocation.
+  virtual Result<Timestamp> AllocTimestamp(uint32_t count = 1) = 0;
+  virtual Result<int64_t> AllocIds(uint32_t count) = 0;
+
+  // Segments: records flushed segments (and the epoch's delta file) and moves the checkpoint, in
+  // one transaction.
+  virtual Status CommitFlush(int64_t collection_id, const std::string& channel,
+                             const std::vector<SegmentInfo>& segments, const std::optional<DeltaInfo>& delta,
+                             const Checkpoint& checkpoint) = 0;
+  virtual Result<CollectionSegments> GetSegments(int64_t collection_id) = 0;
+};
+
+class DataNodeClient {
+ public:
+  virtual ~DataNodeClient() = default;
+  // Seals the collection's growing segments and waits until they are flushed. Returns the ids of
+  // the segments flushed by this call (possibly none).
+  virtual Result<std::vector<segment::SegmentId>> Flush(int64_t collection_id, std::chrono::milliseconds timeout) = 0;
+  // Rows buffered (not yet flushed), by partition id.
+  virtual Result<std::map<int64_t, size_t>> BufferedRows(int64_t collection_id) = 0;
+};
+
+class QueryNodeClient {
+ public:
+  virtual ~QueryNodeClient() = default;
+  // Loads sealed segments and follows the collection's channels. Idempotent.
+  virtual Status LoadCollection(const CollectionPtr& collection) = 0;
+  virtual Status ReleaseCollection(int64_t collection_id) = 0;
+  // 0..100; NotFound (kCollectionNotLoaded) if not loaded.
+  virtual Result<int64_t> LoadingProgress(int64_t collection_id) = 0;
+  // Waits until each channel has been consumed up to the given lsn. Timeout on expiry.
+  virtual Status WaitConsumed(const std::map<std::string, storage::Lsn>& positions,
+                              std::chrono::milliseconds timeout) = 0;
+  virtual Result<SearchResult> Search(const SearchRequest& request) = 0;
+  virtual Result<QueryResult> Query(const QueryRequest& request) = 0;
+};
+
+}  // namespace quiver::cluster

@@ -1,0 +1,235 @@
+#include "datanode/datanode.h"
+
+#include "common/log.h"
+
+namespace quiver::datanode {
+
+DataNode::DataNode(cluster::CoordClient* coord, storage::Wal* wal, storage::ObjectStore* objects,
+                   MetricsRegistry* metrics, DataNodeOptions options)
+    : coord_(coord), wal_(wal), objects_(objects), options_(options),
+      flushed_segments_(metrics->GetCounter("quiver_datanode_flushed_segments_total", "Segments flushed to object storage")),
+      flushed_rows_(metrics->GetCounter("quiver_datanode_flushed_rows_total", "Rows flushed to object storage")) {}
+
+DataNode::~DataNode() { Stop(); }
+
+Status DataNode::Start() {
+  Reconcile();
+  reconciler_ = std::thread([this] {
+    while (!stop_.load()) {
+      std::this_thread::sleep_for(options_.reconcile_interval);
+      Reconcile();
+    }
+  });
+  return Status::OK();
+}
+
+void DataNode::Stop() {
+  stop_.store(true);
+  if (reconciler_.joinable()) reconciler_.join();
+  std::map<std::string, std::unique_ptr<Channel>> channels;
+  {
+    MutexLock lock(&mu_);
+    channels.swap(channels_);
+  }
+  for (auto& [name, channel] : channels) channel->consumer->Stop();
+}
+
+void DataNode::Reconcile() {
+  Result<std::vector<cluster::CollectionPtr>> collections = coord_->ListAllCollections();
+  if (!collections.ok()) return;
+  std::set<std::string> live;
+  for (const auto& collection : *collections) {
+    for (const auto& info : collection->channels) {
+      live.insert(info.name);
+      bool known;
+      {
+        MutexLock lock(&mu_);
+        known = channels_.count(info.name) > 0;
+      }
+      if (known) continue;
+      Result<cluster::CollectionSegments> segments = coord_->GetSegments(collection->id);
+      if (!segments.ok()) continue;
+      cluster::Checkpoint checkpoint;
+      auto it = segments->checkpoints.find(info.name);
+      if (it != segments->checkpoints.end()) checkpoint = it->second;
+      Status st = StartChannel(collection, info, checkpoint);
+      if (!st.ok()) QUIVER_LOG(ERROR) << "cannot consume channel" << Kv("channel", info.name) << Kv("error", st.ToString());
+    }
+  }
+  // Stop consumers of dropped collections.
+  std::vector<std::unique_ptr<Channel>> dropped;
+  {
+    MutexLock lock(&mu_);
+    for (auto it = channels_.begin(); it != channels_.end();) {
+      if (live.count(it->first)) {
+        ++it;
+      } else {
+        dropped.push_back(std::move(it->second));
+        it = channels_.erase(it);
+      }
+    }
+  }
+  for (auto& channel : dropped) channel->consumer->Stop();
+}
+
+Status DataNode::StartChannel(const cluster::CollectionPtr& collection, const cluster::ChannelInfo& info,
+                              const cluster::Checkpoint& checkpoint) {
+  auto channel = std::make_unique<Channel>();
+  channel->collection = collection;
+  channel->info = info;
+  {
+    MutexLock lock(&channel->mu);
+    channel->committed = checkpoint;
+    channel->last_insert = std::chrono::steady_clock::now();
+  }
+  channel->buffer = std::make_unique<segment::ChannelBuffer>(collection->schema, collection->id, info.name, info.uid,
+                                                             checkpoint.epoch, std::make_shared<segment::DeleteLog>());
+  Channel* raw = channel.get();
+  channel->consumer = std::make_unique<segment::ChannelConsumer>(
+      wal_, info.name, checkpoint.lsn,
+      [this, raw](storage::Lsn lsn, const segment::WalMessage& message) { return Handle(raw, lsn, message); },
+      [this, raw] { MaybeSeal(raw); });
+  {
+    MutexLock lock(&mu_);
+    channels_[info.name] = std::move(channel);
+  }
+  raw->consumer->Start();
+  QUIVER_LOG(INFO) << "datanode consuming channel" << Kv("channel", info.name) << Kv("from_lsn", checkpoint.lsn)
+                   << Kv("epoch", checkpoint.epoch);
+  return Status::OK();
+}
+
+Status DataNode::Handle(Channel* channel, storage::Lsn lsn, const segment::WalMessage& message) {
+  QUIVER_RETURN_IF_ERROR(channel->buffer->Apply(lsn, message));
+  if (message.type != segment::WalMessage::Type::kSeal) {
+    MutexLock lock(&channel->mu);
+    channel->last_insert = std::chrono::steady_clock::now();
+    return Status::OK();
+  }
+  for (auto& epoch : channel->buffer->TakeSealedEpochs()) {
+    QUIVER_RETURN_IF_ERROR(FlushEpoch(channel, std::move(epoch)));
+  }
+  return Status::OK();
+}
+
+Status DataNode::FlushEpoch(Channel* channel, segment::ChannelBuffer::Epoch epoch) {
+  const int64_t collection_id = channel->collection->id;
+  std::vector<cluster::SegmentInfo> infos;
+  size_t rows = 0;
+  for (const auto& growing : epoch.segments) {
+    if (growing->rows() == 0) continue;
+    QUIVER_ASSIGN_OR_RETURN(auto data, growing->Consolidate());
+    cluster::SegmentInfo info;
+    info.id = growing->meta().segment_id;
+    info.collection_id = collection_id;
+    info.partition_id = growing->meta().partition_id;
+    info.channel = channel->info.name;
+    info.epoch = epoch.epoch;
+    info.rows = data->rows;
+    info.object_key = "collections/" + std::to_string(collection_id) + "/segments/" + std::to_string(info.id);
+    QUIVER_RETURN_IF_ERROR(objects_->Put(info.object_key, segment::SerializeSegment(growing->meta(), *data)));
+    rows += data->rows;
+    infos.push_back(std::move(info));
+  }
+  std::optional<cluster::DeltaInfo> delta;
+  if (!epoch.deletes.empty()) {
+    segment::DeleteLog log;
+    for (const auto& [pk, ts] : epoch.deletes) log.Add(pk, ts);
+    delta = cluster::DeltaInfo{channel->info.name, epoch.epoch, epoch.deletes.size(),
+                               "collections/" + std::to_string(collection_id) + "/deltas/" + channel->info.name +
+                                   "/" + std::to_string(epoch.epoch)};
+    QUIVER_RETURN_IF_ERROR(objects_->Put(delta->object_key, log.Serialize()));
+  }
+  cluster::Checkpoint checkpoint{epoch.seal_lsn + 1, epoch.epoch + 1};
+  QUIVER_RETURN_IF_ERROR(coord_->CommitFlush(collection_id, channel->info.name, infos, delta, checkpoint));
+  // Everything before the checkpoint is in the object store now.
+  Status truncated = wal_->Truncate(channel->info.name, checkpoint.lsn);
+  if (!truncated.ok()) QUIVER_LOG(WARN) << "WAL truncate failed" << Kv("channel", channel->info.name) << Kv("error", truncated.ToString());
+  flushed_segments_->Increment(static_cast<double>(infos.size()));
+  flushed_rows_->Increment(static_cast<double>(rows));
+  QUIVER_LOG(INFO) << "epoch flushed" << Kv("collection_id", collection_id) << Kv("channel", channel->info.name)
+                   << Kv("epoch", epoch.epoch) << Kv("segments", infos.size()) << Kv("rows", rows)
+                   << Kv("deletes", epoch.deletes.size());
+  MutexLock lock(&channel->mu);
+  channel->committed = checkpoint;
+  for (const auto& info : infos) channel->flushed_ids.push_back(info.id);
+  channel->cv.SignalAll();
+  return Status::OK();
+}
+
+Result<storage::Lsn> DataNode::AppendSeal(Channel* channel) {
+  segment::WalMessage seal;
+  seal.type = segment::WalMessage::Type::kSeal;
+  seal.collection_id = channel->collection->id;
+  QUIVER_ASSIGN_OR_RETURN(seal.timestamp, coord_->AllocTimestamp(1));
+  std::string payload = segment::EncodeWalMessage(seal);
+  return wal_->Append(channel->info.name, {payload});
+}
+
+void DataNode::MaybeSeal(Channel* channel) {
+  size_t rows = channel->buffer->growing_rows();
+  if (rows == 0) return;
+  bool idle;
+  {
+    MutexLock lock(&channel->mu);
+    if (channel->seal_requested > channel->consumer->consumed()) return;  // one seal at a time
+    idle = std::chrono::steady_clock::now() - channel->last_insert > options_.seal_idle;
+  }
+  if (rows < options_.seal_rows && channel->buffer->growing_bytes() < options_.seal_bytes && !idle) return;
+  Result<storage::Lsn> lsn = AppendSeal(channel);
+  if (!lsn.ok()) {
+    QUIVER_LOG(WARN) << "cannot append seal" << Kv("channel", channel->info.name) << Kv("error", lsn.status().ToString());
+    return;
+  }
+  MutexLock lock(&channel->mu);
+  channel->seal_requested = *lsn;
+}
+
+Result<std::vector<segment::SegmentId>> DataNode::Flush(int64_t collection_id, std::chrono::milliseconds timeout) {
+  QUIVER_ASSIGN_OR_RETURN(cluster::CollectionPtr collection, coord_->DescribeCollectionById(collection_id));
+  // Make sure every channel of the collection has a consumer before appending seals.
+  Reconcile();
+  std::vector<std::pair<Channel*, storage::Lsn>> waits;
+  for (const auto& info : collection->channels) {
+    Channel* channel;
+    {
+      MutexLock lock(&mu_);
+      auto it = channels_.find(info.name);
+      if (it == channels_.end()) return Status::Unavailable("channel not consumed yet", info.name);
+      channel = it->second.get();
+    }
+    size_t before;
+    {
+      MutexLock lock(&channel->mu);
+      before = channel->flushed_ids.size();
+    }
+    QUIVER_ASSIGN_OR_RETURN(storage::Lsn lsn, AppendSeal(channel));
+    waits.emplace_back(channel, lsn);
+    (void)before;
+  }
+  std::vector<segment::SegmentId> ids;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (auto& [channel, lsn] : waits) {
+    MutexLock lock(&channel->mu);
+    while (channel->committed.lsn <= lsn) {
+      if (std::chrono::steady_clock::now() >= deadline) return Status::Timeout("flush did not finish in time");
+      channel->cv.WaitFor(std::chrono::milliseconds(50));
+    }
+  }
+  // Report every flushed segment of the collection, as Milvus's Flush lists sealed segments.
+  QUIVER_ASSIGN_OR_RETURN(cluster::CollectionSegments segments, coord_->GetSegments(collection_id));
+  for (const auto& s : segments.segments) ids.push_back(s.id);
+  return ids;
+}
+
+Result<std::map<int64_t, size_t>> DataNode::BufferedRows(int64_t collection_id) {
+  std::map<int64_t, size_t> out;
+  MutexLock lock(&mu_);
+  for (const auto& [name, channel] : channels_) {
+    if (channel->collection->id != collection_id) continue;
+    for (const auto& [partition, rows] : channel->buffer->RowsByPartition()) out[partition] += rows;
+  }
+  return out;
+}
+
+}  // namespace quiver::datanode

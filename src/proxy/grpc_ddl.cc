@@ -1,0 +1,720 @@
+// Collections, partitions, aliases, databases, indexes and load state.
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <set>
+
+#include "index/distance.h"
+#include "proxy/grpc_service.h"
+
+namespace quiver::proxy {
+
+using schema::DataType;
+using Json = nlohmann::json;
+
+namespace {
+
+cluster::KeyValues FromKv(const google::protobuf::RepeatedPtrField<pb::common::KeyValuePair>& kvs) {
+  cluster::KeyValues out;
+  for (const auto& kv : kvs) out.emplace_back(kv.key(), kv.value());
+  return out;
+}
+
+void ToKv(const cluster::KeyValues& kvs, google::protobuf::RepeatedPtrField<pb::common::KeyValuePair>* out) {
+  for (const auto& [k, v] : kvs) {
+    auto* kv = out->Add();
+    kv->set_key(k);
+    kv->set_value(v);
+  }
+}
+
+std::vector<std::string> ToVector(const google::protobuf::RepeatedPtrField<std::string>& in) {
+  return {in.begin(), in.end()};
+}
+
+Status IndexNotFound(const std::string& collection) {
+  return Status::NotFound("index not found[collection=" + collection + "]").WithDetail(ErrorDetail::kIndexNotFound);
+}
+
+}  // namespace
+
+Result<size_t> MilvusServiceImpl::RowCount(const cluster::CollectionInfo& collection, std::optional<int64_t> partition) {
+  QUIVER_ASSIGN_OR_RETURN(cluster::CollectionSegments segments, proxy_->coord()->GetSegments(collection.id));
+  size_t rows = 0;
+  for (const auto& s : segments.segments) {
+    if (!partition || s.partition_id == *partition) rows += s.rows;
+  }
+  QUIVER_ASSIGN_OR_RETURN(auto buffered, proxy_->datanode()->BufferedRows(collection.id));
+  for (const auto& [p, n] : buffered) {
+    if (!partition || p == *partition) rows += n;
+  }
+  return rows;
+}
+
+grpc::Status MilvusServiceImpl::CreateCollection(grpc::ServerContext* context,
+                                                 const pb::milvus::CreateCollectionRequest* request,
+                                                 pb::common::Status* response) {
+  Run(context, "CreateCollection", response, [&]() -> Status {
+    pb::schema::CollectionSchema proto;
+    if (!proto.ParseFromString(request->schema())) return Status::InvalidArgument("schema is not a valid CollectionSchema");
+    if (proto.name().empty()) proto.set_name(request->collection_name());
+    if (!request->collection_name().empty() && proto.name() != request->collection_name()) {
+      return Status::InvalidArgument("collection name [" + request->collection_name() + "] does not match schema name [" +
+                                     proto.name() + "]");
+    }
+    QUIVER_ASSIGN_OR_RETURN(schema::CollectionSchema s, SchemaFromProto(proto));
+    QUIVER_RETURN_IF_ERROR(schema::NormalizeSchema(&s));
+    cluster::CollectionSpec spec;
+    spec.name = s.name;
+    spec.shards = request->shards_num() <= 0 ? 1 : request->shards_num();
+    if (spec.shards > 16) return Status::InvalidArgument("shard num (" + std::to_string(spec.shards) + ") exceeds the limit (16)");
+    spec.consistency_level = request->consistency_level();
+    spec.properties = FromKv(request->properties());
+    bool partition_key = std::any_of(s.fields.begin(), s.fields.end(), [](const auto& f) { return f.partition_key; });
+    if (partition_key) {
+      spec.num_partitions = request->num_partitions() > 0 ? request->num_partitions() : 16;
+      if (spec.num_partitions > 1024) return Status::InvalidArgument("partition number exceeds the limit (1024)");
+    }
+    spec.schema = std::make_shared<const schema::CollectionSchema>(std::move(s));
+    return proxy_->coord()->CreateCollection(Database(context, request->db_name()), spec);
+  });
+  return grpc::Status::OK;
+}
+
+grpc::Status MilvusServiceImpl::DropCollection(grpc::ServerContext* context,
+                                               const pb::milvus::DropCollectionRequest* request,
+                                               pb::common::Status* response) {
+  Run(context, "DropCollection", response, [&]() -> Status {
+    std::string db = Database(context, request->db_name());
+    Result<cluster::CollectionPtr> collection = proxy_->coord()->DescribeCollection(db, request->collection_name());
+    if (collection.ok() && (*collection)->name == request->collection_name()) {
+      QUIVER_RETURN_IF_ERROR(proxy_->querynode()->ReleaseCollection((*collection)->id));
+    }
+    return proxy_->coord()->DropCollection(db, request->collection_name());
+  });
+  return grpc::Status::OK;
+}
+
+grpc::Status MilvusServiceImpl::HasCollection(grpc::ServerContext* context,
+                                              const pb::milvus::HasCollectionRequest* request,
+                                              pb::milvus::BoolResponse* response) {
+  Run(context, "HasCollection", response->mutable_status(), [&]() -> Status {
+    Result<cluster::CollectionPtr> c = Collection(context, request->db_name(), request->collection_name());
+    if (!c.ok() && c.status().detail() != ErrorDetail::kCollectionNotFound) return c.status();
+    response->set_value(c.ok());
+    return Status::OK();
+  });
+  return grpc::Status::OK;
+}
+
+grpc::Status MilvusServiceImpl::DescribeCollection(grpc::ServerContext* context,
+                                                   const pb::milvus::DescribeCollectionRequest* request,
+                                                   pb::milvus::DescribeCollectionResponse* response) {
+  Run(context, "DescribeCollection", response->mutable_status(), [&]() -> Status {
+    cluster::CollectionPtr c;
+    if (request->collection_name().empty() && request->collectionid() != 0) {
+      QUIVER_ASSIGN_OR_RETURN(c, proxy_->coord()->DescribeCollectionById(request->collectionid()));
+    } else {
+      QUIVER_ASSIGN_OR_RETURN(c, Collection(context, request->db_name(), request->collection_name()));
+    }
+    SchemaToProto(*c->schema, response->mutable_schema());
+    response->mutable_schema()->set_name(c->name);
+    response->set_collectionid(c->id);
+    for (const auto& ch : c->channels) {
+      response->add_virtual_channel_names(ch.name);
+      response->add_physical_channel_names(ch.name.substr(0, ch.name.rfind('v')));
+    }
+    response->set_created_timestamp(c->created_ts);
+    response->set_created_utc_timestamp(PhysicalMs(c->created_ts));
+    response->set_shards_num(c->shards);
+    for (const auto& a : c->aliases) response->add_aliases(a);
+    response->set_consistency_level(static_cast<pb::common::ConsistencyLevel>(c->consistency_level));
+    response->set_collection_name(c->name);
+    ToKv(c->properties, response->mutable_properties());
+    response->set_db_name(c->db_name);
+    response->set_num_partitions(c->num_partitions > 0 ? c->num_partitions : static_cast<int64_t>(c->partitions.size()));
+    response->set_db_id(c->db_id);
+    response->set_update_timestamp(c->updated_ts);
+    response->set_update_timestamp_str(std::to_string(c->updated_ts));
+    return Status::OK();
+  });
+  return grpc::Status::OK;
+}
+
+grpc::Status MilvusServiceImpl::ShowCollections(grpc::ServerContext* context,
+                                                const pb::milvus::ShowCollectionsRequest* request,
+                                                pb::milvus::ShowCollectionsResponse* response) {
+  Run(context, "ShowCollections", response->mutable_status(), [&]() -> Status {
+    QUIVER_ASSIGN_OR_RETURN(auto all, proxy_->coord()->ListCollections(Database(context, request->db_name())));
+    std::vector<std::string> only = ToVector(request->collection_names());
+    for (const auto& c : all) {
+      if (request->type() == pb::milvus::InMemory && !c->loaded()) continue;
+      if (!only.empty() && std::find(only.begin(), only.end(), c->name) == only.end()) continue;
+      response->add_collection_names(c->name);
+      response->add_collection_ids(c->id);
+      response->add_created_timestamps(c->created_ts);
+      response->add_created_utc_timestamps(PhysicalMs(c->created_ts));
+      response->add_inmemory_percentages(c->loaded() ? 100 : 0);
+      response->add_query_service_available(c->loaded());
+      response->add_shards_num(c->shards);
+    }
+    return Status::OK();
+  });
+  return grpc::Status::OK;
+}
+
+grpc::Status MilvusServiceImpl::GetCollectionStatistics(grpc::ServerContext* context,
+                                                        const pb::milvus::GetCollectionStatisticsRequest* request,
+                                                        pb::milvus::GetCollectionStatisticsResponse* response) {
+  Run(context, "GetCollectionStatistics", response->mutable_status(), [&]() -> Status {
+    QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
+    QUIVER_ASSIGN_OR_RETURN(size_t rows, RowCount(*c, std::nullopt));
+    auto* kv = response->add_stats();
+    kv->set_key("row_count");
+    kv->set_value(std::to_string(rows));
+    return Status::OK();
+  });
+  return grpc::Status::OK;
+}
+
+grpc::Status MilvusServiceImpl::AlterCollection(grpc::ServerContext* context,
+                                                const pb::milvus::AlterCollectionRequest* request,
+                                                pb::common::Status* response) {
+  Run(context, "AlterCollection", response, [&]() -> Status {
+    return proxy_->coord()->AlterCollection(Database(context, request->db_name()), request->collection_name(),
+                                            FromKv(request->properties()), ToVector(request->delete_keys()));
+  });
+  return grpc::Status::OK;
+}
+
+grpc::Status MilvusServiceImpl::RenameCollection(grpc::ServerContext* context,
+                                                 const pb::milvus::RenameCollectionRequest* request,
+                                                 pb::common::Status* response) {
+  Run(context, "RenameCollection", response, [&]() -> Status {
+    return proxy_->coord()->RenameCollection(Database(context, request->db_name()), request->oldname(),
+                                             request->newdbname(), request->newname());
+  });
+  return grpc::Status::OK;
+}
+
+// ---- partitions
+
+grpc::Status MilvusServiceImpl::CreatePartition(grpc::ServerContext* context,
+                                                const pb::milvus::CreatePartitionRequest* request,
+                                                pb::common::Status* response) {
+  Run(context, "CreatePartition", response, [&]() -> Status {
+    std::string db = Database(context, request->db_name());
+    QUIVER_RETURN_IF_ERROR(proxy_->coord()->CreatePartition(db, request->collection_name(), request->partition_name()));
+    QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
+    if (c->loaded()) QUIVER_RETURN_IF_ERROR(proxy_->querynode()->LoadCollection(c));
+    return Status::OK();
+  });
+  return grpc::Status::OK;
+}
+
+grpc::Status MilvusServiceImpl::DropPartition(grpc::ServerContext* context,
+                                              const pb::milvus::DropPartitionRequest* request,
+                                              pb::common::Status* response) {
+  Run(context, "DropPartition", response, [&]() -> Status {
+    return proxy_->coord()->DropPartition(Database(context, request->db_name()), request->collection_name(),
+                                          request->partition_name());
+  });
+  return grpc::Status::OK;
+}
+
+grpc::Status MilvusServiceImpl::HasPartition(grpc::ServerContext* context,
+                                             const pb::milvus::HasPartitionRequest* request,
+                                             pb::milvus::BoolResponse* response) {
+  Run(context, "HasPartition", response->mutable_status(), [&]() -> Status {
+    QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
+    response->set_value(c->FindPartition(request->partition_name()) != nullptr);
+    return Status::OK();
+  });
+  return grpc::Status::OK;
+}
+
+grpc::Status MilvusServiceImpl::ShowPartitions(grpc::ServerContext* context,
+                                               const pb::milvus::ShowPartitionsRequest* request,
+                                               pb::milvus::ShowPartitionsResponse* response) {
+  Run(context, "ShowPartitions", response->mutable_status(), [&]() -> Status {
+    QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
+    std::vector<std::string> only = ToVector(request->partition_names());
+    for (const auto& p : c->partitions) {
+      if (!only.empty() && std::find(only.begin(), only.end(), p.name) == only.end()) continue;
+      response->add_partition_names(p.name);
+      response->add_partitionids(p.id);
+      response->add_created_timestamps(p.created_ts);
+      response->add_created_utc_timestamps(PhysicalMs(p.created_ts));
+      response->add_inmemory_percentages(c->PartitionLoaded(p.id) ? 100 : 0);
+    }
+    return Status::OK();
+  });
+  return grpc::Status::OK;
+}
+
+grpc::Status MilvusServiceImpl::GetPartitionStatistics(grpc::ServerContext* context,
+                                                       const pb::milvus::GetPartitionStatisticsRequest* request,
+                                                       pb::milvus::GetPartitionStatisticsResponse* response) {
+  Run(context, "GetPartitionStatistics", response->mutable_status(), [&]() -> Status {
+    QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
+    const cluster::PartitionInfo* p = c->FindPartition(request->partition_name());
+    if (p == nullptr) {
+      return Status::NotFound("partition not found[partition=" + request->partition_name() + "]")
+          .WithDetail(ErrorDetail::kPartitionNotFound);
+    }
+    QUIVER_ASSIGN_OR_RETURN(size_t rows, RowCount(*c, p->id));
+    auto* kv = response->add_stats();
+    kv->set_key("row_count");
+    kv->set_value(std::to_string(rows));
+    return Status::OK();
+  });
+  return grpc::Status::OK;
+}
+
+Status MilvusServiceImpl::LoadPartitionIds(const cluster::CollectionPtr& collection, std::vector<int64_t> partitions) {
+  for (const auto* field : collection->schema->VectorFields()) {
+    if (collection->FindIndexByField(field->id) == nullptr) {
+      return Status::FailedPrecondition("there is no vector index on field: [" + field->name +
+                                        "], please create index firstly")
+          .WithDetail(ErrorDetail::kIndexNotFound);
+    }
+  }
+  std::sort(partitions.begin(), partitions.end());
+  partitions.erase(std::unique(partitions.begin(), partitions.end()), partitions.end());
+  QUIVER_RETURN_IF_ERROR(proxy_->coord()->SetLoadState(collection->id, partitions));
+  QUIVER_ASSIGN_OR_RETURN(auto fresh, proxy_->coord()->DescribeCollectionById(collection->id));
+  Status loaded = proxy_->querynode()->LoadCollection(fresh);
+  if (!loaded.ok()) {
+    proxy_->coord()->SetLoadState(collection->id, collection->loaded_partitions).IgnoreError();
+    return loaded;
+  }
+  return Status::OK();
+}
+
+grpc::Status MilvusServiceImpl::LoadPartitions(grpc::ServerContext* context,
+                                               const pb::milvus::LoadPartitionsRequest* request,
+                                               pb::common::Status* response) {
+  Run(context, "LoadPartitions", response, [&]() -> Status {
+    QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
+    if (request->partition_names().empty()) return Status::InvalidArgument("partition names are empty");
+    std::vector<int64_t> ids = c->loaded_partitions;
+    for (const auto& name : request->partition_names()) {
+      const cluster::PartitionInfo* p = c->FindPartition(name);
+      if (p == nullptr) {
+        return Status::NotFound("partition not found[partition=" + name + "]").WithDetail(ErrorDetail::kPartitionNotFound);
+      }
+      ids.push_back(p->id);
+    }
+    return LoadPartitionIds(c, ids);
+  });
+  return grpc::Status::OK;
+}
+
+grpc::Status MilvusServiceImpl::ReleasePartitions(grpc::ServerContext* context,
+                                                  const pb::milvus::ReleasePartitionsRequest* request,
+                                                  pb::common::Status* response) {
+  Run(context, "ReleasePartitions", response, [&]() -> Status {
+    QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
+    std::vector<int64_t> ids = c->loaded_partitions;
+    for (const auto& name : request->partition_names()) {
+      const cluster::PartitionInfo* p = c->FindPartition(name);
+      if (p != nullptr) std::erase(ids, p->id);
+    }
+    QUIVER_RETURN_IF_ERROR(proxy_->coord()->SetLoadState(c->id, ids));
+    if (ids.empty()) return proxy_->querynode()->ReleaseCollection(c->id);
+    QUIVER_ASSIGN_OR_RETURN(auto fresh, proxy_->coord()->DescribeCollectionById(c->id));
+    return proxy_->querynode()->LoadCollection(fresh);
+  });
+  return grpc::Status::OK;
+}
+
+// ---- load
+
+grpc::Status MilvusServiceImpl::LoadCollection(grpc::ServerContext* context,
+                                               const pb::milvus::LoadCollectionRequest* request,
+                                               pb::common::Status* response) {
+  Run(context, "LoadCollection", response, [&]() -> Status {
+    QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
+    if (request->replica_number() > 1) {
+      return Status::InvalidArgument("replica number " + std::to_string(request->replica_number()) +
+                                     " exceeds the number of query nodes (1) of a standalone server");
+    }
+    std::vector<int64_t> ids;
+    for (const auto& p : c->partitions) ids.push_back(p.id);
+    return LoadPartitionIds(c, ids);
+  });
+  return grpc::Status::OK;
+}
+
+grpc::Status MilvusServiceImpl::ReleaseCollection(grpc::ServerContext* context,
+                                                  const pb::milvus::ReleaseCollectionRequest* request,
+                                                  pb::common::Status* response) {
+  Run(context, "ReleaseCollection", response, [&]() -> Status {
+    QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
+    QUIVER_RETURN_IF_ERROR(proxy_->coord()->SetLoadState(c->id, {}));
+    return proxy_->querynode()->ReleaseCollection(c->id);
+  });
+  return grpc::Status::OK;
+}
+
+grpc::Status MilvusServiceImpl::GetLoadingProgress(grpc::ServerContext* context,
+                                                   const pb::milvus::GetLoadingProgressRequest* request,
+                                                   pb::milvus::GetLoadingProgressResponse* response) {
+  Run(context, "GetLoadingProgress", response->mutable_status(), [&]() -> Status {
+    QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
+    if (!c->loaded()) {
+      return Status::FailedPrecondition("collection not loaded[collection=" + c->name + "]")
+          .WithDetail(ErrorDetail::kCollectionNotLoaded);
+    }
+    QUIVER_ASSIGN_OR_RETURN(int64_t progress, proxy_->querynode()->LoadingProgress(c->id));
+    response->set_progress(progress);
+    response->set_refresh_progress(progress);
+    return Status::OK();
+  });
+  return grpc::Status::OK;
+}
+
+grpc::Status MilvusServiceImpl::GetLoadState(grpc::ServerContext* context,
+                                             const pb::milvus::GetLoadStateRequest* request,
+                                             pb::milvus::GetLoadStateResponse* response) {
+  Run(context, "GetLoadState", response->mutable_status(), [&]() -> Status {
+    QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
+    bool loaded = c->loaded();
+    for (const auto& name : request->partition_names()) {
+      const cluster::PartitionInfo* p = c->FindPartition(name);
+      if (p == nullptr) {
+        return Status::NotFound("partition not found[partition=" + name + "]").WithDetail(ErrorDetail::kPartitionNotFound);
+      }
+      loaded = loaded && c->PartitionLoaded(p->id);
+    }
+    response->set_state(loaded ? pb::common::LoadStateLoaded : pb::common::LoadStateNotLoad);
+    return Status::OK();
+  });
+  return grpc::Status::OK;
+}
+
+grpc::Status MilvusServiceImpl::GetReplicas(grpc::ServerContext* context, const pb::milvus::GetReplicasRequest* request,
+                                            pb::milvus::GetReplicasResponse* response) {
+  Run(context, "GetReplicas", response->mutable_status(), [&]() -> Status {
+    cluster::CollectionPtr c;
+    if (request->collection_name().empty()) {
+      QUIVER_ASSIGN_OR_RETURN(c, proxy_->coord()->DescribeCollectionById(request->collectionid()));
+    } else {
+      QUIVER_ASSIGN_OR_RETURN(c, Collection(context, request->db_name(), request->collection_name()));
+    }
+    if (!c->loaded()) return Status::OK();
+    auto* replica = response->add_replicas();
+    replica->set_replicaid(1);
+    replica->set_collectionid(c->id);
+    for (int64_t p : c->loaded_partitions) replica->add_partition_ids(p);
+    replica->add_node_ids(1);
+    replica->set_resource_group_name("__default_resource_group");
+    for (const auto& ch : c->channels) {
+      auto* shard = replica->add_shard_replicas();
+      shard->set_leaderid(1);
+      shard->set_leader_addr("localhost");
+      shard->set_dm_channel_name(ch.name);
+      shard->add_node_ids(1);
+    }
+    return Status::OK();
+  });
+  return grpc::Status::OK;
+}
+
+// ---- aliases
+
+grpc::Status MilvusServiceImpl::CreateAlias(grpc::ServerContext* context, const pb::milvus::CreateAliasRequest* request,
+                                            pb::common::Status* response) {
+  Run(context, "CreateAlias", response, [&] {
+    return proxy_->coord()->CreateAlias(Database(context, request->db_name()), request->collection_name(), request->alias());
+  });
+  return grpc::Status::OK;
+}
+
+grpc::Status MilvusServiceImpl::DropAlias(grpc::ServerContext* context, const pb::milvus::DropAliasRequest* request,
+                                          pb::common::Status* response) {
+  Run(context, "DropAlias", response, [&] {
+    return proxy_->coord()->DropAlias(Database(context, request->db_name()), request->alias());
+  });
+  return grpc::Status::OK;
+}
+
+grpc::Status MilvusServiceImpl::AlterAlias(grpc::ServerContext* context, const pb::milvus::AlterAliasRequest* request,
+                                           pb::common::Status* response) {
+  Run(context, "AlterAlias", response, [&] {
+    return proxy_->coord()->AlterAlias(Database(context, request->db_name()), request->collection_name(), request->alias());
+  });
+  return grpc::Status::OK;
+}
+
+grpc::Status MilvusServiceImpl::DescribeAlias(grpc::ServerContext* context,
+                                              const pb::milvus::DescribeAliasRequest* request,
+                                              pb::milvus::DescribeAliasResponse* response) {
+  Run(context, "DescribeAlias", response->mutable_status(), [&]() -> Status {
+    std::string db = Database(context, request->db_name());
+    QUIVER_ASSIGN_OR_RETURN(std::string collection, proxy_->coord()->DescribeAlias(db, request->alias()));
+    response->set_db_name(db);
+    response->set_alias(request->alias());
+    response->set_collection(collection);
+    return Status::OK();
+  });
+  return grpc::Status::OK;
+}
+
+grpc::Status MilvusServiceImpl::ListAliases(grpc::ServerContext* context, const pb::milvus::ListAliasesRequest* request,
+                                            pb::milvus::ListAliasesResponse* response) {
+  Run(context, "ListAliases", response->mutable_status(), [&]() -> Status {
+    std::string db = Database(context, request->db_name());
+    response->set_db_name(db);
+    response->set_collection_name(request->collection_name());
+    if (!request->collection_name().empty()) {
+      QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
+      for (const auto& a : c->aliases) response->add_aliases(a);
+      return Status::OK();
+    }
+    QUIVER_ASSIGN_OR_RETURN(auto all, proxy_->coord()->ListCollections(db));
+    for (const auto& c : all) {
+      for (const auto& a : c->aliases) response->add_aliases(a);
+    }
+    return Status::OK();
+  });
+  return grpc::Status::OK;
+}
+
+// ---- databases
+
+grpc::Status MilvusServiceImpl::CreateDatabase(grpc::ServerContext* context,
+                                               const pb::milvus::CreateDatabaseRequest* request,
+                                               pb::common::Status* response) {
+  Run(context, "CreateDatabase", response, [&] {
+    return proxy_->coord()->CreateDatabase(request->db_name(), FromKv(request->properties()));
+  });
+  return grpc::Status::OK;
+}
+
+grpc::Status MilvusServiceImpl::DropDatabase(grpc::ServerContext* context, const pb::milvus::DropDatabaseRequest* request,
+                                             pb::common::Status* response) {
+  Run(context, "DropDatabase", response, [&] { return proxy_->coord()->DropDatabase(request->db_name()); });
+  return grpc::Status::OK;
+}
+
+grpc::Status MilvusServiceImpl::ListDatabases(grpc::ServerContext* context, const pb::milvus::ListDatabasesRequest*,
+                                              pb::milvus::ListDatabasesResponse* response) {
+  Run(context, "ListDatabases", response->mutable_status(), [&]() -> Status {
+    QUIVER_ASSIGN_OR_RETURN(auto dbs, proxy_->coord()->ListDatabases());
+    for (const auto& db : dbs) {
+      response->add_db_names(db.name);
+      response->add_created_timestamp(db.created_ts);
+      response->add_db_ids(db.id);
+    }
+    return Status::OK();
+  });
+  return grpc::Status::OK;
+}
+
+grpc::Status MilvusServiceImpl::DescribeDatabase(grpc::ServerContext* context,
+                                                 const pb::milvus::DescribeDatabaseRequest* request,
+                                                 pb::milvus::DescribeDatabaseResponse* response) {
+  Run(context, "DescribeDatabase", response->mutable_status(), [&]() -> Status {
+    QUIVER_ASSIGN_OR_RETURN(auto db, proxy_->coord()->DescribeDatabase(Database(context, request->db_name())));
+    response->set_db_name(db.name);
+    response->set_dbid(db.id);
+    response->set_created_timestamp(db.created_ts);
+    ToKv(db.properties, response->mutable_properties());
+    return Status::OK();
+  });
+  return grpc::Status::OK;
+}
+
+grpc::Status MilvusServiceImpl::AlterDatabase(grpc::ServerContext* context, const pb::milvus::AlterDatabaseRequest* request,
+                                              pb::common::Status* response) {
+  Run(context, "AlterDatabase", response, [&] {
+    return proxy_->coord()->AlterDatabase(Database(context, request->db_name()), FromKv(request->properties()),
+                                          ToVector(request->delete_keys()));
+  });
+  return grpc::Status::OK;
+}
+
+// ---- indexes
+
+namespace {
+
+bool IsFloatVector(DataType t) {
+  return t == DataType::kFloatVector || t == DataType::kFloat16Vector || t == DataType::kBFloat16Vector ||
+         t == DataType::kInt8Vector;
+}
+
+Status CheckIndexType(const schema::FieldSchema& field, const std::string& type, const std::string& metric) {
+  static const std::set<std::string> kFloat = {"AUTOINDEX", "FLAT", "IVF_FLAT", "IVF_SQ8", "IVF_PQ", "HNSW", "HNSW_SQ",
+                                               "HNSW_PQ", "HNSW_PRQ", "SCANN", "DISKANN", "IVF_RABITQ"};
+  static const std::set<std::string> kBinary = {"AUTOINDEX", "BIN_FLAT", "BIN_IVF_FLAT"};
+  static const std::set<std::string> kSparse = {"AUTOINDEX", "SPARSE_INVERTED_INDEX", "SPARSE_WAND"};
+  static const std::set<std::string> kScalar = {"AUTOINDEX", "INVERTED", "STL_SORT", "Trie", "BITMAP"};
+  if (schema::IsVectorType(field.type)) {
+    const std::set<std::string>& allowed = IsFloatVector(field.type)                       ? kFloat
+                                           : field.type == DataType::kBinaryVector          ? kBinary
+                                                                                            : kSparse;
+    if (!allowed.count(type)) {
+      return Status::InvalidArgument("invalid index type: " + type + " for field " + field.name + " of type " +
+                                     std::string(schema::DataTypeName(field.type)));
+    }
+    std::set<std::string> metrics = IsFloatVector(field.type) ? std::set<std::string>{"L2", "IP", "COSINE"}
+                                    : field.type == DataType::kBinaryVector
+                                        ? std::set<std::string>{"HAMMING", "JACCARD", "SUBSTRUCTURE", "SUPERSTRUCTURE"}
+                                        : std::set<std::string>{"IP", "BM25"};
+    if (!metrics.count(metric)) {
+      return Status::InvalidArgument("metric type " + metric + " not found or not supported for field " + field.name);
+    }
+    return Status::OK();
+  }
+  if (!kScalar.count(type)) return Status::InvalidArgument("invalid index type: " + type + " for scalar field " + field.name);
+  if (type == "Trie" && !schema::IsStringType(field.type)) {
+    return Status::InvalidArgument("Trie index only supports VarChar fields", field.name);
+  }
+  if (type == "STL_SORT" && !schema::IsNumericType(field.type) && !schema::IsStringType(field.type)) {
+    return Status::InvalidArgument("STL_SORT index only supports numeric and VarChar fields", field.name);
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+grpc::Status MilvusServiceImpl::CreateIndex(grpc::ServerContext* context, const pb::milvus::CreateIndexRequest* request,
+                                            pb::common::Status* response) {
+  Run(context, "CreateIndex", response, [&]() -> Status {
+    QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
+    const schema::FieldSchema* field = c->schema->FindField(request->field_name());
+    if (field == nullptr || field->is_dynamic) {
+      return Status::InvalidArgument("cannot create index on non-exist field: " + request->field_name())
+          .WithDetail(ErrorDetail::kFieldNotFound);
+    }
+    std::string type, metric;
+    Json build = Json::object();
+    for (const auto& kv : request->extra_params()) {
+      if (kv.key() == "index_type") type = kv.value();
+      else if (kv.key() == "metric_type") metric = kv.value();
+      else if (kv.key() == "params") {
+        Json parsed = Json::parse(kv.value(), nullptr, false);
+        if (parsed.is_discarded() || !parsed.is_object()) return Status::InvalidArgument("index params is not a JSON object");
+        for (auto& [k, v] : parsed.items()) build[k] = v;
+      } else {
+        build[kv.key()] = kv.value();  // older clients send build params as flat keys
+      }
+    }
+    if (type.empty()) type = "AUTOINDEX";
+    if (type == "TRIE") type = "Trie";
+    std::transform(metric.begin(), metric.end(), metric.begin(), [](unsigned char ch) { return std::toupper(ch); });
+    if (schema::IsVectorType(field->type) && metric.empty()) {
+      metric = field->type == DataType::kBinaryVector ? "HAMMING" : field->type == DataType::kSparseFloatVector ? "IP" : "COSINE";
+    }
+    if (!schema::IsVectorType(field->type)) metric.clear();
+    QUIVER_RETURN_IF_ERROR(CheckIndexType(*field, type, metric));
+    cluster::IndexInfo index;
+    index.name = request->index_name().empty() ? field->name : request->index_name();
+    index.field_id = field->id;
+    index.field_name = field->name;
+    index.index_type = type;
+    index.metric_type = metric;
+    index.params.emplace_back("index_type", type);
+    if (!metric.empty()) index.params.emplace_back("metric_type", metric);
+    index.params.emplace_back("params", build.dump());
+    return proxy_->coord()->CreateIndex(Database(context, request->db_name()), c->name, index);
+  });
+  return grpc::Status::OK;
+}
+
+grpc::Status MilvusServiceImpl::DescribeIndex(grpc::ServerContext* context,
+                                              const pb::milvus::DescribeIndexRequest* request,
+                                              pb::milvus::DescribeIndexResponse* response) {
+  Run(context, "DescribeIndex", response->mutable_status(), [&]() -> Status {
+    QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
+    QUIVER_ASSIGN_OR_RETURN(size_t rows, RowCount(*c, std::nullopt));
+    for (const auto& index : c->indexes) {
+      if (!request->index_name().empty() && index.name != request->index_name()) continue;
+      if (!request->field_name().empty() && index.field_name != request->field_name()) continue;
+      auto* d = response->add_index_descriptions();
+      d->set_index_name(index.name);
+      d->set_indexid(index.id);
+      ToKv(index.params, d->mutable_params());
+      d->set_field_name(index.field_name);
+      d->set_indexed_rows(static_cast<int64_t>(rows));
+      d->set_total_rows(static_cast<int64_t>(rows));
+      d->set_pending_index_rows(0);
+      d->set_state(pb::common::Finished);
+    }
+    if (response->index_descriptions_size() == 0) return IndexNotFound(c->name);
+    return Status::OK();
+  });
+  return grpc::Status::OK;
+}
+
+grpc::Status MilvusServiceImpl::GetIndexStatistics(grpc::ServerContext* context,
+                                                   const pb::milvus::GetIndexStatisticsRequest* request,
+                                                   pb::milvus::GetIndexStatisticsResponse* response) {
+  pb::milvus::DescribeIndexRequest describe;
+  describe.set_db_name(request->db_name());
+  describe.set_collection_name(request->collection_name());
+  describe.set_index_name(request->index_name());
+  pb::milvus::DescribeIndexResponse described;
+  DescribeIndex(context, &describe, &described);
+  *response->mutable_status() = described.status();
+  *response->mutable_index_descriptions() = described.index_descriptions();
+  return grpc::Status::OK;
+}
+
+grpc::Status MilvusServiceImpl::GetIndexState(grpc::ServerContext* context, const pb::milvus::GetIndexStateRequest* request,
+                                              pb::milvus::GetIndexStateResponse* response) {
+  Run(context, "GetIndexState", response->mutable_status(), [&]() -> Status {
+    QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
+    for (const auto& index : c->indexes) {
+      if ((request->index_name().empty() || index.name == request->index_name()) &&
+          (request->field_name().empty() || index.field_name == request->field_name())) {
+        response->set_state(pb::common::Finished);
+        return Status::OK();
+      }
+    }
+    return IndexNotFound(c->name);
+  });
+  return grpc::Status::OK;
+}
+
+grpc::Status MilvusServiceImpl::GetIndexBuildProgress(grpc::ServerContext* context,
+                                                      const pb::milvus::GetIndexBuildProgressRequest* request,
+                                                      pb::milvus::GetIndexBuildProgressResponse* response) {
+  Run(context, "GetIndexBuildProgress", response->mutable_status(), [&]() -> Status {
+    QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
+    bool found = false;
+    for (const auto& index : c->indexes) {
+      found |= (request->index_name().empty() || index.name == request->index_name()) &&
+               (request->field_name().empty() || index.field_name == request->field_name());
+    }
+    if (!found) return IndexNotFound(c->name);
+    QUIVER_ASSIGN_OR_RETURN(size_t rows, RowCount(*c, std::nullopt));
+    response->set_indexed_rows(static_cast<int64_t>(rows));
+    response->set_total_rows(static_cast<int64_t>(rows));
+    return Status::OK();
+  });
+  return grpc::Status::OK;
+}
+
+grpc::Status MilvusServiceImpl::DropIndex(grpc::ServerContext* context, const pb::milvus::DropIndexRequest* request,
+                                          pb::common::Status* response) {
+  Run(context, "DropIndex", response, [&]() -> Status {
+    QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
+    if (c->loaded()) {
+      return Status::FailedPrecondition("index cannot be dropped, collection is loaded, please release it first");
+    }
+    std::string name = request->index_name();
+    if (name.empty()) {
+      for (const auto& index : c->indexes) {
+        if (index.field_name == request->field_name()) name = index.name;
+      }
+    }
+    if (name.empty()) return IndexNotFound(c->name);
+    return proxy_->coord()->DropIndex(Database(context, request->db_name()), c->name, name);
+  });
+  return grpc::Status::OK;
+}
+
+}  // namespace quiver::proxy

@@ -1,0 +1,432 @@
+// Search, hybrid search and query.
+
+#include <nlohmann/json.hpp>
+
+#include <charconv>
+#include <cmath>
+#include <unordered_map>
+
+#include "expr/binder.h"
+#include "proxy/grpc_service.h"
+
+namespace quiver::proxy {
+
+using Json = nlohmann::json;
+
+namespace {
+
+constexpr int64_t kMaxTopK = 16384;
+
+std::map<std::string, std::string> ParamMap(const google::protobuf::RepeatedPtrField<pb::common::KeyValuePair>& kvs) {
+  std::map<std::string, std::string> out;
+  for (const auto& kv : kvs) out[kv.key()] = kv.value();
+  return out;
+}
+
+Result<int64_t> ParseInteger(const std::string& name, const std::string& text) {
+  int64_t value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || ptr != text.data() + text.size()) {
+    return Status::InvalidArgument(name + " [" + text + "] is invalid, it should be an integer");
+  }
+  return value;
+}
+
+// Picks hits out of one or more search results into a final result: per query, a list of
+// (source, flat hit index) with the score to report.
+struct Pick {
+  size_t source;
+  size_t index;
+  float score;
+};
+
+cluster::SearchResult Select(const std::vector<const cluster::SearchResult*>& sources,
+                             const std::vector<std::vector<Pick>>& picks, const std::vector<schema::FieldId>& fields,
+                             const schema::CollectionSchema& schema) {
+  cluster::SearchResult out;
+  out.nq = picks.size();
+  auto chunk = std::make_shared<schema::DataChunk>();
+  std::vector<std::unique_ptr<schema::ColumnBuilder>> builders;
+  for (schema::FieldId id : fields) {
+    const schema::FieldSchema* f = schema.FindFieldById(id);
+    builders.push_back(std::make_unique<schema::ColumnBuilder>(f->type, f->dim, f->element_type, f->nullable));
+  }
+  for (const auto& query : picks) {
+    out.counts.push_back(query.size());
+    for (const Pick& pick : query) {
+      const cluster::SearchResult& src = *sources[pick.source];
+      out.distances.push_back(pick.score);
+      out.pks.push_back(src.pks[pick.index]);
+      for (size_t f = 0; f < fields.size(); ++f) {
+        const schema::ColumnChunk* column = src.fields ? src.fields->Find(fields[f]) : nullptr;
+        if (column == nullptr) builders[f]->AppendNull();
+        else builders[f]->AppendFrom(*column, pick.index);
+      }
+    }
+  }
+  for (size_t f = 0; f < fields.size(); ++f) chunk->columns.emplace_back(fields[f], builders[f]->Build());
+  chunk->rows = out.distances.size();
+  out.fields = chunk;
+  return out;
+}
+
+void ToProto(const cluster::CollectionInfo& collection, const OutputPlan& output, const cluster::SearchResult& result,
+             size_t topk, int64_t round_decimal, pb::schema::SearchResultData* out) {
+  const schema::FieldSchema* pk = collection.schema->PrimaryField();
+  out->set_num_queries(static_cast<int64_t>(result.nq));
+  out->set_top_k(static_cast<int64_t>(topk));
+  for (size_t c : result.counts) out->add_topks(static_cast<int64_t>(c));
+  for (float d : result.distances) {
+    if (round_decimal >= 0) {
+      double scale = std::pow(10.0, static_cast<double>(round_decimal));
+      d = static_cast<float>(std::round(d * scale) / scale);
+    }
+    out->add_scores(d);
+  }
+  PrimaryKeysToIds(result.pks, pk->type != schema::DataType::kInt64, out->mutable_ids());
+  if (result.fields) {
+    for (const auto& [field_id, column] : result.fields->columns) {
+      const schema::FieldSchema* f = collection.schema->FindFieldById(field_id);
+      ColumnToFieldData(*f, *column, output.dynamic_keys, out->add_fields_data());
+    }
+  }
+  for (const auto& name : output.names) out->add_output_fields(name);
+  out->set_primary_field_name(pk->name);
+}
+
+}  // namespace
+
+Result<MilvusServiceImpl::SearchOne> MilvusServiceImpl::ParseSearch(const cluster::CollectionInfo& collection,
+                                                                    const pb::milvus::SearchRequest& request,
+                                                                    const std::vector<int64_t>& partitions,
+                                                                    const OutputPlan& output) {
+  SearchOne one;
+  auto params = ParamMap(request.search_params());
+  // Vector field
+  std::string anns = params["anns_field"];
+  const schema::FieldSchema* field = nullptr;
+  if (anns.empty()) {
+    auto vectors = collection.schema->VectorFields();
+    if (vectors.size() > 1) {
+      return Status::InvalidArgument("multiple anns_fields exist, please specify an anns_field in search_params")
+          .WithDetail(ErrorDetail::kParameterMissing);
+    }
+    field = vectors.empty() ? nullptr : vectors.front();
+  } else {
+    field = collection.schema->FindField(anns);
+  }
+  if (field == nullptr || !schema::IsVectorType(field->type)) {
+    return Status::InvalidArgument("failed to get field schema by name: fieldName(" + anns + ") not found")
+        .WithDetail(ErrorDetail::kFieldNotFound);
+  }
+  if (field->type != schema::DataType::kFloatVector) {
+    return Status::NotSupported("searching " + std::string(schema::DataTypeName(field->type)) +
+                                " fields is not supported yet")
+        .WithDetail(ErrorDetail::kUnimplemented);
+  }
+  one.field = field;
+  const cluster::IndexInfo* index = collection.FindIndexByField(field->id);
+  if (index == nullptr) {
+    return Status::FailedPrecondition("no index on vector field " + field->name).WithDetail(ErrorDetail::kIndexNotFound);
+  }
+  std::string metric = params["metric_type"];
+  std::transform(metric.begin(), metric.end(), metric.begin(), [](unsigned char ch) { return std::toupper(ch); });
+  if (!metric.empty() && metric != index->metric_type) {
+    return Status::InvalidArgument("metric type not match: invalid parameter[expected=" + index->metric_type +
+                                   "][actual=" + metric + "]");
+  }
+  auto parsed_metric = index::ParseMetric(index->metric_type);
+  if (!parsed_metric) return Status::Internal("index has an unknown metric", index->metric_type);
+  // topk / offset
+  std::string topk_text = params.count("topk") ? params["topk"] : params["limit"];
+  if (topk_text.empty()) return Status::InvalidArgument("topk not found in search_params").WithDetail(ErrorDetail::kParameterMissing);
+  QUIVER_ASSIGN_OR_RETURN(int64_t topk, ParseInteger("topk", topk_text));
+  int64_t offset = 0;
+  if (params.count("offset") && !params["offset"].empty()) {
+    QUIVER_ASSIGN_OR_RETURN(offset, ParseInteger("offset", params["offset"]));
+  }
+  if (topk <= 0 || topk > kMaxTopK) {
+    return Status::InvalidArgument("topk [" + std::to_string(topk) + "] is invalid, it should be in range [1, 16384]");
+  }
+  if (offset < 0 || topk + offset > kMaxTopK) {
+    return Status::InvalidArgument("topk+offset should be in range [1, 16384], but got " + std::to_string(topk + offset))
+        .WithDetail(ErrorDetail::kParameterTooLarge);
+  }
+  if (params.count("round_decimal") && !params["round_decimal"].empty()) {
+    QUIVER_ASSIGN_OR_RETURN(one.round_decimal, ParseInteger("round_decimal", params["round_decimal"]));
+  }
+  if (params.count("group_by_field") && !params["group_by_field"].empty()) {
+    return Status::NotSupported("grouping search is not supported yet").WithDetail(ErrorDetail::kUnimplemented);
+  }
+  // Range search bounds, from the params JSON or flat keys.
+  Json extra = Json::object();
+  if (params.count("params") && !params["params"].empty()) {
+    extra = Json::parse(params["params"], nullptr, false);
+    if (extra.is_discarded() || !extra.is_object()) return Status::InvalidArgument("search params is not a JSON object");
+  }
+  auto number = [&](const char* key) -> Result<std::optional<float>> {
+    if (extra.contains(key)) {
+      const Json& v = extra[key];
+      if (v.is_number()) return std::optional<float>(v.get<float>());
+      if (v.is_string()) return std::optional<float>(std::stof(v.get<std::string>()));
+      return Status::InvalidArgument(std::string(key) + " must be a number");
+    }
+    if (params.count(key) && !params[key].empty()) {
+      char* end = nullptr;
+      float value = std::strtof(params[key].c_str(), &end);
+      if (end == params[key].c_str()) return Status::InvalidArgument(std::string(key) + " must be a number");
+      return std::optional<float>(value);
+    }
+    return std::optional<float>();
+  };
+  QUIVER_ASSIGN_OR_RETURN(one.request.radius, number("radius"));
+  QUIVER_ASSIGN_OR_RETURN(one.request.range_filter, number("range_filter"));
+  // Query vectors
+  if (request.search_input_case() == pb::milvus::SearchRequest::kIds) {
+    return Status::NotSupported("search by primary keys is not supported yet").WithDetail(ErrorDetail::kUnimplemented);
+  }
+  pb::common::PlaceholderGroup group;
+  if (!group.ParseFromString(request.placeholder_group()) || group.placeholders_size() == 0) {
+    return Status::InvalidArgument("placeholder group is missing or malformed");
+  }
+  const pb::common::PlaceholderValue& holder = group.placeholders(0);
+  if (holder.type() != pb::common::FloatVector) {
+    return Status::InvalidArgument("query vectors must be FloatVector for field " + field->name);
+  }
+  if (holder.values_size() == 0 || holder.values_size() > kMaxTopK) {
+    return Status::InvalidArgument("nq [" + std::to_string(holder.values_size()) + "] is invalid, it should be in range [1, 16384]");
+  }
+  size_t dim = static_cast<size_t>(field->dim);
+  one.request.queries.reserve(dim * static_cast<size_t>(holder.values_size()));
+  for (const std::string& value : holder.values()) {
+    if (value.size() != dim * 4) {
+      return Status::InvalidArgument("the dimension of the query vector (" + std::to_string(value.size() / 4) +
+                                     ") is not equal to the dimension of field " + field->name + " (" +
+                                     std::to_string(dim) + ")");
+    }
+    const float* data = reinterpret_cast<const float*>(value.data());
+    for (size_t d = 0; d < dim; ++d) {
+      if (!std::isfinite(data[d])) return Status::InvalidArgument("query vector has a non-finite value");
+    }
+    one.request.queries.insert(one.request.queries.end(), data, data + dim);
+  }
+  // Filter
+  QUIVER_ASSIGN_OR_RETURN(expr::TemplateValues templates, TemplatesFromProto(request.expr_template_values()));
+  QUIVER_ASSIGN_OR_RETURN(expr::PlanPtr plan, expr::CompileFilter(request.dsl(), *collection.schema, templates));
+  one.request.filter = std::shared_ptr<const expr::PlanNode>(std::move(plan));
+  one.request.collection_id = collection.id;
+  one.request.partition_ids = partitions;
+  one.request.field_id = field->id;
+  one.request.metric = *parsed_metric;
+  one.request.dim = dim;
+  one.request.limit = static_cast<size_t>(topk + offset);
+  one.request.output_fields = output.field_ids;
+  one.topk = static_cast<size_t>(topk);
+  one.offset = static_cast<size_t>(offset);
+  return one;
+}
+
+grpc::Status MilvusServiceImpl::Search(grpc::ServerContext* context, const pb::milvus::SearchRequest* request,
+                                       pb::milvus::SearchResults* response) {
+  Run(context, "Search", response->mutable_status(), [&]() -> Status {
+    response->mutable_results();  // present even on errors and empty results
+    QUIVER_ASSIGN_OR_RETURN(auto c, LoadedCollection(context, request->db_name(), request->collection_name()));
+    response->set_collection_name(c->name);
+    if (request->sub_reqs_size() > 0) return Status::NotSupported("sub requests are not supported yet");
+    QUIVER_ASSIGN_OR_RETURN(std::vector<int64_t> partitions, ReadPartitions(*c, request->partition_names()));
+    QUIVER_ASSIGN_OR_RETURN(OutputPlan output, proxy_->ResolveOutputFields(
+                                                   *c->schema, {request->output_fields().begin(), request->output_fields().end()},
+                                                   /*include_pk=*/false));
+    QUIVER_ASSIGN_OR_RETURN(SearchOne one, ParseSearch(*c, *request, partitions, output));
+    int32_t level = request->use_default_consistency() ? c->consistency_level : request->consistency_level();
+    QUIVER_ASSIGN_OR_RETURN(one.request.timestamp, proxy_->ReadTimestamp(*c, level));
+    QUIVER_ASSIGN_OR_RETURN(cluster::SearchResult found, proxy_->querynode()->Search(one.request));
+    // Apply the offset per query.
+    std::vector<std::vector<Pick>> picks(found.nq);
+    size_t flat = 0;
+    for (size_t q = 0; q < found.nq; ++q) {
+      for (size_t i = 0; i < found.counts[q]; ++i, ++flat) {
+        if (i >= one.offset && picks[q].size() < one.topk) picks[q].push_back({0, flat, found.distances[flat]});
+      }
+    }
+    cluster::SearchResult final = Select({&found}, picks, output.field_ids, *c->schema);
+    ToProto(*c, output, final, one.topk, one.round_decimal, response->mutable_results());
+    response->set_session_ts(one.request.timestamp == kMaxTimestamp ? 0 : one.request.timestamp);
+    return Status::OK();
+  });
+  return grpc::Status::OK;
+}
+
+grpc::Status MilvusServiceImpl::HybridSearch(grpc::ServerContext* context, const pb::milvus::HybridSearchRequest* request,
+                                             pb::milvus::SearchResults* response) {
+  Run(context, "HybridSearch", response->mutable_status(), [&]() -> Status {
+    response->mutable_results();
+    QUIVER_ASSIGN_OR_RETURN(auto c, LoadedCollection(context, request->db_name(), request->collection_name()));
+    response->set_collection_name(c->name);
+    if (request->requests_size() == 0) return Status::InvalidArgument("hybrid search needs at least one request");
+    QUIVER_ASSIGN_OR_RETURN(std::vector<int64_t> partitions, ReadPartitions(*c, request->partition_names()));
+    QUIVER_ASSIGN_OR_RETURN(OutputPlan output, proxy_->ResolveOutputFields(
+                                                   *c->schema, {request->output_fields().begin(), request->output_fields().end()},
+                                                   false));
+    auto rank = ParamMap(request->rank_params());
+    std::string strategy = rank.count("strategy") ? rank["strategy"] : "rrf";
+    Json rank_json = rank.count("params") && !rank["params"].empty() ? Json::parse(rank["params"], nullptr, false) : Json::object();
+    if (rank_json.is_discarded()) return Status::InvalidArgument("rank params is not JSON");
+    QUIVER_ASSIGN_OR_RETURN(int64_t limit, ParseInteger("limit", rank.count("limit") ? rank["limit"] : std::string("10")));
+    int64_t offset = 0;
+    if (rank.count("offset") && !rank["offset"].empty()) {
+      QUIVER_ASSIGN_OR_RETURN(offset, ParseInteger("offset", rank["offset"]));
+    }
+    int64_t round_decimal = -1;
+    if (rank.count("round_decimal") && !rank["round_decimal"].empty()) {
+      QUIVER_ASSIGN_OR_RETURN(round_decimal, ParseInteger("round_decimal", rank["round_decimal"]));
+    }
+    if (limit <= 0 || limit + offset > kMaxTopK) return Status::InvalidArgument("limit+offset should be in range [1, 16384]");
+    int32_t level = request->use_default_consistency() ? c->consistency_level : request->consistency_level();
+    QUIVER_ASSIGN_OR_RETURN(Timestamp ts, proxy_->ReadTimestamp(*c, level));
+    std::vector<cluster::SearchResult> results;
+    std::vector<index::MetricType> metrics;
+    size_t nq = 0;
+    for (const auto& sub : request->requests()) {
+      QUIVER_ASSIGN_OR_RETURN(SearchOne one, ParseSearch(*c, sub, partitions, output));
+      one.request.timestamp = ts;
+      one.request.limit = one.topk + one.offset;
+      QUIVER_ASSIGN_OR_RETURN(cluster::SearchResult found, proxy_->querynode()->Search(one.request));
+      if (!results.empty() && found.nq != nq) return Status::InvalidArgument("all hybrid sub-requests need the same nq");
+      nq = found.nq;
+      results.push_back(std::move(found));
+      metrics.push_back(one.request.metric);
+    }
+    std::vector<double> weights;
+    double k = 60;
+    if (strategy == "weighted") {
+      if (!rank_json.contains("weights") || !rank_json["weights"].is_array()) {
+        return Status::InvalidArgument("weighted ranker needs params.weights");
+      }
+      for (const auto& w : rank_json["weights"]) weights.push_back(w.get<double>());
+      if (weights.size() != results.size()) {
+        return Status::InvalidArgument("the number of weights (" + std::to_string(weights.size()) +
+                                       ") does not match the number of search requests (" + std::to_string(results.size()) + ")");
+      }
+    } else if (strategy == "rrf") {
+      if (rank_json.contains("k")) k = rank_json["k"].get<double>();
+      if (k <= 0 || k >= 16384) return Status::InvalidArgument("rrf k should be in range (0, 16384)");
+    } else {
+      return Status::InvalidArgument("unknown reranker strategy " + strategy);
+    }
+    // Fuse per query: score each primary key across the sub results.
+    std::vector<const cluster::SearchResult*> sources;
+    for (const auto& r : results) sources.push_back(&r);
+    std::vector<std::vector<Pick>> picks(nq);
+    std::vector<size_t> base(results.size(), 0);
+    for (size_t q = 0; q < nq; ++q) {
+      std::unordered_map<segment::PrimaryKey, std::pair<double, Pick>, segment::PrimaryKeyHash> fused;
+      std::vector<segment::PrimaryKey> order;
+      for (size_t s = 0; s < results.size(); ++s) {
+        const auto& r = results[s];
+        for (size_t i = 0; i < r.counts[q]; ++i) {
+          size_t idx = base[s] + i;
+          double contribution;
+          if (strategy == "rrf") {
+            contribution = 1.0 / (k + static_cast<double>(i + 1));
+          } else {
+            double x = r.distances[idx];
+            double norm = metrics[s] == index::MetricType::kIP       ? 0.5 + std::atan(x) / M_PI
+                          : metrics[s] == index::MetricType::kCosine ? (1.0 + x) / 2.0
+                                                                     : 1.0 - 2.0 * std::atan(x) / M_PI;
+            contribution = weights[s] * norm;
+          }
+          auto [it, inserted] = fused.try_emplace(r.pks[idx], 0.0, Pick{s, idx, 0});
+          if (inserted) order.push_back(r.pks[idx]);
+          it->second.first += contribution;
+        }
+      }
+      for (size_t s = 0; s < results.size(); ++s) base[s] += results[s].counts[q];
+      std::vector<std::pair<double, Pick>> ranked;
+      for (const auto& pk : order) ranked.push_back(fused[pk]);
+      std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+      for (size_t i = static_cast<size_t>(offset); i < ranked.size() && picks[q].size() < static_cast<size_t>(limit); ++i) {
+        Pick p = ranked[i].second;
+        p.score = static_cast<float>(ranked[i].first);
+        picks[q].push_back(p);
+      }
+    }
+    cluster::SearchResult final = Select(sources, picks, output.field_ids, *c->schema);
+    ToProto(*c, output, final, static_cast<size_t>(limit), round_decimal, response->mutable_results());
+    return Status::OK();
+  });
+  return grpc::Status::OK;
+}
+
+grpc::Status MilvusServiceImpl::Query(grpc::ServerContext* context, const pb::milvus::QueryRequest* request,
+                                      pb::milvus::QueryResults* response) {
+  Run(context, "Query", response->mutable_status(), [&]() -> Status {
+    QUIVER_ASSIGN_OR_RETURN(auto c, LoadedCollection(context, request->db_name(), request->collection_name()));
+    response->set_collection_name(c->name);
+    const schema::FieldSchema* pk = c->schema->PrimaryField();
+    response->set_primary_field_name(pk->name);
+    QUIVER_ASSIGN_OR_RETURN(std::vector<int64_t> partitions, ReadPartitions(*c, request->partition_names()));
+    auto params = ParamMap(request->query_params());
+    std::optional<size_t> limit;
+    size_t offset = 0;
+    if (params.count("limit") && !params["limit"].empty()) {
+      QUIVER_ASSIGN_OR_RETURN(int64_t l, ParseInteger("limit", params["limit"]));
+      if (l < 0) return Status::InvalidArgument("limit must not be negative");
+      limit = static_cast<size_t>(l);
+    }
+    if (params.count("offset") && !params["offset"].empty()) {
+      QUIVER_ASSIGN_OR_RETURN(int64_t o, ParseInteger("offset", params["offset"]));
+      if (o < 0) return Status::InvalidArgument("offset must not be negative");
+      offset = static_cast<size_t>(o);
+    }
+    std::vector<std::string> requested(request->output_fields().begin(), request->output_fields().end());
+    bool count_only = false;
+    for (const auto& name : requested) {
+      std::string lower = name;
+      std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return std::tolower(ch); });
+      if (lower == "count(*)") count_only = true;
+    }
+    if (count_only && requested.size() > 1) return Status::InvalidArgument("count(*) cannot be mixed with other output fields");
+    if (!count_only && request->expr().empty() && !limit) {
+      return Status::InvalidArgument("empty expression should be used with limit");
+    }
+    if (limit && *limit + offset > static_cast<size_t>(kMaxTopK)) {
+      return Status::InvalidArgument("invalid max query result window, (offset+limit) should be in range [1, 16384]")
+          .WithDetail(ErrorDetail::kParameterTooLarge);
+    }
+    QUIVER_ASSIGN_OR_RETURN(expr::TemplateValues templates, TemplatesFromProto(request->expr_template_values()));
+    QUIVER_ASSIGN_OR_RETURN(expr::PlanPtr plan, expr::CompileFilter(request->expr(), *c->schema, templates));
+    OutputPlan output;
+    if (!count_only) {
+      QUIVER_ASSIGN_OR_RETURN(output, proxy_->ResolveOutputFields(*c->schema, requested, /*include_pk=*/true));
+    }
+    int32_t level = request->use_default_consistency() ? c->consistency_level : request->consistency_level();
+    cluster::QueryRequest query;
+    QUIVER_ASSIGN_OR_RETURN(query.timestamp, proxy_->ReadTimestamp(*c, level));
+    query.collection_id = c->id;
+    query.partition_ids = partitions;
+    query.filter = std::shared_ptr<const expr::PlanNode>(std::move(plan));
+    query.limit = limit;
+    query.offset = offset;
+    query.count_only = count_only;
+    query.output_fields = output.field_ids;
+    QUIVER_ASSIGN_OR_RETURN(cluster::QueryResult result, proxy_->querynode()->Query(query));
+    if (count_only) {
+      auto* f = response->add_fields_data();
+      f->set_type(pb::schema::Int64);
+      f->set_field_name("count(*)");
+      f->mutable_scalars()->mutable_long_data()->add_data(static_cast<int64_t>(result.count));
+      response->add_output_fields("count(*)");
+      return Status::OK();
+    }
+    for (const auto& [field_id, column] : result.rows->columns) {
+      ColumnToFieldData(*c->schema->FindFieldById(field_id), *column, output.dynamic_keys, response->add_fields_data());
+    }
+    for (const auto& name : output.names) response->add_output_fields(name);
+    response->set_session_ts(query.timestamp == kMaxTimestamp ? 0 : query.timestamp);
+    return Status::OK();
+  });
+  return grpc::Status::OK;
+}
+
+}  // namespace quiver::proxy

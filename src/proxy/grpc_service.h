@@ -1,0 +1,177 @@
+#pragma once
+
+// MilvusService over gRPC: turns wire messages into Proxy / coord / querynode calls and results
+// back into wire messages (the "transport" layer of the proxy, STYLE.md §2.3). Every method
+// answers gRPC OK with a Milvus status inside, as Milvus does; application errors never surface
+// as gRPC errors. Split by concern: grpc_service.cc (session, helpers), grpc_ddl.cc (collections,
+// partitions, aliases, databases, indexes, load), grpc_dml.cc (insert, upsert, delete, flush),
+// grpc_search.cc (search, hybrid search, query), grpc_stubs.cc (not yet supported methods).
+// Thread-safe.
+
+#include <atomic>
+#include <functional>
+#include <string>
+
+#include "common/metrics.h"
+#include "milvus/milvus.grpc.pb.h"
+#include "proxy/proxy.h"
+
+namespace quiver::proxy {
+
+class MilvusServiceImpl final : public pb::milvus::MilvusService::Service {
+ public:
+  // `ready` tells whether recovery finished (requests before that get "not ready").
+  MilvusServiceImpl(Proxy* proxy, MetricsRegistry* metrics, std::string version, std::function<bool()> ready);
+
+  grpc::Status CreateCollection(grpc::ServerContext* context, const pb::milvus::CreateCollectionRequest* request, pb::common::Status* response) override;
+  grpc::Status DropCollection(grpc::ServerContext* context, const pb::milvus::DropCollectionRequest* request, pb::common::Status* response) override;
+  grpc::Status HasCollection(grpc::ServerContext* context, const pb::milvus::HasCollectionRequest* request, pb::milvus::BoolResponse* response) override;
+  grpc::Status LoadCollection(grpc::ServerContext* context, const pb::milvus::LoadCollectionRequest* request, pb::common::Status* response) override;
+  grpc::Status ReleaseCollection(grpc::ServerContext* context, const pb::milvus::ReleaseCollectionRequest* request, pb::common::Status* response) override;
+  grpc::Status DescribeCollection(grpc::ServerContext* context, const pb::milvus::DescribeCollectionRequest* request, pb::milvus::DescribeCollectionResponse* response) override;
+  grpc::Status BatchDescribeCollection(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) override;
+  grpc::Status GetCollectionStatistics(grpc::ServerContext* context, const pb::milvus::GetCollectionStatisticsRequest* request, pb::milvus::GetCollectionStatisticsResponse* response) override;
+  grpc::Status ShowCollections(grpc::ServerContext* context, const pb::milvus::ShowCollectionsRequest* request, pb::milvus::ShowCollectionsResponse* response) override;
+  grpc::Status AlterCollection(grpc::ServerContext* context, const pb::milvus::AlterCollectionRequest* request, pb::common::Status* response) override;
+  grpc::Status AlterCollectionField(grpc::ServerContext* context, const pb::milvus::AlterCollectionFieldRequest* request, pb::common::Status* response) override;
+  grpc::Status AddCollectionFunction(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) override;
+  grpc::Status AlterCollectionFunction(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) override;
+  grpc::Status DropCollectionFunction(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) override;
+  grpc::Status TruncateCollection(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) override;
+  grpc::Status CreatePartition(grpc::ServerContext* context, const pb::milvus::CreatePartitionRequest* request, pb::common::Status* response) override;
+  grpc::Status DropPartition(grpc::ServerContext* context, const pb::milvus::DropPartitionRequest* request, pb::common::Status* response) override;
+  grpc::Status HasPartition(grpc::ServerContext* context, const pb::milvus::HasPartitionRequest* request, pb::milvus::BoolResponse* response) override;
+  grpc::Status LoadPartitions(grpc::ServerContext* context, const pb::milvus::LoadPartitionsRequest* request, pb::common::Status* response) override;
+  grpc::Status ReleasePartitions(grpc::ServerContext* context, const pb::milvus::ReleasePartitionsRequest* request, pb::common::Status* response) override;
+  grpc::Status GetPartitionStatistics(grpc::ServerContext* context, const pb::milvus::GetPartitionStatisticsRequest* request, pb::milvus::GetPartitionStatisticsResponse* response) override;
+  grpc::Status ShowPartitions(grpc::ServerContext* context, const pb::milvus::ShowPartitionsRequest* request, pb::milvus::ShowPartitionsResponse* response) override;
+  grpc::Status GetLoadingProgress(grpc::ServerContext* context, const pb::milvus::GetLoadingProgressRequest* request, pb::milvus::GetLoadingProgressResponse* response) override;
+  grpc::Status GetLoadState(grpc::ServerContext* context, const pb::milvus::GetLoadStateRequest* request, pb::milvus::GetLoadStateResponse* response) override;
+  grpc::Status CreateAlias(grpc::ServerContext* context, const pb::milvus::CreateAliasRequest* request, pb::common::Status* response) override;
+  grpc::Status DropAlias(grpc::ServerContext* context, const pb::milvus::DropAliasRequest* request, pb::common::Status* response) override;
+  grpc::Status AlterAlias(grpc::ServerContext* context, const pb::milvus::AlterAliasRequest* request, pb::common::Status* response) override;
+  grpc::Status DescribeAlias(grpc::ServerContext* context, const pb::milvus::DescribeAliasRequest* request, pb::milvus::DescribeAliasResponse* response) override;
+  grpc::Status ListAliases(grpc::ServerContext* context, const pb::milvus::ListAliasesRequest* request, pb::milvus::ListAliasesResponse* response) override;
+  grpc::Status CreateIndex(grpc::ServerContext* context, const pb::milvus::CreateIndexRequest* request, pb::common::Status* response) override;
+  grpc::Status AlterIndex(grpc::ServerContext* context, const pb::milvus::AlterIndexRequest* request, pb::common::Status* response) override;
+  grpc::Status DescribeIndex(grpc::ServerContext* context, const pb::milvus::DescribeIndexRequest* request, pb::milvus::DescribeIndexResponse* response) override;
+  grpc::Status GetIndexStatistics(grpc::ServerContext* context, const pb::milvus::GetIndexStatisticsRequest* request, pb::milvus::GetIndexStatisticsResponse* response) override;
+  grpc::Status GetIndexState(grpc::ServerContext* context, const pb::milvus::GetIndexStateRequest* request, pb::milvus::GetIndexStateResponse* response) override;
+  grpc::Status GetIndexBuildProgress(grpc::ServerContext* context, const pb::milvus::GetIndexBuildProgressRequest* request, pb::milvus::GetIndexBuildProgressResponse* response) override;
+  grpc::Status DropIndex(grpc::ServerContext* context, const pb::milvus::DropIndexRequest* request, pb::common::Status* response) override;
+  grpc::Status Insert(grpc::ServerContext* context, const pb::milvus::InsertRequest* request, pb::milvus::MutationResult* response) override;
+  grpc::Status Delete(grpc::ServerContext* context, const pb::milvus::DeleteRequest* request, pb::milvus::MutationResult* response) override;
+  grpc::Status Upsert(grpc::ServerContext* context, const pb::milvus::UpsertRequest* request, pb::milvus::MutationResult* response) override;
+  grpc::Status Search(grpc::ServerContext* context, const pb::milvus::SearchRequest* request, pb::milvus::SearchResults* response) override;
+  grpc::Status HybridSearch(grpc::ServerContext* context, const pb::milvus::HybridSearchRequest* request, pb::milvus::SearchResults* response) override;
+  grpc::Status Flush(grpc::ServerContext* context, const pb::milvus::FlushRequest* request, pb::milvus::FlushResponse* response) override;
+  grpc::Status Query(grpc::ServerContext* context, const pb::milvus::QueryRequest* request, pb::milvus::QueryResults* response) override;
+  grpc::Status CalcDistance(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) override;
+  grpc::Status FlushAll(grpc::ServerContext* context, const pb::milvus::FlushAllRequest* request, pb::milvus::FlushAllResponse* response) override;
+  grpc::Status AddCollectionField(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) override;
+  grpc::Status GetFlushState(grpc::ServerContext* context, const pb::milvus::GetFlushStateRequest* request, pb::milvus::GetFlushStateResponse* response) override;
+  grpc::Status GetFlushAllState(grpc::ServerContext* context, const pb::milvus::GetFlushAllStateRequest* request, pb::milvus::GetFlushAllStateResponse* response) override;
+  grpc::Status GetPersistentSegmentInfo(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) override;
+  grpc::Status GetQuerySegmentInfo(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) override;
+  grpc::Status GetReplicas(grpc::ServerContext* context, const pb::milvus::GetReplicasRequest* request, pb::milvus::GetReplicasResponse* response) override;
+  grpc::Status Dummy(grpc::ServerContext* context, const pb::milvus::DummyRequest* request, pb::milvus::DummyResponse* response) override;
+  grpc::Status RegisterLink(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::RegisterLinkResponse* response) override;
+  grpc::Status GetMetrics(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) override;
+  grpc::Status GetComponentStates(grpc::ServerContext* context, const pb::milvus::GetComponentStatesRequest* request, pb::milvus::ComponentStates* response) override;
+  grpc::Status LoadBalance(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) override;
+  grpc::Status GetCompactionState(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) override;
+  grpc::Status ManualCompaction(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) override;
+  grpc::Status GetCompactionStateWithPlans(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) override;
+  grpc::Status Import(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) override;
+  grpc::Status GetImportState(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) override;
+  grpc::Status ListImportTasks(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) override;
+  grpc::Status CreateCredential(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) override;
+  grpc::Status UpdateCredential(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) override;
+  grpc::Status DeleteCredential(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) override;
+  grpc::Status ListCredUsers(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) override;
+  grpc::Status CreateRole(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) override;
+  grpc::Status DropRole(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) override;
+  grpc::Status OperateUserRole(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) override;
+  grpc::Status SelectRole(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) override;
+  grpc::Status SelectUser(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) override;
+  grpc::Status OperatePrivilege(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) override;
+  grpc::Status OperatePrivilegeV2(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) override;
+  grpc::Status SelectGrant(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) override;
+  grpc::Status GetVersion(grpc::ServerContext* context, const pb::milvus::GetVersionRequest* request, pb::milvus::GetVersionResponse* response) override;
+  grpc::Status CheckHealth(grpc::ServerContext* context, const pb::milvus::CheckHealthRequest* request, pb::milvus::CheckHealthResponse* response) override;
+  grpc::Status CreateResourceGroup(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) override;
+  grpc::Status DropResourceGroup(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) override;
+  grpc::Status UpdateResourceGroups(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) override;
+  grpc::Status TransferNode(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) override;
+  grpc::Status TransferReplica(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) override;
+  grpc::Status ListResourceGroups(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) override;
+  grpc::Status DescribeResourceGroup(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) override;
+  grpc::Status RenameCollection(grpc::ServerContext* context, const pb::milvus::RenameCollectionRequest* request, pb::common::Status* response) override;
+  grpc::Status ListIndexedSegment(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) override;
+  grpc::Status DescribeSegmentIndexData(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) override;
+  grpc::Status Connect(grpc::ServerContext* context, const pb::milvus::ConnectRequest* request, pb::milvus::ConnectResponse* response) override;
+  grpc::Status AllocTimestamp(grpc::ServerContext* context, const pb::milvus::AllocTimestampRequest* request, pb::milvus::AllocTimestampResponse* response) override;
+  grpc::Status CreateDatabase(grpc::ServerContext* context, const pb::milvus::CreateDatabaseRequest* request, pb::common::Status* response) override;
+  grpc::Status DropDatabase(grpc::ServerContext* context, const pb::milvus::DropDatabaseRequest* request, pb::common::Status* response) override;
+  grpc::Status ListDatabases(grpc::ServerContext* context, const pb::milvus::ListDatabasesRequest* request, pb::milvus::ListDatabasesResponse* response) override;
+  grpc::Status AlterDatabase(grpc::ServerContext* context, const pb::milvus::AlterDatabaseRequest* request, pb::common::Status* response) override;
+  grpc::Status DescribeDatabase(grpc::ServerContext* context, const pb::milvus::DescribeDatabaseRequest* request, pb::milvus::DescribeDatabaseResponse* response) override;
+  grpc::Status ReplicateMessage(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) override;
+  grpc::Status BackupRBAC(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) override;
+  grpc::Status RestoreRBAC(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) override;
+  grpc::Status CreatePrivilegeGroup(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) override;
+  grpc::Status DropPrivilegeGroup(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) override;
+  grpc::Status ListPrivilegeGroups(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) override;
+  grpc::Status OperatePrivilegeGroup(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) override;
+  grpc::Status RunAnalyzer(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) override;
+  grpc::Status AddFileResource(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) override;
+  grpc::Status RemoveFileResource(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) override;
+  grpc::Status ListFileResources(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) override;
+  grpc::Status AddUserTags(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) override;
+  grpc::Status DeleteUserTags(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) override;
+  grpc::Status GetUserTags(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) override;
+  grpc::Status ListUsersWithTag(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) override;
+  grpc::Status CreateRowPolicy(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) override;
+  grpc::Status DropRowPolicy(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) override;
+  grpc::Status ListRowPolicies(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) override;
+  grpc::Status UpdateReplicateConfiguration(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) override;
+  grpc::Status GetReplicateConfiguration(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) override;
+  grpc::Status GetReplicateInfo(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) override;
+  grpc::Status CreateReplicateStream(grpc::ServerContext* context, grpc::ServerReaderWriter<pb::milvus::StubResponse, pb::milvus::StubRequest>* stream) override;
+  grpc::Status DumpMessages(grpc::ServerContext* context, const pb::milvus::StubRequest* request, grpc::ServerWriter<pb::milvus::StubResponse>* writer) override;
+
+ private:
+  // Runs `fn` for method `method`, recording metrics and filling `status` from its result.
+  void Run(grpc::ServerContext* context, const char* method, pb::common::Status* status,
+           const std::function<Status()>& fn);
+  void Unimplemented(grpc::ServerContext* context, const char* method, pb::common::Status* status);
+  // Database of a request: its db_name field if set, else the `dbname` metadata, else "default".
+  static std::string Database(grpc::ServerContext* context, const std::string& db_name);
+  Result<cluster::CollectionPtr> Collection(grpc::ServerContext* context, const std::string& db_name,
+                                            const std::string& collection_name);
+  Result<cluster::CollectionPtr> LoadedCollection(grpc::ServerContext* context, const std::string& db_name,
+                                                  const std::string& collection_name);
+  // Partition ids for a request's partition names (all loaded partitions when empty).
+  Result<std::vector<int64_t>> ReadPartitions(const cluster::CollectionInfo& collection,
+                                              const google::protobuf::RepeatedPtrField<std::string>& names);
+  Status LoadPartitionIds(const cluster::CollectionPtr& collection, std::vector<int64_t> partitions);
+  Result<size_t> RowCount(const cluster::CollectionInfo& collection, std::optional<int64_t> partition);
+
+  struct SearchOne {
+    cluster::SearchRequest request;
+    size_t offset = 0;
+    size_t topk = 0;
+    int64_t round_decimal = -1;
+    const schema::FieldSchema* field = nullptr;
+  };
+  Result<SearchOne> ParseSearch(const cluster::CollectionInfo& collection, const pb::milvus::SearchRequest& request,
+                                const std::vector<int64_t>& partitions, const OutputPlan& output);
+
+  Proxy* proxy_;
+  MetricsRegistry* metrics_;
+  std::string version_;
+  std::function<bool()> ready_;
+  std::atomic<int64_t> next_identifier_;
+};
+
+}  // namespace quiver::proxy

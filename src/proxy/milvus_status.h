@@ -1,0 +1,18 @@
+#pragma once
+
+// The one place where Quiver's Status maps to Milvus's common.Status (spec §2): both the legacy
+// error_code and the newer code are set, so the Node SDK (which reads error_code) and pymilvus
+// (which reads code) agree.
+
+#include "common/status.h"
+#include "milvus/common.pb.h"
+
+namespace quiver::proxy {
+
+// Fills `out` from `status` (Success for OK).
+void ToMilvusStatus(const Status& status, milvus::proto::common::Status* out);
+milvus::proto::common::Status MilvusStatus(const Status& status);
+// The Milvus `code` that `status` maps to (0 for OK).
+int32_t MilvusCode(const Status& status);
+
+}  // namespace quiver::proxy

@@ -1,0 +1,179 @@
+#include "proxy/proxy.h"
+
+#include <map>
+
+#include "common/crc32c.h"
+#include "segment/wal_message.h"
+
+namespace quiver::proxy {
+
+Proxy::Proxy(cluster::CoordClient* coord, cluster::DataNodeClient* datanode, cluster::QueryNodeClient* querynode,
+             storage::Wal* wal, MetricsRegistry* metrics, ProxyOptions options)
+    : coord_(coord), datanode_(datanode), querynode_(querynode), wal_(wal), options_(options),
+      rows_inserted_(metrics->GetCounter("quiver_proxy_rows_inserted_total", "Rows written by Insert and Upsert")),
+      rows_deleted_(metrics->GetCounter("quiver_proxy_rows_deleted_total", "Primary keys deleted")) {}
+
+size_t Proxy::ShardOf(const segment::PrimaryKey& pk, size_t shards) {
+  if (shards <= 1) return 0;
+  uint64_t h;
+  if (const int64_t* i = std::get_if<int64_t>(&pk)) {
+    uint64_t x = static_cast<uint64_t>(*i) + 0x9e3779b97f4a7c15ull;  // splitmix64
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    h = x ^ (x >> 31);
+  } else {
+    h = crc32c::Value(std::get<std::string>(pk));
+  }
+  return static_cast<size_t>(h % shards);
+}
+
+namespace {
+
+// Rows `rows` of `chunk`, as a new chunk.
+std::shared_ptr<const schema::DataChunk> Gather(const schema::DataChunk& chunk, const std::vector<size_t>& rows) {
+  if (rows.size() == chunk.rows) return std::make_shared<schema::DataChunk>(chunk);
+  auto out = std::make_shared<schema::DataChunk>();
+  out->rows = rows.size();
+  for (const auto& [field_id, column] : chunk.columns) {
+    schema::ColumnBuilder b(column->type, column->dim, column->element_type, column->nullable());
+    for (size_t r : rows) b.AppendFrom(*column, r);
+    out->columns.emplace_back(field_id, b.Build());
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<MutationOutcome> Proxy::Write(const cluster::CollectionInfo& collection, const std::string& partition_name,
+                                     const RowsIn& rows, bool upsert) {
+  const schema::FieldSchema* partition_key = nullptr;
+  for (const auto& f : collection.schema->fields) {
+    if (f.partition_key) partition_key = &f;
+  }
+  const cluster::PartitionInfo* fixed = nullptr;
+  if (partition_key != nullptr) {
+    if (!partition_name.empty()) {
+      return Status::InvalidArgument("not support manually specifying the partition names if partition key mode is used");
+    }
+  } else {
+    std::string name = partition_name.empty() ? std::string(cluster::kDefaultPartition) : partition_name;
+    fixed = collection.FindPartition(name);
+    if (fixed == nullptr) {
+      return Status::NotFound("partition not found[partition=" + name + "]").WithDetail(ErrorDetail::kPartitionNotFound);
+    }
+  }
+  // Group rows by (shard, partition slot).
+  std::map<std::pair<size_t, size_t>, std::vector<size_t>> groups;  // (shard, partition index) -> rows
+  const schema::ColumnChunk* key_column = partition_key ? rows.chunk->Find(partition_key->id) : nullptr;
+  for (size_t r = 0; r < rows.chunk->rows; ++r) {
+    size_t shard = ShardOf(rows.pks[r], static_cast<size_t>(collection.shards));
+    size_t partition_index = 0;
+    if (key_column != nullptr) {
+      partition_index = ShardOf(segment::PrimaryKeyAt(*key_column, r), collection.partitions.size());
+    } else {
+      partition_index = static_cast<size_t>(fixed - collection.partitions.data());
+    }
+    groups[{shard, partition_index}].push_back(r);
+  }
+  QUIVER_ASSIGN_OR_RETURN(Timestamp ts, coord_->AllocTimestamp(1));
+  for (const auto& [key, row_ids] : groups) {
+    const cluster::PartitionInfo& partition = collection.partitions[key.second];
+    segment::WalMessage message;
+    message.type = upsert ? segment::WalMessage::Type::kUpsert : segment::WalMessage::Type::kInsert;
+    message.collection_id = collection.id;
+    message.partition_id = partition.id;
+    message.partition_slot = partition.slot;
+    message.timestamp = ts;
+    message.rows = Gather(*rows.chunk, row_ids);
+    if (upsert) {
+      for (size_t r : row_ids) message.deletes.push_back(rows.pks[r]);
+    }
+    std::string payload = segment::EncodeWalMessage(message);
+    QUIVER_RETURN_IF_ERROR(wal_->Append(collection.channels[key.first].name, {payload}).status());
+  }
+  rows_inserted_->Increment(static_cast<double>(rows.chunk->rows));
+  return MutationOutcome{rows.chunk->rows, ts};
+}
+
+Result<MutationOutcome> Proxy::Delete(const cluster::CollectionInfo& collection,
+                                      const std::vector<segment::PrimaryKey>& pks) {
+  QUIVER_ASSIGN_OR_RETURN(Timestamp ts, coord_->AllocTimestamp(1));
+  std::map<size_t, std::vector<segment::PrimaryKey>> by_shard;
+  for (const auto& pk : pks) by_shard[ShardOf(pk, static_cast<size_t>(collection.shards))].push_back(pk);
+  for (auto& [shard, keys] : by_shard) {
+    segment::WalMessage message;
+    message.type = segment::WalMessage::Type::kDelete;
+    message.collection_id = collection.id;
+    message.timestamp = ts;
+    message.deletes = std::move(keys);
+    std::string payload = segment::EncodeWalMessage(message);
+    QUIVER_RETURN_IF_ERROR(wal_->Append(collection.channels[shard].name, {payload}).status());
+  }
+  rows_deleted_->Increment(static_cast<double>(pks.size()));
+  return MutationOutcome{pks.size(), ts};
+}
+
+Result<Timestamp> Proxy::ReadTimestamp(const cluster::CollectionInfo& collection, int32_t consistency_level) {
+  constexpr int32_t kEventually = 3;
+  if (consistency_level == kEventually) return kMaxTimestamp;
+  // Every write acknowledged before now is at or below the WAL's last lsn.
+  std::map<std::string, storage::Lsn> positions;
+  for (const auto& channel : collection.channels) {
+    QUIVER_ASSIGN_OR_RETURN(storage::Lsn last, wal_->LastLsn(channel.name));
+    positions[channel.name] = last;
+  }
+  QUIVER_ASSIGN_OR_RETURN(Timestamp ts, coord_->AllocTimestamp(1));
+  QUIVER_RETURN_IF_ERROR(querynode_->WaitConsumed(positions, options_.consistency_timeout));
+  return ts;
+}
+
+Result<OutputPlan> Proxy::ResolveOutputFields(const schema::CollectionSchema& schema,
+                                              const std::vector<std::string>& requested, bool include_pk) const {
+  OutputPlan plan;
+  std::set<schema::FieldId> chosen;
+  const schema::FieldSchema* dynamic = schema.DynamicField();
+  auto add = [&](const schema::FieldSchema& f) {
+    if (chosen.insert(f.id).second) plan.field_ids.push_back(f.id);
+  };
+  bool star = false;
+  for (const std::string& name : requested) {
+    if (name == "*") {
+      star = true;
+      for (const auto& f : schema.fields) {
+        add(f);
+        if (!f.is_dynamic) plan.names.push_back(f.name);
+      }
+      if (dynamic) {
+        plan.dynamic_all = true;
+        plan.names.push_back(dynamic->name);
+      }
+      continue;
+    }
+    const schema::FieldSchema* f = schema.FindField(name);
+    if (f != nullptr) {
+      add(*f);
+      if (f->is_dynamic) plan.dynamic_all = true;
+      if (std::find(plan.names.begin(), plan.names.end(), name) == plan.names.end()) plan.names.push_back(name);
+      continue;
+    }
+    if (dynamic == nullptr) {
+      return Status::InvalidArgument("field " + name + " not exist").WithDetail(ErrorDetail::kFieldNotFound);
+    }
+    add(*dynamic);
+    plan.dynamic_keys.insert(name);
+    if (std::find(plan.names.begin(), plan.names.end(), name) == plan.names.end()) plan.names.push_back(name);
+  }
+  (void)star;
+  if (plan.dynamic_all) plan.dynamic_keys.clear();
+  if (include_pk) {
+    const schema::FieldSchema* pk = schema.PrimaryField();
+    if (!chosen.count(pk->id)) {
+      plan.field_ids.insert(plan.field_ids.begin(), pk->id);
+      chosen.insert(pk->id);
+      plan.names.insert(plan.names.begin(), pk->name);
+    }
+  }
+  return plan;
+}
+
+}  // namespace quiver::proxy

@@ -1,0 +1,72 @@
+#pragma once
+
+// Proxy logic below the gRPC layer: timestamps for writes, routing rows to shards and partitions,
+// appending to the WAL (a write is acknowledged once the WAL holds it durably), consistency waits
+// before reads, and resolving output fields. grpc_service*.cc turns wire messages into calls here.
+// Thread-safe.
+
+#include <memory>
+#include <set>
+
+#include "cluster/clients.h"
+#include "common/metrics.h"
+#include "proxy/convert.h"
+#include "storage/wal/wal.h"
+
+namespace quiver::proxy {
+
+struct ProxyOptions {
+  std::chrono::milliseconds consistency_timeout{30000};
+  std::chrono::milliseconds flush_timeout{600000};
+};
+
+struct MutationOutcome {
+  size_t count = 0;
+  Timestamp timestamp = 0;
+};
+
+// Which columns a search or query returns.
+struct OutputPlan {
+  std::vector<schema::FieldId> field_ids;  // schema fields to fetch
+  std::set<std::string> dynamic_keys;      // keys kept from $meta (empty + dynamic_all = all keys)
+  bool dynamic_all = false;
+  std::vector<std::string> names;          // output_fields as reported to the client
+};
+
+class Proxy {
+ public:
+  Proxy(cluster::CoordClient* coord, cluster::DataNodeClient* datanode, cluster::QueryNodeClient* querynode,
+        storage::Wal* wal, MetricsRegistry* metrics, ProxyOptions options);
+
+  cluster::CoordClient* coord() { return coord_; }
+  cluster::DataNodeClient* datanode() { return datanode_; }
+  cluster::QueryNodeClient* querynode() { return querynode_; }
+  const ProxyOptions& options() const { return options_; }
+
+  // Writes rows (and, for upsert, deletes of their keys at the same timestamp) to the WAL.
+  Result<MutationOutcome> Write(const cluster::CollectionInfo& collection, const std::string& partition_name,
+                                const RowsIn& rows, bool upsert);
+  Result<MutationOutcome> Delete(const cluster::CollectionInfo& collection, const std::vector<segment::PrimaryKey>& pks);
+
+  // Waits until the querynode has consumed every write acknowledged before this call (all levels
+  // except Eventually) and returns the timestamp to read at.
+  Result<Timestamp> ReadTimestamp(const cluster::CollectionInfo& collection, int32_t consistency_level);
+
+  // Resolves output field names (`*`, schema fields, $meta, dynamic keys).
+  Result<OutputPlan> ResolveOutputFields(const schema::CollectionSchema& schema,
+                                         const std::vector<std::string>& requested, bool include_pk) const;
+
+  // Shard of a primary key (stable across restarts: deletes must reach the insert's channel).
+  static size_t ShardOf(const segment::PrimaryKey& pk, size_t shards);
+
+ private:
+  cluster::CoordClient* coord_;
+  cluster::DataNodeClient* datanode_;
+  cluster::QueryNodeClient* querynode_;
+  storage::Wal* wal_;
+  ProxyOptions options_;
+  Counter* rows_inserted_;
+  Counter* rows_deleted_;
+};
+
+}  // namespace quiver::proxy

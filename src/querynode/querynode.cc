@@ -1,0 +1,329 @@
+#include "querynode/querynode.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "common/log.h"
+#include "exec/filter.h"
+#include "exec/search.h"
+
+namespace quiver::querynode {
+
+namespace {
+
+Status NotLoaded(int64_t collection_id) {
+  return Status::FailedPrecondition("collection not loaded[collection=" + std::to_string(collection_id) + "]")
+      .WithDetail(ErrorDetail::kCollectionNotLoaded);
+}
+
+bool PartitionSelected(const std::vector<int64_t>& partitions, int64_t partition) {
+  return partitions.empty() || std::find(partitions.begin(), partitions.end(), partition) != partitions.end();
+}
+
+// Output columns for rows (segment, row), in order.
+std::shared_ptr<const schema::DataChunk> FetchRows(
+    const schema::CollectionSchema& schema, const std::vector<schema::FieldId>& fields,
+    const std::vector<std::pair<const segment::Segment*, size_t>>& rows) {
+  auto out = std::make_shared<schema::DataChunk>();
+  out->rows = rows.size();
+  std::unordered_map<const segment::Segment*, std::vector<segment::ChunkRef>> chunk_cache;
+  for (schema::FieldId field_id : fields) {
+    const schema::FieldSchema* field = schema.FindFieldById(field_id);
+    if (field == nullptr) continue;
+    schema::ColumnBuilder builder(field->type, field->dim, field->element_type, field->nullable);
+    for (const auto& [seg, row] : rows) {
+      auto& chunks = chunk_cache[seg];
+      if (chunks.empty()) chunks = seg->Chunks();
+      auto it = std::upper_bound(chunks.begin(), chunks.end(), row,
+                                 [](size_t r, const segment::ChunkRef& c) { return r < c.base; });
+      const segment::ChunkRef& ref = *std::prev(it);
+      const schema::ColumnChunk* column = ref.chunk->Find(field_id);
+      if (column == nullptr) {
+        builder.AppendNull();
+      } else {
+        builder.AppendFrom(*column, row - ref.base);
+      }
+    }
+    out->columns.emplace_back(field_id, builder.Build());
+  }
+  return out;
+}
+
+}  // namespace
+
+QueryNode::QueryNode(cluster::CoordClient* coord, storage::Wal* wal, storage::ObjectStore* objects, ThreadPool* pool,
+                     MetricsRegistry* metrics)
+    : coord_(coord), wal_(wal), objects_(objects), pool_(pool),
+      loaded_segments_(metrics->GetGauge("quiver_querynode_sealed_segments", "Sealed segments served")) {}
+
+QueryNode::~QueryNode() { Stop(); }
+
+Status QueryNode::Start() {
+  syncer_ = std::thread([this] {
+    while (!stop_.load()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      std::vector<std::shared_ptr<Loaded>> all;
+      {
+        MutexLock lock(&mu_);
+        for (auto& [id, loaded] : loaded_) all.push_back(loaded);
+      }
+      for (auto& loaded : all) {
+        Status st = SyncFlushed(loaded.get());
+        if (!st.ok() && !st.IsNotFound()) {
+          QUIVER_LOG(WARN) << "segment sync failed" << Kv("collection_id", loaded->collection->id)
+                           << Kv("error", st.ToString());
+        }
+      }
+    }
+  });
+  return Status::OK();
+}
+
+void QueryNode::Stop() {
+  stop_.store(true);
+  if (syncer_.joinable()) syncer_.join();
+  std::map<int64_t, std::shared_ptr<Loaded>> loaded;
+  {
+    MutexLock lock(&mu_);
+    loaded.swap(loaded_);
+  }
+  for (auto& [id, l] : loaded) {
+    for (auto& [name, channel] : l->channels) channel->consumer->Stop();
+  }
+}
+
+Result<std::shared_ptr<const segment::Segment>> QueryNode::LoadSegment(const cluster::CollectionPtr& collection,
+                                                                        const cluster::SegmentInfo& info) {
+  schema::Buffer file;
+  Result<std::shared_ptr<MappedFile>> mapped = objects_->Map(info.object_key);
+  if (mapped.ok()) {
+    auto mapping = *mapped;
+    auto span = mapping->data();
+    file = schema::Buffer::View(mapping, span.data(), span.size());
+  } else {
+    QUIVER_ASSIGN_OR_RETURN(std::string bytes, objects_->Get(info.object_key));
+    file = schema::Buffer::Own(std::move(bytes));
+  }
+  QUIVER_ASSIGN_OR_RETURN(auto sealed, segment::SealedSegment::Open(file, collection->schema));
+  return std::shared_ptr<const segment::Segment>(std::move(sealed));
+}
+
+Status QueryNode::LoadCollection(const cluster::CollectionPtr& collection) {
+  {
+    MutexLock lock(&mu_);
+    auto it = loaded_.find(collection->id);
+    if (it != loaded_.end()) {
+      it->second->collection = collection;  // refresh partitions / indexes
+      return Status::OK();
+    }
+  }
+  QUIVER_ASSIGN_OR_RETURN(cluster::CollectionSegments segments, coord_->GetSegments(collection->id));
+  auto loaded = std::make_shared<Loaded>();
+  loaded->collection = collection;
+  for (const auto& info : collection->channels) {
+    auto channel = std::make_unique<Channel>();
+    channel->name = info.name;
+    channel->deletes = std::make_shared<segment::DeleteLog>();
+    cluster::Checkpoint checkpoint;
+    auto cp = segments.checkpoints.find(info.name);
+    if (cp != segments.checkpoints.end()) checkpoint = cp->second;
+    for (const auto& delta : segments.deltas) {
+      if (delta.channel != info.name || delta.epoch >= checkpoint.epoch) continue;
+      QUIVER_ASSIGN_OR_RETURN(std::string bytes, objects_->Get(delta.object_key));
+      QUIVER_ASSIGN_OR_RETURN(auto log, segment::DeleteLog::Parse(bytes));
+      log->ForEach([&](const segment::PrimaryKey& pk, Timestamp ts) { channel->deletes->Add(pk, ts); });
+    }
+    channel->buffer = std::make_unique<segment::ChannelBuffer>(collection->schema, collection->id, info.name, info.uid,
+                                                               checkpoint.epoch, channel->deletes);
+    segment::ChannelBuffer* buffer = channel->buffer.get();
+    channel->consumer = std::make_unique<segment::ChannelConsumer>(
+        wal_, info.name, checkpoint.lsn,
+        [buffer](storage::Lsn lsn, const segment::WalMessage& message) { return buffer->Apply(lsn, message); });
+    loaded->channels[info.name] = std::move(channel);
+  }
+  size_t loaded_rows = 0;
+  {
+    MutexLock lock(&loaded->mu);
+    for (const auto& info : segments.segments) {
+      QUIVER_ASSIGN_OR_RETURN(auto seg, LoadSegment(collection, info));
+      loaded_rows += seg->rows();
+      loaded->sealed[info.id] = std::move(seg);
+    }
+    loaded_segments_->Add(static_cast<double>(loaded->sealed.size()));
+  }
+  for (auto& [name, channel] : loaded->channels) channel->consumer->Start();
+  {
+    MutexLock lock(&mu_);
+    loaded_[collection->id] = loaded;
+  }
+  QUIVER_LOG(INFO) << "collection loaded" << Kv("collection_id", collection->id)
+                   << Kv("sealed_segments", segments.segments.size()) << Kv("sealed_rows", loaded_rows);
+  return Status::OK();
+}
+
+Status QueryNode::SyncFlushed(Loaded* loaded) {
+  QUIVER_ASSIGN_OR_RETURN(cluster::CollectionSegments segments, coord_->GetSegments(loaded->collection->id));
+  std::vector<cluster::SegmentInfo> fresh;
+  {
+    MutexLock lock(&loaded->mu);
+    for (const auto& info : segments.segments) {
+      if (loaded->sealed.count(info.id)) continue;
+      auto it = loaded->channels.find(info.channel);
+      // Swap only once the channel has passed the segment's epoch, so its growing copy is complete.
+      if (it == loaded->channels.end() || it->second->buffer->epoch() <= info.epoch) continue;
+      fresh.push_back(info);
+    }
+  }
+  for (const auto& info : fresh) {
+    QUIVER_ASSIGN_OR_RETURN(auto seg, LoadSegment(loaded->collection, info));
+    MutexLock lock(&loaded->mu);
+    loaded->sealed[info.id] = std::move(seg);
+    loaded->channels[info.channel]->buffer->DropSegments({info.id});
+    loaded_segments_->Add(1);
+  }
+  return Status::OK();
+}
+
+Status QueryNode::ReleaseCollection(int64_t collection_id) {
+  std::shared_ptr<Loaded> loaded;
+  {
+    MutexLock lock(&mu_);
+    auto it = loaded_.find(collection_id);
+    if (it == loaded_.end()) return Status::OK();
+    loaded = it->second;
+    loaded_.erase(it);
+  }
+  for (auto& [name, channel] : loaded->channels) channel->consumer->Stop();
+  MutexLock lock(&loaded->mu);
+  loaded_segments_->Add(-static_cast<double>(loaded->sealed.size()));
+  return Status::OK();
+}
+
+Result<int64_t> QueryNode::LoadingProgress(int64_t collection_id) {
+  QUIVER_RETURN_IF_ERROR(Find(collection_id).status());
+  return 100;
+}
+
+Result<std::shared_ptr<QueryNode::Loaded>> QueryNode::Find(int64_t collection_id) {
+  MutexLock lock(&mu_);
+  auto it = loaded_.find(collection_id);
+  if (it == loaded_.end()) return NotLoaded(collection_id);
+  return it->second;
+}
+
+Status QueryNode::WaitConsumed(const std::map<std::string, storage::Lsn>& positions, std::chrono::milliseconds timeout) {
+  std::vector<std::shared_ptr<Loaded>> all;
+  {
+    MutexLock lock(&mu_);
+    for (auto& [id, l] : loaded_) all.push_back(l);
+  }
+  for (const auto& [name, lsn] : positions) {
+    for (auto& l : all) {
+      auto it = l->channels.find(name);
+      if (it != l->channels.end()) QUIVER_RETURN_IF_ERROR(it->second->consumer->WaitConsumed(lsn, timeout));
+    }
+  }
+  return Status::OK();
+}
+
+std::vector<QueryNode::ChannelView> QueryNode::Snapshot(const Loaded& loaded, const std::vector<int64_t>& partitions) const {
+  std::vector<ChannelView> views;
+  MutexLock lock(&loaded.mu);
+  for (const auto& [name, channel] : loaded.channels) {
+    ChannelView view;
+    view.deletes = channel->deletes.get();
+    for (const auto& [id, seg] : loaded.sealed) {
+      if (seg->meta().channel == name && PartitionSelected(partitions, seg->meta().partition_id)) view.segments.push_back(seg);
+    }
+    for (auto& seg : channel->buffer->Segments()) {
+      if (PartitionSelected(partitions, seg->meta().partition_id)) view.segments.push_back(std::move(seg));
+    }
+    views.push_back(std::move(view));
+  }
+  return views;
+}
+
+Result<cluster::SearchResult> QueryNode::Search(const cluster::SearchRequest& request) {
+  QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<Loaded> loaded, Find(request.collection_id));
+  exec::VectorSearchRequest search;
+  search.field_id = request.field_id;
+  search.metric = request.metric;
+  search.dim = request.dim;
+  search.queries = request.queries;
+  search.topk = request.limit;
+  search.filter = request.filter.get();
+  search.timestamp = request.timestamp;
+  search.radius = request.radius;
+  search.range_filter = request.range_filter;
+  std::vector<exec::SearchHits> parts;
+  for (const ChannelView& view : Snapshot(*loaded, request.partition_ids)) {
+    QUIVER_ASSIGN_OR_RETURN(exec::SearchHits hits, exec::SearchSegments(search, view.segments, view.deletes, pool_));
+    parts.push_back(std::move(hits));
+  }
+  size_t nq = search.nq();
+  exec::SearchHits merged = exec::MergeSearchHits(std::move(parts), nq, request.limit, 0,
+                                                  index::HigherIsBetter(request.metric));
+  cluster::SearchResult result;
+  result.nq = nq;
+  std::vector<std::pair<const segment::Segment*, size_t>> rows;
+  for (const auto& hits : merged) {
+    result.counts.push_back(hits.size());
+    for (const auto& hit : hits) {
+      result.distances.push_back(hit.distance);
+      result.pks.push_back(hit.pk);
+      rows.emplace_back(hit.segment.get(), hit.row);
+    }
+  }
+  result.fields = FetchRows(*loaded->collection->schema, request.output_fields, rows);
+  return result;
+}
+
+Result<cluster::QueryResult> QueryNode::Query(const cluster::QueryRequest& request) {
+  QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<Loaded> loaded, Find(request.collection_id));
+  const schema::FieldSchema* pk_field = loaded->collection->schema->PrimaryField();
+  struct Candidate {
+    Timestamp ts;
+    segment::SegmentId segment_id;
+    size_t row;
+    std::shared_ptr<const segment::Segment> segment;
+  };
+  std::unordered_map<segment::PrimaryKey, Candidate, segment::PrimaryKeyHash> best;
+  for (const ChannelView& view : Snapshot(*loaded, request.partition_ids)) {
+    for (const auto& seg : view.segments) {
+      std::vector<segment::ChunkRef> chunks = seg->Chunks();
+      size_t rows = 0;
+      for (const auto& ref : chunks) rows = std::max(rows, ref.base + ref.chunk->rows);
+      if (rows == 0) continue;
+      QUIVER_ASSIGN_OR_RETURN(Bitset matches, exec::EvaluateFilter(request.filter.get(), chunks, rows));
+      matches &= seg->VisibleRows(chunks, rows, request.timestamp, view.deletes);
+      for (const auto& ref : chunks) {
+        const schema::ColumnChunk* pk = ref.chunk->Find(pk_field->id);
+        const schema::ColumnChunk* ts = ref.chunk->Find(schema::kTimestampField);
+        for (size_t r = matches.NextSet(ref.base); r < ref.base + ref.chunk->rows; r = matches.NextSet(r + 1)) {
+          Candidate c{static_cast<Timestamp>(ts->IntAt(r - ref.base)), seg->meta().segment_id, r, seg};
+          auto [it, inserted] = best.try_emplace(segment::PrimaryKeyAt(*pk, r - ref.base), c);
+          if (!inserted && c.ts > it->second.ts) it->second = c;  // the latest version of a key wins
+        }
+      }
+    }
+  }
+  cluster::QueryResult result;
+  result.count = best.size();
+  if (request.count_only) return result;
+  std::vector<Candidate> ordered;
+  ordered.reserve(best.size());
+  for (auto& [pk, c] : best) ordered.push_back(std::move(c));
+  std::sort(ordered.begin(), ordered.end(), [](const Candidate& a, const Candidate& b) {
+    if (a.ts != b.ts) return a.ts < b.ts;
+    if (a.segment_id != b.segment_id) return a.segment_id < b.segment_id;
+    return a.row < b.row;
+  });
+  size_t begin = std::min(request.offset, ordered.size());
+  size_t end = request.limit ? std::min(ordered.size(), begin + *request.limit) : ordered.size();
+  std::vector<std::pair<const segment::Segment*, size_t>> rows;
+  for (size_t i = begin; i < end; ++i) rows.emplace_back(ordered[i].segment.get(), ordered[i].row);
+  result.rows = FetchRows(*loaded->collection->schema, request.output_fields, rows);
+  return result;
+}
+
+}  // namespace quiver::querynode

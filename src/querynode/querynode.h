@@ -1,0 +1,83 @@
+#pragma once
+
+// QueryNode: serves searches and queries of loaded collections. Loading maps the flushed segment
+// files (sealed segments), reads the delta files into one DeleteLog per channel, and follows each
+// channel from its checkpoint to rebuild the growing data (ChannelBuffer), exactly as the datanode
+// cuts it. A sync loop then swaps in newly flushed segments: a flushed segment of epoch e is
+// loaded only once the channel has moved past epoch e, and it replaces its growing copy in one
+// step under the collection lock, so a search never misses rows (a duplicate pk seen during the
+// swap is removed by the reduce).
+//
+// Searches and queries run per channel (a primary key's rows and deletes share its channel) on the
+// search pool, then merge. Thread-safe.
+
+#include <map>
+#include <memory>
+#include <thread>
+
+#include "cluster/clients.h"
+#include "common/metrics.h"
+#include "common/mutex.h"
+#include "common/thread_pool.h"
+#include "segment/channel_buffer.h"
+#include "segment/channel_consumer.h"
+#include "storage/object_store/object_store.h"
+
+namespace quiver::querynode {
+
+class QueryNode final : public cluster::QueryNodeClient {
+ public:
+  // Every pointer must outlive the querynode.
+  QueryNode(cluster::CoordClient* coord, storage::Wal* wal, storage::ObjectStore* objects, ThreadPool* pool,
+            MetricsRegistry* metrics);
+  ~QueryNode() override;
+  QueryNode(const QueryNode&) = delete;
+  QueryNode& operator=(const QueryNode&) = delete;
+
+  Status Start();
+  void Stop();
+
+  Status LoadCollection(const cluster::CollectionPtr& collection) override;
+  Status ReleaseCollection(int64_t collection_id) override;
+  Result<int64_t> LoadingProgress(int64_t collection_id) override;
+  Status WaitConsumed(const std::map<std::string, storage::Lsn>& positions, std::chrono::milliseconds timeout) override;
+  Result<cluster::SearchResult> Search(const cluster::SearchRequest& request) override;
+  Result<cluster::QueryResult> Query(const cluster::QueryRequest& request) override;
+
+ private:
+  struct Channel {
+    std::string name;
+    std::shared_ptr<segment::DeleteLog> deletes;
+    std::unique_ptr<segment::ChannelBuffer> buffer;
+    std::unique_ptr<segment::ChannelConsumer> consumer;
+  };
+  struct Loaded {
+    cluster::CollectionPtr collection;
+    std::map<std::string, std::unique_ptr<Channel>> channels;
+    mutable Mutex mu;  // guards `sealed` and swaps with the buffers
+    std::map<segment::SegmentId, std::shared_ptr<const segment::Segment>> sealed QUIVER_GUARDED_BY(mu);
+  };
+  // What one channel holds at one moment: the segments to search and its deletes.
+  struct ChannelView {
+    std::vector<std::shared_ptr<const segment::Segment>> segments;
+    const segment::DeleteLog* deletes;
+  };
+
+  Result<std::shared_ptr<Loaded>> Find(int64_t collection_id);
+  std::vector<ChannelView> Snapshot(const Loaded& loaded, const std::vector<int64_t>& partitions) const;
+  Status SyncFlushed(Loaded* loaded);
+  Result<std::shared_ptr<const segment::Segment>> LoadSegment(const cluster::CollectionPtr& collection,
+                                                               const cluster::SegmentInfo& info);
+
+  cluster::CoordClient* coord_;
+  storage::Wal* wal_;
+  storage::ObjectStore* objects_;
+  ThreadPool* pool_;
+  Gauge* loaded_segments_;
+  Mutex mu_;
+  std::map<int64_t, std::shared_ptr<Loaded>> loaded_ QUIVER_GUARDED_BY(mu_);
+  std::atomic<bool> stop_{false};
+  std::thread syncer_;
+};
+
+}  // namespace quiver::querynode
