@@ -1,0 +1,93 @@
+'use strict';
+// Starts a Quiver standalone server for a test on free ports with its own data directory,
+// and stops (or kills) it. Every test file uses this; nothing assumes 19530/9091 are free.
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+
+const BIN = process.env.QUIVER_BIN || path.resolve(__dirname, '../../../build/release/apps/quiver/quiver');
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = ms => new Promise(r => setTimeout(r, ms));
+
+// Servers still running when the test process exits (a failed assertion skipped a stop) are
+// killed, so a failing test never leaves a server behind or hangs the runner.
+const running = new Set();
+process.on('exit', () => { for (const p of running) { try { p.kill('SIGKILL'); } catch (e) { /* gone */ } } });
+
+class QuiverServer {
+  constructor(dataDir, extraArgs = [], env = {}) {
+    this.dataDir = dataDir || fs.mkdtempSync(path.join(os.tmpdir(), 'quiver-e2e-'));
+    this.ownsDir = !dataDir;
+    this.extraArgs = extraArgs;
+    this.env = env;
+    this.proc = null;
+    this.log = '';
+  }
+
+  get address() { return `127.0.0.1:${this.port}`; }
+
+  async start() {
+    this.port = await freePort();
+    this.statusPort = await freePort();
+    const args = ['run', 'standalone', '--data-dir', this.dataDir, '--port', String(this.port),
+      '--status-port', String(this.statusPort), ...this.extraArgs];
+    this.proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.env } });
+    const append = d => { this.log += d.toString(); if (this.log.length > 1 << 20) this.log = this.log.slice(-(1 << 19)); };
+    this.proc.stdout.on('data', append);
+    this.proc.stderr.on('data', append);
+    running.add(this.proc);
+    const proc = this.proc;
+    this.exited = new Promise(resolve => proc.on('exit', (code, signal) => { running.delete(proc); resolve({ code, signal }); }));
+    const deadline = Date.now() + 60000;
+    while (Date.now() < deadline) {
+      if (this.proc.exitCode !== null) throw new Error(`quiver exited early:\n${this.log}`);
+      try {
+        const res = await fetch(`http://127.0.0.1:${this.statusPort}/healthz`);
+        if (res.status === 200) return this;
+      } catch (e) { /* not up yet */ }
+      await sleep(50);
+    }
+    throw new Error(`quiver did not become ready:\n${this.log}`);
+  }
+
+  async metrics() {
+    const res = await fetch(`http://127.0.0.1:${this.statusPort}/metrics`);
+    return res.text();
+  }
+
+  // SIGTERM and wait for a clean exit; returns the exit status.
+  async stop() {
+    if (!this.proc || this.proc.exitCode !== null || this.proc.signalCode) return this.exited;
+    this.proc.kill('SIGTERM');
+    const timer = setTimeout(() => this.proc.kill('SIGKILL'), 90000);
+    const result = await this.exited;
+    clearTimeout(timer);
+    return result;
+  }
+
+  async kill9() {
+    if (!this.proc || this.proc.exitCode !== null) return;
+    this.proc.kill('SIGKILL');
+    await this.exited;
+  }
+
+  cleanup() {
+    if (this.ownsDir) fs.rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+module.exports = { QuiverServer, freePort, sleep };
