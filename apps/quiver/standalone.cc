@@ -75,6 +75,17 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
     QUIVER_RETURN_IF_ERROR(querynode.LoadCollection(collection).Annotate("reloading " + collection->name));
     ++reloaded;
   }
+  metrics.AddGaugeCallback("quiver_segments", "Segments by state", {{"state", "growing"}},
+                           [&datanode] { return static_cast<double>(datanode.GrowingSegments()); });
+  metrics.AddGaugeCallback("quiver_segments", "Segments by state", {{"state", "flushed"}}, [c = coord.get()] {
+    double total = 0;
+    if (auto all = c->ListAllCollections(); all.ok()) {
+      for (const auto& collection : *all) {
+        if (auto segments = c->GetSegments(collection->id); segments.ok()) total += static_cast<double>(segments->segments.size());
+      }
+    }
+    return total;
+  });
   metrics.AddGaugeCallback("quiver_collections", "Collections in the catalog", {}, [c = coord.get()] {
     auto all = c->ListAllCollections();
     return all.ok() ? static_cast<double>(all->size()) : 0.0;

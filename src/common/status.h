@@ -158,11 +158,13 @@ class [[nodiscard]] Result {
 
   T& value() & { return Check(), *value_; }
   const T& value() const& { return Check(), *value_; }
-  T&& value() && { return Check(), std::move(*value_); }
+  // By value, so `for (auto& x : *MakeResult())` and `auto&& v = F().value()` do not dangle.
+  T value() && { return Check(), std::move(*value_); }
   T ValueOr(T fallback) && { return ok() ? std::move(*value_) : std::move(fallback); }
 
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
+  T operator*() && { return std::move(*this).value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 

@@ -78,10 +78,12 @@ Status Coord::Load() {
     std::string_view key = kv.key;
     if (key.starts_with(kDbPrefix)) {
       QUIVER_ASSIGN_OR_RETURN(cluster::DatabaseInfo db, DecodeDatabase(kv.value));
-      databases_[db.name] = std::make_shared<const cluster::DatabaseInfo>(std::move(db));
+      std::string name = db.name;  // (the right side of `=` is evaluated first: do not move db before)
+      databases_[name] = std::make_shared<const cluster::DatabaseInfo>(std::move(db));
     } else if (key.starts_with(kCollectionPrefix)) {
       QUIVER_ASSIGN_OR_RETURN(CollectionInfo info, DecodeCollection(kv.value));
-      collections_[info.id] = std::make_shared<const CollectionInfo>(std::move(info));
+      int64_t id = info.id;
+      collections_[id] = std::make_shared<const CollectionInfo>(std::move(info));
     } else if (key.starts_with(kSegmentPrefix)) {
       QUIVER_ASSIGN_OR_RETURN(cluster::SegmentInfo s, DecodeSegment(kv.value));
       segments_[s.collection_id].segments.push_back(std::move(s));
@@ -224,7 +226,8 @@ Status Coord::AlterDatabase(const std::string& name, const cluster::KeyValues& s
   cluster::DatabaseInfo updated = *db;
   ApplyProperties(&updated.properties, set, remove);
   QUIVER_RETURN_IF_ERROR(meta_->Put(Key(kDbPrefix, updated.name), EncodeDatabase(updated)).status());
-  databases_[updated.name] = std::make_shared<const cluster::DatabaseInfo>(std::move(updated));
+  std::string key = updated.name;
+  databases_[key] = std::make_shared<const cluster::DatabaseInfo>(std::move(updated));
   return Status::OK();
 }
 

@@ -233,3 +233,14 @@ Result<std::map<int64_t, size_t>> DataNode::BufferedRows(int64_t collection_id) 
 }
 
 }  // namespace quiver::datanode
+
+namespace quiver::datanode {
+
+size_t DataNode::GrowingSegments() {
+  MutexLock lock(&mu_);
+  size_t count = 0;
+  for (const auto& [name, channel] : channels_) count += channel->buffer->Segments().size();
+  return count;
+}
+
+}  // namespace quiver::datanode

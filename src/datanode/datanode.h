@@ -46,6 +46,8 @@ class DataNode final : public cluster::DataNodeClient {
 
   Result<std::vector<segment::SegmentId>> Flush(int64_t collection_id, std::chrono::milliseconds timeout) override;
   Result<std::map<int64_t, size_t>> BufferedRows(int64_t collection_id) override;
+  // Growing segments across all channels (for metrics).
+  size_t GrowingSegments();
 
  private:
   struct Channel {

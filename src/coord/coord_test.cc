@@ -1,0 +1,120 @@
+#include "coord/coord.h"
+
+#include <gtest/gtest.h>
+
+#include "common/testing_dir.h"
+
+namespace quiver::coord {
+namespace {
+
+std::shared_ptr<const schema::CollectionSchema> Schema(const std::string& name) {
+  schema::CollectionSchema s;
+  s.name = name;
+  schema::FieldSchema pk;
+  pk.name = "id";
+  pk.type = schema::DataType::kInt64;
+  pk.primary_key = true;
+  schema::FieldSchema v;
+  v.name = "v";
+  v.type = schema::DataType::kFloatVector;
+  v.type_params["dim"] = "4";
+  s.fields = {pk, v};
+  EXPECT_TRUE(schema::NormalizeSchema(&s).ok());
+  return std::make_shared<const schema::CollectionSchema>(s);
+}
+
+class CoordTest : public ::testing::Test {
+ protected:
+  void Open() {
+    coord_.reset();
+    wal_.reset();
+    meta_.reset();
+    storage::LocalMetaStoreOptions options;
+    options.path = dir_.Sub("meta");
+    meta_ = std::move(storage::OpenLocalMetaStore(options)).value();
+    wal_ = std::move(storage::OpenFileWal(fs_.get(), dir_.Sub("wal"), {})).value();
+    auto coord = Coord::Open(meta_.get(), wal_.get(), objects_.get());
+    ASSERT_TRUE(coord.ok()) << coord.status().ToString();
+    coord_ = std::move(coord).value();
+  }
+  quiver::testing::TempDir dir_;
+  std::unique_ptr<FileSystem> fs_ = NewPosixFileSystem();
+  std::unique_ptr<storage::ObjectStore> objects_ = storage::NewMemoryObjectStore();
+  std::unique_ptr<storage::MetaStore> meta_;
+  std::unique_ptr<storage::Wal> wal_;
+  std::unique_ptr<Coord> coord_;
+};
+
+TEST_F(CoordTest, CatalogSurvivesReopen) {
+  Open();
+  ASSERT_TRUE(coord_->CreateDatabase("db1", {{"k", "v"}}).ok());
+  cluster::CollectionSpec spec{"c1", Schema("c1"), 2, 0, {{"p", "1"}}, 0};
+  ASSERT_TRUE(coord_->CreateCollection("db1", spec).ok());
+  ASSERT_TRUE(coord_->CreateCollection("db1", spec).ok());  // same definition: idempotent
+  ASSERT_TRUE(coord_->CreatePartition("db1", "c1", "p1").ok());
+  ASSERT_TRUE(coord_->CreateAlias("db1", "c1", "a1").ok());
+  cluster::IndexInfo index;
+  index.name = "v";
+  index.field_id = 101;
+  index.field_name = "v";
+  index.index_type = "HNSW";
+  index.metric_type = "L2";
+  ASSERT_TRUE(coord_->CreateIndex("db1", "c1", index).ok());
+  index.index_type = "FLAT";
+  EXPECT_EQ(coord_->CreateIndex("db1", "c1", index).detail(), ErrorDetail::kIndexDuplicate);
+  auto c = *coord_->DescribeCollection("db1", "a1");  // by alias
+  ASSERT_EQ(c->channels.size(), 2u);
+  EXPECT_NE(c->channels[0].uid, c->channels[1].uid);
+  ASSERT_TRUE(coord_->SetLoadState(c->id, {c->partitions[0].id}).ok());
+  cluster::SegmentInfo seg{42, c->id, c->partitions[0].id, c->channels[0].name, 0, 10, "k"};
+  ASSERT_TRUE(coord_->CommitFlush(c->id, c->channels[0].name, {seg}, cluster::DeltaInfo{c->channels[0].name, 0, 1, "d"},
+                                  {7, 1}).ok());
+  Timestamp before = *coord_->AllocTimestamp(1);
+  int64_t id_before = *coord_->AllocIds(1);
+
+  Open();
+  auto again = coord_->DescribeCollection("db1", "c1");
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  const auto& r = **again;
+  EXPECT_EQ(r.id, c->id);
+  EXPECT_EQ(r.partitions.size(), 2u);
+  EXPECT_EQ(r.aliases, std::vector<std::string>{"a1"});
+  ASSERT_EQ(r.indexes.size(), 1u);
+  EXPECT_EQ(r.indexes[0].index_type, "HNSW");
+  EXPECT_TRUE(r.loaded());
+  EXPECT_EQ(r.properties, (cluster::KeyValues{{"p", "1"}}));
+  auto segments = *coord_->GetSegments(c->id);
+  ASSERT_EQ(segments.segments.size(), 1u);
+  EXPECT_EQ(segments.segments[0].rows, 10u);
+  EXPECT_EQ(segments.deltas.size(), 1u);
+  EXPECT_EQ(segments.checkpoints[c->channels[0].name].lsn, 7u);
+  // Timestamps and ids never go backwards across a restart.
+  EXPECT_GT(*coord_->AllocTimestamp(1), before);
+  EXPECT_GT(*coord_->AllocIds(1), id_before);
+  EXPECT_EQ((*coord_->ListDatabases()).size(), 2u);
+}
+
+TEST_F(CoordTest, RulesMilvusClientsRelyOn) {
+  Open();
+  EXPECT_FALSE(coord_->DropDatabase("default").ok());
+  EXPECT_EQ(coord_->DescribeCollection("default", "nope").status().detail(), ErrorDetail::kCollectionNotFound);
+  EXPECT_EQ(coord_->DescribeCollection("nodb", "x").status().detail(), ErrorDetail::kDatabaseNotFound);
+  cluster::CollectionSpec spec{"c1", Schema("c1"), 1, 0, {}, 0};
+  ASSERT_TRUE(coord_->CreateCollection("default", spec).ok());
+  ASSERT_TRUE(coord_->CreateDatabase("other", {}).ok());
+  ASSERT_TRUE(coord_->CreateCollection("other", spec).ok());  // same name in another database
+  EXPECT_FALSE(coord_->DropDatabase("other").ok());           // not empty
+  ASSERT_TRUE(coord_->CreateAlias("default", "c1", "al").ok());
+  EXPECT_EQ(coord_->CreateAlias("default", "c1", "c1").detail(), ErrorDetail::kAliasConflict);
+  EXPECT_FALSE(coord_->DropCollection("default", "c1").ok());  // has an alias
+  EXPECT_FALSE(coord_->DropPartition("default", "c1", "_default").ok());
+  ASSERT_TRUE(coord_->DropAlias("default", "al").ok());
+  auto c = *coord_->DescribeCollection("default", "c1");
+  std::string channel = c->channels[0].name;
+  ASSERT_TRUE(coord_->DropCollection("default", "c1").ok());
+  EXPECT_TRUE(coord_->DropCollection("default", "c1").ok());  // idempotent
+  EXPECT_TRUE(wal_->LastLsn(channel).status().IsNotFound());  // its WAL channel is gone
+}
+
+}  // namespace
+}  // namespace quiver::coord
