@@ -469,8 +469,9 @@ Status Coord::AlterAlias(const std::string& db, const std::string& collection, c
   txn.success.push_back(storage::TxnOp::Put(CollectionKey(from.id), EncodeCollection(from)));
   txn.success.push_back(storage::TxnOp::Put(CollectionKey(to.id), EncodeCollection(to)));
   QUIVER_RETURN_IF_ERROR(meta_->Txn(txn).status());
-  collections_[from.id] = std::make_shared<const CollectionInfo>(std::move(from));
-  collections_[to.id] = std::make_shared<const CollectionInfo>(std::move(to));
+  int64_t from_id = from.id, to_id = to.id;
+  collections_[from_id] = std::make_shared<const CollectionInfo>(std::move(from));
+  collections_[to_id] = std::make_shared<const CollectionInfo>(std::move(to));
   return Status::OK();
 }
 
