@@ -72,7 +72,10 @@ Result<std::shared_ptr<const schema::DataChunk>> DecodeChunk(Decoder* in,
     column->element_type = static_cast<schema::DataType>(element_type);
     column->dim = static_cast<int64_t>(dim);
     column->rows = rows;
+    // View the payload in place when the bytes are 8-byte aligned (typed access needs it);
+    // otherwise copy into an owned, aligned buffer.
     auto view = [&](std::string_view bytes) {
+      if (reinterpret_cast<uintptr_t>(bytes.data()) % 8 != 0) return schema::Buffer::Own(std::string(bytes));
       return schema::Buffer::View(owner, reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
     };
     column->data = view(data);
