@@ -21,14 +21,15 @@ run: build
 	$(BUILD_DIR)/apps/quiver/quiver run standalone --data-dir $(DATA_DIR) --port $(PORT) --status-port $(STATUS_PORT)
 
 # Every test of the default run: unit and integration tests through ctest (Release, then
-# Debug with ASan/UBSan), then the end-to-end suite. Long soaks and benchmarks have their own
-# targets.
+# Debug with ASan/UBSan), then the end-to-end suite against both the Release and the ASan/UBSan
+# server. Long soaks and benchmarks have their own targets.
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j2 --timeout 900 -LE slow
 	cmake --preset debug >/dev/null
 	cmake --build build/debug
 	cd build/debug && ctest --output-on-failure -j2 --timeout 900 -LE slow
 	./scripts/run-e2e.sh $(BUILD_DIR)
+	./scripts/run-e2e.sh build/debug
 
 bench: build
 	./scripts/run-bench.sh $(BUILD_DIR)
