@@ -42,18 +42,27 @@ std::optional<std::vector<segment::PrimaryKey>> DirectKeys(const expr::PlanNode&
 
 }  // namespace
 
+Status MilvusServiceImpl::Mutate(grpc::ServerContext* context, const std::string& db_name,
+                                 const std::string& collection_name, const std::string& partition_name,
+                                 const google::protobuf::RepeatedPtrField<pb::schema::FieldData>& fields,
+                                 uint32_t num_rows, bool upsert, pb::milvus::MutationResult* response) {
+  QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, db_name, collection_name));
+  QUIVER_ASSIGN_OR_RETURN(RowsIn rows, RowsFromFieldData(*c->schema, fields, num_rows, upsert,
+                                                         [&](uint32_t n) { return proxy_->coord()->AllocIds(n); }));
+  QUIVER_ASSIGN_OR_RETURN(MutationOutcome outcome, proxy_->Write(*c, partition_name, rows, upsert));
+  PrimaryKeysToIds(rows.pks, c->schema->PrimaryField()->type != schema::DataType::kInt64, response->mutable_ids());
+  for (size_t i = 0; i < outcome.count; ++i) response->add_succ_index(static_cast<uint32_t>(i));
+  if (upsert) response->set_upsert_cnt(static_cast<int64_t>(outcome.count));
+  else response->set_insert_cnt(static_cast<int64_t>(outcome.count));
+  response->set_timestamp(outcome.timestamp);
+  return Status::OK();
+}
+
 grpc::Status MilvusServiceImpl::Insert(grpc::ServerContext* context, const pb::milvus::InsertRequest* request,
                                        pb::milvus::MutationResult* response) {
-  Run(context, "Insert", response->mutable_status(), [&]() -> Status {
-    QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
-    QUIVER_ASSIGN_OR_RETURN(RowsIn rows, RowsFromFieldData(*c->schema, request->fields_data(), request->num_rows(), false,
-                                                           [&](uint32_t n) { return proxy_->coord()->AllocIds(n); }));
-    QUIVER_ASSIGN_OR_RETURN(MutationOutcome outcome, proxy_->Write(*c, request->partition_name(), rows, false));
-    PrimaryKeysToIds(rows.pks, c->schema->PrimaryField()->type != schema::DataType::kInt64, response->mutable_ids());
-    for (size_t i = 0; i < outcome.count; ++i) response->add_succ_index(static_cast<uint32_t>(i));
-    response->set_insert_cnt(static_cast<int64_t>(outcome.count));
-    response->set_timestamp(outcome.timestamp);
-    return Status::OK();
+  Run(context, "Insert", response->mutable_status(), [&] {
+    return Mutate(context, request->db_name(), request->collection_name(), request->partition_name(),
+                  request->fields_data(), request->num_rows(), false, response);
   });
   return grpc::Status::OK;
 }
@@ -61,16 +70,9 @@ grpc::Status MilvusServiceImpl::Insert(grpc::ServerContext* context, const pb::m
 grpc::Status MilvusServiceImpl::Upsert(grpc::ServerContext* context, const pb::milvus::UpsertRequest* request,
                                        pb::milvus::MutationResult* response) {
   Run(context, "Upsert", response->mutable_status(), [&]() -> Status {
-    QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
     if (request->partial_update()) return Status::InvalidArgument("partial update is not supported yet");
-    QUIVER_ASSIGN_OR_RETURN(RowsIn rows, RowsFromFieldData(*c->schema, request->fields_data(), request->num_rows(), true,
-                                                           [&](uint32_t n) { return proxy_->coord()->AllocIds(n); }));
-    QUIVER_ASSIGN_OR_RETURN(MutationOutcome outcome, proxy_->Write(*c, request->partition_name(), rows, true));
-    PrimaryKeysToIds(rows.pks, c->schema->PrimaryField()->type != schema::DataType::kInt64, response->mutable_ids());
-    for (size_t i = 0; i < outcome.count; ++i) response->add_succ_index(static_cast<uint32_t>(i));
-    response->set_upsert_cnt(static_cast<int64_t>(outcome.count));
-    response->set_timestamp(outcome.timestamp);
-    return Status::OK();
+    return Mutate(context, request->db_name(), request->collection_name(), request->partition_name(),
+                  request->fields_data(), request->num_rows(), true, response);
   });
   return grpc::Status::OK;
 }

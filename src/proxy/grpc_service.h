@@ -155,6 +155,11 @@ class MilvusServiceImpl final : public pb::milvus::MilvusService::Service {
   Result<std::vector<int64_t>> ReadPartitions(const cluster::CollectionInfo& collection,
                                               const google::protobuf::RepeatedPtrField<std::string>& names);
   Status LoadPartitionIds(const cluster::CollectionPtr& collection, std::vector<int64_t> partitions);
+  // Insert (upsert = false) or upsert of wire rows; fills `response`.
+  Status Mutate(grpc::ServerContext* context, const std::string& db_name, const std::string& collection_name,
+                const std::string& partition_name,
+                const google::protobuf::RepeatedPtrField<pb::schema::FieldData>& fields, uint32_t num_rows,
+                bool upsert, pb::milvus::MutationResult* response);
   Result<size_t> RowCount(const cluster::CollectionInfo& collection, std::optional<int64_t> partition);
 
   struct SearchOne {

@@ -41,6 +41,21 @@ double ColumnChunk::DoubleAt(size_t row) const {
   }
 }
 
+Status ColumnChunk::ValidateShape(bool nullable_flag) const {
+  if (IsVariableWidth(type)) {
+    if (offsets.size() != (rows + 1) * 8) return Status::Corruption("column offsets size does not match its rows");
+    auto off = offsets.As<uint64_t>();
+    if (off[0] != 0 || off[rows] != data.size()) return Status::Corruption("column offsets do not match its data");
+    for (size_t i = 0; i < rows; ++i) {
+      if (off[i] > off[i + 1]) return Status::Corruption("column offsets not monotonic");
+    }
+  } else if (data.size() != rows * FixedWidth(type, dim)) {
+    return Status::Corruption("column data size does not match its rows");
+  }
+  if (nullable_flag && valid.size() != rows) return Status::Corruption("column validity size does not match its rows");
+  return Status::OK();
+}
+
 ColumnBuilder::ColumnBuilder(DataType type, int64_t dim, DataType element_type, bool nullable)
     : type_(type), dim_(dim), element_type_(element_type), nullable_(nullable),
       width_(FixedWidth(type, dim)) {}

@@ -77,6 +77,10 @@ struct ColumnChunk {
   // Floating or integer value widened to double.
   double DoubleAt(size_t row) const;
   size_t MemoryBytes() const { return data.size() + offsets.size() + valid.size(); }
+  // Checks that the buffers match `rows` and the type (sizes, monotonic offsets ending at the
+  // data size), so readers never index past a buffer. Corruption otherwise. For decoders of
+  // stored or received columns.
+  Status ValidateShape(bool nullable_flag) const;
 };
 
 // Builds a ColumnChunk row by row. Not thread-safe.

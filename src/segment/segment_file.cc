@@ -133,21 +133,7 @@ Result<std::shared_ptr<SealedSegment>> SealedSegment::Open(
       }
       *targets[b] = schema::Buffer::View(owner, start, ref.length);
     }
-    // Shape checks, so later reads never run past a block.
-    size_t width = schema::FixedWidth(column->type, column->dim);
-    if (schema::IsVariableWidth(column->type)) {
-      if (column->offsets.size() != (rows + 1) * 8) return Status::Corruption("segment offsets size");
-      auto offsets = column->offsets.As<uint64_t>();
-      for (size_t i = 0; i < rows; ++i) {
-        if (offsets[i] > offsets[i + 1]) return Status::Corruption("segment offsets not monotonic");
-      }
-      if (offsets[rows] != column->data.size() || offsets[0] != 0) {
-        return Status::Corruption("segment offsets do not match data");
-      }
-    } else if (column->data.size() != rows * width) {
-      return Status::Corruption("segment column size mismatch", std::to_string(field_id));
-    }
-    if (flags[0] != 0 && column->valid.size() != rows) return Status::Corruption("segment validity size");
+    QUIVER_RETURN_IF_ERROR(column->ValidateShape(flags[0] != 0).Annotate("segment field " + std::to_string(field_id)));
     if (static_cast<schema::FieldId>(field_id) != schema::kTimestampField) {
       const schema::FieldSchema* field = collection_schema->FindFieldById(static_cast<schema::FieldId>(field_id));
       if (field == nullptr || field->type != column->type) {

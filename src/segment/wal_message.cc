@@ -81,18 +81,7 @@ Result<std::shared_ptr<const schema::DataChunk>> DecodeChunk(Decoder* in,
     column->data = view(data);
     column->offsets = view(offsets);
     column->valid = view(valid);
-    // Validate the shape so readers never index past a buffer.
-    if (schema::IsVariableWidth(column->type)) {
-      if (offsets.size() != (rows + 1) * 8) return Status::Corruption("bad chunk offsets");
-      auto off = column->offsets.As<uint64_t>();
-      if (off[0] != 0 || off[rows] != data.size()) return Status::Corruption("bad chunk offsets");
-      for (size_t i = 0; i < rows; ++i) {
-        if (off[i] > off[i + 1]) return Status::Corruption("bad chunk offsets");
-      }
-    } else if (data.size() != rows * schema::FixedWidth(column->type, column->dim)) {
-      return Status::Corruption("bad chunk column size");
-    }
-    if (nullable[0] && valid.size() != rows) return Status::Corruption("bad chunk validity");
+    QUIVER_RETURN_IF_ERROR(column->ValidateShape(nullable[0] != 0));
     chunk->columns.emplace_back(static_cast<schema::FieldId>(field_id), std::move(column));
   }
   return std::shared_ptr<const schema::DataChunk>(chunk);
