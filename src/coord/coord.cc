@@ -107,6 +107,7 @@ Status Coord::Load() {
       next_channel_uid_ = static_cast<uint64_t>(ParseInt(kv.value));
     }
   }
+  QUIVER_RETURN_IF_ERROR(rbac_.Load(all));
   if (next_id_ == 0) next_id_ = id_limit_ = 449000000000000000;  // large ids, like Milvus's
   if (!databases_.count(std::string(cluster::kDefaultDatabase))) {
     cluster::DatabaseInfo db;
@@ -517,6 +518,108 @@ Status Coord::DropIndex(const std::string& db, const std::string& collection, co
   std::erase_if(updated.indexes, [&](const auto& i) { return i.name == index_name; });
   if (updated.indexes.size() == before) return Status::OK();  // idempotent
   return PutCollection(updated);
+}
+
+Status Coord::CreateUser(const std::string& name, const std::string& password) {
+  MutexLock lock(&mu_);
+  return rbac_.CreateUser(name, password);
+}
+
+Status Coord::UpdatePassword(const std::string& name, const std::string& old_password, const std::string& new_password) {
+  MutexLock lock(&mu_);
+  return rbac_.UpdatePassword(name, old_password, new_password);
+}
+
+Status Coord::DeleteUser(const std::string& name) {
+  MutexLock lock(&mu_);
+  return rbac_.DeleteUser(name);
+}
+
+Result<std::vector<cluster::UserInfo>> Coord::ListUsers() {
+  MutexLock lock(&mu_);
+  return rbac_.ListUsers();
+}
+
+Status Coord::CreateRole(const std::string& name) {
+  MutexLock lock(&mu_);
+  return rbac_.CreateRole(name);
+}
+
+Status Coord::DropRole(const std::string& name, bool force) {
+  MutexLock lock(&mu_);
+  return rbac_.DropRole(name, force);
+}
+
+Status Coord::OperateUserRole(const std::string& user, const std::string& role, bool add) {
+  MutexLock lock(&mu_);
+  return rbac_.OperateUserRole(user, role, add);
+}
+
+Result<std::vector<cluster::RoleInfo>> Coord::ListRoles() {
+  MutexLock lock(&mu_);
+  return rbac_.ListRoles();
+}
+
+Status Coord::OperatePrivilege(const cluster::Grant& grant, bool grant_it) {
+  MutexLock lock(&mu_);
+  return rbac_.OperatePrivilege(grant, grant_it);
+}
+
+Result<std::vector<cluster::Grant>> Coord::SelectGrants(const std::string& role, const std::string& object,
+                                                        const std::string& object_name, const std::string& db) {
+  MutexLock lock(&mu_);
+  return rbac_.SelectGrants(role, object, object_name, db);
+}
+
+Status Coord::AlterIndex(const std::string& db, const std::string& collection, const std::string& index_name,
+                         const cluster::KeyValues& set, const std::vector<std::string>& remove) {
+  MutexLock lock(&mu_);
+  QUIVER_ASSIGN_OR_RETURN(CollectionPtr c, Find(db, collection));
+  CollectionInfo updated = *c;
+  for (auto& index : updated.indexes) {
+    if (index.name != index_name) continue;
+    for (const auto& [k, v] : set) {
+      if (k == "index_type" || k == "metric_type" || k == "params") {
+        return Status::InvalidArgument("cannot alter " + k + " of an existing index; drop and recreate it");
+      }
+    }
+    ApplyProperties(&index.params, set, remove);
+    return PutCollection(updated);
+  }
+  return Status::NotFound("index not found[collection=" + collection + "]").WithDetail(ErrorDetail::kIndexNotFound);
+}
+
+Status Coord::AlterField(const std::string& db, const std::string& collection, const std::string& field_name,
+                         const cluster::KeyValues& set, const std::vector<std::string>& remove) {
+  MutexLock lock(&mu_);
+  QUIVER_ASSIGN_OR_RETURN(CollectionPtr c, Find(db, collection));
+  auto schema = std::make_shared<schema::CollectionSchema>(*c->schema);
+  for (auto& field : schema->fields) {
+    if (field.name != field_name || field.is_dynamic) continue;
+    for (const auto& [k, v] : set) {
+      if (k == "max_length") {
+        if (field.type != schema::DataType::kVarChar) return Status::InvalidArgument("max_length applies to VarChar fields only");
+        int64_t length = ParseInt(v);
+        if (length < field.max_length || length > 65535) {
+          return Status::InvalidArgument("max_length can only grow, up to 65535");
+        }
+        field.max_length = length;
+        field.type_params["max_length"] = v;
+      } else if (k == "mmap.enabled" || k == "description") {
+        field.type_params[k] = v;
+      } else {
+        return Status::InvalidArgument("field property " + k + " cannot be altered");
+      }
+    }
+    for (const auto& k : remove) {
+      if (k == "mmap.enabled") field.type_params.erase(k);
+    }
+    CollectionInfo updated = *c;
+    updated.schema = schema;
+    QUIVER_ASSIGN_OR_RETURN(updated.updated_ts, AllocTimestamp(1));
+    return PutCollection(updated);
+  }
+  return Status::InvalidArgument("field " + field_name + " does not exist").WithDetail(ErrorDetail::kFieldNotFound);
 }
 
 Status Coord::SetLoadState(int64_t collection_id, const std::vector<int64_t>& loaded_partitions) {

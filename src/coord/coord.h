@@ -19,6 +19,7 @@
 #include "cluster/clients.h"
 #include "common/mutex.h"
 #include "common/timestamp.h"
+#include "coord/rbac.h"
 #include "storage/meta/meta_store.h"
 #include "storage/object_store/object_store.h"
 #include "storage/wal/wal.h"
@@ -62,6 +63,23 @@ class Coord final : public cluster::CoordClient {
 
   Status SetLoadState(int64_t collection_id, const std::vector<int64_t>& loaded_partitions) override;
 
+  Status CreateUser(const std::string& name, const std::string& password) override;
+  Status UpdatePassword(const std::string& name, const std::string& old_password, const std::string& new_password) override;
+  Status DeleteUser(const std::string& name) override;
+  Result<std::vector<cluster::UserInfo>> ListUsers() override;
+  Status CreateRole(const std::string& name) override;
+  Status DropRole(const std::string& name, bool force) override;
+  Status OperateUserRole(const std::string& user, const std::string& role, bool add) override;
+  Result<std::vector<cluster::RoleInfo>> ListRoles() override;
+  Status OperatePrivilege(const cluster::Grant& grant, bool grant_it) override;
+  Result<std::vector<cluster::Grant>> SelectGrants(const std::string& role, const std::string& object,
+                                                   const std::string& object_name, const std::string& db) override;
+  // Replaces index parameters (AlterIndex) and field type params (AlterCollectionField).
+  Status AlterIndex(const std::string& db, const std::string& collection, const std::string& index_name,
+                    const cluster::KeyValues& set, const std::vector<std::string>& remove) override;
+  Status AlterField(const std::string& db, const std::string& collection, const std::string& field,
+                    const cluster::KeyValues& set, const std::vector<std::string>& remove) override;
+
   Result<Timestamp> AllocTimestamp(uint32_t count) override;
   Result<int64_t> AllocIds(uint32_t count) override;
 
@@ -91,6 +109,7 @@ class Coord final : public cluster::CoordClient {
   int64_t next_id_ QUIVER_GUARDED_BY(mu_) = 0;
   int64_t id_limit_ QUIVER_GUARDED_BY(mu_) = 0;
   uint64_t next_channel_uid_ QUIVER_GUARDED_BY(mu_) = 1;
+  Rbac rbac_ QUIVER_GUARDED_BY(mu_){meta_};
 
   Mutex tso_mu_;
   HybridClock clock_;

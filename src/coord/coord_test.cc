@@ -69,6 +69,10 @@ TEST_F(CoordTest, CatalogSurvivesReopen) {
   cluster::SegmentInfo seg{42, c->id, c->partitions[0].id, c->channels[0].name, 0, 10, "k"};
   ASSERT_TRUE(coord_->CommitFlush(c->id, c->channels[0].name, {seg}, cluster::DeltaInfo{c->channels[0].name, 0, 1, "d"},
                                   {7, 1}).ok());
+  ASSERT_TRUE(coord_->CreateUser("alice", "c2VjcmV0MTIz").ok());  // base64("secret123")
+  ASSERT_TRUE(coord_->CreateRole("reader").ok());
+  ASSERT_TRUE(coord_->OperateUserRole("alice", "reader", true).ok());
+  ASSERT_TRUE(coord_->OperatePrivilege({"reader", "Collection", "c1", "Query", "db1", "root"}, true).ok());
   Timestamp before = *coord_->AllocTimestamp(1);
   int64_t id_before = *coord_->AllocIds(1);
 
@@ -92,6 +96,15 @@ TEST_F(CoordTest, CatalogSurvivesReopen) {
   EXPECT_GT(*coord_->AllocTimestamp(1), before);
   EXPECT_GT(*coord_->AllocIds(1), id_before);
   EXPECT_EQ((*coord_->ListDatabases()).size(), 2u);
+  // Users, roles and grants survive; the password is checked against the stored hash.
+  auto users = *coord_->ListUsers();
+  ASSERT_EQ(users.size(), 2u);  // root and alice
+  EXPECT_EQ(users[0].name, "alice");
+  EXPECT_EQ(users[0].roles, std::vector<std::string>{"reader"});
+  EXPECT_FALSE(coord_->UpdatePassword("alice", "d3Jvbmc=", "bmV3c2VjcmV0").ok());
+  EXPECT_TRUE(coord_->UpdatePassword("alice", "c2VjcmV0MTIz", "bmV3c2VjcmV0").ok());
+  EXPECT_EQ((*coord_->SelectGrants("reader", "", "", "*")).size(), 1u);
+  EXPECT_FALSE(coord_->DeleteUser("root").ok());
 }
 
 TEST_F(CoordTest, RulesMilvusClientsRelyOn) {

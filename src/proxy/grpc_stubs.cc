@@ -11,11 +11,6 @@ grpc::Status MilvusServiceImpl::BatchDescribeCollection(grpc::ServerContext* con
   return grpc::Status::OK;
 }
 
-grpc::Status MilvusServiceImpl::AlterCollectionField(grpc::ServerContext* context, const pb::milvus::AlterCollectionFieldRequest* request, pb::common::Status* response) {
-  Unimplemented(context, "AlterCollectionField", response);
-  return grpc::Status::OK;
-}
-
 grpc::Status MilvusServiceImpl::AddCollectionFunction(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) {
   Unimplemented(context, "AddCollectionFunction", response);
   return grpc::Status::OK;
@@ -33,11 +28,6 @@ grpc::Status MilvusServiceImpl::DropCollectionFunction(grpc::ServerContext* cont
 
 grpc::Status MilvusServiceImpl::TruncateCollection(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) {
   Unimplemented(context, "TruncateCollection", response->mutable_status());
-  return grpc::Status::OK;
-}
-
-grpc::Status MilvusServiceImpl::AlterIndex(grpc::ServerContext* context, const pb::milvus::AlterIndexRequest* request, pb::common::Status* response) {
-  Unimplemented(context, "AlterIndex", response);
   return grpc::Status::OK;
 }
 
@@ -103,66 +93,6 @@ grpc::Status MilvusServiceImpl::GetImportState(grpc::ServerContext* context, con
 
 grpc::Status MilvusServiceImpl::ListImportTasks(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) {
   Unimplemented(context, "ListImportTasks", response->mutable_status());
-  return grpc::Status::OK;
-}
-
-grpc::Status MilvusServiceImpl::CreateCredential(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) {
-  Unimplemented(context, "CreateCredential", response);
-  return grpc::Status::OK;
-}
-
-grpc::Status MilvusServiceImpl::UpdateCredential(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) {
-  Unimplemented(context, "UpdateCredential", response);
-  return grpc::Status::OK;
-}
-
-grpc::Status MilvusServiceImpl::DeleteCredential(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) {
-  Unimplemented(context, "DeleteCredential", response);
-  return grpc::Status::OK;
-}
-
-grpc::Status MilvusServiceImpl::ListCredUsers(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) {
-  Unimplemented(context, "ListCredUsers", response->mutable_status());
-  return grpc::Status::OK;
-}
-
-grpc::Status MilvusServiceImpl::CreateRole(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) {
-  Unimplemented(context, "CreateRole", response);
-  return grpc::Status::OK;
-}
-
-grpc::Status MilvusServiceImpl::DropRole(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) {
-  Unimplemented(context, "DropRole", response);
-  return grpc::Status::OK;
-}
-
-grpc::Status MilvusServiceImpl::OperateUserRole(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) {
-  Unimplemented(context, "OperateUserRole", response);
-  return grpc::Status::OK;
-}
-
-grpc::Status MilvusServiceImpl::SelectRole(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) {
-  Unimplemented(context, "SelectRole", response->mutable_status());
-  return grpc::Status::OK;
-}
-
-grpc::Status MilvusServiceImpl::SelectUser(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) {
-  Unimplemented(context, "SelectUser", response->mutable_status());
-  return grpc::Status::OK;
-}
-
-grpc::Status MilvusServiceImpl::OperatePrivilege(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) {
-  Unimplemented(context, "OperatePrivilege", response);
-  return grpc::Status::OK;
-}
-
-grpc::Status MilvusServiceImpl::OperatePrivilegeV2(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) {
-  Unimplemented(context, "OperatePrivilegeV2", response);
-  return grpc::Status::OK;
-}
-
-grpc::Status MilvusServiceImpl::SelectGrant(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) {
-  Unimplemented(context, "SelectGrant", response->mutable_status());
   return grpc::Status::OK;
 }
 

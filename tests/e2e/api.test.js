@@ -219,11 +219,35 @@ test('collection management: rename, properties, show in-memory, statistics, rep
 });
 
 test('not-yet-supported methods answer a Milvus error status, not UNIMPLEMENTED', async () => {
-  const users = await client.listUsers();
-  assert.equal(code(users), 10);
-  assert.notEqual(errorCode(users), 'Success');
+  const groups = await client.listResourceGroups();
+  assert.equal(code(groups), 10);
+  assert.notEqual(errorCode(groups), 'Success');
   const compact = await client.compact({ collection_name: 'anything' }).catch(e => ({ status: { code: -1, reason: String(e) } }));
   assert.ok(code(compact) === 10 || code(compact) === 100, JSON.stringify(compact.status));
   const health = await client.checkHealth();
   assert.equal(health.isHealthy, true);
+});
+
+test('users and roles: root is built in, passwords are checked, grants are listed', async () => {
+  const users = await client.listUsers();
+  assert.ok(users.usernames.includes('root'));
+  assert.ok(!ok(await client.deleteUser({ username: 'root' })), 'root cannot be deleted');
+  assert.ok(ok(await client.createUser({ username: 'alice', password: 'secret123' })));
+  assert.ok(!ok(await client.createUser({ username: 'alice', password: 'secret123' })), 'duplicate user');
+  assert.ok(!ok(await client.createUser({ username: 'bob', password: '123' })), 'short password');
+  assert.ok(!ok(await client.updateUser({ username: 'alice', oldPassword: 'wrong-one', newPassword: 'secret456' })));
+  assert.ok(ok(await client.updateUser({ username: 'alice', oldPassword: 'secret123', newPassword: 'secret456' })));
+  assert.ok(ok(await client.createRole({ roleName: 'reader' })));
+  assert.ok(ok(await client.addUserToRole({ username: 'alice', roleName: 'reader' })));
+  assert.ok(ok(await client.grantPrivilege({ roleName: 'reader', object: 'Collection', objectName: 'c1', privilegeName: 'Query' })));
+  const grants = await client.listGrants({ roleName: 'reader' });
+  assert.ok(grants.entities.some(e => e.object_name === 'c1' && e.grantor.privilege.name === 'Query'));
+  assert.ok(!ok(await client.dropRole({ roleName: 'admin' })), 'built-in roles cannot be dropped');
+  const roles = await client.listRoles();
+  assert.ok(['admin', 'public', 'reader'].every(r => roles.results.some(x => x.role.name === r)));
+  assert.ok(ok(await client.revokePrivilege({ roleName: 'reader', object: 'Collection', objectName: 'c1', privilegeName: 'Query' })));
+  assert.ok(ok(await client.dropRole({ roleName: 'reader' })));
+  const alice = await client.describeUser({ username: 'alice' });
+  assert.deepEqual(alice.results[0].roles, []);
+  assert.ok(ok(await client.deleteUser({ username: 'alice' })));
 });

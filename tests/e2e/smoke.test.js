@@ -9,16 +9,17 @@ const { QuiverServer } = require('./lib/server');
 
 const SMOKE = path.resolve(__dirname, '../../../shared/acceptance/sdk-smoke.js');
 
-test('shared SDK smoke flow passes (SMOKE_RBAC=0)', { timeout: 180000 }, async () => {
+test('shared SDK smoke flow passes, users and roles included', { timeout: 180000 }, async () => {
   assert.ok(fs.existsSync(SMOKE), `missing ${SMOKE}`);
   const server = await new QuiverServer().start();
   try {
     const run = spawnSync(process.execPath, [SMOKE], {
-      env: { ...process.env, MILVUS_ADDRESS: server.address, SMOKE_RBAC: '0', NODE_PATH: path.join(__dirname, 'node_modules') },
+      env: { ...process.env, MILVUS_ADDRESS: server.address, NODE_PATH: path.join(__dirname, 'node_modules') },
       encoding: 'utf8', timeout: 150000,
     });
     assert.equal(run.status, 0, `smoke failed:\n${run.stdout}\n${run.stderr}`);
     assert.match(run.stdout, /# all \d+ steps passed/);
+    assert.match(run.stdout, /ok \d+ - RBAC: users and roles/);
   } finally {
     await server.stop();
     server.cleanup();
