@@ -30,7 +30,11 @@ Result<SearchHits> SearchOne(const VectorSearchRequest& request, const index::Fl
         static_cast<size_t>(column->dim) != request.dim) {
       return Status::InvalidArgument("segment has no float vector column of the requested dimension");
     }
-    QUIVER_RETURN_IF_ERROR(index::FlatSearch(params, prepared, column->Values<float>().data(), ref.chunk->rows,
+    index::FlatSearchParams chunk_params = params;
+    if (params.metric == index::MetricType::kCosine && chunks.size() == 1) {
+      if (const std::vector<float>* norms = seg->InverseNorms(request.field_id)) chunk_params.inverse_norms = norms->data();
+    }
+    QUIVER_RETURN_IF_ERROR(index::FlatSearch(chunk_params, prepared, column->Values<float>().data(), ref.chunk->rows,
                                              &allowed, ref.base, static_cast<int64_t>(ref.base), &heaps));
   }
   const schema::FieldSchema* pk_field = seg->schema().PrimaryField();

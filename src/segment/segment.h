@@ -11,6 +11,7 @@
 // at the same timestamp, so the new row survives its own delete.
 
 #include <atomic>
+#include <map>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -95,6 +96,8 @@ class Segment {
   virtual std::vector<ChunkRef> Chunks() const = 0;
   virtual const PkIndex& pk_index() const = 0;
   virtual const schema::CollectionSchema& schema() const = 0;
+  // 1/|x| per row of a float vector field, cached (sealed segments); nullptr when not cached.
+  virtual const std::vector<float>* InverseNorms(schema::FieldId field_id) const { return nullptr; }
 
   // Rows visible at `ts` among the first `rows` rows (a snapshot's row count): inserted at or
   // before ts and not deleted by `deletes` (may be null) at or before ts.
@@ -151,9 +154,13 @@ class SealedSegment final : public Segment {
   const PkIndex& pk_index() const override { return pk_index_; }
   const schema::CollectionSchema& schema() const override { return *schema_; }
   const schema::DataChunk& data() const { return *data_; }
+  // Computed on first use (one pass over the column), then shared by every search.
+  const std::vector<float>* InverseNorms(schema::FieldId field_id) const override;
 
  private:
   SealedSegment() = default;
+  mutable Mutex norms_mu_;
+  mutable std::map<schema::FieldId, std::unique_ptr<std::vector<float>>> norms_ QUIVER_GUARDED_BY(norms_mu_);
   SegmentMeta meta_;
   std::shared_ptr<const schema::CollectionSchema> schema_;
   std::shared_ptr<const schema::DataChunk> data_;

@@ -1,5 +1,6 @@
 #include "index/flat/flat_search.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace quiver::index {
@@ -26,6 +27,16 @@ std::vector<float> PrepareQueries(const FlatSearchParams& params, std::span<cons
         for (size_t i = 0; i < params.dim; ++i) out[q + i] *= inv;
       }
     }
+  }
+  return out;
+}
+
+std::vector<float> InverseNorms(const float* base, size_t rows, size_t dim) {
+  const DistanceKernels& kernels = Kernels();
+  std::vector<float> out(rows);
+  for (size_t r = 0; r < rows; ++r) {
+    float norm = kernels.ip(base + r * dim, base + r * dim, dim);
+    out[r] = norm > 0 ? 1.0f / std::sqrt(norm) : 0.0f;
   }
   return out;
 }
@@ -76,11 +87,17 @@ Status FlatSearch(const FlatSearchParams& params, std::span<const float> queries
     const bool dense = selected == count;
     // COSINE with several queries: compute each row's norm once per block, then plain dot
     // products (the fused kernel would recompute the norms for every query).
-    const bool cosine_by_norms = params.metric == MetricType::kCosine && nq > 1;
+    // Cached norms make COSINE a plain dot product even for one query.
+    const bool cosine_by_norms =
+        params.metric == MetricType::kCosine && (nq > 1 || params.inverse_norms != nullptr);
     if (cosine_by_norms) {
-      for (size_t r = 0; r < count; ++r) {
-        float norm = kernels.ip(block + r * dim, block + r * dim, dim);
-        inv_norms[r] = norm > 0 ? 1.0f / std::sqrt(norm) : 0.0f;
+      if (params.inverse_norms != nullptr) {
+        std::copy(params.inverse_norms + start, params.inverse_norms + start + count, inv_norms);
+      } else {
+        for (size_t r = 0; r < count; ++r) {
+          float norm = kernels.ip(block + r * dim, block + r * dim, dim);
+          inv_norms[r] = norm > 0 ? 1.0f / std::sqrt(norm) : 0.0f;
+        }
       }
     }
     auto block_batch = cosine_by_norms ? kernels.ip_batch : batch;

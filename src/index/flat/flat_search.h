@@ -22,7 +22,13 @@ struct FlatSearchParams {
   // radius < s <= range_filter. Either bound may be absent.
   std::optional<float> radius;
   std::optional<float> range_filter;
+  // COSINE only, optional: 1/|x| of each row of `base` (0 for zero rows), e.g. cached by a
+  // sealed segment. With it COSINE costs one dot product per row, like IP.
+  const float* inverse_norms = nullptr;
 };
+
+// 1/|x| for each of `rows` vectors (0 for a zero vector). `base` has rows * dim floats.
+std::vector<float> InverseNorms(const float* base, size_t rows, size_t dim);
 
 // True if `distance` passes the range bounds of `params` (always true without bounds).
 bool InRange(const FlatSearchParams& params, float distance);

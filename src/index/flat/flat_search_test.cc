@@ -126,3 +126,33 @@ TEST(TopKTest, KeepsBestAndBreaksTiesById) {
 
 }  // namespace
 }  // namespace quiver::index
+
+namespace quiver::index {
+namespace {
+
+TEST(FlatSearchTest, CosineWithCachedNormsMatchesFusedKernel) {
+  std::mt19937 rng(5);
+  std::normal_distribution<float> gauss;
+  const size_t dim = 24, rows = 1000;
+  std::vector<float> base(rows * dim), query(dim);
+  for (auto& x : base) x = gauss(rng);
+  for (auto& x : query) x = gauss(rng);
+  for (size_t d = 0; d < dim; ++d) base[7 * dim + d] = 0;  // a zero vector scores 0
+  FlatSearchParams fused{MetricType::kCosine, dim, std::nullopt, std::nullopt};
+  FlatSearchParams cached = fused;
+  std::vector<float> norms = InverseNorms(base.data(), rows, dim);
+  EXPECT_EQ(norms[7], 0.0f);
+  cached.inverse_norms = norms.data();
+  std::vector<TopK> a(1, TopK(20, true)), b(1, TopK(20, true));
+  ASSERT_TRUE(FlatSearch(fused, PrepareQueries(fused, query), base.data(), rows, nullptr, 0, 0, &a).ok());
+  ASSERT_TRUE(FlatSearch(cached, PrepareQueries(cached, query), base.data(), rows, nullptr, 0, 0, &b).ok());
+  auto x = a[0].Sorted(), y = b[0].Sorted();
+  ASSERT_EQ(x.size(), y.size());
+  for (size_t i = 0; i < x.size(); ++i) {
+    EXPECT_EQ(x[i].id, y[i].id);
+    EXPECT_NEAR(x[i].distance, y[i].distance, 1e-5);
+  }
+}
+
+}  // namespace
+}  // namespace quiver::index
