@@ -69,6 +69,11 @@ Result<cluster::CollectionPtr> MilvusServiceImpl::LoadedCollection(grpc::ServerC
 Result<std::vector<int64_t>> MilvusServiceImpl::ReadPartitions(
     const cluster::CollectionInfo& collection, const google::protobuf::RepeatedPtrField<std::string>& names) {
   if (names.empty()) return collection.loaded_partitions;
+  for (const auto& f : collection.schema->fields) {
+    if (f.partition_key) {
+      return Status::InvalidArgument("not support manually specifying the partition names if partition key mode is used");
+    }
+  }
   std::vector<int64_t> ids;
   for (const auto& name : names) {
     const cluster::PartitionInfo* p = collection.FindPartition(name);

@@ -190,6 +190,8 @@ test('auto id, VarChar keys, nullable and default values, partition keys, templa
   assert.equal(t3.data.length, 10);
   const manual = await client.insert({ collection_name: 'pkey', partition_name: '_default_0', data: [{ id: 99, vector: vec(4), tenant: 'x' }] });
   assert.ok(!ok(manual.status), 'explicit partitions are refused in partition-key collections');
+  const manualSearch = await client.search({ collection_name: 'pkey', partition_names: ['_default_0'], data: vec(4), limit: 1 });
+  assert.equal(code(manualSearch), 1100);
   for (const n of ['auto_ids', 'str_keys', 'pkey']) assert.ok(ok(await client.dropCollection({ collection_name: n })));
 });
 
@@ -251,3 +253,4 @@ test('users and roles: root is built in, passwords are checked, grants are liste
   assert.deepEqual(alice.results[0].roles, []);
   assert.ok(ok(await client.deleteUser({ username: 'alice' })));
 });
+
