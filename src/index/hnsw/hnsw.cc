@@ -349,10 +349,10 @@ Result<std::unique_ptr<HnswIndex>> HnswIndex::Deserialize(std::string_view bytes
   std::string_view raw;
   if (!in.GetBytes(n * dim * sizeof(float), &raw)) return Status::Corruption("HNSW vectors truncated");
   index->data_.resize(n * dim);
-  std::memcpy(index->data_.data(), raw.data(), raw.size());
+  if (!raw.empty()) std::memcpy(index->data_.data(), raw.data(), raw.size());
   if (!in.GetBytes(n * (1 + 2 * m) * sizeof(uint32_t), &raw)) return Status::Corruption("HNSW links truncated");
   index->level0_.resize(n * (1 + 2 * m));
-  std::memcpy(index->level0_.data(), raw.data(), raw.size());
+  if (!raw.empty()) std::memcpy(index->level0_.data(), raw.data(), raw.size());
   index->levels_.resize(n);
   index->upper_.assign(n, {});
   for (size_t i = 0; i < n; ++i) {
@@ -362,7 +362,7 @@ Result<std::unique_ptr<HnswIndex>> HnswIndex::Deserialize(std::string_view bytes
     size_t words = level * (1 + m);
     if (!in.GetBytes(words * sizeof(uint32_t), &raw)) return Status::Corruption("HNSW upper links truncated");
     index->upper_[i].resize(words);
-    std::memcpy(index->upper_[i].data(), raw.data(), raw.size());
+    if (words > 0) std::memcpy(index->upper_[i].data(), raw.data(), raw.size());
     for (size_t l = 0; l < level; ++l) {
       const uint32_t* links = index->upper_[i].data() + l * (1 + m);
       if (links[0] > m) return Status::Corruption("HNSW link count out of range");
