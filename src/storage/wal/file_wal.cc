@@ -162,7 +162,7 @@ class FileWal final : public Wal {
     QUIVER_ASSIGN_OR_RETURN(auto names, fs_->ListDir(dir_));
     for (const std::string& name : names) {
       if (!ValidateChannelName(name).ok()) continue;
-      auto channel = std::make_unique<Channel>();
+      auto channel = std::make_shared<Channel>();
       channel->name = name;
       channel->dir = JoinPath(dir_, name);
       QUIVER_RETURN_IF_ERROR(RecoverChannel(channel.get()));
@@ -175,7 +175,7 @@ class FileWal final : public Wal {
     QUIVER_RETURN_IF_ERROR(ValidateChannelName(name));
     MutexLock lock(&mu_);
     if (channels_.count(name)) return Status::OK();
-    auto channel = std::make_unique<Channel>();
+    auto channel = std::make_shared<Channel>();
     channel->name = name;
     channel->dir = JoinPath(dir_, name);
     QUIVER_RETURN_IF_ERROR(fs_->CreateDirs(channel->dir));
@@ -189,7 +189,7 @@ class FileWal final : public Wal {
   }
 
   Status DropChannel(const std::string& name) override {
-    std::unique_ptr<Channel> channel;
+    std::shared_ptr<Channel> channel;
     {
       MutexLock lock(&mu_);
       auto it = channels_.find(name);
@@ -200,6 +200,7 @@ class FileWal final : public Wal {
     {
       MutexLock lock(&channel->mu);
       channel->dropped = true;
+      channel->cv.SignalAll();  // wake WaitFor() callers; they hold their own reference
       while (!channel->writers.empty()) channel->cv.Wait();
       if (channel->active) channel->active->Close().IgnoreError();
     }
@@ -219,7 +220,7 @@ class FileWal final : public Wal {
     for (auto record : records) {
       if (record.size() > kWalMaxPayload) return Status::InvalidArgument("WAL record too large");
     }
-    QUIVER_ASSIGN_OR_RETURN(Channel * channel, Find(name));
+    QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<Channel> channel, Find(name));
     Writer self;
     self.records = &records;
     MutexLock lock(&channel->mu);
@@ -230,14 +231,14 @@ class FileWal final : public Wal {
       if (!self.status.ok()) return self.status;
       return self.first;
     }
-    LeadGroup(channel);
+    LeadGroup(channel.get());
     if (!self.status.ok()) return self.status;
     return self.first;
   }
 
   Result<std::vector<WalRecord>> Read(const std::string& name, Lsn from, size_t max_records,
                                       size_t max_bytes) override {
-    QUIVER_ASSIGN_OR_RETURN(Channel * channel, Find(name));
+    QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<Channel> channel, Find(name));
     std::vector<WalRecord> out;
     size_t bytes = 0;
     if (max_records == 0) return out;
@@ -292,19 +293,19 @@ class FileWal final : public Wal {
   }
 
   Result<Lsn> LastLsn(const std::string& name) override {
-    QUIVER_ASSIGN_OR_RETURN(Channel * channel, Find(name));
+    QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<Channel> channel, Find(name));
     MutexLock lock(&channel->mu);
     return channel->durable_lsn;
   }
 
   Result<Lsn> FirstLsn(const std::string& name) override {
-    QUIVER_ASSIGN_OR_RETURN(Channel * channel, Find(name));
+    QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<Channel> channel, Find(name));
     MutexLock lock(&channel->mu);
     return channel->files.empty() ? channel->durable_lsn + 1 : channel->files.begin()->first;
   }
 
   Result<Lsn> WaitFor(const std::string& name, Lsn lsn, std::chrono::milliseconds timeout) override {
-    QUIVER_ASSIGN_OR_RETURN(Channel * channel, Find(name));
+    QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<Channel> channel, Find(name));
     auto deadline = std::chrono::steady_clock::now() + timeout;
     MutexLock lock(&channel->mu);
     while (channel->durable_lsn < lsn && !channel->dropped) {
@@ -316,7 +317,7 @@ class FileWal final : public Wal {
   }
 
   Status Truncate(const std::string& name, Lsn before) override {
-    QUIVER_ASSIGN_OR_RETURN(Channel * channel, Find(name));
+    QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<Channel> channel, Find(name));
     MutexLock lock(&channel->mu);
     while (channel->files.size() > 1) {
       auto first = channel->files.begin();
@@ -339,11 +340,12 @@ class FileWal final : public Wal {
   }
 
  private:
-  Result<Channel*> Find(const std::string& name) {
+  // Shared, so a reader or waiter keeps the channel alive while it is being dropped.
+  Result<std::shared_ptr<Channel>> Find(const std::string& name) {
     MutexLock lock(&mu_);
     auto it = channels_.find(name);
     if (it == channels_.end()) return Status::NotFound("no such WAL channel", name);
-    return it->second.get();
+    return it->second;
   }
 
   // Starts a new active file whose first record will be `first`.
@@ -514,7 +516,7 @@ class FileWal final : public Wal {
   std::string dir_;
   WalOptions options_;
   Mutex mu_;
-  std::map<std::string, std::unique_ptr<Channel>> channels_ QUIVER_GUARDED_BY(mu_);
+  std::map<std::string, std::shared_ptr<Channel>> channels_ QUIVER_GUARDED_BY(mu_);
 };
 
 }  // namespace

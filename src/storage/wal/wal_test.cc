@@ -191,6 +191,22 @@ TEST_F(WalTest, WaitForWakesOnAppend) {
   EXPECT_EQ(*wal->WaitFor("c", 5, std::chrono::milliseconds(10)), 1u);
 }
 
+// Regression: dropping a channel while a consumer waits on it freed the channel under the waiter
+// (found by ASan in the end-to-end suite). The waiter must wake and return.
+TEST_F(WalTest, DropChannelWhileWaitingIsSafe) {
+  auto wal = Open();
+  ASSERT_TRUE(wal->CreateChannel("c").ok());
+  auto start = std::chrono::steady_clock::now();
+  std::thread waiter([&] {
+    auto last = wal->WaitFor("c", 100, std::chrono::seconds(20));
+    (void)last.ok();
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_TRUE(wal->DropChannel("c").ok());
+  waiter.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+}
+
 TEST_F(WalTest, DropChannelRemovesFiles) {
   auto wal = Open();
   ASSERT_TRUE(wal->CreateChannel("c").ok());
