@@ -32,7 +32,7 @@ class HybridClock {
  public:
   explicit HybridClock(std::function<uint64_t()> clock_ms = WallClockMs);
 
-  // Returns a timestamp greater than every earlier return value and than `floor`.
+  // Returns a timestamp greater than every earlier return value.
   Timestamp Now();
   // Reserves `count` consecutive timestamps and returns the first.
   Timestamp Allocate(uint32_t count);

@@ -152,7 +152,6 @@ Status DataNode::FlushEpoch(Channel* channel, segment::ChannelBuffer::Epoch epoc
                    << Kv("deletes", epoch.deletes.size());
   MutexLock lock(&channel->mu);
   channel->committed = checkpoint;
-  for (const auto& info : infos) channel->flushed_ids.push_back(info.id);
   channel->cv.SignalAll();
   return Status::OK();
 }
@@ -198,14 +197,8 @@ Result<std::vector<segment::SegmentId>> DataNode::Flush(int64_t collection_id, s
       if (it == channels_.end()) return Status::Unavailable("channel not consumed yet", info.name);
       channel = it->second.get();
     }
-    size_t before;
-    {
-      MutexLock lock(&channel->mu);
-      before = channel->flushed_ids.size();
-    }
     QUIVER_ASSIGN_OR_RETURN(storage::Lsn lsn, AppendSeal(channel));
     waits.emplace_back(channel, lsn);
-    (void)before;
   }
   std::vector<segment::SegmentId> ids;
   auto deadline = std::chrono::steady_clock::now() + timeout;

@@ -58,7 +58,6 @@ class DataNode final : public cluster::DataNodeClient {
     Mutex mu;
     CondVar cv{&mu};
     cluster::Checkpoint committed QUIVER_GUARDED_BY(mu);
-    std::vector<segment::SegmentId> flushed_ids QUIVER_GUARDED_BY(mu);  // in flush order
     storage::Lsn seal_requested QUIVER_GUARDED_BY(mu) = 0;  // lsn of a pending seal we appended
     std::chrono::steady_clock::time_point last_insert QUIVER_GUARDED_BY(mu);
   };

@@ -135,10 +135,8 @@ Result<OutputPlan> Proxy::ResolveOutputFields(const schema::CollectionSchema& sc
   auto add = [&](const schema::FieldSchema& f) {
     if (chosen.insert(f.id).second) plan.field_ids.push_back(f.id);
   };
-  bool star = false;
   for (const std::string& name : requested) {
     if (name == "*") {
-      star = true;
       for (const auto& f : schema.fields) {
         add(f);
         if (!f.is_dynamic) plan.names.push_back(f.name);
@@ -163,7 +161,6 @@ Result<OutputPlan> Proxy::ResolveOutputFields(const schema::CollectionSchema& sc
     plan.dynamic_keys.insert(name);
     if (std::find(plan.names.begin(), plan.names.end(), name) == plan.names.end()) plan.names.push_back(name);
   }
-  (void)star;
   if (plan.dynamic_all) plan.dynamic_keys.clear();
   if (include_pk) {
     const schema::FieldSchema* pk = schema.PrimaryField();
