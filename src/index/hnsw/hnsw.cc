@@ -68,50 +68,57 @@ std::vector<HnswIndex::Candidate> HnswIndex::SearchLevel(const float* query, uin
                                                          const Bitset* allowed, std::vector<uint32_t>* visited,
                                                          uint32_t* epoch) const {
   const bool locking = node_locks_ != nullptr;  // only while building
-  std::priority_queue<Candidate, std::vector<Candidate>, std::greater<>> frontier;  // nearest first
-  std::priority_queue<Candidate> results;                                           // farthest first
+  // Heaps as plain vectors kept per thread: no allocation per search.
+  thread_local std::vector<Candidate> frontier;  // min-heap: nearest on top
+  thread_local std::vector<Candidate> results;   // max-heap: farthest on top
+  frontier.clear();
+  results.clear();
+  auto nearer = [](const Candidate& a, const Candidate& b) { return a.distance > b.distance; };
   float d = Distance(query, Vector(entry));
-  frontier.push({d, entry});
+  frontier.push_back({d, entry});
   (*visited)[entry] = *epoch;
-  if (allowed == nullptr || allowed->Test(entry)) results.push({d, entry});
+  if (allowed == nullptr || allowed->Test(entry)) results.push_back({d, entry});
   uint32_t neighbors[4097];
   while (!frontier.empty()) {
-    Candidate current = frontier.top();
-    if (results.size() >= ef && current.distance > results.top().distance) break;
-    frontier.pop();
-    size_t count;
+    Candidate current = frontier.front();
+    if (results.size() >= ef && current.distance > results.front().distance) break;
+    std::pop_heap(frontier.begin(), frontier.end(), nearer);
+    frontier.pop_back();
+    size_t count = 0;
     {
       const uint32_t* links = Links(current.id, level);
-      if (locking) {
-        std::lock_guard<std::mutex> lock(node_locks_[current.id]);
-        count = links[0];
-        std::copy(links + 1, links + 1 + count, neighbors);
-      } else {
-        count = links[0];
-        std::copy(links + 1, links + 1 + count, neighbors);
+      std::unique_lock<std::mutex> lock;
+      if (locking) lock = std::unique_lock<std::mutex>(node_locks_[current.id]);
+      size_t total = links[0];
+      // Keep the unvisited neighbours and start fetching their vectors before computing any
+      // distance: the loads overlap instead of stalling one after another.
+      for (size_t i = 0; i < total; ++i) {
+        uint32_t next = links[1 + i];
+        if ((*visited)[next] == *epoch) continue;
+        (*visited)[next] = *epoch;
+        __builtin_prefetch(Vector(next));
+        neighbors[count++] = next;
       }
     }
     for (size_t i = 0; i < count; ++i) {
       uint32_t next = neighbors[i];
-      if ((*visited)[next] == *epoch) continue;
-      (*visited)[next] = *epoch;
+      if (i + 1 < count) __builtin_prefetch(Vector(neighbors[i + 1]) + 16);
       float dn = Distance(query, Vector(next));
-      if (results.size() < ef || dn < results.top().distance) {
-        frontier.push({dn, next});
+      if (results.size() < ef || dn < results.front().distance) {
+        frontier.push_back({dn, next});
+        std::push_heap(frontier.begin(), frontier.end(), nearer);
         if (allowed == nullptr || allowed->Test(next)) {
-          results.push({dn, next});
-          if (results.size() > ef) results.pop();
+          results.push_back({dn, next});
+          std::push_heap(results.begin(), results.end());
+          if (results.size() > ef) {
+            std::pop_heap(results.begin(), results.end());
+            results.pop_back();
+          }
         }
       }
     }
   }
-  std::vector<Candidate> out;
-  out.reserve(results.size());
-  while (!results.empty()) {
-    out.push_back(results.top());
-    results.pop();
-  }
-  return out;
+  return std::vector<Candidate>(results.begin(), results.end());
 }
 
 // The paper's heuristic (algorithm 4): keep a candidate only if it is closer to the query than to
