@@ -37,7 +37,9 @@ bench: build
 fuzz: deps
 	cmake --preset fuzz >/dev/null
 	cmake --build build/fuzz --target expr_parser_fuzz
-	./build/fuzz/src/expr/expr_parser_fuzz -max_total_time=60 src/expr/fuzz_corpus
+	mkdir -p build/fuzz/corpus
+	# New inputs go to build/fuzz/corpus (first directory); src/expr/fuzz_corpus holds the seeds.
+	./build/fuzz/src/expr/expr_parser_fuzz -max_total_time=60 build/fuzz/corpus src/expr/fuzz_corpus
 
 clean:
 	rm -rf build
