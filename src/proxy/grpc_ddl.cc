@@ -6,6 +6,7 @@
 #include <set>
 
 #include "index/distance.h"
+#include "index/registry.h"
 #include "proxy/grpc_service.h"
 
 namespace quiver::proxy {
@@ -540,34 +541,18 @@ grpc::Status MilvusServiceImpl::AlterDatabase(grpc::ServerContext* context, cons
 
 namespace {
 
-bool IsFloatVector(DataType t) {
-  return t == DataType::kFloatVector || t == DataType::kFloat16Vector || t == DataType::kBFloat16Vector ||
-         t == DataType::kInt8Vector;
-}
-
-Status CheckIndexType(const schema::FieldSchema& field, const std::string& type, const std::string& metric) {
-  static const std::set<std::string> kFloat = {"AUTOINDEX", "FLAT", "IVF_FLAT", "IVF_SQ8", "IVF_PQ", "HNSW", "HNSW_SQ",
-                                               "HNSW_PQ", "HNSW_PRQ", "SCANN", "DISKANN", "IVF_RABITQ"};
-  static const std::set<std::string> kBinary = {"AUTOINDEX", "BIN_FLAT", "BIN_IVF_FLAT"};
-  static const std::set<std::string> kSparse = {"AUTOINDEX", "SPARSE_INVERTED_INDEX", "SPARSE_WAND"};
-  static const std::set<std::string> kScalar = {"AUTOINDEX", "INVERTED", "STL_SORT", "Trie", "BITMAP"};
+// Vector indexes are checked against the index registry (families, metrics, parameter ranges);
+// scalar index types here.
+Status CheckIndexType(const schema::FieldSchema& field, const std::string& type, const std::string& metric,
+                      const Json& build) {
   if (schema::IsVectorType(field.type)) {
-    const std::set<std::string>& allowed = IsFloatVector(field.type)                       ? kFloat
-                                           : field.type == DataType::kBinaryVector          ? kBinary
-                                                                                            : kSparse;
-    if (!allowed.count(type)) {
-      return Status::InvalidArgument("invalid index type: " + type + " for field " + field.name + " of type " +
-                                     std::string(schema::DataTypeName(field.type)));
-    }
-    std::set<std::string> metrics = IsFloatVector(field.type) ? std::set<std::string>{"L2", "IP", "COSINE"}
-                                    : field.type == DataType::kBinaryVector
-                                        ? std::set<std::string>{"HAMMING", "JACCARD", "SUBSTRUCTURE", "SUPERSTRUCTURE"}
-                                        : std::set<std::string>{"IP", "BM25"};
-    if (!metrics.count(metric)) {
-      return Status::InvalidArgument("metric type " + metric + " not found or not supported for field " + field.name);
-    }
-    return Status::OK();
+    auto parsed_metric = index::ParseMetric(metric);
+    if (!parsed_metric) return Status::InvalidArgument("metric type " + metric + " not found or not supported");
+    std::map<std::string, std::string> params;
+    for (auto& [k, v] : build.items()) params[k] = v.is_string() ? v.get<std::string>() : v.dump();
+    return index::IndexRegistry::Builtin().ValidateBuild(type, field.type, field.dim, *parsed_metric, params);
   }
+  static const std::set<std::string> kScalar = {"AUTOINDEX", "INVERTED", "STL_SORT", "Trie", "BITMAP"};
   if (!kScalar.count(type)) return Status::InvalidArgument("invalid index type: " + type + " for scalar field " + field.name);
   if (type == "Trie" && !schema::IsStringType(field.type)) {
     return Status::InvalidArgument("Trie index only supports VarChar fields", field.name);
@@ -609,7 +594,7 @@ grpc::Status MilvusServiceImpl::CreateIndex(grpc::ServerContext* context, const 
       metric = field->type == DataType::kBinaryVector ? "HAMMING" : field->type == DataType::kSparseFloatVector ? "IP" : "COSINE";
     }
     if (!schema::IsVectorType(field->type)) metric.clear();
-    QUIVER_RETURN_IF_ERROR(CheckIndexType(*field, type, metric));
+    QUIVER_RETURN_IF_ERROR(CheckIndexType(*field, type, metric, build));
     cluster::IndexInfo index;
     index.name = request->index_name().empty() ? field->name : request->index_name();
     index.field_id = field->id;

@@ -74,6 +74,11 @@ test('error codes: missing collection 100, not loaded 101, missing index 700, du
   assert.equal(code(dup), 702);
   const bad = await client.createIndex({ collection_name: 'err_codes', field_name: 'vector', index_type: 'NOT_AN_INDEX', metric_type: 'L2' });
   assert.equal(code(bad), 1100);
+  const badParam = await client.createIndex({ collection_name: 'err_codes', field_name: 'vector', index_name: 'other', index_type: 'HNSW', metric_type: 'L2', params: { M: 1 } });
+  assert.equal(code(badParam), 1100);
+  assert.match(badParam.reason, /M of HNSW out of range/);
+  const badMetric = await client.createIndex({ collection_name: 'err_codes', field_name: 'vector', index_name: 'other', index_type: 'FLAT', metric_type: 'HAMMING' });
+  assert.equal(code(badMetric), 1100);
   assert.ok(ok(await client.loadCollection({ collection_name: 'err_codes' })));
   const drop = await client.dropIndex({ collection_name: 'err_codes', index_name: 'vector' });
   assert.ok(!ok(drop), 'dropping the index of a loaded collection must fail');
