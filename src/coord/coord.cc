@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <charconv>
 
+#include "cluster/errors.h"
 #include "common/log.h"
 #include "coord/catalog_codec.h"
 
 namespace quiver::coord {
 
 using cluster::CollectionInfo;
+using cluster::CollectionNotFound;
 using cluster::CollectionPtr;
 
 namespace {
@@ -36,10 +38,6 @@ std::string DeltaKey(int64_t collection, const std::string& channel, uint64_t ep
 }
 std::string CheckpointKey(int64_t collection, const std::string& channel) {
   return Key(kCheckpointPrefix, std::to_string(collection) + "/" + channel);
-}
-
-Status CollectionNotFound(const std::string& name) {
-  return Status::NotFound("collection not found[collection=" + name + "]").WithDetail(ErrorDetail::kCollectionNotFound);
 }
 
 Status DatabaseNotFound(const std::string& name) {

@@ -32,7 +32,10 @@ Result<SearchHits> SearchOne(const VectorSearchRequest& request, const index::Fl
     }
     index::FlatSearchParams chunk_params = params;
     if (params.metric == index::MetricType::kCosine && chunks.size() == 1) {
-      if (const std::vector<float>* norms = seg->InverseNorms(request.field_id)) chunk_params.inverse_norms = norms->data();
+      const std::vector<float>* norms = seg->CachedRowFloats(request.field_id, [&] {
+        return index::InverseNorms(column->Values<float>().data(), ref.chunk->rows, request.dim);
+      });
+      if (norms != nullptr) chunk_params.inverse_norms = norms->data();
     }
     QUIVER_RETURN_IF_ERROR(index::FlatSearch(chunk_params, prepared, column->Values<float>().data(), ref.chunk->rows,
                                              &allowed, ref.base, static_cast<int64_t>(ref.base), &heaps));

@@ -86,6 +86,17 @@ const DistanceKernels* KernelsFor(SimdLevel level) {
   return &kScalarKernels;
 }
 
+float InverseNorm(const float* v, size_t dim) {
+  float norm = Kernels().ip(v, v, dim);
+  return norm > 0 ? 1.0f / std::sqrt(norm) : 0.0f;
+}
+
+void NormalizeInPlace(float* v, size_t dim) {
+  float inv = InverseNorm(v, dim);
+  if (inv == 0) return;
+  for (size_t d = 0; d < dim; ++d) v[d] *= inv;
+}
+
 const DistanceKernels& Kernels() {
   static const DistanceKernels* kernels = KernelsFor(DetectSimdLevel());
   return *kernels;

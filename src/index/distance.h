@@ -47,6 +47,10 @@ const DistanceKernels& Kernels();
 // Kernels for a specific level, or nullptr if the CPU (or build) lacks it. For tests and benches.
 const DistanceKernels* KernelsFor(SimdLevel level);
 
+// 1/|v| (0 for a zero vector), and v scaled to unit length (zero vectors stay zero).
+float InverseNorm(const float* v, size_t dim);
+void NormalizeInPlace(float* v, size_t dim);
+
 // Per-level tables, defined in the per-ISA files.
 extern const DistanceKernels kScalarKernels;
 extern const DistanceKernels kAvx2Kernels;

@@ -601,6 +601,20 @@ void PrimaryKeysToIds(const std::vector<segment::PrimaryKey>& pks, bool varchar,
   }
 }
 
+cluster::KeyValues KeyValuesFromProto(const google::protobuf::RepeatedPtrField<pb::common::KeyValuePair>& kvs) {
+  cluster::KeyValues out;
+  for (const auto& kv : kvs) out.emplace_back(kv.key(), kv.value());
+  return out;
+}
+
+void KeyValuesToProto(const cluster::KeyValues& kvs, google::protobuf::RepeatedPtrField<pb::common::KeyValuePair>* out) {
+  for (const auto& [k, v] : kvs) {
+    auto* kv = out->Add();
+    kv->set_key(k);
+    kv->set_value(v);
+  }
+}
+
 Result<expr::Literal> LiteralFromTemplate(const pb::schema::TemplateValue& value) {
   using V = pb::schema::TemplateValue;
   switch (value.val_case()) {

@@ -43,6 +43,9 @@ void ColumnToFieldData(const schema::FieldSchema& field, const schema::ColumnChu
 
 void PrimaryKeysToIds(const std::vector<segment::PrimaryKey>& pks, bool varchar, pb::schema::IDs* out);
 
+cluster::KeyValues KeyValuesFromProto(const google::protobuf::RepeatedPtrField<pb::common::KeyValuePair>& kvs);
+void KeyValuesToProto(const cluster::KeyValues& kvs, google::protobuf::RepeatedPtrField<pb::common::KeyValuePair>* out);
+
 Result<expr::Literal> LiteralFromTemplate(const pb::schema::TemplateValue& value);
 Result<expr::TemplateValues> TemplatesFromProto(
     const google::protobuf::Map<std::string, pb::schema::TemplateValue>& values);

@@ -7,6 +7,7 @@
 
 #include "index/distance.h"
 #include "index/registry.h"
+#include "cluster/errors.h"
 #include "proxy/grpc_service.h"
 
 namespace quiver::proxy {
@@ -15,20 +16,6 @@ using schema::DataType;
 using Json = nlohmann::json;
 
 namespace {
-
-cluster::KeyValues FromKv(const google::protobuf::RepeatedPtrField<pb::common::KeyValuePair>& kvs) {
-  cluster::KeyValues out;
-  for (const auto& kv : kvs) out.emplace_back(kv.key(), kv.value());
-  return out;
-}
-
-void ToKv(const cluster::KeyValues& kvs, google::protobuf::RepeatedPtrField<pb::common::KeyValuePair>* out) {
-  for (const auto& [k, v] : kvs) {
-    auto* kv = out->Add();
-    kv->set_key(k);
-    kv->set_value(v);
-  }
-}
 
 std::vector<std::string> ToVector(const google::protobuf::RepeatedPtrField<std::string>& in) {
   return {in.begin(), in.end()};
@@ -71,7 +58,7 @@ grpc::Status MilvusServiceImpl::CreateCollection(grpc::ServerContext* context,
     spec.shards = request->shards_num() <= 0 ? 1 : request->shards_num();
     if (spec.shards > 16) return Status::InvalidArgument("shard num (" + std::to_string(spec.shards) + ") exceeds the limit (16)");
     spec.consistency_level = request->consistency_level();
-    spec.properties = FromKv(request->properties());
+    spec.properties = KeyValuesFromProto(request->properties());
     bool partition_key = std::any_of(s.fields.begin(), s.fields.end(), [](const auto& f) { return f.partition_key; });
     if (partition_key) {
       spec.num_partitions = request->num_partitions() > 0 ? request->num_partitions() : 16;
@@ -132,7 +119,7 @@ grpc::Status MilvusServiceImpl::DescribeCollection(grpc::ServerContext* context,
     for (const auto& a : c->aliases) response->add_aliases(a);
     response->set_consistency_level(static_cast<pb::common::ConsistencyLevel>(c->consistency_level));
     response->set_collection_name(c->name);
-    ToKv(c->properties, response->mutable_properties());
+    KeyValuesToProto(c->properties, response->mutable_properties());
     response->set_db_name(c->db_name);
     response->set_num_partitions(c->num_partitions > 0 ? c->num_partitions : static_cast<int64_t>(c->partitions.size()));
     response->set_db_id(c->db_id);
@@ -184,7 +171,7 @@ grpc::Status MilvusServiceImpl::AlterCollection(grpc::ServerContext* context,
                                                 pb::common::Status* response) {
   Run(context, "AlterCollection", response, [&]() -> Status {
     return proxy_->coord()->AlterCollection(Database(context, request->db_name()), request->collection_name(),
-                                            FromKv(request->properties()), ToVector(request->delete_keys()));
+                                            KeyValuesFromProto(request->properties()), ToVector(request->delete_keys()));
   });
   return grpc::Status::OK;
 }
@@ -261,8 +248,7 @@ grpc::Status MilvusServiceImpl::GetPartitionStatistics(grpc::ServerContext* cont
     QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
     const cluster::PartitionInfo* p = c->FindPartition(request->partition_name());
     if (p == nullptr) {
-      return Status::NotFound("partition not found[partition=" + request->partition_name() + "]")
-          .WithDetail(ErrorDetail::kPartitionNotFound);
+      return cluster::PartitionNotFound(request->partition_name());
     }
     QUIVER_ASSIGN_OR_RETURN(size_t rows, RowCount(*c, p->id));
     auto* kv = response->add_stats();
@@ -303,7 +289,7 @@ grpc::Status MilvusServiceImpl::LoadPartitions(grpc::ServerContext* context,
     for (const auto& name : request->partition_names()) {
       const cluster::PartitionInfo* p = c->FindPartition(name);
       if (p == nullptr) {
-        return Status::NotFound("partition not found[partition=" + name + "]").WithDetail(ErrorDetail::kPartitionNotFound);
+        return cluster::PartitionNotFound(name);
       }
       ids.push_back(p->id);
     }
@@ -365,8 +351,7 @@ grpc::Status MilvusServiceImpl::GetLoadingProgress(grpc::ServerContext* context,
   Run(context, "GetLoadingProgress", response->mutable_status(), [&]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
     if (!c->loaded()) {
-      return Status::FailedPrecondition("collection not loaded[collection=" + c->name + "]")
-          .WithDetail(ErrorDetail::kCollectionNotLoaded);
+      return cluster::CollectionNotLoaded(c->name);
     }
     QUIVER_ASSIGN_OR_RETURN(int64_t progress, proxy_->querynode()->LoadingProgress(c->id));
     response->set_progress(progress);
@@ -385,7 +370,7 @@ grpc::Status MilvusServiceImpl::GetLoadState(grpc::ServerContext* context,
     for (const auto& name : request->partition_names()) {
       const cluster::PartitionInfo* p = c->FindPartition(name);
       if (p == nullptr) {
-        return Status::NotFound("partition not found[partition=" + name + "]").WithDetail(ErrorDetail::kPartitionNotFound);
+        return cluster::PartitionNotFound(name);
       }
       loaded = loaded && c->PartitionLoaded(p->id);
     }
@@ -489,7 +474,7 @@ grpc::Status MilvusServiceImpl::CreateDatabase(grpc::ServerContext* context,
                                                const pb::milvus::CreateDatabaseRequest* request,
                                                pb::common::Status* response) {
   Run(context, "CreateDatabase", response, [&] {
-    return proxy_->coord()->CreateDatabase(request->db_name(), FromKv(request->properties()));
+    return proxy_->coord()->CreateDatabase(request->db_name(), KeyValuesFromProto(request->properties()));
   });
   return grpc::Status::OK;
 }
@@ -522,7 +507,7 @@ grpc::Status MilvusServiceImpl::DescribeDatabase(grpc::ServerContext* context,
     response->set_db_name(db.name);
     response->set_dbid(db.id);
     response->set_created_timestamp(db.created_ts);
-    ToKv(db.properties, response->mutable_properties());
+    KeyValuesToProto(db.properties, response->mutable_properties());
     return Status::OK();
   });
   return grpc::Status::OK;
@@ -531,7 +516,7 @@ grpc::Status MilvusServiceImpl::DescribeDatabase(grpc::ServerContext* context,
 grpc::Status MilvusServiceImpl::AlterDatabase(grpc::ServerContext* context, const pb::milvus::AlterDatabaseRequest* request,
                                               pb::common::Status* response) {
   Run(context, "AlterDatabase", response, [&] {
-    return proxy_->coord()->AlterDatabase(Database(context, request->db_name()), FromKv(request->properties()),
+    return proxy_->coord()->AlterDatabase(Database(context, request->db_name()), KeyValuesFromProto(request->properties()),
                                           ToVector(request->delete_keys()));
   });
   return grpc::Status::OK;
@@ -621,7 +606,7 @@ grpc::Status MilvusServiceImpl::DescribeIndex(grpc::ServerContext* context,
       auto* d = response->add_index_descriptions();
       d->set_index_name(index.name);
       d->set_indexid(index.id);
-      ToKv(index.params, d->mutable_params());
+      KeyValuesToProto(index.params, d->mutable_params());
       d->set_field_name(index.field_name);
       d->set_indexed_rows(static_cast<int64_t>(rows));
       d->set_total_rows(static_cast<int64_t>(rows));

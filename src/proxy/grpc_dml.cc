@@ -3,6 +3,7 @@
 #include <set>
 
 #include "expr/binder.h"
+#include "cluster/errors.h"
 #include "proxy/grpc_service.h"
 
 namespace quiver::proxy {
@@ -83,8 +84,7 @@ grpc::Status MilvusServiceImpl::Delete(grpc::ServerContext* context, const pb::m
     QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
     if (request->expr().empty()) return Status::InvalidArgument("delete expression is empty");
     if (!request->partition_name().empty() && c->FindPartition(request->partition_name()) == nullptr) {
-      return Status::NotFound("partition not found[partition=" + request->partition_name() + "]")
-          .WithDetail(ErrorDetail::kPartitionNotFound);
+      return cluster::PartitionNotFound(request->partition_name());
     }
     QUIVER_ASSIGN_OR_RETURN(expr::TemplateValues templates, TemplatesFromProto(request->expr_template_values()));
     QUIVER_ASSIGN_OR_RETURN(expr::PlanPtr plan, expr::CompileFilter(request->expr(), *c->schema, templates));

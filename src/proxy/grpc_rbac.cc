@@ -7,12 +7,6 @@ namespace quiver::proxy {
 
 namespace {
 
-cluster::KeyValues FromKv(const google::protobuf::RepeatedPtrField<pb::common::KeyValuePair>& kvs) {
-  cluster::KeyValues out;
-  for (const auto& kv : kvs) out.emplace_back(kv.key(), kv.value());
-  return out;
-}
-
 void ToGrantEntity(const cluster::Grant& g, pb::milvus::GrantEntity* out) {
   out->mutable_role()->set_name(g.role);
   out->mutable_object()->set_name(g.object);
@@ -151,7 +145,7 @@ grpc::Status MilvusServiceImpl::AlterIndex(grpc::ServerContext* context, const p
                                            pb::common::Status* response) {
   Run(context, "AlterIndex", response, [&] {
     return proxy_->coord()->AlterIndex(Database(context, request->db_name()), request->collection_name(),
-                                       request->index_name(), FromKv(request->extra_params()),
+                                       request->index_name(), KeyValuesFromProto(request->extra_params()),
                                        {request->delete_keys().begin(), request->delete_keys().end()});
   });
   return grpc::Status::OK;
@@ -162,7 +156,7 @@ grpc::Status MilvusServiceImpl::AlterCollectionField(grpc::ServerContext* contex
                                                      pb::common::Status* response) {
   Run(context, "AlterCollectionField", response, [&] {
     return proxy_->coord()->AlterField(Database(context, request->db_name()), request->collection_name(),
-                                       request->field_name(), FromKv(request->properties()),
+                                       request->field_name(), KeyValuesFromProto(request->properties()),
                                        {request->delete_keys().begin(), request->delete_keys().end()});
   });
   return grpc::Status::OK;

@@ -1,3 +1,4 @@
+#include "cluster/errors.h"
 #include "proxy/grpc_service.h"
 
 #include <chrono>
@@ -60,8 +61,7 @@ Result<cluster::CollectionPtr> MilvusServiceImpl::LoadedCollection(grpc::ServerC
                                                                    const std::string& collection_name) {
   QUIVER_ASSIGN_OR_RETURN(cluster::CollectionPtr collection, Collection(context, db_name, collection_name));
   if (!collection->loaded()) {
-    return Status::FailedPrecondition("collection not loaded[collection=" + collection_name + "]")
-        .WithDetail(ErrorDetail::kCollectionNotLoaded);
+    return cluster::CollectionNotLoaded(collection_name);
   }
   return collection;
 }
@@ -78,11 +78,10 @@ Result<std::vector<int64_t>> MilvusServiceImpl::ReadPartitions(
   for (const auto& name : names) {
     const cluster::PartitionInfo* p = collection.FindPartition(name);
     if (p == nullptr) {
-      return Status::NotFound("partition not found[partition=" + name + "]").WithDetail(ErrorDetail::kPartitionNotFound);
+      return cluster::PartitionNotFound(name);
     }
     if (!collection.PartitionLoaded(p->id)) {
-      return Status::FailedPrecondition("partition not loaded[partition=" + name + "]")
-          .WithDetail(ErrorDetail::kPartitionNotLoaded);
+      return cluster::PartitionNotLoaded(name);
     }
     ids.push_back(p->id);
   }

@@ -1,3 +1,4 @@
+#include "cluster/errors.h"
 #include "proxy/proxy.h"
 
 #include <map>
@@ -59,7 +60,7 @@ Result<MutationOutcome> Proxy::Write(const cluster::CollectionInfo& collection, 
     std::string name = partition_name.empty() ? std::string(cluster::kDefaultPartition) : partition_name;
     fixed = collection.FindPartition(name);
     if (fixed == nullptr) {
-      return Status::NotFound("partition not found[partition=" + name + "]").WithDetail(ErrorDetail::kPartitionNotFound);
+      return cluster::PartitionNotFound(name);
     }
   }
   // Group rows by (shard, partition slot).

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "cluster/errors.h"
 #include "common/log.h"
 #include "exec/filter.h"
 #include "exec/search.h"
@@ -10,11 +11,6 @@
 namespace quiver::querynode {
 
 namespace {
-
-Status NotLoaded(int64_t collection_id) {
-  return Status::FailedPrecondition("collection not loaded[collection=" + std::to_string(collection_id) + "]")
-      .WithDetail(ErrorDetail::kCollectionNotLoaded);
-}
 
 bool PartitionSelected(const std::vector<int64_t>& partitions, int64_t partition) {
   return partitions.empty() || std::find(partitions.begin(), partitions.end(), partition) != partitions.end();
@@ -207,7 +203,7 @@ Result<int64_t> QueryNode::LoadingProgress(int64_t collection_id) {
 Result<std::shared_ptr<QueryNode::Loaded>> QueryNode::Find(int64_t collection_id) {
   MutexLock lock(&mu_);
   auto it = loaded_.find(collection_id);
-  if (it == loaded_.end()) return NotLoaded(collection_id);
+  if (it == loaded_.end()) return cluster::CollectionNotLoaded(std::to_string(collection_id));
   return it->second;
 }
 

@@ -96,8 +96,13 @@ class Segment {
   virtual std::vector<ChunkRef> Chunks() const = 0;
   virtual const PkIndex& pk_index() const = 0;
   virtual const schema::CollectionSchema& schema() const = 0;
-  // 1/|x| per row of a float vector field, cached (sealed segments); nullptr when not cached.
-  virtual const std::vector<float>* InverseNorms(schema::FieldId field_id) const { return nullptr; }
+  // Per-row float data derived from a field (e.g. vector norms), computed once by `compute` and
+  // kept for the segment's lifetime. Sealed segments cache; growing ones (still changing) return
+  // nullptr and the caller computes what it needs itself.
+  virtual const std::vector<float>* CachedRowFloats(schema::FieldId field_id,
+                                                    const std::function<std::vector<float>()>& compute) const {
+    return nullptr;
+  }
 
   // Rows visible at `ts` among the first `rows` rows (a snapshot's row count): inserted at or
   // before ts and not deleted by `deletes` (may be null) at or before ts.
@@ -154,13 +159,13 @@ class SealedSegment final : public Segment {
   const PkIndex& pk_index() const override { return pk_index_; }
   const schema::CollectionSchema& schema() const override { return *schema_; }
   const schema::DataChunk& data() const { return *data_; }
-  // Computed on first use (one pass over the column), then shared by every search.
-  const std::vector<float>* InverseNorms(schema::FieldId field_id) const override;
+  const std::vector<float>* CachedRowFloats(schema::FieldId field_id,
+                                            const std::function<std::vector<float>()>& compute) const override;
 
  private:
   SealedSegment() = default;
-  mutable Mutex norms_mu_;
-  mutable std::map<schema::FieldId, std::unique_ptr<std::vector<float>>> norms_ QUIVER_GUARDED_BY(norms_mu_);
+  mutable Mutex cache_mu_;
+  mutable std::map<schema::FieldId, std::unique_ptr<std::vector<float>>> row_floats_ QUIVER_GUARDED_BY(cache_mu_);
   SegmentMeta meta_;
   std::shared_ptr<const schema::CollectionSchema> schema_;
   std::shared_ptr<const schema::DataChunk> data_;

@@ -1,7 +1,5 @@
 // Segment file encoding and decoding. Byte layout: docs/format/segment.md.
 
-#include <cmath>
-
 #include "common/coding.h"
 #include "common/crc32c.h"
 #include "segment/segment.h"
@@ -159,23 +157,12 @@ Result<std::shared_ptr<SealedSegment>> SealedSegment::Open(
   return segment;
 }
 
-const std::vector<float>* SealedSegment::InverseNorms(schema::FieldId field_id) const {
-  MutexLock lock(&norms_mu_);
-  auto it = norms_.find(field_id);
-  if (it != norms_.end()) return it->second.get();
-  const schema::ColumnChunk* column = data_->Find(field_id);
-  if (column == nullptr || column->type != schema::DataType::kFloatVector || column->dim <= 0) return nullptr;
-  auto values = column->Values<float>();
-  size_t dim = static_cast<size_t>(column->dim);
-  auto norms = std::make_unique<std::vector<float>>(column->rows);
-  for (size_t r = 0; r < column->rows; ++r) {
-    double sum = 0;
-    for (size_t d = 0; d < dim; ++d) sum += static_cast<double>(values[r * dim + d]) * values[r * dim + d];
-    (*norms)[r] = sum > 0 ? static_cast<float>(1.0 / std::sqrt(sum)) : 0.0f;
-  }
-  const std::vector<float>* out = norms.get();
-  norms_[field_id] = std::move(norms);
-  return out;
+const std::vector<float>* SealedSegment::CachedRowFloats(schema::FieldId field_id,
+                                                         const std::function<std::vector<float>()>& compute) const {
+  MutexLock lock(&cache_mu_);
+  auto& slot = row_floats_[field_id];
+  if (slot == nullptr) slot = std::make_unique<std::vector<float>>(compute());
+  return slot.get();
 }
 
 }  // namespace quiver::segment

@@ -19,25 +19,14 @@ bool InRange(const FlatSearchParams& params, float distance) {
 std::vector<float> PrepareQueries(const FlatSearchParams& params, std::span<const float> queries) {
   std::vector<float> out(queries.begin(), queries.end());
   if (params.metric == MetricType::kCosine && params.dim > 0) {
-    for (size_t q = 0; q + params.dim <= out.size(); q += params.dim) {
-      float norm = 0;
-      for (size_t i = 0; i < params.dim; ++i) norm += out[q + i] * out[q + i];
-      if (norm > 0) {
-        float inv = 1.0f / std::sqrt(norm);
-        for (size_t i = 0; i < params.dim; ++i) out[q + i] *= inv;
-      }
-    }
+    for (size_t q = 0; q + params.dim <= out.size(); q += params.dim) NormalizeInPlace(out.data() + q, params.dim);
   }
   return out;
 }
 
 std::vector<float> InverseNorms(const float* base, size_t rows, size_t dim) {
-  const DistanceKernels& kernels = Kernels();
   std::vector<float> out(rows);
-  for (size_t r = 0; r < rows; ++r) {
-    float norm = kernels.ip(base + r * dim, base + r * dim, dim);
-    out[r] = norm > 0 ? 1.0f / std::sqrt(norm) : 0.0f;
-  }
+  for (size_t r = 0; r < rows; ++r) out[r] = InverseNorm(base + r * dim, dim);
   return out;
 }
 
@@ -94,10 +83,7 @@ Status FlatSearch(const FlatSearchParams& params, std::span<const float> queries
       if (params.inverse_norms != nullptr) {
         std::copy(params.inverse_norms + start, params.inverse_norms + start + count, inv_norms);
       } else {
-        for (size_t r = 0; r < count; ++r) {
-          float norm = kernels.ip(block + r * dim, block + r * dim, dim);
-          inv_norms[r] = norm > 0 ? 1.0f / std::sqrt(norm) : 0.0f;
-        }
+        for (size_t r = 0; r < count; ++r) inv_norms[r] = InverseNorm(block + r * dim, dim);
       }
     }
     auto block_batch = cosine_by_norms ? kernels.ip_batch : batch;

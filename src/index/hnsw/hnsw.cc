@@ -219,14 +219,7 @@ Status HnswIndex::Build(const float* data, size_t n, ThreadPool* pool) {
   n_ = n;
   data_.assign(data, data + n * dim_);
   if (metric_ == MetricType::kCosine) {
-    for (size_t i = 0; i < n; ++i) {
-      float* v = data_.data() + i * dim_;
-      float norm = kernels_->ip(v, v, dim_);
-      if (norm > 0) {
-        float inv = 1.0f / std::sqrt(norm);
-        for (size_t d = 0; d < dim_; ++d) v[d] *= inv;
-      }
-    }
+    for (size_t i = 0; i < n; ++i) NormalizeInPlace(data_.data() + i * dim_, dim_);
   }
   std::mt19937_64 rng(params_.seed);
   std::uniform_real_distribution<double> unit(1e-12, 1.0);
@@ -268,11 +261,7 @@ void HnswIndex::Search(const float* raw_query, size_t k, size_t ef, const Bitset
   const float* query = raw_query;
   if (metric_ == MetricType::kCosine) {
     normalized.assign(raw_query, raw_query + dim_);
-    float norm = kernels_->ip(query, query, dim_);
-    if (norm > 0) {
-      float inv = 1.0f / std::sqrt(norm);
-      for (float& x : normalized) x *= inv;
-    }
+    NormalizeInPlace(normalized.data(), dim_);
     query = normalized.data();
   }
   auto report = [&](float internal, uint32_t id) {

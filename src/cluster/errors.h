@@ -1,0 +1,30 @@
+#pragma once
+
+// Errors every role reports the same way (Milvus reason texts; the detail picks the Milvus code
+// in proxy/milvus_status.cc).
+
+#include <string>
+
+#include "common/status.h"
+
+namespace quiver::cluster {
+
+inline Status CollectionNotFound(const std::string& name) {
+  return Status::NotFound("collection not found[collection=" + name + "]").WithDetail(ErrorDetail::kCollectionNotFound);
+}
+
+inline Status CollectionNotLoaded(const std::string& name) {
+  return Status::FailedPrecondition("collection not loaded[collection=" + name + "]")
+      .WithDetail(ErrorDetail::kCollectionNotLoaded);
+}
+
+inline Status PartitionNotFound(const std::string& name) {
+  return Status::NotFound("partition not found[partition=" + name + "]").WithDetail(ErrorDetail::kPartitionNotFound);
+}
+
+inline Status PartitionNotLoaded(const std::string& name) {
+  return Status::FailedPrecondition("partition not loaded[partition=" + name + "]")
+      .WithDetail(ErrorDetail::kPartitionNotLoaded);
+}
+
+}  // namespace quiver::cluster
