@@ -121,32 +121,39 @@ Result<std::unique_ptr<DeleteLog>> DeleteLog::Parse(std::string_view bytes) {
 Bitset Segment::VisibleRows(const std::vector<ChunkRef>& chunks, size_t rows, Timestamp ts,
                             const DeleteLog* deletes) const {
   Bitset visible(rows);
-  std::vector<Timestamp> row_ts(rows);
-  for (const ChunkRef& ref : chunks) {
-    const schema::ColumnChunk* column = ref.chunk->Find(schema::kTimestampField);
-    auto values = column->Values<int64_t>();
-    for (size_t i = 0; i < ref.chunk->rows && ref.base + i < rows; ++i) {
-      Timestamp row_time = static_cast<Timestamp>(values[i]);
-      row_ts[ref.base + i] = row_time;
-      if (row_time <= ts) visible.Set(ref.base + i);
+  // Insert timestamp of a row, found through its chunk (chunks are sorted by base).
+  auto row_ts = [&](size_t row) {
+    auto it = std::upper_bound(chunks.begin(), chunks.end(), row,
+                               [](size_t r, const ChunkRef& c) { return r < c.base; });
+    const ChunkRef& ref = *std::prev(it);
+    return static_cast<Timestamp>(ref.chunk->Find(schema::kTimestampField)->Values<int64_t>()[row - ref.base]);
+  };
+  if (max_timestamp() <= ts) {
+    visible.SetAll();  // the common case: reads at "now" see every row, no per-row pass
+  } else {
+    for (const ChunkRef& ref : chunks) {
+      auto values = ref.chunk->Find(schema::kTimestampField)->Values<int64_t>();
+      for (size_t i = 0; i < ref.chunk->rows && ref.base + i < rows; ++i) {
+        if (static_cast<Timestamp>(values[i]) <= ts) visible.Set(ref.base + i);
+      }
     }
   }
   if (deletes == nullptr || deletes->size() == 0) return visible;
-  auto apply = [&](const PrimaryKey& pk, Timestamp delete_ts) {
-    for (uint32_t row : pk_index().Lookup(pk)) {
-      if (row < rows && row_ts[row] < delete_ts) visible.Reset(row);
-    }
-  };
-  // Few deletes: probe the log per key; many: walk the log once.
+  // Few deletes: probe this segment's keys per delete; many: probe the log per row.
   if (deletes->size() < pk_index().size()) {
-    deletes->ForEachUpTo(ts, apply);
+    deletes->ForEachUpTo(ts, [&](const PrimaryKey& pk, Timestamp delete_ts) {
+      for (uint32_t row : pk_index().Lookup(pk)) {
+        if (row < rows && row_ts(row) < delete_ts) visible.Reset(row);
+      }
+    });
   } else {
     const schema::FieldSchema* pk = schema().PrimaryField();
     for (const ChunkRef& ref : chunks) {
       const schema::ColumnChunk* column = ref.chunk->Find(pk->id);
+      auto values = ref.chunk->Find(schema::kTimestampField)->Values<int64_t>();
       for (size_t i = 0; i < ref.chunk->rows && ref.base + i < rows; ++i) {
         std::optional<Timestamp> latest = deletes->LatestDelete(PrimaryKeyAt(*column, i), ts);
-        if (latest && row_ts[ref.base + i] < *latest) visible.Reset(ref.base + i);
+        if (latest && static_cast<Timestamp>(values[i]) < *latest) visible.Reset(ref.base + i);
       }
     }
   }

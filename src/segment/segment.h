@@ -96,6 +96,9 @@ class Segment {
   virtual std::vector<ChunkRef> Chunks() const = 0;
   virtual const PkIndex& pk_index() const = 0;
   virtual const schema::CollectionSchema& schema() const = 0;
+  // Largest row timestamp (an upper bound for a growing segment's snapshot): when it is at or
+  // before a read's timestamp, every row is visible without a per-row check.
+  virtual Timestamp max_timestamp() const = 0;
   // Per-row float data derived from a field (e.g. vector norms), computed once by `compute` and
   // kept for the segment's lifetime. Sealed segments cache; growing ones (still changing) return
   // nullptr and the caller computes what it needs itself.
@@ -130,7 +133,7 @@ class GrowingSegment final : public Segment {
   const schema::CollectionSchema& schema() const override { return *schema_; }
 
   size_t memory_bytes() const { return memory_bytes_.load(); }
-  Timestamp max_timestamp() const { return max_ts_.load(); }
+  Timestamp max_timestamp() const override { return max_ts_.load(); }
   // Concatenates every chunk into one, for writing a segment file.
   Result<std::shared_ptr<const schema::DataChunk>> Consolidate() const;
 
@@ -159,6 +162,7 @@ class SealedSegment final : public Segment {
   const PkIndex& pk_index() const override { return pk_index_; }
   const schema::CollectionSchema& schema() const override { return *schema_; }
   const schema::DataChunk& data() const { return *data_; }
+  Timestamp max_timestamp() const override { return max_ts_; }
   const std::vector<float>* CachedRowFloats(schema::FieldId field_id,
                                             const std::function<std::vector<float>()>& compute) const override;
 
@@ -170,6 +174,7 @@ class SealedSegment final : public Segment {
   std::shared_ptr<const schema::CollectionSchema> schema_;
   std::shared_ptr<const schema::DataChunk> data_;
   PkIndex pk_index_;
+  Timestamp max_ts_ = 0;
 };
 
 // Encodes `data` (one chunk with every field + kTimestampField) as a segment file.

@@ -142,9 +142,9 @@ Result<std::shared_ptr<SealedSegment>> SealedSegment::Open(
     }
     data->columns.emplace_back(static_cast<schema::FieldId>(field_id), std::move(column));
   }
-  if (data->Find(schema::kTimestampField) == nullptr) {
-    return Status::Corruption("segment has no timestamp column");
-  }
+  const schema::ColumnChunk* ts_column = data->Find(schema::kTimestampField);
+  if (ts_column == nullptr) return Status::Corruption("segment has no timestamp column");
+  for (int64_t ts : ts_column->Values<int64_t>()) segment->max_ts_ = std::max(segment->max_ts_, static_cast<Timestamp>(ts));
   segment->data_ = data;
   const schema::FieldSchema* pk = collection_schema->PrimaryField();
   if (pk != nullptr) {
