@@ -290,7 +290,6 @@ grpc::Status MilvusServiceImpl::HybridSearch(grpc::ServerContext* context, const
     for (const auto& sub : request->requests()) {
       QUIVER_ASSIGN_OR_RETURN(SearchOne one, ParseSearch(*c, sub, partitions, output));
       one.request.timestamp = ts;
-      one.request.limit = one.topk + one.offset;
       QUIVER_ASSIGN_OR_RETURN(cluster::SearchResult found, proxy_->querynode()->Search(one.request));
       if (!results.empty() && found.nq != nq) return Status::InvalidArgument("all hybrid sub-requests need the same nq");
       nq = found.nq;
