@@ -46,6 +46,12 @@ TEST(WalMessageTest, RoundTripsEveryType) {
     EXPECT_EQ(back->data.view(), column->data.view());
     EXPECT_EQ(back->offsets.view(), column->offsets.view());
     EXPECT_EQ(back->valid.view(), column->valid.view());
+    // Buffers are padded to 8 bytes in the message: decoding views them in place, no copy.
+    if (!back->data.empty()) {
+      const char* p = reinterpret_cast<const char*>(back->data.data());
+      EXPECT_TRUE(p >= payload->data() && p < payload->data() + payload->size()) << "field " << id << " was copied";
+      EXPECT_EQ(reinterpret_cast<uintptr_t>(p) % 8, 0u);
+    }
   }
   // Truncated or damaged payloads are errors, never crashes.
   for (size_t cut = 0; cut < payload->size(); cut += 7) {

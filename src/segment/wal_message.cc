@@ -4,6 +4,30 @@
 
 namespace quiver::segment {
 
+namespace {
+
+// varint length, u8 pad count, pad zero bytes, then the bytes: the bytes start at a multiple of 8
+// from the start of the message, so a decoder can view int64/float columns in place.
+void PutAlignedBuffer(std::string* out, std::string_view bytes) {
+  PutVarint64(out, bytes.size());
+  size_t pad = (8 - (out->size() + 1) % 8) % 8;
+  out->push_back(static_cast<char>(pad));
+  out->append(pad, '\0');
+  out->append(bytes);
+}
+
+bool GetAlignedBuffer(Decoder* in, std::string_view* out) {
+  uint64_t size;
+  std::string_view pad, skipped;
+  if (!in->GetVarint64(&size) || !in->GetBytes(1, &pad) || static_cast<uint8_t>(pad[0]) > 7 ||
+      !in->GetBytes(static_cast<uint8_t>(pad[0]), &skipped)) {
+    return false;
+  }
+  return in->GetBytes(size, out);
+}
+
+}  // namespace
+
 void EncodeChunk(const schema::DataChunk& chunk, std::string* out) {
   PutVarint64(out, chunk.rows);
   PutVarint64(out, chunk.columns.size());
@@ -13,9 +37,9 @@ void EncodeChunk(const schema::DataChunk& chunk, std::string* out) {
     PutVarint64(out, static_cast<uint64_t>(column->element_type));
     PutVarint64(out, static_cast<uint64_t>(column->dim));
     out->push_back(column->nullable() ? 1 : 0);
-    PutLengthPrefixed(out, column->data.view());
-    PutLengthPrefixed(out, column->offsets.view());
-    PutLengthPrefixed(out, column->valid.view());
+    PutAlignedBuffer(out, column->data.view());
+    PutAlignedBuffer(out, column->offsets.view());
+    PutAlignedBuffer(out, column->valid.view());
   }
 }
 
@@ -63,8 +87,8 @@ Result<std::shared_ptr<const schema::DataChunk>> DecodeChunk(Decoder* in,
     uint64_t field_id, type, element_type, dim;
     std::string_view nullable, data, offsets, valid;
     if (!in->GetVarint64(&field_id) || !in->GetVarint64(&type) || !in->GetVarint64(&element_type) ||
-        !in->GetVarint64(&dim) || !in->GetBytes(1, &nullable) || !in->GetLengthPrefixed(&data) ||
-        !in->GetLengthPrefixed(&offsets) || !in->GetLengthPrefixed(&valid)) {
+        !in->GetVarint64(&dim) || !in->GetBytes(1, &nullable) || !GetAlignedBuffer(in, &data) ||
+        !GetAlignedBuffer(in, &offsets) || !GetAlignedBuffer(in, &valid)) {
       return Status::Corruption("bad chunk column");
     }
     auto column = std::make_shared<schema::ColumnChunk>();
@@ -72,8 +96,8 @@ Result<std::shared_ptr<const schema::DataChunk>> DecodeChunk(Decoder* in,
     column->element_type = static_cast<schema::DataType>(element_type);
     column->dim = static_cast<int64_t>(dim);
     column->rows = rows;
-    // View the payload in place when the bytes are 8-byte aligned (typed access needs it);
-    // otherwise copy into an owned, aligned buffer.
+    // Encoding pads every buffer to 8 bytes from the message start, so views are aligned when the
+    // payload string is; copy only if a caller hands in a payload at an odd address.
     auto view = [&](std::string_view bytes) {
       if (reinterpret_cast<uintptr_t>(bytes.data()) % 8 != 0) return schema::Buffer::Own(std::string(bytes));
       return schema::Buffer::View(owner, reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
