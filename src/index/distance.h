@@ -37,6 +37,14 @@ struct DistanceKernels {
   void (*ip_batch)(const float* query, const float* base, size_t n, size_t dim, float* out);
   // out[i] = ip(query, x_i) / |x_i| for a unit-length query: the cosine similarity.
   void (*cosine_batch)(const float* unit_query, const float* base, size_t n, size_t dim, float* out);
+  // 8-bit scalar-quantized vectors (IVF_SQ8): element d of a code decodes to
+  // vmin[d] + code[d] * vscale[d]. L2 / IP between a float query and the decoded vector.
+  float (*sq8_l2)(const float* query, const uint8_t* code, const float* vmin, const float* vscale, size_t dim);
+  float (*sq8_ip)(const float* query, const uint8_t* code, const float* vmin, const float* vscale, size_t dim);
+  // Binary vectors of `bytes` bytes: the number of differing bits, and the number of bits set
+  // in (a & b) and in (a | b) (Jaccard distance = 1 - and / or).
+  uint32_t (*hamming)(const uint8_t* a, const uint8_t* b, size_t bytes);
+  void (*and_or_count)(const uint8_t* a, const uint8_t* b, size_t bytes, uint32_t* and_bits, uint32_t* or_bits);
   SimdLevel level;
 };
 

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "index/distance.h"
+#include "index/distance_bits.h"
 
 namespace quiver::index {
 namespace {
@@ -85,9 +86,31 @@ void CosineBatchAvx2(const float* q, const float* base, size_t n, size_t dim, fl
   }
 }
 
+inline __m256 Decode8(const uint8_t* c, const float* vmin, const float* vscale) {
+  __m256 codes = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(c))));
+  return _mm256_fmadd_ps(codes, _mm256_loadu_ps(vscale), _mm256_loadu_ps(vmin));
+}
+
+float Sq8L2Avx2(const float* q, const uint8_t* c, const float* vmin, const float* vscale, size_t dim) {
+  __m256 sum = _mm256_setzero_ps();
+  size_t i = 0;
+  for (; i + 8 <= dim; i += 8) {
+    __m256 d = _mm256_sub_ps(_mm256_loadu_ps(q + i), Decode8(c + i, vmin + i, vscale + i));
+    sum = _mm256_fmadd_ps(d, d, sum);
+  }
+  return HorizontalSum(sum) + bits::Sq8L2Tail(q, c, vmin, vscale, i, dim);
+}
+
+float Sq8IpAvx2(const float* q, const uint8_t* c, const float* vmin, const float* vscale, size_t dim) {
+  __m256 sum = _mm256_setzero_ps();
+  size_t i = 0;
+  for (; i + 8 <= dim; i += 8) sum = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), Decode8(c + i, vmin + i, vscale + i), sum);
+  return HorizontalSum(sum) + bits::Sq8IpTail(q, c, vmin, vscale, i, dim);
+}
+
 }  // namespace
 
-const DistanceKernels kAvx2Kernels = {L2Avx2, IpAvx2, L2BatchAvx2, IpBatchAvx2, CosineBatchAvx2,
-                                      SimdLevel::kAvx2};
+const DistanceKernels kAvx2Kernels = {L2Avx2,    IpAvx2,    L2BatchAvx2,   IpBatchAvx2,      CosineBatchAvx2,
+                                      Sq8L2Avx2, Sq8IpAvx2, bits::Hamming, bits::AndOrCount, SimdLevel::kAvx2};
 
 }  // namespace quiver::index

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "index/distance.h"
+#include "index/distance_bits.h"
 
 namespace quiver::index {
 namespace {
@@ -179,9 +180,41 @@ void CosineBatchAvx512(const float* q, const float* base, size_t n, size_t dim, 
   }
 }
 
+inline __m512 Decode16(const uint8_t* c, const float* vmin, const float* vscale) {
+  __m512 codes = _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(c))));
+  return _mm512_fmadd_ps(codes, _mm512_loadu_ps(vscale), _mm512_loadu_ps(vmin));
+}
+
+float Sq8L2Avx512(const float* q, const uint8_t* c, const float* vmin, const float* vscale, size_t dim) {
+  __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
+  size_t i = 0;
+  for (; i + 32 <= dim; i += 32) {
+    __m512 d0 = _mm512_sub_ps(_mm512_loadu_ps(q + i), Decode16(c + i, vmin + i, vscale + i));
+    __m512 d1 = _mm512_sub_ps(_mm512_loadu_ps(q + i + 16), Decode16(c + i + 16, vmin + i + 16, vscale + i + 16));
+    s0 = _mm512_fmadd_ps(d0, d0, s0);
+    s1 = _mm512_fmadd_ps(d1, d1, s1);
+  }
+  for (; i + 16 <= dim; i += 16) {
+    __m512 d0 = _mm512_sub_ps(_mm512_loadu_ps(q + i), Decode16(c + i, vmin + i, vscale + i));
+    s0 = _mm512_fmadd_ps(d0, d0, s0);
+  }
+  return _mm512_reduce_add_ps(_mm512_add_ps(s0, s1)) + bits::Sq8L2Tail(q, c, vmin, vscale, i, dim);
+}
+
+float Sq8IpAvx512(const float* q, const uint8_t* c, const float* vmin, const float* vscale, size_t dim) {
+  __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
+  size_t i = 0;
+  for (; i + 32 <= dim; i += 32) {
+    s0 = _mm512_fmadd_ps(_mm512_loadu_ps(q + i), Decode16(c + i, vmin + i, vscale + i), s0);
+    s1 = _mm512_fmadd_ps(_mm512_loadu_ps(q + i + 16), Decode16(c + i + 16, vmin + i + 16, vscale + i + 16), s1);
+  }
+  for (; i + 16 <= dim; i += 16) s0 = _mm512_fmadd_ps(_mm512_loadu_ps(q + i), Decode16(c + i, vmin + i, vscale + i), s0);
+  return _mm512_reduce_add_ps(_mm512_add_ps(s0, s1)) + bits::Sq8IpTail(q, c, vmin, vscale, i, dim);
+}
+
 }  // namespace
 
-const DistanceKernels kAvx512Kernels = {L2Avx512, IpAvx512, L2BatchAvx512, IpBatchAvx512,
-                                        CosineBatchAvx512, SimdLevel::kAvx512};
+const DistanceKernels kAvx512Kernels = {L2Avx512,    IpAvx512,    L2BatchAvx512, IpBatchAvx512,    CosineBatchAvx512,
+                                        Sq8L2Avx512, Sq8IpAvx512, bits::Hamming, bits::AndOrCount, SimdLevel::kAvx512};
 
 }  // namespace quiver::index

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "index/distance.h"
+#include "index/distance_bits.h"
 
 namespace quiver::index {
 namespace {
@@ -42,9 +43,16 @@ void CosineBatchScalar(const float* q, const float* base, size_t n, size_t dim, 
   }
 }
 
+float Sq8L2Scalar(const float* q, const uint8_t* c, const float* vmin, const float* vscale, size_t dim) {
+  return bits::Sq8L2Tail(q, c, vmin, vscale, 0, dim);
+}
+float Sq8IpScalar(const float* q, const uint8_t* c, const float* vmin, const float* vscale, size_t dim) {
+  return bits::Sq8IpTail(q, c, vmin, vscale, 0, dim);
+}
+
 }  // namespace
 
-const DistanceKernels kScalarKernels = {L2Scalar, IpScalar, L2BatchScalar, IpBatchScalar,
-                                        CosineBatchScalar, SimdLevel::kScalar};
+const DistanceKernels kScalarKernels = {L2Scalar,    IpScalar,      L2BatchScalar, IpBatchScalar,     CosineBatchScalar,
+                                        Sq8L2Scalar, Sq8IpScalar,   bits::Hamming, bits::AndOrCount,  SimdLevel::kScalar};
 
 }  // namespace quiver::index

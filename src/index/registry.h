@@ -13,6 +13,7 @@
 
 #include "common/status.h"
 #include "index/distance.h"
+#include "index/vector_index.h"
 #include "schema/types.h"
 
 namespace quiver::index {
@@ -28,13 +29,28 @@ struct ParamSpec {
   std::string description;
 };
 
+using BuildFn = Result<std::unique_ptr<VectorIndex>> (*)(const IndexBuildSpec& spec, const VectorView& data,
+                                                         ThreadPool* pool, const ProgressFn& progress);
+// Reads a family payload; the envelope already gave the metric, vector type and dimension.
+using LoadFn = Result<std::unique_ptr<VectorIndex>> (*)(std::string_view payload, MetricType metric,
+                                                        schema::DataType type, size_t dim);
+
 struct IndexFamily {
   std::string name;                       // as Milvus spells it: HNSW, IVF_FLAT, ...
   std::vector<schema::DataType> field_types;
   std::vector<MetricType> metrics;
   std::vector<ParamSpec> params;
   bool exact = false;                     // FLAT-like: no build parameters, exact results
+  // Families Milvus offers that Quiver serves with another one (AUTOINDEX -> HNSW, DISKANN ->
+  // HNSW, ...); empty when the family is implemented itself. docs/design/indexes.md says why.
+  std::string served_by;
+  BuildFn build = nullptr;
+  LoadFn load = nullptr;
 };
+
+// AUTOINDEX's family for a field type: HNSW for float vectors, BIN_IVF_FLAT for binary,
+// SPARSE_INVERTED_INDEX for sparse.
+std::string_view AutoIndexFamily(schema::DataType field_type);
 
 class IndexRegistry {
  public:
@@ -42,6 +58,9 @@ class IndexRegistry {
   static const IndexRegistry& Builtin();
 
   const IndexFamily* Find(std::string_view name) const;
+  // The family that builds and serves an index requested as `name` on a `field_type` field:
+  // itself, its served_by family, or AUTOINDEX's choice. Null for an unknown name.
+  const IndexFamily* Serving(std::string_view name, schema::DataType field_type) const;
   std::vector<std::string> Names() const;
 
   // Checks a CreateIndex request: the family accepts the field type and metric, and every known
@@ -50,6 +69,18 @@ class IndexRegistry {
   // InvalidArgument naming the offending parameter.
   Status ValidateBuild(std::string_view family, schema::DataType field_type, int64_t dim, MetricType metric,
                        const std::map<std::string, std::string>& params) const;
+
+  // Validates as ValidateBuild does, then resolves the family that will build the index
+  // (following served_by) and fills every build parameter, defaults included. Parameters of the
+  // requested family carry over where the serving family declares the same name.
+  Result<IndexBuildSpec> ResolveBuild(std::string_view family, schema::DataType field_type, int64_t dim,
+                                      MetricType metric, const std::map<std::string, std::string>& params) const;
+
+  // Search-phase parameters of `family` (after served_by) from a search request's params:
+  // known names parsed and range-checked, missing ones defaulted. InvalidArgument when out of
+  // range or not a number.
+  Result<std::map<std::string, double>> ResolveSearch(std::string_view family,
+                                                      const std::map<std::string, std::string>& params) const;
 
  private:
   std::vector<IndexFamily> families_;

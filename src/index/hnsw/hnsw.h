@@ -17,6 +17,7 @@
 // thread-safe once Build() returned.
 
 #include <atomic>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -47,7 +48,9 @@ class HnswIndex {
   static Result<std::unique_ptr<HnswIndex>> Create(MetricType metric, size_t dim, HnswParams params);
 
   // Indexes `n` vectors of `dim` floats (copied). Row i gets id i. `pool` may be null.
-  Status Build(const float* data, size_t n, ThreadPool* pool);
+  // `progress` (may be empty) hears the fraction of inserted vectors, about every 1%.
+  Status Build(const float* data, size_t n, ThreadPool* pool,
+               const std::function<void(double)>& progress = nullptr);
 
   // Best `k` rows for `query` (dim floats, raw) among `allowed` (null = all), with beam width
   // max(ef, k). Distances are reported in the metric's own terms (L2 squared, IP, COSINE).
