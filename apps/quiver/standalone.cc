@@ -11,6 +11,7 @@
 #include "common/thread_pool.h"
 #include "coord/coord.h"
 #include "datanode/datanode.h"
+#include "indexnode/indexnode.h"
 #include "proxy/grpc_service.h"
 #include "proxy/proxy.h"
 #include "querynode/querynode.h"
@@ -33,6 +34,8 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
   QUIVER_ASSIGN_OR_RETURN(int64_t seal_idle, config.GetInt("segment.seal_idle_seconds"));
   QUIVER_ASSIGN_OR_RETURN(int64_t search_threads, config.GetInt("search.threads"));
   QUIVER_ASSIGN_OR_RETURN(int64_t queue_depth, config.GetInt("search.queue_depth"));
+  QUIVER_ASSIGN_OR_RETURN(int64_t max_builds, config.GetInt("indexnode.max_concurrent_builds"));
+  QUIVER_ASSIGN_OR_RETURN(int64_t build_threads, config.GetInt("indexnode.build_threads"));
 
   MetricsRegistry metrics;
   StatusServer status(&metrics);
@@ -65,6 +68,11 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
   ThreadPool search_pool("search", static_cast<size_t>(search_threads), static_cast<size_t>(queue_depth));
   querynode::QueryNode querynode(coord.get(), wal.get(), objects.get(), &search_pool, &metrics);
   QUIVER_RETURN_IF_ERROR(querynode.Start());
+  indexnode::IndexNodeOptions indexnode_options;
+  indexnode_options.max_concurrent_builds = static_cast<size_t>(std::max<int64_t>(1, max_builds));
+  indexnode_options.build_threads = static_cast<size_t>(std::max<int64_t>(0, build_threads));
+  indexnode::IndexNode indexnode(coord.get(), objects.get(), &metrics, indexnode_options);
+  QUIVER_RETURN_IF_ERROR(indexnode.Start());
   proxy::Proxy proxy(coord.get(), &datanode, &querynode, wal.get(), &metrics, proxy::ProxyOptions{});
 
   // Reload what was loaded before the restart.
@@ -132,6 +140,7 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
       }
     }
   }
+  indexnode.Stop();
   querynode.Stop();
   datanode.Stop();
   search_pool.Stop();

@@ -92,6 +92,9 @@ class CoordClient {
                              const std::vector<SegmentInfo>& segments, const std::optional<DeltaInfo>& delta,
                              const Checkpoint& checkpoint) = 0;
   virtual Result<CollectionSegments> GetSegments(int64_t collection_id) = 0;
+  // Records a built segment index. NotFound if the collection, the index (dropped meanwhile) or
+  // the segment is gone: the caller then deletes the file it wrote.
+  virtual Status CommitSegmentIndex(const SegmentIndexInfo& info) = 0;
 };
 
 class DataNodeClient {

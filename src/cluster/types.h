@@ -43,7 +43,7 @@ struct IndexInfo {
   std::string name;
   schema::FieldId field_id = 0;
   std::string field_name;
-  std::string index_type;   // as requested (AUTOINDEX, HNSW, ...); searches are exact until indexes land
+  std::string index_type;   // as requested (AUTOINDEX, HNSW, ...); the registry resolves the family
   std::string metric_type;  // L2 / IP / COSINE / ... (empty for scalar indexes)
   KeyValues params;         // every parameter as given, echoed by DescribeIndex
   Timestamp created_ts = 0;
@@ -119,8 +119,21 @@ struct Checkpoint {
   uint64_t epoch = 0;
 };
 
+// A built index file of one sealed segment (written by the indexnode, loaded by the querynode).
+struct SegmentIndexInfo {
+  segment::SegmentId segment_id = 0;
+  int64_t collection_id = 0;
+  int64_t index_id = 0;
+  schema::FieldId field_id = 0;
+  std::string family;      // the family that built it (HNSW, IVF_PQ, ...)
+  size_t rows = 0;
+  uint64_t bytes = 0;
+  std::string object_key;
+};
+
 struct CollectionSegments {
   std::vector<SegmentInfo> segments;
+  std::vector<SegmentIndexInfo> indexes;  // built segment indexes of the collection's current indexes
   std::vector<DeltaInfo> deltas;
   std::map<std::string, Checkpoint> checkpoints;  // by channel
 };
@@ -152,8 +165,12 @@ struct SearchRequest {
   std::vector<int64_t> partition_ids;  // empty = all loaded
   schema::FieldId field_id = 0;
   index::MetricType metric = index::MetricType::kL2;
+  schema::DataType vector_type = schema::DataType::kFloatVector;
   size_t dim = 0;
-  std::vector<float> queries;
+  std::vector<float> queries;            // FloatVector
+  std::string raw_queries;               // other vector types, as the column stores them
+  std::vector<uint64_t> sparse_offsets;  // SparseFloatVector: nq + 1 byte offsets into raw_queries
+  std::map<std::string, double> search_params;  // validated ef / nprobe / ...
   size_t limit = 10;  // topk + offset: the proxy applies the offset
   std::shared_ptr<const expr::PlanNode> filter;
   Timestamp timestamp = kMaxTimestamp;

@@ -23,6 +23,8 @@ const std::vector<ConfigKeyInfo>& Config::Keys() {
       {"segment.seal_bytes", "268435456", "Bytes after which a growing segment is sealed"},
       {"segment.seal_idle_seconds", "600", "Seconds without inserts after which a growing segment is sealed"},
       {"search.threads", "0", "Threads of the search pool (0 = number of cores)"},
+      {"indexnode.max_concurrent_builds", "1", "Segment index builds running at once"},
+      {"indexnode.build_threads", "0", "Threads each index build may use (0 = number of cores)"},
       {"search.queue_depth", "1024", "Queued search tasks before new ones are rejected"},
       {"consistency.bounded_staleness_ms", "5000", "Staleness allowed by Bounded consistency"},
   };

@@ -132,6 +132,21 @@ Result<cluster::SegmentInfo> DecodeSegment(std::string_view json) {
   });
 }
 
+std::string EncodeSegmentIndex(const cluster::SegmentIndexInfo& i) {
+  return Json{{"segment_id", i.segment_id}, {"collection_id", i.collection_id}, {"index_id", i.index_id},
+              {"field_id", i.field_id}, {"family", i.family}, {"rows", i.rows}, {"bytes", i.bytes},
+              {"object_key", i.object_key}}.dump();
+}
+
+Result<cluster::SegmentIndexInfo> DecodeSegmentIndex(std::string_view json) {
+  return Decode(json, [](const Json& j) -> Result<cluster::SegmentIndexInfo> {
+    return cluster::SegmentIndexInfo{j.at("segment_id").get<int64_t>(), j.at("collection_id").get<int64_t>(),
+                                     j.at("index_id").get<int64_t>(), j.at("field_id").get<schema::FieldId>(),
+                                     j.at("family").get<std::string>(), j.at("rows").get<size_t>(),
+                                     j.at("bytes").get<uint64_t>(), j.at("object_key").get<std::string>()};
+  });
+}
+
 std::string EncodeDelta(const cluster::DeltaInfo& d) {
   return Json{{"channel", d.channel}, {"epoch", d.epoch}, {"count", d.count}, {"object_key", d.object_key}}.dump();
 }

@@ -17,6 +17,8 @@ std::string EncodeSegment(const cluster::SegmentInfo& segment);
 Result<cluster::SegmentInfo> DecodeSegment(std::string_view json);
 std::string EncodeDelta(const cluster::DeltaInfo& delta);
 Result<cluster::DeltaInfo> DecodeDelta(std::string_view json);
+std::string EncodeSegmentIndex(const cluster::SegmentIndexInfo& index);
+Result<cluster::SegmentIndexInfo> DecodeSegmentIndex(std::string_view json);
 std::string EncodeCheckpoint(const cluster::Checkpoint& checkpoint);
 Result<cluster::Checkpoint> DecodeCheckpoint(std::string_view json);
 

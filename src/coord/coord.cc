@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <set>
 
 #include "cluster/errors.h"
 #include "common/log.h"
@@ -20,6 +21,7 @@ constexpr std::string_view kCollectionPrefix = "quiver/collection/";
 constexpr std::string_view kSegmentPrefix = "quiver/segment/";
 constexpr std::string_view kDeltaPrefix = "quiver/delta/";
 constexpr std::string_view kCheckpointPrefix = "quiver/checkpoint/";
+constexpr std::string_view kSegmentIndexPrefix = "quiver/segidx/";
 constexpr std::string_view kTsoKey = "quiver/tso";
 constexpr std::string_view kIdKey = "quiver/ids";
 constexpr std::string_view kChannelUidKey = "quiver/channel_uid";
@@ -35,6 +37,10 @@ std::string SegmentKey(int64_t collection, int64_t segment) {
 }
 std::string DeltaKey(int64_t collection, const std::string& channel, uint64_t epoch) {
   return Key(kDeltaPrefix, std::to_string(collection) + "/" + channel + "/" + std::to_string(epoch));
+}
+// quiver/segidx/<collection>/<index>/<segment>
+std::string SegmentIndexKey(int64_t collection, int64_t index, int64_t segment) {
+  return Key(kSegmentIndexPrefix, std::to_string(collection) + "/" + std::to_string(index) + "/" + std::to_string(segment));
 }
 std::string CheckpointKey(int64_t collection, const std::string& channel) {
   return Key(kCheckpointPrefix, std::to_string(collection) + "/" + channel);
@@ -89,6 +95,9 @@ Status Coord::Load() {
       QUIVER_ASSIGN_OR_RETURN(cluster::DeltaInfo d, DecodeDelta(kv.value));
       int64_t collection = ParseInt(key.substr(kDeltaPrefix.size()));
       segments_[collection].deltas.push_back(std::move(d));
+    } else if (key.starts_with(kSegmentIndexPrefix)) {
+      QUIVER_ASSIGN_OR_RETURN(cluster::SegmentIndexInfo i, DecodeSegmentIndex(kv.value));
+      segments_[i.collection_id].indexes.push_back(std::move(i));
     } else if (key.starts_with(kCheckpointPrefix)) {
       QUIVER_ASSIGN_OR_RETURN(cluster::Checkpoint c, DecodeCheckpoint(kv.value));
       std::string_view rest = key.substr(kCheckpointPrefix.size());
@@ -296,6 +305,7 @@ Status Coord::DropCollection(const std::string& db, const std::string& name) {
   txn.success.push_back(storage::TxnOp::DeletePrefix(Key(kSegmentPrefix, std::to_string(c.id) + "/")));
   txn.success.push_back(storage::TxnOp::DeletePrefix(Key(kDeltaPrefix, std::to_string(c.id) + "/")));
   txn.success.push_back(storage::TxnOp::DeletePrefix(Key(kCheckpointPrefix, std::to_string(c.id) + "/")));
+  txn.success.push_back(storage::TxnOp::DeletePrefix(Key(kSegmentIndexPrefix, std::to_string(c.id) + "/")));
   QUIVER_RETURN_IF_ERROR(meta_->Txn(txn).status());
   CollectionPtr dropped = *found;
   collections_.erase(c.id);
@@ -408,11 +418,19 @@ Status Coord::DropPartition(const std::string& db, const std::string& collection
   std::erase_if(updated.partitions, [&](const auto& x) { return x.id == id; });
   QUIVER_RETURN_IF_ERROR(PutCollection(updated));
   // Segments of the partition stop being served; their files are garbage from now on.
-  auto& segs = segments_[c->id].segments;
-  std::erase_if(segs, [&](const cluster::SegmentInfo& s) {
+  auto& state = segments_[c->id];
+  std::set<segment::SegmentId> dropped;
+  std::erase_if(state.segments, [&](const cluster::SegmentInfo& s) {
     if (s.partition_id != id) return false;
     meta_->Delete(SegmentKey(c->id, s.id)).status().IgnoreError();
     objects_->Delete(s.object_key).IgnoreError();
+    dropped.insert(s.id);
+    return true;
+  });
+  std::erase_if(state.indexes, [&](const cluster::SegmentIndexInfo& i) {
+    if (!dropped.count(i.segment_id)) return false;
+    meta_->Delete(SegmentIndexKey(c->id, i.index_id, i.segment_id)).status().IgnoreError();
+    objects_->Delete(i.object_key).IgnoreError();
     return true;
   });
   return Status::OK();
@@ -515,7 +533,45 @@ Status Coord::DropIndex(const std::string& db, const std::string& collection, co
   size_t before = updated.indexes.size();
   std::erase_if(updated.indexes, [&](const auto& i) { return i.name == index_name; });
   if (updated.indexes.size() == before) return Status::OK();  // idempotent
-  return PutCollection(updated);
+  int64_t index_id = 0;
+  for (const auto& i : c->indexes) {
+    if (i.name == index_name) index_id = i.id;
+  }
+  QUIVER_RETURN_IF_ERROR(PutCollection(updated));
+  // The catalog no longer names the index: forget its segment files, then delete them (a crash
+  // in between leaves unreferenced files only).
+  storage::TxnRequest forget;
+  forget.success.push_back(
+      storage::TxnOp::DeletePrefix(Key(kSegmentIndexPrefix, std::to_string(c->id) + "/" + std::to_string(index_id) + "/")));
+  QUIVER_RETURN_IF_ERROR(meta_->Txn(forget).status());
+  auto& built = segments_[c->id].indexes;
+  std::erase_if(built, [&](const cluster::SegmentIndexInfo& i) {
+    if (i.index_id != index_id) return false;
+    objects_->Delete(i.object_key).IgnoreError();
+    return true;
+  });
+  QUIVER_LOG(INFO) << "index dropped" << Kv("collection_id", c->id) << Kv("index", index_name);
+  return Status::OK();
+}
+
+Status Coord::CommitSegmentIndex(const cluster::SegmentIndexInfo& info) {
+  MutexLock lock(&mu_);
+  auto it = collections_.find(info.collection_id);
+  if (it == collections_.end()) return CollectionNotFound(std::to_string(info.collection_id));
+  bool index_exists = std::any_of(it->second->indexes.begin(), it->second->indexes.end(),
+                                  [&](const cluster::IndexInfo& i) { return i.id == info.index_id; });
+  if (!index_exists) return Status::NotFound("index " + std::to_string(info.index_id) + " was dropped");
+  cluster::CollectionSegments& state = segments_[info.collection_id];
+  bool segment_exists = std::any_of(state.segments.begin(), state.segments.end(),
+                                    [&](const cluster::SegmentInfo& s) { return s.id == info.segment_id; });
+  if (!segment_exists) return Status::NotFound("segment " + std::to_string(info.segment_id) + " is gone");
+  QUIVER_RETURN_IF_ERROR(
+      meta_->Put(SegmentIndexKey(info.collection_id, info.index_id, info.segment_id), EncodeSegmentIndex(info)).status());
+  std::erase_if(state.indexes, [&](const cluster::SegmentIndexInfo& i) {
+    return i.index_id == info.index_id && i.segment_id == info.segment_id;
+  });
+  state.indexes.push_back(info);
+  return Status::OK();
 }
 
 Status Coord::CreateUser(const std::string& name, const std::string& password) {

@@ -87,6 +87,7 @@ class Coord final : public cluster::CoordClient {
                      const std::vector<cluster::SegmentInfo>& segments,
                      const std::optional<cluster::DeltaInfo>& delta, const cluster::Checkpoint& checkpoint) override;
   Result<cluster::CollectionSegments> GetSegments(int64_t collection_id) override;
+  Status CommitSegmentIndex(const cluster::SegmentIndexInfo& info) override;
 
  private:
   Coord(storage::MetaStore* meta, storage::Wal* wal, storage::ObjectStore* objects)

@@ -4,11 +4,73 @@
 #include <unordered_set>
 
 #include "exec/filter.h"
+#include "index/flat/exact_search.h"
 #include "index/flat/flat_search.h"
 
 namespace quiver::exec {
 
 namespace {
+
+index::VectorView ColumnView(const schema::ColumnChunk& column, size_t rows) {
+  index::VectorView view{column.type, column.data.data(), rows, static_cast<size_t>(column.dim)};
+  if (column.type == schema::DataType::kSparseFloatVector) {
+    view.offsets = reinterpret_cast<const uint64_t*>(column.offsets.data());
+  }
+  return view;
+}
+
+Status SearchChunksExactly(const VectorSearchRequest& request, const index::FlatSearchParams& params,
+                           const std::vector<float>& prepared, const segment::Segment& seg,
+                           const std::vector<segment::ChunkRef>& chunks, const Bitset& allowed,
+                           std::vector<index::TopK>* heaps) {
+  for (const auto& ref : chunks) {
+    const schema::ColumnChunk* column = ref.chunk->Find(request.field_id);
+    if (column == nullptr || column->type != request.vector_type ||
+        (request.vector_type != schema::DataType::kSparseFloatVector && static_cast<size_t>(column->dim) != request.dim)) {
+      return Status::InvalidArgument("segment has no " + std::string(schema::DataTypeName(request.vector_type)) +
+                                     " column of the requested dimension");
+    }
+    if (request.vector_type != schema::DataType::kFloatVector) {
+      index::SearchOptions options;
+      options.allowed = &allowed;
+      options.radius = request.radius;
+      options.range_filter = request.range_filter;
+      QUIVER_RETURN_IF_ERROR(index::ExactSearch(request.metric, ColumnView(*column, ref.chunk->rows), request.QueryView(),
+                                                options, ref.base, static_cast<int64_t>(ref.base), heaps));
+      continue;
+    }
+    index::FlatSearchParams chunk_params = params;
+    if (params.metric == index::MetricType::kCosine && chunks.size() == 1) {
+      const std::vector<float>* norms = seg.CachedRowFloats(request.field_id, [&] {
+        return index::InverseNorms(column->Values<float>().data(), ref.chunk->rows, request.dim);
+      });
+      if (norms != nullptr) chunk_params.inverse_norms = norms->data();
+    }
+    QUIVER_RETURN_IF_ERROR(index::FlatSearch(chunk_params, prepared, column->Values<float>().data(), ref.chunk->rows,
+                                             &allowed, ref.base, static_cast<int64_t>(ref.base), heaps));
+  }
+  return Status::OK();
+}
+
+// Searches a sealed segment through its built index.
+Status SearchIndexed(const VectorSearchRequest& request, const index::VectorIndex& built, const Bitset& allowed,
+                     size_t rows, std::vector<index::TopK>* heaps) {
+  index::SearchOptions options;
+  options.k = request.topk + request.offset;
+  options.params = request.search_params;
+  options.allowed = allowed.Count() == rows ? nullptr : &allowed;
+  if (request.radius || request.range_filter) {
+    options.radius = request.radius;
+    options.range_filter = request.range_filter;
+    std::vector<std::vector<index::Hit>> ranged;
+    QUIVER_RETURN_IF_ERROR(index::RangeSearch(built, request.QueryView(), options, &ranged));
+    for (size_t q = 0; q < ranged.size(); ++q) {
+      for (const index::Hit& hit : ranged[q]) (*heaps)[q].Push(hit.distance, hit.id);
+    }
+    return Status::OK();
+  }
+  return built.Search(request.QueryView(), options, heaps);
+}
 
 Result<SearchHits> SearchOne(const VectorSearchRequest& request, const index::FlatSearchParams& params,
                              const std::vector<float>& prepared,
@@ -24,21 +86,12 @@ Result<SearchHits> SearchOne(const VectorSearchRequest& request, const index::Fl
   allowed &= seg->VisibleRows(chunks, rows, request.timestamp, deletes);
   if (allowed.None()) return hits;
   std::vector<index::TopK> heaps(nq, index::TopK(request.topk + request.offset, index::HigherIsBetter(request.metric)));
-  for (const auto& ref : chunks) {
-    const schema::ColumnChunk* column = ref.chunk->Find(request.field_id);
-    if (column == nullptr || column->type != schema::DataType::kFloatVector ||
-        static_cast<size_t>(column->dim) != request.dim) {
-      return Status::InvalidArgument("segment has no float vector column of the requested dimension");
-    }
-    index::FlatSearchParams chunk_params = params;
-    if (params.metric == index::MetricType::kCosine && chunks.size() == 1) {
-      const std::vector<float>* norms = seg->CachedRowFloats(request.field_id, [&] {
-        return index::InverseNorms(column->Values<float>().data(), ref.chunk->rows, request.dim);
-      });
-      if (norms != nullptr) chunk_params.inverse_norms = norms->data();
-    }
-    QUIVER_RETURN_IF_ERROR(index::FlatSearch(chunk_params, prepared, column->Values<float>().data(), ref.chunk->rows,
-                                             &allowed, ref.base, static_cast<int64_t>(ref.base), &heaps));
+  std::shared_ptr<const index::VectorIndex> built;
+  if (seg->sealed() && request.index_for) built = request.index_for(*seg);
+  if (built != nullptr && built->size() == rows && built->metric() == request.metric) {
+    QUIVER_RETURN_IF_ERROR(SearchIndexed(request, *built, allowed, rows, &heaps));
+  } else {
+    QUIVER_RETURN_IF_ERROR(SearchChunksExactly(request, params, prepared, *seg, chunks, allowed, &heaps));
   }
   const schema::FieldSchema* pk_field = seg->schema().PrimaryField();
   for (size_t q = 0; q < nq; ++q) {
@@ -57,11 +110,46 @@ Result<SearchHits> SearchOne(const VectorSearchRequest& request, const index::Fl
 
 }  // namespace
 
+size_t VectorSearchRequest::nq() const {
+  switch (vector_type) {
+    case schema::DataType::kFloatVector: return dim == 0 ? 0 : queries.size() / dim;
+    case schema::DataType::kSparseFloatVector: return sparse_offsets.empty() ? 0 : sparse_offsets.size() - 1;
+    default: {
+      size_t row = QueryView().RowBytes();
+      return row == 0 ? 0 : raw_queries.size() / row;
+    }
+  }
+}
+
+index::VectorView VectorSearchRequest::QueryView() const {
+  index::VectorView view{vector_type, nullptr, 0, dim};
+  if (vector_type == schema::DataType::kFloatVector) {
+    view.data = queries.data();
+    view.rows = dim == 0 ? 0 : queries.size() / dim;
+    return view;
+  }
+  view.data = raw_queries.data();
+  if (vector_type == schema::DataType::kSparseFloatVector) {
+    view.offsets = sparse_offsets.data();
+    view.rows = sparse_offsets.empty() ? 0 : sparse_offsets.size() - 1;
+  } else {
+    view.rows = view.RowBytes() == 0 ? 0 : raw_queries.size() / view.RowBytes();
+  }
+  return view;
+}
+
 Result<SearchHits> SearchSegments(const VectorSearchRequest& request,
                                   const std::vector<std::shared_ptr<const segment::Segment>>& segments,
                                   const segment::DeleteLog* deletes, ThreadPool* pool) {
-  if (request.dim == 0 || request.queries.empty() || request.queries.size() % request.dim != 0) {
+  if (request.vector_type == schema::DataType::kFloatVector &&
+      (request.dim == 0 || request.queries.empty() || request.queries.size() % request.dim != 0)) {
     return Status::InvalidArgument("query vectors do not match the dimension");
+  }
+  if (request.nq() == 0) return Status::InvalidArgument("no query vectors");
+  if (request.vector_type == schema::DataType::kSparseFloatVector &&
+      (request.sparse_offsets.back() != request.raw_queries.size() ||
+       !std::is_sorted(request.sparse_offsets.begin(), request.sparse_offsets.end()))) {
+    return Status::InvalidArgument("sparse query vectors are malformed");
   }
   index::FlatSearchParams params{request.metric, request.dim, request.radius, request.range_filter};
   std::vector<float> prepared = index::PrepareQueries(params, request.queries);

@@ -5,8 +5,11 @@
 // topk + offset hits among rows that are visible at the search timestamp, not deleted, and pass
 // the filter; the merge keeps one hit per primary key, skips `offset` hits and keeps `topk`.
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "common/status.h"
@@ -14,6 +17,7 @@
 #include "common/timestamp.h"
 #include "expr/plan.h"
 #include "index/distance.h"
+#include "index/vector_index.h"
 #include "segment/segment.h"
 
 namespace quiver::exec {
@@ -21,16 +25,25 @@ namespace quiver::exec {
 struct VectorSearchRequest {
   schema::FieldId field_id = 0;
   index::MetricType metric = index::MetricType::kL2;
+  schema::DataType vector_type = schema::DataType::kFloatVector;
   size_t dim = 0;
-  std::vector<float> queries;  // nq * dim
+  std::vector<float> queries;            // FloatVector: nq * dim
+  std::string raw_queries;               // other types: the rows as the column stores them
+  std::vector<uint64_t> sparse_offsets;  // SparseFloatVector: nq + 1 byte offsets into raw_queries
   size_t topk = 10;
   size_t offset = 0;
   const expr::PlanNode* filter = nullptr;  // null = all rows
   Timestamp timestamp = kMaxTimestamp;
   std::optional<float> radius;
   std::optional<float> range_filter;
+  // Search-phase index parameters (ef, nprobe, ...), already validated.
+  std::map<std::string, double> search_params;
+  // The built index of a sealed segment for this field, or null to search it exactly. May be
+  // empty (every segment exact).
+  std::function<std::shared_ptr<const index::VectorIndex>(const segment::Segment&)> index_for;
 
-  size_t nq() const { return dim == 0 ? 0 : queries.size() / dim; }
+  size_t nq() const;
+  index::VectorView QueryView() const;
 };
 
 struct SearchHit {
@@ -46,7 +59,8 @@ using SearchHits = std::vector<std::vector<SearchHit>>;
 
 // Searches `segments` (deletes from `deletes`, may be null). Returns, per query, up to
 // topk + offset best hits (the caller's reduce applies the offset). `pool` (may be null) runs
-// segments in parallel. InvalidArgument if the field is missing or not a float vector.
+// segments in parallel. Sealed segments with a built index (index_for) are searched through it,
+// the rest exactly. InvalidArgument if the field is missing or of another vector type or dimension.
 Result<SearchHits> SearchSegments(const VectorSearchRequest& request,
                                   const std::vector<std::shared_ptr<const segment::Segment>>& segments,
                                   const segment::DeleteLog* deletes, ThreadPool* pool = nullptr);

@@ -97,8 +97,9 @@ struct IndexBuildSpec {
   double Param(std::string_view name, double fallback) const;
 };
 
-// Build progress in [0, 1], called from any build thread; may be null.
-using ProgressFn = std::function<void(double)>;
+// Build progress in [0, 1], called from any build thread; may be empty. Returning false cancels
+// the build, which then ends with Aborted.
+using ProgressFn = std::function<bool(double)>;
 
 // Builds an index of `spec.family` over `data` (data.type must match spec.vector_type).
 // InvalidArgument for unsupported combinations; Internal if a third-party library failed.

@@ -177,7 +177,10 @@ TEST_P(FloatFamilies, RecallAgainstBruteForce) {
   ASSERT_TRUE(spec.ok()) << spec.status().ToString();
   ThreadPool pool("build", 2, 64);
   double last_progress = -1;
-  auto built = BuildVectorIndex(*spec, data, &pool, [&](double p) { last_progress = std::max(last_progress, p); });
+  auto built = BuildVectorIndex(*spec, data, &pool, [&](double p) {
+    last_progress = std::max(last_progress, p);
+    return true;
+  });
   ASSERT_TRUE(built.ok()) << built.status().ToString();
   const VectorIndex& index = **built;
   EXPECT_EQ(last_progress, 1.0);
@@ -387,6 +390,21 @@ TEST(RangeSearch, KeepsOnlyHitsInsideTheBounds) {
       EXPECT_GE(h.distance, *options.range_filter - 1e-3) << family;
       EXPECT_LT(h.distance, *options.radius) << family;
     }
+  }
+}
+
+TEST(Build, CancelledByProgressCallback) {
+  std::vector<float> base = Mixture(kRows, kDim, 7);
+  for (std::string family : {"HNSW", "IVF_FLAT", "IVF_PQ"}) {
+    auto spec = IndexRegistry::Builtin().ResolveBuild(family, DT::kFloatVector, kDim, MetricType::kL2, {});
+    ASSERT_TRUE(spec.ok());
+    int calls = 0;
+    auto built = BuildVectorIndex(*spec, {DT::kFloatVector, base.data(), kRows, kDim}, nullptr, [&](double) {
+      ++calls;
+      return false;
+    });
+    EXPECT_TRUE(built.status().IsAborted()) << family << " " << built.status().ToString();
+    EXPECT_EQ(calls, 1) << family << " kept building after being cancelled";
   }
 }
 

@@ -40,6 +40,30 @@ Result<size_t> MilvusServiceImpl::RowCount(const cluster::CollectionInfo& collec
   return rows;
 }
 
+Result<MilvusServiceImpl::IndexProgress> MilvusServiceImpl::ProgressOf(const cluster::CollectionInfo& collection,
+                                                                       const cluster::IndexInfo& index) {
+  QUIVER_ASSIGN_OR_RETURN(cluster::CollectionSegments segments, proxy_->coord()->GetSegments(collection.id));
+  QUIVER_ASSIGN_OR_RETURN(size_t total, RowCount(collection, std::nullopt));
+  const schema::FieldSchema* field = collection.schema->FindFieldById(index.field_id);
+  const index::IndexFamily* family =
+      field == nullptr ? nullptr : index::IndexRegistry::Builtin().Serving(index.index_type, field->type);
+  bool needs_files = field != nullptr && schema::IsVectorType(field->type) && family != nullptr && !family->exact;
+  std::set<segment::SegmentId> built;
+  for (const auto& i : segments.indexes) {
+    if (i.index_id == index.id) built.insert(i.segment_id);
+  }
+  IndexProgress progress;
+  progress.total_rows = total;
+  for (const auto& s : segments.segments) {
+    if (!needs_files || built.count(s.id)) {
+      progress.indexed_rows += s.rows;
+    } else {
+      progress.pending_rows += s.rows;
+    }
+  }
+  return progress;
+}
+
 grpc::Status MilvusServiceImpl::CreateCollection(grpc::ServerContext* context,
                                                  const pb::milvus::CreateCollectionRequest* request,
                                                  pb::common::Status* response) {
@@ -535,7 +559,7 @@ Status CheckIndexType(const schema::FieldSchema& field, const std::string& type,
     if (!parsed_metric) return Status::InvalidArgument("metric type " + metric + " not found or not supported");
     std::map<std::string, std::string> params;
     for (auto& [k, v] : build.items()) params[k] = v.is_string() ? v.get<std::string>() : v.dump();
-    return index::IndexRegistry::Builtin().ValidateBuild(type, field.type, field.dim, *parsed_metric, params);
+    return index::IndexRegistry::Builtin().ResolveBuild(type, field.type, field.dim, *parsed_metric, params).status();
   }
   static const std::set<std::string> kScalar = {"AUTOINDEX", "INVERTED", "STL_SORT", "Trie", "BITMAP"};
   if (!kScalar.count(type)) return Status::InvalidArgument("invalid index type: " + type + " for scalar field " + field.name);
@@ -599,19 +623,19 @@ grpc::Status MilvusServiceImpl::DescribeIndex(grpc::ServerContext* context,
                                               pb::milvus::DescribeIndexResponse* response) {
   Run(context, "DescribeIndex", response->mutable_status(), [&]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
-    QUIVER_ASSIGN_OR_RETURN(size_t rows, RowCount(*c, std::nullopt));
     for (const auto& index : c->indexes) {
       if (!request->index_name().empty() && index.name != request->index_name()) continue;
       if (!request->field_name().empty() && index.field_name != request->field_name()) continue;
+      QUIVER_ASSIGN_OR_RETURN(IndexProgress progress, ProgressOf(*c, index));
       auto* d = response->add_index_descriptions();
       d->set_index_name(index.name);
       d->set_indexid(index.id);
       KeyValuesToProto(index.params, d->mutable_params());
       d->set_field_name(index.field_name);
-      d->set_indexed_rows(static_cast<int64_t>(rows));
-      d->set_total_rows(static_cast<int64_t>(rows));
-      d->set_pending_index_rows(0);
-      d->set_state(pb::common::Finished);
+      d->set_indexed_rows(static_cast<int64_t>(progress.indexed_rows));
+      d->set_total_rows(static_cast<int64_t>(progress.total_rows));
+      d->set_pending_index_rows(static_cast<int64_t>(progress.pending_rows));
+      d->set_state(progress.pending_rows == 0 ? pb::common::Finished : pb::common::InProgress);
     }
     if (response->index_descriptions_size() == 0) return IndexNotFound(c->name);
     return Status::OK();
@@ -640,7 +664,8 @@ grpc::Status MilvusServiceImpl::GetIndexState(grpc::ServerContext* context, cons
     for (const auto& index : c->indexes) {
       if ((request->index_name().empty() || index.name == request->index_name()) &&
           (request->field_name().empty() || index.field_name == request->field_name())) {
-        response->set_state(pb::common::Finished);
+        QUIVER_ASSIGN_OR_RETURN(IndexProgress progress, ProgressOf(*c, index));
+        response->set_state(progress.pending_rows == 0 ? pb::common::Finished : pb::common::InProgress);
         return Status::OK();
       }
     }
@@ -654,16 +679,17 @@ grpc::Status MilvusServiceImpl::GetIndexBuildProgress(grpc::ServerContext* conte
                                                       pb::milvus::GetIndexBuildProgressResponse* response) {
   Run(context, "GetIndexBuildProgress", response->mutable_status(), [&]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
-    bool found = false;
     for (const auto& index : c->indexes) {
-      found |= (request->index_name().empty() || index.name == request->index_name()) &&
-               (request->field_name().empty() || index.field_name == request->field_name());
+      if ((request->index_name().empty() || index.name == request->index_name()) &&
+          (request->field_name().empty() || index.field_name == request->field_name())) {
+        // Progress over flushed rows (growing rows are searched exactly and need no build).
+        QUIVER_ASSIGN_OR_RETURN(IndexProgress progress, ProgressOf(*c, index));
+        response->set_indexed_rows(static_cast<int64_t>(progress.indexed_rows));
+        response->set_total_rows(static_cast<int64_t>(progress.indexed_rows + progress.pending_rows));
+        return Status::OK();
+      }
     }
-    if (!found) return IndexNotFound(c->name);
-    QUIVER_ASSIGN_OR_RETURN(size_t rows, RowCount(*c, std::nullopt));
-    response->set_indexed_rows(static_cast<int64_t>(rows));
-    response->set_total_rows(static_cast<int64_t>(rows));
-    return Status::OK();
+    return IndexNotFound(c->name);
   });
   return grpc::Status::OK;
 }

@@ -4,9 +4,12 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <unordered_map>
 
 #include "expr/binder.h"
+#include "index/registry.h"
+#include "index/vector_index.h"
 #include "proxy/grpc_service.h"
 
 namespace quiver::proxy {
@@ -16,6 +19,80 @@ using Json = nlohmann::json;
 namespace {
 
 constexpr int64_t kMaxTopK = 16384;
+
+int PlaceholderTypeOf(schema::DataType type) {
+  switch (type) {
+    case schema::DataType::kBinaryVector: return pb::common::BinaryVector;
+    case schema::DataType::kFloat16Vector: return pb::common::Float16Vector;
+    case schema::DataType::kBFloat16Vector: return pb::common::BFloat16Vector;
+    case schema::DataType::kSparseFloatVector: return pb::common::SparseFloatVector;
+    default: return pb::common::FloatVector;
+  }
+}
+
+Status DimensionMismatch(const schema::FieldSchema& field, size_t got) {
+  return Status::InvalidArgument("the dimension of the query vector (" + std::to_string(got) +
+                                 ") is not equal to the dimension of field " + field.name + " (" +
+                                 std::to_string(field.dim) + ")");
+}
+
+// Reads the query vectors of `holder` for `field` into `request`: floats for FloatVector fields,
+// the rows as the column stores them for the other types. Float16/BFloat16 fields also accept
+// float32 queries (converted here).
+Status ReadQueryVectors(const schema::FieldSchema& field, const pb::common::PlaceholderValue& holder,
+                        cluster::SearchRequest* request) {
+  using DT = schema::DataType;
+  const size_t dim = static_cast<size_t>(field.dim);
+  request->vector_type = field.type;
+  request->dim = dim;
+  const bool half = field.type == DT::kFloat16Vector || field.type == DT::kBFloat16Vector;
+  const bool floats_for_half = half && holder.type() == pb::common::FloatVector;
+  if (holder.type() != PlaceholderTypeOf(field.type) && !floats_for_half) {
+    return Status::InvalidArgument("query vectors of placeholder type " + std::to_string(holder.type()) +
+                                   " do not fit field " + field.name + " of type " +
+                                   std::string(schema::DataTypeName(field.type)));
+  }
+  if (field.type == DT::kFloatVector || floats_for_half) {
+    for (const std::string& value : holder.values()) {
+      if (value.size() != dim * 4) return DimensionMismatch(field, value.size() / 4);
+      const float* data = reinterpret_cast<const float*>(value.data());
+      for (size_t d = 0; d < dim; ++d) {
+        if (!std::isfinite(data[d])) return Status::InvalidArgument("query vector has a non-finite value");
+      }
+      if (field.type == DT::kFloatVector) {
+        request->queries.insert(request->queries.end(), data, data + dim);
+        continue;
+      }
+      for (size_t d = 0; d < dim; ++d) {
+        uint16_t h = field.type == DT::kFloat16Vector ? index::FloatToHalf(data[d]) : index::FloatToBFloat16(data[d]);
+        request->raw_queries.append(reinterpret_cast<const char*>(&h), 2);
+      }
+    }
+    return Status::OK();
+  }
+  if (field.type == DT::kSparseFloatVector) {
+    request->sparse_offsets.push_back(0);
+    for (const std::string& value : holder.values()) {
+      if (value.size() % 8 != 0) return Status::InvalidArgument("sparse query vector is malformed (pairs of 8 bytes expected)");
+      for (size_t i = 0; i < value.size(); i += 8) {
+        float v;
+        std::memcpy(&v, value.data() + i + 4, 4);
+        if (!std::isfinite(v)) return Status::InvalidArgument("sparse query vector has a non-finite value");
+      }
+      request->raw_queries += value;
+      request->sparse_offsets.push_back(request->raw_queries.size());
+    }
+    return Status::OK();
+  }
+  const size_t row_bytes = field.type == DT::kBinaryVector ? dim / 8 : dim * 2;
+  for (const std::string& value : holder.values()) {
+    if (value.size() != row_bytes) {
+      return DimensionMismatch(field, field.type == DT::kBinaryVector ? value.size() * 8 : value.size() / 2);
+    }
+    request->raw_queries += value;
+  }
+  return Status::OK();
+}
 
 std::map<std::string, std::string> ParamMap(const google::protobuf::RepeatedPtrField<pb::common::KeyValuePair>& kvs) {
   std::map<std::string, std::string> out;
@@ -119,10 +196,8 @@ Result<MilvusServiceImpl::SearchOne> MilvusServiceImpl::ParseSearch(const cluste
     return Status::InvalidArgument("failed to get field schema by name: fieldName(" + anns + ") not found")
         .WithDetail(ErrorDetail::kFieldNotFound);
   }
-  if (field->type != schema::DataType::kFloatVector) {
-    return Status::NotSupported("searching " + std::string(schema::DataTypeName(field->type)) +
-                                " fields is not supported yet")
-        .WithDetail(ErrorDetail::kUnimplemented);
+  if (field->type == schema::DataType::kInt8Vector) {
+    return Status::NotSupported("searching Int8Vector fields is not supported yet").WithDetail(ErrorDetail::kUnimplemented);
   }
   one.field = field;
   const cluster::IndexInfo* index = collection.FindIndexByField(field->id);
@@ -190,25 +265,22 @@ Result<MilvusServiceImpl::SearchOne> MilvusServiceImpl::ParseSearch(const cluste
     return Status::InvalidArgument("placeholder group is missing or malformed");
   }
   const pb::common::PlaceholderValue& holder = group.placeholders(0);
-  if (holder.type() != pb::common::FloatVector) {
-    return Status::InvalidArgument("query vectors must be FloatVector for field " + field->name);
-  }
   if (holder.values_size() == 0 || holder.values_size() > kMaxTopK) {
     return Status::InvalidArgument("nq [" + std::to_string(holder.values_size()) + "] is invalid, it should be in range [1, 16384]");
   }
-  size_t dim = static_cast<size_t>(field->dim);
-  one.request.queries.reserve(dim * static_cast<size_t>(holder.values_size()));
-  for (const std::string& value : holder.values()) {
-    if (value.size() != dim * 4) {
-      return Status::InvalidArgument("the dimension of the query vector (" + std::to_string(value.size() / 4) +
-                                     ") is not equal to the dimension of field " + field->name + " (" +
-                                     std::to_string(dim) + ")");
-    }
-    const float* data = reinterpret_cast<const float*>(value.data());
-    for (size_t d = 0; d < dim; ++d) {
-      if (!std::isfinite(data[d])) return Status::InvalidArgument("query vector has a non-finite value");
-    }
-    one.request.queries.insert(one.request.queries.end(), data, data + dim);
+  QUIVER_RETURN_IF_ERROR(ReadQueryVectors(*field, holder, &one.request));
+  // Index search parameters (ef, nprobe, ...) from the params JSON, checked against the family.
+  std::map<std::string, std::string> index_params;
+  for (auto& [key, value] : extra.items()) {
+    if (key != "radius" && key != "range_filter") index_params[key] = value.is_string() ? value.get<std::string>() : value.dump();
+  }
+  for (const char* key : {"ef", "nprobe", "search_list", "drop_ratio_search"}) {
+    if (params.count(key) && !params[key].empty() && !index_params.count(key)) index_params[key] = params[key];
+  }
+  const index::IndexFamily* serving = index::IndexRegistry::Builtin().Serving(index->index_type, field->type);
+  if (serving != nullptr) {
+    QUIVER_ASSIGN_OR_RETURN(one.request.search_params,
+                            index::IndexRegistry::Builtin().ResolveSearch(serving->name, index_params));
   }
   // Filter
   QUIVER_ASSIGN_OR_RETURN(expr::TemplateValues templates, TemplatesFromProto(request.expr_template_values()));
@@ -218,7 +290,6 @@ Result<MilvusServiceImpl::SearchOne> MilvusServiceImpl::ParseSearch(const cluste
   one.request.partition_ids = partitions;
   one.request.field_id = field->id;
   one.request.metric = *parsed_metric;
-  one.request.dim = dim;
   one.request.limit = static_cast<size_t>(topk + offset);
   one.request.output_fields = output.field_ids;
   one.topk = static_cast<size_t>(topk);
@@ -236,7 +307,7 @@ grpc::Status MilvusServiceImpl::Search(grpc::ServerContext* context, const pb::m
     QUIVER_ASSIGN_OR_RETURN(std::vector<int64_t> partitions, ReadPartitions(*c, request->partition_names()));
     QUIVER_ASSIGN_OR_RETURN(OutputPlan output, proxy_->ResolveOutputFields(
                                                    *c->schema, {request->output_fields().begin(), request->output_fields().end()},
-                                                   /*include_pk=*/false));
+                                                   /*include_pk=*/true));
     QUIVER_ASSIGN_OR_RETURN(SearchOne one, ParseSearch(*c, *request, partitions, output));
     int32_t level = request->use_default_consistency() ? c->consistency_level : request->consistency_level();
     QUIVER_ASSIGN_OR_RETURN(one.request.timestamp, proxy_->ReadTimestamp(*c, level));
@@ -267,7 +338,7 @@ grpc::Status MilvusServiceImpl::HybridSearch(grpc::ServerContext* context, const
     QUIVER_ASSIGN_OR_RETURN(std::vector<int64_t> partitions, ReadPartitions(*c, request->partition_names()));
     QUIVER_ASSIGN_OR_RETURN(OutputPlan output, proxy_->ResolveOutputFields(
                                                    *c->schema, {request->output_fields().begin(), request->output_fields().end()},
-                                                   false));
+                                                   /*include_pk=*/true));
     auto rank = ParamMap(request->rank_params());
     std::string strategy = rank.count("strategy") ? rank["strategy"] : "rrf";
     Json rank_json = rank.count("params") && !rank["params"].empty() ? Json::parse(rank["params"], nullptr, false) : Json::object();

@@ -161,6 +161,15 @@ class MilvusServiceImpl final : public pb::milvus::MilvusService::Service {
                 const google::protobuf::RepeatedPtrField<pb::schema::FieldData>& fields, uint32_t num_rows,
                 bool upsert, pb::milvus::MutationResult* response);
   Result<size_t> RowCount(const cluster::CollectionInfo& collection, std::optional<int64_t> partition);
+  // Build state of one index: rows of flushed segments covered by a built index file (all of
+  // them for exact families and scalar fields, which need no file), flushed rows still waiting,
+  // and every row of the collection (flushed and growing).
+  struct IndexProgress {
+    size_t indexed_rows = 0;
+    size_t pending_rows = 0;
+    size_t total_rows = 0;
+  };
+  Result<IndexProgress> ProgressOf(const cluster::CollectionInfo& collection, const cluster::IndexInfo& index);
 
   struct SearchOne {
     cluster::SearchRequest request;

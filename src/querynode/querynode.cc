@@ -50,7 +50,10 @@ std::shared_ptr<const schema::DataChunk> FetchRows(
 QueryNode::QueryNode(cluster::CoordClient* coord, storage::Wal* wal, storage::ObjectStore* objects, ThreadPool* pool,
                      MetricsRegistry* metrics)
     : coord_(coord), wal_(wal), objects_(objects), pool_(pool),
-      loaded_segments_(metrics->GetGauge("quiver_querynode_sealed_segments", "Sealed segments served")) {}
+      loaded_segments_(metrics->GetGauge("quiver_querynode_sealed_segments", "Sealed segments served")),
+      loaded_indexes_(metrics->GetGauge("quiver_querynode_segment_indexes", "Segment vector indexes loaded")),
+      indexed_searches_(metrics->GetCounter("quiver_querynode_indexed_segment_searches_total",
+                                            "Segment searches served by a built vector index (the rest are exact)")) {}
 
 QueryNode::~QueryNode() { Stop(); }
 
@@ -90,17 +93,7 @@ void QueryNode::Stop() {
 
 Result<std::shared_ptr<const segment::Segment>> QueryNode::LoadSegment(const cluster::CollectionPtr& collection,
                                                                         const cluster::SegmentInfo& info) {
-  schema::Buffer file;
-  Result<std::shared_ptr<MappedFile>> mapped = objects_->Map(info.object_key);
-  if (mapped.ok()) {
-    auto mapping = *mapped;
-    auto span = mapping->data();
-    file = schema::Buffer::View(mapping, span.data(), span.size());
-  } else {
-    QUIVER_ASSIGN_OR_RETURN(std::string bytes, objects_->Get(info.object_key));
-    file = schema::Buffer::Own(std::move(bytes));
-  }
-  QUIVER_ASSIGN_OR_RETURN(auto sealed, segment::SealedSegment::Open(file, collection->schema));
+  QUIVER_ASSIGN_OR_RETURN(auto sealed, segment::OpenStoredSegment(objects_, info.object_key, collection->schema));
   return std::shared_ptr<const segment::Segment>(std::move(sealed));
 }
 
@@ -147,6 +140,7 @@ Status QueryNode::LoadCollection(const cluster::CollectionPtr& collection) {
     }
     loaded_segments_->Add(static_cast<double>(loaded->sealed.size()));
   }
+  QUIVER_RETURN_IF_ERROR(LoadSegmentIndexes(loaded.get(), segments));
   for (auto& [name, channel] : loaded->channels) channel->consumer->Start();
   {
     MutexLock lock(&mu_);
@@ -177,6 +171,32 @@ Status QueryNode::SyncFlushed(Loaded* loaded) {
     loaded->channels[info.channel]->buffer->DropSegments({info.id});
     loaded_segments_->Add(1);
   }
+  return LoadSegmentIndexes(loaded, segments);
+}
+
+Status QueryNode::LoadSegmentIndexes(Loaded* loaded, const cluster::CollectionSegments& segments) {
+  std::vector<const cluster::SegmentIndexInfo*> missing;
+  {
+    MutexLock lock(&loaded->mu);
+    for (const auto& info : segments.indexes) {
+      if (loaded->sealed.count(info.segment_id) && !loaded->indexes.count({info.segment_id, info.field_id})) {
+        missing.push_back(&info);
+      }
+    }
+  }
+  for (const cluster::SegmentIndexInfo* info : missing) {
+    QUIVER_ASSIGN_OR_RETURN(std::string file, objects_->Get(info->object_key));
+    QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<index::VectorIndex> built, index::LoadVectorIndex(file));
+    MutexLock lock(&loaded->mu);
+    auto seg = loaded->sealed.find(info->segment_id);
+    if (seg == loaded->sealed.end() || seg->second->rows() != built->size()) {
+      return Status::Corruption("segment index " + info->object_key + " does not match its segment");
+    }
+    loaded->indexes[{info->segment_id, info->field_id}] = std::move(built);
+    loaded_indexes_->Add(1);
+    QUIVER_LOG(INFO) << "segment index loaded" << Kv("collection_id", info->collection_id)
+                     << Kv("segment_id", info->segment_id) << Kv("family", info->family) << Kv("rows", info->rows);
+  }
   return Status::OK();
 }
 
@@ -192,6 +212,7 @@ Status QueryNode::ReleaseCollection(int64_t collection_id) {
   for (auto& [name, channel] : loaded->channels) channel->consumer->Stop();
   MutexLock lock(&loaded->mu);
   loaded_segments_->Add(-static_cast<double>(loaded->sealed.size()));
+  loaded_indexes_->Add(-static_cast<double>(loaded->indexes.size()));
   return Status::OK();
 }
 
@@ -229,7 +250,12 @@ std::vector<QueryNode::ChannelView> QueryNode::Snapshot(const Loaded& loaded, co
     ChannelView view;
     view.deletes = channel->deletes.get();
     for (const auto& [id, seg] : loaded.sealed) {
-      if (seg->meta().channel == name && PartitionSelected(partitions, seg->meta().partition_id)) view.segments.push_back(seg);
+      if (seg->meta().channel == name && PartitionSelected(partitions, seg->meta().partition_id)) {
+        view.segments.push_back(seg);
+        for (auto it = loaded.indexes.lower_bound({id, 0}); it != loaded.indexes.end() && it->first.first == id; ++it) {
+          view.indexes.insert(*it);
+        }
+      }
     }
     for (auto& seg : channel->buffer->Segments()) {
       if (PartitionSelected(partitions, seg->meta().partition_id)) view.segments.push_back(std::move(seg));
@@ -251,8 +277,18 @@ Result<cluster::SearchResult> QueryNode::Search(const cluster::SearchRequest& re
   search.timestamp = request.timestamp;
   search.radius = request.radius;
   search.range_filter = request.range_filter;
+  search.vector_type = request.vector_type;
+  search.raw_queries = request.raw_queries;
+  search.sparse_offsets = request.sparse_offsets;
+  search.search_params = request.search_params;
   std::vector<exec::SearchHits> parts;
   for (const ChannelView& view : Snapshot(*loaded, request.partition_ids)) {
+    search.index_for = [&view, field = request.field_id, counter = indexed_searches_](const segment::Segment& seg) {
+      auto it = view.indexes.find({seg.meta().segment_id, field});
+      if (it == view.indexes.end()) return std::shared_ptr<const index::VectorIndex>();
+      counter->Increment();
+      return it->second;
+    };
     QUIVER_ASSIGN_OR_RETURN(exec::SearchHits hits, exec::SearchSegments(search, view.segments, view.deletes, pool_));
     parts.push_back(std::move(hits));
   }

@@ -19,6 +19,7 @@
 #include "common/metrics.h"
 #include "common/mutex.h"
 #include "common/thread_pool.h"
+#include "index/vector_index.h"
 #include "segment/channel_buffer.h"
 #include "segment/channel_consumer.h"
 #include "storage/object_store/object_store.h"
@@ -51,21 +52,28 @@ class QueryNode final : public cluster::QueryNodeClient {
     std::unique_ptr<segment::ChannelBuffer> buffer;
     std::unique_ptr<segment::ChannelConsumer> consumer;
   };
+  // Built vector indexes of sealed segments, by (segment, field).
+  using IndexMap = std::map<std::pair<segment::SegmentId, schema::FieldId>, std::shared_ptr<const index::VectorIndex>>;
   struct Loaded {
     cluster::CollectionPtr collection;
     std::map<std::string, std::unique_ptr<Channel>> channels;
     mutable Mutex mu;  // guards `sealed` and swaps with the buffers
     std::map<segment::SegmentId, std::shared_ptr<const segment::Segment>> sealed QUIVER_GUARDED_BY(mu);
+    IndexMap indexes QUIVER_GUARDED_BY(mu);  // built indexes of sealed segments
   };
   // What one channel holds at one moment: the segments to search and its deletes.
   struct ChannelView {
     std::vector<std::shared_ptr<const segment::Segment>> segments;
     const segment::DeleteLog* deletes;
+    IndexMap indexes;  // of the sealed segments in `segments`
   };
 
   Result<std::shared_ptr<Loaded>> Find(int64_t collection_id);
   std::vector<ChannelView> Snapshot(const Loaded& loaded, const std::vector<int64_t>& partitions) const;
   Status SyncFlushed(Loaded* loaded);
+  // Loads the recorded segment indexes of loaded sealed segments that are not in memory yet and
+  // swaps them in (searches switch from exact to indexed between two snapshots, with no gap).
+  Status LoadSegmentIndexes(Loaded* loaded, const cluster::CollectionSegments& segments);
   Result<std::shared_ptr<const segment::Segment>> LoadSegment(const cluster::CollectionPtr& collection,
                                                                const cluster::SegmentInfo& info);
 
@@ -74,6 +82,8 @@ class QueryNode final : public cluster::QueryNodeClient {
   storage::ObjectStore* objects_;
   ThreadPool* pool_;
   Gauge* loaded_segments_;
+  Gauge* loaded_indexes_;
+  Counter* indexed_searches_;
   Mutex mu_;
   std::map<int64_t, std::shared_ptr<Loaded>> loaded_ QUIVER_GUARDED_BY(mu_);
   std::atomic<bool> stop_{false};

@@ -26,6 +26,7 @@
 #include "common/timestamp.h"
 #include "schema/column.h"
 #include "schema/schema.h"
+#include "storage/object_store/object_store.h"
 
 namespace quiver::segment {
 
@@ -176,6 +177,11 @@ class SealedSegment final : public Segment {
   PkIndex pk_index_;
   Timestamp max_ts_ = 0;
 };
+
+// Opens the segment file stored under `key`: memory-mapped when the store can map it, read into
+// memory otherwise. Errors as ObjectStore::Get and SealedSegment::Open.
+Result<std::shared_ptr<SealedSegment>> OpenStoredSegment(storage::ObjectStore* objects, const std::string& key,
+                                                         std::shared_ptr<const schema::CollectionSchema> schema);
 
 // Encodes `data` (one chunk with every field + kTimestampField) as a segment file.
 std::string SerializeSegment(const SegmentMeta& meta, const schema::DataChunk& data);

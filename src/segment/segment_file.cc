@@ -165,4 +165,19 @@ const std::vector<float>* SealedSegment::CachedRowFloats(schema::FieldId field_i
   return slot.get();
 }
 
+Result<std::shared_ptr<SealedSegment>> OpenStoredSegment(storage::ObjectStore* objects, const std::string& key,
+                                                         std::shared_ptr<const schema::CollectionSchema> schema) {
+  schema::Buffer file;
+  Result<std::shared_ptr<MappedFile>> mapped = objects->Map(key);
+  if (mapped.ok()) {
+    auto mapping = *mapped;
+    auto span = mapping->data();
+    file = schema::Buffer::View(mapping, span.data(), span.size());
+  } else {
+    QUIVER_ASSIGN_OR_RETURN(std::string bytes, objects->Get(key));
+    file = schema::Buffer::Own(std::move(bytes));
+  }
+  return SealedSegment::Open(file, std::move(schema));
+}
+
 }  // namespace quiver::segment

@@ -47,7 +47,7 @@ class BinaryIndex final : public VectorIndex {
       std::iota(ids_.begin(), ids_.end(), 0);
       starts_ = {0, rows_};
       centroids_.assign(bytes_, 0);
-      if (progress) progress(1.0);
+      if (progress && !progress(1.0)) return Status::Aborted("binary index build cancelled");
       return Status::OK();
     }
     size_t k = std::min(nlist, rows_);
@@ -56,7 +56,7 @@ class BinaryIndex final : public VectorIndex {
       for (size_t b = 0; b < dim_; ++b) bits[i * dim_ + b] = static_cast<float>((in[i * bytes_ + b / 8] >> (b % 8)) & 1);
     }
     QUIVER_ASSIGN_OR_RETURN(std::vector<float> centroids, TrainKMeans(bits.data(), rows_, dim_, k, 4321));
-    if (progress) progress(0.5);
+    if (progress && !progress(0.5)) return Status::Aborted("binary index build cancelled");
     centroids_.assign(k * bytes_, 0);
     for (size_t c = 0; c < k; ++c) {
       for (size_t b = 0; b < dim_; ++b) {
@@ -90,7 +90,7 @@ class BinaryIndex final : public VectorIndex {
       ids_[slot] = static_cast<uint32_t>(i);
       std::memcpy(codes_.data() + slot * bytes_, in + i * bytes_, bytes_);
     }
-    if (progress) progress(1.0);
+    if (progress && !progress(1.0)) return Status::Aborted("binary index build cancelled");
     return Status::OK();
   }
 

@@ -55,7 +55,7 @@ class FlatIndex final : public VectorIndex {
 Result<std::unique_ptr<VectorIndex>> BuildFlat(const IndexBuildSpec& spec, const VectorView& data, ThreadPool*,
                                                const ProgressFn& progress) {
   auto index = std::make_unique<FlatIndex>(spec.metric, spec.vector_type, spec.dim, ToFloats(data));
-  if (progress) progress(1.0);
+  if (progress && !progress(1.0)) return Status::Aborted("index build cancelled");
   return std::unique_ptr<VectorIndex>(std::move(index));
 }
 

@@ -214,7 +214,7 @@ void HnswIndex::Insert(uint32_t id, std::vector<uint32_t>* visited, uint32_t* ep
   }
 }
 
-Status HnswIndex::Build(const float* data, size_t n, ThreadPool* pool, const std::function<void(double)>& progress) {
+Status HnswIndex::Build(const float* data, size_t n, ThreadPool* pool, const std::function<bool(double)>& progress) {
   if (n > 0xFFFFFFF0u) return Status::InvalidArgument("too many vectors for one HNSW index");
   n_ = n;
   data_.assign(data, data + n * dim_);
@@ -239,14 +239,15 @@ Status HnswIndex::Build(const float* data, size_t n, ThreadPool* pool, const std
     uint32_t epoch = 0;
     Insert(0, &visited, &epoch);
     std::atomic<size_t> done{1};
+    std::atomic<bool> cancelled{false};
     const size_t step = std::max<size_t>(1, n / 100);
     auto inserted = [&] {
       size_t now = done.fetch_add(1, std::memory_order_relaxed) + 1;
-      if (progress && now % step == 0) progress(static_cast<double>(now) / static_cast<double>(n));
+      if (progress && now % step == 0 && !progress(static_cast<double>(now) / static_cast<double>(n))) cancelled = true;
     };
     size_t workers = pool ? std::max<size_t>(1, pool->size()) : 1;
     if (workers == 1 || n < 1000) {
-      for (size_t i = 1; i < n; ++i) {
+      for (size_t i = 1; i < n && !cancelled.load(std::memory_order_relaxed); ++i) {
         Insert(static_cast<uint32_t>(i), &visited, &epoch);
         inserted();
       }
@@ -255,16 +256,20 @@ Status HnswIndex::Build(const float* data, size_t n, ThreadPool* pool, const std
       auto striped = [&](size_t worker) {
         std::vector<uint32_t> marks(n, 0);
         uint32_t e = 0;
-        for (size_t i = 1 + worker; i < n; i += workers) {
+        for (size_t i = 1 + worker; i < n && !cancelled.load(std::memory_order_relaxed); i += workers) {
           Insert(static_cast<uint32_t>(i), &marks, &e);
           inserted();
         }
       };
       pool->ParallelFor(workers, striped);
     }
+    if (cancelled.load()) {
+      node_locks_.reset();
+      return Status::Aborted("HNSW build cancelled");
+    }
   }
   node_locks_.reset();
-  if (progress) progress(1.0);
+  if (progress && !progress(1.0)) return Status::Aborted("HNSW build cancelled");
   return Status::OK();
 }
 

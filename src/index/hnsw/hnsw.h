@@ -48,9 +48,10 @@ class HnswIndex {
   static Result<std::unique_ptr<HnswIndex>> Create(MetricType metric, size_t dim, HnswParams params);
 
   // Indexes `n` vectors of `dim` floats (copied). Row i gets id i. `pool` may be null.
-  // `progress` (may be empty) hears the fraction of inserted vectors, about every 1%.
+  // `progress` (may be empty) hears the fraction of inserted vectors, about every 1%; when it
+  // returns false the build stops and returns Aborted (the index is then unusable).
   Status Build(const float* data, size_t n, ThreadPool* pool,
-               const std::function<void(double)>& progress = nullptr);
+               const std::function<bool(double)>& progress = nullptr);
 
   // Best `k` rows for `query` (dim floats, raw) among `allowed` (null = all), with beam width
   // max(ef, k). Distances are reported in the metric's own terms (L2 squared, IP, COSINE).

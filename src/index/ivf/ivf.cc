@@ -83,9 +83,8 @@ class IvfIndex final : public VectorIndex {
 
 Status IvfIndex::Build(const VectorView& data, size_t nlist, size_t m, size_t nbits, ThreadPool* pool,
                        const ProgressFn& progress) {
-  auto report = [&](double f) {
-    if (progress) progress(f);
-  };
+  auto report = [&](double f) { return !progress || progress(f); };
+  const Status cancelled = Status::Aborted("IVF build cancelled");
   std::vector<float> x = ToFloats(data);
   size_t n = data.rows;
   rows_ = n;
@@ -110,14 +109,13 @@ Status IvfIndex::Build(const VectorView& data, size_t nlist, size_t m, size_t nb
       vscale_.assign(dim_, 0.0f);
     }
     if (codec_ == Codec::kPq) pq_centroids_.assign(m_ * ksub() * dsub(), 0.0f);
-    report(1.0);
-    return Status::OK();
+    return report(1.0) ? Status::OK() : cancelled;
   }
   size_t k = std::min(nlist, n);
   QUIVER_ASSIGN_OR_RETURN(centroids_, TrainKMeans(x.data(), n, dim_, k, 1234));
-  report(0.3);
+  if (!report(0.3)) return cancelled;
   std::vector<uint32_t> assign = AssignToCentroids(centroids_.data(), k, x.data(), n, dim_, inner_metric(), pool);
-  report(0.5);
+  if (!report(0.5)) return cancelled;
   cells_.assign(k, {});
   std::vector<size_t> counts(k, 0);
   for (uint32_t a : assign) ++counts[a];
@@ -162,7 +160,7 @@ Status IvfIndex::Build(const VectorView& data, size_t nlist, size_t m, size_t nb
     Status trained = Status::OK();
     TrainPq(residuals, n, 99, &trained);
     QUIVER_RETURN_IF_ERROR(trained);
-    report(0.75);
+    if (!report(0.75)) return cancelled;
     // Encode: nearest sub-centroid per slice, in parallel blocks.
     std::vector<uint8_t> codes(n * m_);
     constexpr size_t kBlock = 1024;
@@ -189,8 +187,7 @@ Status IvfIndex::Build(const VectorView& data, size_t nlist, size_t m, size_t nb
       }
     }
   }
-  report(1.0);
-  return Status::OK();
+  return report(1.0) ? Status::OK() : cancelled;
 }
 
 void IvfIndex::TrainPq(const std::vector<float>& residuals, size_t n, uint64_t seed, Status* status) {

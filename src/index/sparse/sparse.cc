@@ -158,7 +158,7 @@ Result<std::unique_ptr<VectorIndex>> BuildSparseInverted(const IndexBuildSpec& s
   if (data.offsets == nullptr && data.rows > 0) return Status::InvalidArgument("sparse vectors need row offsets");
   auto index = std::make_unique<SparseIndex>();
   index->Build(data, spec.Param("drop_ratio_build", 0));
-  if (progress) progress(1.0);
+  if (progress && !progress(1.0)) return Status::Aborted("index build cancelled");
   return std::unique_ptr<VectorIndex>(std::move(index));
 }
 
