@@ -8,7 +8,7 @@ PORT        ?= 19530
 STATUS_PORT ?= 9091
 export CCACHE_DIR ?= $(CURDIR)/.ccache
 
-.PHONY: deps build run test unit e2e bench fuzz clean
+.PHONY: deps build run test unit e2e bench bench-quick fuzz clean
 
 deps:
 	./scripts/install-deps.sh
@@ -31,8 +31,16 @@ test: build
 	./scripts/run-e2e.sh $(BUILD_DIR)
 	./scripts/run-e2e.sh build/debug
 
+# Benchmarks (never part of `make test`): kernels against memory bandwidth, then the ann harness
+# (Quiver vs hnswlib and FAISS on Fashion-MNIST and 1M synthetic vectors, plus the end-to-end
+# mode through the Node SDK). bench-quick runs the ann harness on small datasets (~2 minutes).
 bench: build
+	./scripts/install-deps.sh --bench
 	./scripts/run-bench.sh $(BUILD_DIR)
+
+bench-quick: build
+	./scripts/install-deps.sh --bench
+	./scripts/run-bench.sh $(BUILD_DIR) --quick
 
 fuzz: deps
 	cmake --preset fuzz >/dev/null

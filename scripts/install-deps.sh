@@ -14,6 +14,12 @@ PACKAGES=(
   clang libclang-rt-14-dev
 )
 
+# `install-deps.sh --bench` adds what only the benchmarks need: the Fashion-MNIST dataset and
+# gnuplot for the recall/QPS plot.
+if [ "${1:-}" = "--bench" ]; then
+  PACKAGES+=(dataset-fashion-mnist gnuplot-nox)
+fi
+
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then

@@ -52,9 +52,22 @@ Status SearchChunksExactly(const VectorSearchRequest& request, const index::Flat
   return Status::OK();
 }
 
-// Searches a sealed segment through its built index.
+// Queries [from, from + count) of `all`.
+index::VectorView QuerySlice(const index::VectorView& all, size_t from, size_t count) {
+  index::VectorView slice = all;
+  slice.rows = count;
+  if (all.type == schema::DataType::kSparseFloatVector) {
+    slice.offsets = all.offsets + from;
+  } else {
+    slice.data = all.Row(from);
+  }
+  return slice;
+}
+
+// Searches a sealed segment through its built index; a batch of queries is split across `pool`
+// (may be null), since an index answers one query at a time.
 Status SearchIndexed(const VectorSearchRequest& request, const index::VectorIndex& built, const Bitset& allowed,
-                     size_t rows, std::vector<index::TopK>* heaps) {
+                     size_t rows, ThreadPool* pool, std::vector<index::TopK>* heaps) {
   index::SearchOptions options;
   options.k = request.topk + request.offset;
   options.params = request.search_params;
@@ -69,13 +82,28 @@ Status SearchIndexed(const VectorSearchRequest& request, const index::VectorInde
     }
     return Status::OK();
   }
-  return built.Search(request.QueryView(), options, heaps);
+  index::VectorView queries = request.QueryView();
+  const size_t nq = queries.rows;
+  const size_t parts = pool == nullptr ? 1 : std::min(nq, pool->size() + 1);
+  if (parts <= 1) return built.Search(queries, options, heaps);
+  const size_t per = (nq + parts - 1) / parts;
+  std::vector<Status> statuses(parts, Status::OK());
+  pool->ParallelFor(parts, [&](size_t p) {
+    size_t from = p * per, count = std::min(nq, from + per) - std::min(nq, from);
+    if (count == 0) return;
+    std::vector<index::TopK> part(heaps->begin() + static_cast<ptrdiff_t>(from),
+                                  heaps->begin() + static_cast<ptrdiff_t>(from + count));
+    statuses[p] = built.Search(QuerySlice(queries, from, count), options, &part);
+    std::move(part.begin(), part.end(), heaps->begin() + static_cast<ptrdiff_t>(from));
+  });
+  for (Status& st : statuses) QUIVER_RETURN_IF_ERROR(st);
+  return Status::OK();
 }
 
 Result<SearchHits> SearchOne(const VectorSearchRequest& request, const index::FlatSearchParams& params,
                              const std::vector<float>& prepared,
                              const std::shared_ptr<const segment::Segment>& seg,
-                             const segment::DeleteLog* deletes) {
+                             const segment::DeleteLog* deletes, ThreadPool* pool) {
   std::vector<segment::ChunkRef> chunks = seg->Chunks();
   size_t rows = 0;
   for (const auto& ref : chunks) rows = std::max(rows, ref.base + ref.chunk->rows);
@@ -89,7 +117,7 @@ Result<SearchHits> SearchOne(const VectorSearchRequest& request, const index::Fl
   std::shared_ptr<const index::VectorIndex> built;
   if (seg->sealed() && request.index_for) built = request.index_for(*seg);
   if (built != nullptr && built->size() == rows && built->metric() == request.metric) {
-    QUIVER_RETURN_IF_ERROR(SearchIndexed(request, *built, allowed, rows, &heaps));
+    QUIVER_RETURN_IF_ERROR(SearchIndexed(request, *built, allowed, rows, pool, &heaps));
   } else {
     QUIVER_RETURN_IF_ERROR(SearchChunksExactly(request, params, prepared, *seg, chunks, allowed, &heaps));
   }
@@ -154,7 +182,7 @@ Result<SearchHits> SearchSegments(const VectorSearchRequest& request,
   index::FlatSearchParams params{request.metric, request.dim, request.radius, request.range_filter};
   std::vector<float> prepared = index::PrepareQueries(params, request.queries);
   std::vector<Result<SearchHits>> parts(segments.size(), Status::Internal("not run"));
-  auto run = [&](size_t i) { parts[i] = SearchOne(request, params, prepared, segments[i], deletes); };
+  auto run = [&](size_t i) { parts[i] = SearchOne(request, params, prepared, segments[i], deletes, pool); };
   if (pool != nullptr && segments.size() > 1) {
     pool->ParallelFor(segments.size(), run);
   } else {

@@ -122,7 +122,9 @@ struct Case {
 };
 
 std::string Name(const Case& c) {
-  return c.family + "/" + std::string(MetricName(c.metric)) + "/" + std::string(schema::DataTypeName(c.type));
+  std::string name = c.family + "/" + std::string(MetricName(c.metric)) + "/" + std::string(schema::DataTypeName(c.type));
+  for (const auto& [key, value] : c.build) name += "/" + key + value;
+  return name;
 }
 
 std::vector<Case> FloatCases() {
@@ -133,6 +135,8 @@ std::vector<Case> FloatCases() {
     cases.push_back({"IVF_FLAT", m, {{"nlist", "64"}}, {{"nprobe", 16}}, 0.95, 0.80});
     cases.push_back({"IVF_SQ8", m, {{"nlist", "64"}}, {{"nprobe", 16}}, 0.90, 0.80});
     cases.push_back({"IVF_PQ", m, {{"nlist", "64"}, {"m", "16"}, {"nbits", "8"}}, {{"nprobe", 16}}, 0.85, 0.60});
+    // 4-bit codes: cells hold more rows than codes, which takes the merged-table scan.
+    cases.push_back({"IVF_PQ", m, {{"nlist", "16"}, {"m", "16"}, {"nbits", "4"}}, {{"nprobe", 8}}, 0.40, 0.35});
     cases.push_back({"AUTOINDEX", m, {}, {{"ef", 128}}, 0.95, 0.90});
     cases.push_back({"DISKANN", m, {}, {{"ef", 128}}, 0.95, 0.90});
   }

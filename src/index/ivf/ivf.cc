@@ -4,13 +4,14 @@
 // index metric (COSINE vectors are normalized first and then treated as IP). Each cell keeps its
 // row ids and codes contiguously:
 //   - IVF_FLAT: the float vectors;
-//   - IVF_SQ8:  one byte per element, decoded as vmin[d] + code * vscale[d] with per-dimension
-//               ranges of the whole segment;
+//   - IVF_SQ8:  one byte per element of the residual x - centroid, decoded as
+//               vmin[d] + code * vscale[d] with per-dimension ranges of the segment's residuals;
 //   - IVF_PQ:   m sub-quantizer codes (nbits <= 8, one byte each) of the residual x - centroid,
 //               each sub-quantizer trained by k-means on its slice of the residuals.
 // Search: the nprobe best cells by the query (Quiver kernels), then a scan of their codes with
-// Quiver's SIMD kernels (FLAT: l2/ip batch; SQ8: sq8 kernels; PQ: a distance table per probed
-// cell built with the batch kernels, then table lookups). With a filter, cells keep being probed
+// Quiver's SIMD kernels (FLAT: l2/ip batch; SQ8: sq8 kernels; PQ: table lookups, the query's
+// table built once with the batch kernels plus, for L2, per-cell terms computed at build as
+// FAISS's precomputed tables do). With a filter, cells keep being probed
 // in order until k allowed rows were found, so a selective filter still fills the top k, and a
 // filter passing fewer rows than the probed cells hold visits every cell (comparing only the
 // allowed rows), which costs no more and misses nothing.
@@ -49,7 +50,7 @@ class IvfIndex final : public VectorIndex {
   size_t dim() const override { return dim_; }
   size_t size() const override { return rows_; }
   size_t MemoryBytes() const override {
-    size_t bytes = (centroids_.size() + vmin_.size() + vscale_.size() + pq_centroids_.size()) * sizeof(float);
+    size_t bytes = (centroids_.size() + vmin_.size() + vscale_.size() + pq_centroids_.size() + cell_terms_.size()) * sizeof(float);
     for (const Cell& c : cells_) bytes += c.ids.size() * 4 + c.floats.size() * 4 + c.codes.size();
     return bytes;
   }
@@ -67,6 +68,8 @@ class IvfIndex final : public VectorIndex {
   size_t dsub() const { return dim_ / m_; }
   void ScanCell(const float* q, uint32_t cell, const Bitset* allowed, std::vector<float>* table, TopK* heap) const;
   void TrainPq(const std::vector<float>& residuals, size_t n, uint64_t seed, Status* status);
+  // L2 PQ: |r|^2 + 2<c, r> per cell, sub-quantizer and code, when that table stays small.
+  void PrecomputeCellTerms();
 
   Codec codec_;
   MetricType metric_;
@@ -79,12 +82,13 @@ class IvfIndex final : public VectorIndex {
   std::vector<float> vmin_, vscale_;  // SQ8
   size_t m_ = 0, nbits_ = 0;          // PQ
   std::vector<float> pq_centroids_;   // m * ksub * dsub
+  std::vector<float> cell_terms_;     // nlist * m * ksub (L2 PQ), derived, not serialized
 };
 
 Status IvfIndex::Build(const VectorView& data, size_t nlist, size_t m, size_t nbits, ThreadPool* pool,
                        const ProgressFn& progress) {
   auto report = [&](double f) { return !progress || progress(f); };
-  const Status cancelled = Status::Aborted("IVF build cancelled");
+  auto cancelled = [] { return Status::Aborted("IVF build cancelled"); };
   std::vector<float> x = ToFloats(data);
   size_t n = data.rows;
   rows_ = n;
@@ -109,13 +113,13 @@ Status IvfIndex::Build(const VectorView& data, size_t nlist, size_t m, size_t nb
       vscale_.assign(dim_, 0.0f);
     }
     if (codec_ == Codec::kPq) pq_centroids_.assign(m_ * ksub() * dsub(), 0.0f);
-    return report(1.0) ? Status::OK() : cancelled;
+    return report(1.0) ? Status::OK() : cancelled();
   }
   size_t k = std::min(nlist, n);
   QUIVER_ASSIGN_OR_RETURN(centroids_, TrainKMeans(x.data(), n, dim_, k, 1234));
-  if (!report(0.3)) return cancelled;
+  if (!report(0.3)) return cancelled();
   std::vector<uint32_t> assign = AssignToCentroids(centroids_.data(), k, x.data(), n, dim_, inner_metric(), pool);
-  if (!report(0.5)) return cancelled;
+  if (!report(0.5)) return cancelled();
   cells_.assign(k, {});
   std::vector<size_t> counts(k, 0);
   for (uint32_t a : assign) ++counts[a];
@@ -130,6 +134,11 @@ Status IvfIndex::Build(const VectorView& data, size_t nlist, size_t m, size_t nb
       }
     }
   } else if (codec_ == Codec::kSq8) {
+    // Residuals against the cell centroid span a much smaller range than the vectors, so the
+    // same 8 bits quantize them several times more finely.
+    for (size_t i = 0; i < n; ++i) {
+      for (size_t d = 0; d < dim_; ++d) x[i * dim_ + d] -= centroids_[assign[i] * dim_ + d];
+    }
     vmin_.assign(dim_, INFINITY);
     std::vector<float> vmax(dim_, -INFINITY);
     for (size_t i = 0; i < n; ++i) {
@@ -160,7 +169,7 @@ Status IvfIndex::Build(const VectorView& data, size_t nlist, size_t m, size_t nb
     Status trained = Status::OK();
     TrainPq(residuals, n, 99, &trained);
     QUIVER_RETURN_IF_ERROR(trained);
-    if (!report(0.75)) return cancelled;
+    if (!report(0.75)) return cancelled();
     // Encode: nearest sub-centroid per slice, in parallel blocks.
     std::vector<uint8_t> codes(n * m_);
     constexpr size_t kBlock = 1024;
@@ -186,14 +195,31 @@ Status IvfIndex::Build(const VectorView& data, size_t nlist, size_t m, size_t nb
         std::memcpy(cell.codes.data() + j * m_, codes.data() + static_cast<size_t>(cell.ids[j]) * m_, m_);
       }
     }
+    PrecomputeCellTerms();
   }
-  return report(1.0) ? Status::OK() : cancelled;
+  return report(1.0) ? Status::OK() : cancelled();
+}
+
+void IvfIndex::PrecomputeCellTerms() {
+  cell_terms_.clear();
+  const size_t ks = ksub(), ds = dsub();
+  if (codec_ != Codec::kPq || inner_metric() != MetricType::kL2 || nlist() * m_ * ks > (size_t{1} << 25)) return;
+  cell_terms_.resize(nlist() * m_ * ks);
+  for (size_t c = 0; c < nlist(); ++c) {
+    const float* centroid = centroids_.data() + c * dim_;
+    for (size_t j = 0; j < m_; ++j) {
+      for (size_t k = 0; k < ks; ++k) {
+        const float* r = pq_centroids_.data() + (j * ks + k) * ds;
+        cell_terms_[(c * m_ + j) * ks + k] = kernels_->ip(r, r, ds) + 2 * kernels_->ip(centroid + j * ds, r, ds);
+      }
+    }
+  }
 }
 
 void IvfIndex::TrainPq(const std::vector<float>& residuals, size_t n, uint64_t seed, Status* status) {
   const size_t ks = ksub(), ds = dsub();
   pq_centroids_.assign(m_ * ks * ds, 0.0f);
-  size_t sample = std::min(n, ks * 256);
+  size_t sample = std::min(n, ks * 64);  // FAISS's guidance is at least 39 points per centroid
   size_t stride = std::max<size_t>(1, n / sample);
   std::vector<float> slice(sample * ds);
   for (size_t j = 0; j < m_; ++j) {
@@ -240,15 +266,57 @@ void IvfIndex::ScanCell(const float* q, uint32_t c, const Bitset* allowed, std::
     }
     for (size_t j = 0; j < count; ++j) offer(j, d[j]);
   } else if (codec_ == Codec::kSq8) {
+    // Codes hold residuals: L2 compares (q - centroid) with them; IP adds <q, centroid>.
+    const float* centroid = centroids_.data() + static_cast<size_t>(c) * dim_;
+    thread_local std::vector<float> shifted;
+    const float* target = q;
+    float base = 0;
+    if (l2) {
+      shifted.resize(dim_);
+      for (size_t d = 0; d < dim_; ++d) shifted[d] = q[d] - centroid[d];
+      target = shifted.data();
+    } else {
+      base = kernels_->ip(q, centroid, dim_);
+    }
     auto kernel = l2 ? kernels_->sq8_l2 : kernels_->sq8_ip;
     for (size_t j = 0; j < count; ++j) {
       if (allowed != nullptr && !allowed->Test(cell.ids[j])) continue;
-      offer(j, kernel(q, cell.codes.data() + j * dim_, vmin_.data(), vscale_.data(), dim_));
+      offer(j, base + kernel(target, cell.codes.data() + j * dim_, vmin_.data(), vscale_.data(), dim_));
     }
   } else {
     const size_t ks = ksub(), ds = dsub();
     float base = 0;
     const float* centroid = centroids_.data() + static_cast<size_t>(c) * dim_;
+    if (l2 && !cell_terms_.empty()) {
+      // |q - c - r|^2 = |q - c|^2 + (|r|^2 + 2<c, r>) - 2<q, r>: the middle term per cell and
+      // code was computed at build, the last one once per query (in `table`).
+      base = kernels_->l2(q, centroid, dim_);
+      const float* terms = cell_terms_.data() + static_cast<size_t>(c) * m_ * ks;
+      const float* t = table->data();
+      if (count * 2 >= ks) {
+        // A large cell: add the two tables once (vectorized), then one lookup per code.
+        thread_local std::vector<float> merged;
+        merged.resize(m_ * ks);
+        for (size_t i = 0; i < m_ * ks; ++i) merged[i] = terms[i] + t[i];
+        terms = merged.data();
+        for (size_t j = 0; j < count; ++j) {
+          if (allowed != nullptr && !allowed->Test(cell.ids[j])) continue;
+          const uint8_t* code = cell.codes.data() + j * m_;
+          float sum = base;
+          for (size_t s = 0; s < m_; ++s) sum += terms[s * ks + code[s]];
+          offer(j, sum);
+        }
+        return;
+      }
+      for (size_t j = 0; j < count; ++j) {
+        if (allowed != nullptr && !allowed->Test(cell.ids[j])) continue;
+        const uint8_t* code = cell.codes.data() + j * m_;
+        float sum = base;
+        for (size_t s = 0; s < m_; ++s) sum += terms[s * ks + code[s]] + t[s * ks + code[s]];
+        offer(j, sum);
+      }
+      return;
+    }
     if (l2) {
       // Table of |(q - centroid)_j - sub-centroid|^2 for this cell.
       thread_local std::vector<float> residual;
@@ -286,6 +354,13 @@ Status IvfIndex::Search(const VectorView& queries, const SearchOptions& options,
   for (size_t i = 0; i < queries.rows; ++i) {
     float* query = q.data() + i * dim_;
     if (metric_ == MetricType::kCosine) NormalizeInPlace(query, dim_);
+    if (codec_ == Codec::kPq && inner_metric() == MetricType::kL2 && !cell_terms_.empty()) {
+      for (size_t j = 0; j < m_; ++j) {
+        float* row = table.data() + j * ksub();
+        kernels_->ip_batch(query + j * dsub(), pq_centroids_.data() + j * ksub() * dsub(), ksub(), dsub(), row);
+        for (size_t k = 0; k < ksub(); ++k) row[k] *= -2.0f;
+      }
+    }
     if (codec_ == Codec::kPq && inner_metric() == MetricType::kIP) {
       for (size_t j = 0; j < m_; ++j) {
         kernels_->ip_batch(query + j * dsub(), pq_centroids_.data() + j * ksub() * dsub(), ksub(), dsub(),
@@ -377,6 +452,7 @@ Status IvfIndex::Parse(std::string_view payload) {
     total += count;
   }
   if (total != rows_) return fail();
+  PrecomputeCellTerms();
   return Status::OK();
 }
 
