@@ -241,7 +241,8 @@ struct TriBits {
 
 class ChunkEvaluator {
  public:
-  explicit ChunkEvaluator(const schema::DataChunk& chunk) : chunk_(chunk), rows_(chunk.rows) {}
+  ChunkEvaluator(const schema::DataChunk& chunk, const ScalarIndexMap* indexes)
+      : chunk_(chunk), rows_(chunk.rows), indexes_(indexes) {}
 
   Result<TriBits> Eval(const PlanNode& node) {
     switch (node.kind) {
@@ -269,12 +270,15 @@ class ChunkEvaluator {
         return inner;
       }
       case PlanNode::Kind::kCompare:
+        if (auto indexed = Indexed(node)) return std::move(*indexed);
         if (auto fast = FastCompare(node)) return std::move(*fast);
         break;
       case PlanNode::Kind::kIn:
+        if (auto indexed = Indexed(node)) return std::move(*indexed);
         if (auto fast = FastIn(node)) return std::move(*fast);
         break;
       case PlanNode::Kind::kLike:
+        if (auto indexed = Indexed(node)) return std::move(*indexed);
         if (auto fast = FastLike(node)) return std::move(*fast);
         break;
       default:
@@ -330,6 +334,46 @@ class ChunkEvaluator {
       case BinaryOp::kGe: return BinaryOp::kLe;
       default: return op;
     }
+  }
+
+  // A predicate answered by the column's scalar index (same results as the scans below).
+  std::optional<TriBits> Indexed(const PlanNode& node) {
+    if (indexes_ == nullptr || indexes_->empty()) return std::nullopt;
+    auto index_of = [&](const PlanNode& column) -> const ScalarIndex* {
+      if (column.kind != PlanNode::Kind::kColumn || !column.path.empty()) return nullptr;
+      auto it = indexes_->find(column.field_id);
+      return it == indexes_->end() || it->second->rows() != rows_ ? nullptr : it->second.get();
+    };
+    const ScalarIndex* index = nullptr;
+    std::optional<Bitset> matches;
+    if (node.kind == PlanNode::Kind::kCompare) {
+      const PlanNode* lhs = node.children[0].get();
+      const PlanNode* rhs = node.children[1].get();
+      BinaryOp op = node.op;
+      if (lhs->kind == PlanNode::Kind::kConstant && rhs->kind == PlanNode::Kind::kColumn) {
+        std::swap(lhs, rhs);
+        op = Flip(op);
+      }
+      if (rhs->kind != PlanNode::Kind::kConstant || (index = index_of(*lhs)) == nullptr) return std::nullopt;
+      matches = index->Compare(op, rhs->literal);
+    } else if (node.kind == PlanNode::Kind::kIn) {
+      if ((index = index_of(*node.children[0])) == nullptr) return std::nullopt;
+      matches = index->In(node.values);
+      if (matches && node.negated) {
+        Bitset rest = index->valid();
+        rest.AndNot(*matches);
+        matches = std::move(rest);
+      }
+    } else if (node.kind == PlanNode::Kind::kLike) {
+      const std::string& pattern = std::get<std::string>(node.literal.value);
+      bool simple_prefix = !pattern.empty() && pattern.back() == '%' && pattern.find_first_of("%_\\") == pattern.size() - 1;
+      if (!simple_prefix || (index = index_of(*node.children[0])) == nullptr) return std::nullopt;
+      matches = index->Prefix(std::string_view(pattern.data(), pattern.size() - 1));
+    }
+    if (!matches) return std::nullopt;
+    TriBits out{std::move(*matches), index->valid()};
+    out.f.AndNot(out.t);
+    return out;
   }
 
   // column <op> constant over a numeric, bool or string column.
@@ -626,13 +670,15 @@ class ChunkEvaluator {
 
   const schema::DataChunk& chunk_;
   size_t rows_;
+  const ScalarIndexMap* indexes_;
   std::unordered_map<schema::FieldId, std::vector<std::optional<Json>>> json_cache_;
   std::unordered_map<schema::FieldId, std::vector<std::optional<std::vector<schema::ScalarValue>>>> array_cache_;
 };
 
 }  // namespace
 
-Result<Bitset> EvaluateFilter(const PlanNode* plan, const std::vector<segment::ChunkRef>& chunks, size_t rows) {
+Result<Bitset> EvaluateFilter(const PlanNode* plan, const std::vector<segment::ChunkRef>& chunks, size_t rows,
+                              const ScalarIndexMap* indexes) {
   Bitset result(rows);
   if (plan == nullptr) {
     result.SetAll();
@@ -640,7 +686,7 @@ Result<Bitset> EvaluateFilter(const PlanNode* plan, const std::vector<segment::C
   }
   for (const segment::ChunkRef& ref : chunks) {
     if (ref.base >= rows) break;
-    ChunkEvaluator evaluator(*ref.chunk);
+    ChunkEvaluator evaluator(*ref.chunk, chunks.size() == 1 ? indexes : nullptr);
     QUIVER_ASSIGN_OR_RETURN(TriBits bits, evaluator.Eval(*plan));
     size_t count = std::min(ref.chunk->rows, rows - ref.base);
     for (size_t r = bits.t.NextSet(0); r < count; r = bits.t.NextSet(r + 1)) result.Set(ref.base + r);

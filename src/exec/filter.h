@@ -15,14 +15,17 @@
 
 #include "common/bitset.h"
 #include "common/status.h"
+#include "exec/scalar_index.h"
 #include "expr/plan.h"
 #include "segment/segment.h"
 
 namespace quiver::exec {
 
 // Rows of the first `rows` rows of `chunks` for which `plan` is true. A null plan matches all.
+// `indexes` (may be null): scalar indexes of a single-chunk (sealed) segment's columns, used for
+// comparisons, IN and prefix LIKE on those columns instead of scanning them.
 Result<Bitset> EvaluateFilter(const expr::PlanNode* plan, const std::vector<segment::ChunkRef>& chunks,
-                              size_t rows);
+                              size_t rows, const ScalarIndexMap* indexes = nullptr);
 
 // LIKE matching with % (any run) and _ (one character); a backslash escapes % and _ .
 bool LikeMatch(std::string_view text, std::string_view pattern);

@@ -110,7 +110,8 @@ Result<SearchHits> SearchOne(const VectorSearchRequest& request, const index::Fl
   size_t nq = request.nq();
   SearchHits hits(nq);
   if (rows == 0) return hits;
-  QUIVER_ASSIGN_OR_RETURN(Bitset allowed, EvaluateFilter(request.filter, chunks, rows));
+  const ScalarIndexMap* scalar = seg->sealed() && request.scalar_for ? request.scalar_for(*seg) : nullptr;
+  QUIVER_ASSIGN_OR_RETURN(Bitset allowed, EvaluateFilter(request.filter, chunks, rows, scalar));
   allowed &= seg->VisibleRows(chunks, rows, request.timestamp, deletes);
   if (allowed.None()) return hits;
   std::vector<index::TopK> heaps(nq, index::TopK(request.topk + request.offset, index::HigherIsBetter(request.metric)));

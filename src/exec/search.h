@@ -15,6 +15,7 @@
 #include "common/status.h"
 #include "common/thread_pool.h"
 #include "common/timestamp.h"
+#include "exec/scalar_index.h"
 #include "expr/plan.h"
 #include "index/distance.h"
 #include "index/vector_index.h"
@@ -41,6 +42,8 @@ struct VectorSearchRequest {
   // The built index of a sealed segment for this field, or null to search it exactly. May be
   // empty (every segment exact).
   std::function<std::shared_ptr<const index::VectorIndex>(const segment::Segment&)> index_for;
+  // Scalar indexes of a sealed segment for the filter, or null. May be empty.
+  std::function<const ScalarIndexMap*(const segment::Segment&)> scalar_for;
 
   size_t nq() const;
   index::VectorView QueryView() const;

@@ -141,6 +141,7 @@ Status QueryNode::LoadCollection(const cluster::CollectionPtr& collection) {
     loaded_segments_->Add(static_cast<double>(loaded->sealed.size()));
   }
   QUIVER_RETURN_IF_ERROR(LoadSegmentIndexes(loaded.get(), segments));
+  BuildScalarIndexes(loaded.get());
   for (auto& [name, channel] : loaded->channels) channel->consumer->Start();
   {
     MutexLock lock(&mu_);
@@ -171,7 +172,35 @@ Status QueryNode::SyncFlushed(Loaded* loaded) {
     loaded->channels[info.channel]->buffer->DropSegments({info.id});
     loaded_segments_->Add(1);
   }
+  BuildScalarIndexes(loaded);
   return LoadSegmentIndexes(loaded, segments);
+}
+
+void QueryNode::BuildScalarIndexes(Loaded* loaded) {
+  std::vector<schema::FieldId> fields;
+  for (const cluster::IndexInfo& info : loaded->collection->indexes) {
+    const schema::FieldSchema* field = loaded->collection->schema->FindFieldById(info.field_id);
+    if (field != nullptr && !schema::IsVectorType(field->type)) fields.push_back(field->id);
+  }
+  if (fields.empty()) return;
+  std::vector<std::shared_ptr<const segment::Segment>> todo;
+  {
+    MutexLock lock(&loaded->mu);
+    for (const auto& [id, seg] : loaded->sealed) {
+      if (!loaded->scalar.count(id)) todo.push_back(seg);
+    }
+  }
+  for (const auto& seg : todo) {
+    exec::ScalarIndexMap built;
+    const auto& data = static_cast<const segment::SealedSegment&>(*seg).data();
+    for (schema::FieldId field : fields) {
+      const schema::ColumnChunk* column = data.Find(field);
+      if (column == nullptr) continue;
+      if (auto index = exec::ScalarIndex::Build(*column)) built[field] = std::move(index);
+    }
+    MutexLock lock(&loaded->mu);
+    loaded->scalar[seg->meta().segment_id] = std::move(built);
+  }
 }
 
 Status QueryNode::LoadSegmentIndexes(Loaded* loaded, const cluster::CollectionSegments& segments) {
@@ -255,6 +284,7 @@ std::vector<QueryNode::ChannelView> QueryNode::Snapshot(const Loaded& loaded, co
         for (auto it = loaded.indexes.lower_bound({id, 0}); it != loaded.indexes.end() && it->first.first == id; ++it) {
           view.indexes.insert(*it);
         }
+        if (auto scalar = loaded.scalar.find(id); scalar != loaded.scalar.end()) view.scalar[id] = scalar->second;
       }
     }
     for (auto& seg : channel->buffer->Segments()) {
@@ -283,6 +313,10 @@ Result<cluster::SearchResult> QueryNode::Search(const cluster::SearchRequest& re
   search.search_params = request.search_params;
   std::vector<exec::SearchHits> parts;
   for (const ChannelView& view : Snapshot(*loaded, request.partition_ids)) {
+    search.scalar_for = [&view](const segment::Segment& seg) -> const exec::ScalarIndexMap* {
+      auto it = view.scalar.find(seg.meta().segment_id);
+      return it == view.scalar.end() ? nullptr : &it->second;
+    };
     search.index_for = [&view, field = request.field_id, counter = indexed_searches_](const segment::Segment& seg) {
       auto it = view.indexes.find({seg.meta().segment_id, field});
       if (it == view.indexes.end()) return std::shared_ptr<const index::VectorIndex>();
@@ -326,7 +360,11 @@ Result<cluster::QueryResult> QueryNode::Query(const cluster::QueryRequest& reque
       size_t rows = 0;
       for (const auto& ref : chunks) rows = std::max(rows, ref.base + ref.chunk->rows);
       if (rows == 0) continue;
-      QUIVER_ASSIGN_OR_RETURN(Bitset matches, exec::EvaluateFilter(request.filter.get(), chunks, rows));
+      const exec::ScalarIndexMap* scalar = nullptr;
+      if (seg->sealed()) {
+        if (auto it = view.scalar.find(seg->meta().segment_id); it != view.scalar.end()) scalar = &it->second;
+      }
+      QUIVER_ASSIGN_OR_RETURN(Bitset matches, exec::EvaluateFilter(request.filter.get(), chunks, rows, scalar));
       matches &= seg->VisibleRows(chunks, rows, request.timestamp, view.deletes);
       for (const auto& ref : chunks) {
         const schema::ColumnChunk* pk = ref.chunk->Find(pk_field->id);

@@ -19,6 +19,7 @@
 #include "common/metrics.h"
 #include "common/mutex.h"
 #include "common/thread_pool.h"
+#include "exec/scalar_index.h"
 #include "index/vector_index.h"
 #include "segment/channel_buffer.h"
 #include "segment/channel_consumer.h"
@@ -60,12 +61,14 @@ class QueryNode final : public cluster::QueryNodeClient {
     mutable Mutex mu;  // guards `sealed` and swaps with the buffers
     std::map<segment::SegmentId, std::shared_ptr<const segment::Segment>> sealed QUIVER_GUARDED_BY(mu);
     IndexMap indexes QUIVER_GUARDED_BY(mu);  // built indexes of sealed segments
+    std::map<segment::SegmentId, exec::ScalarIndexMap> scalar QUIVER_GUARDED_BY(mu);  // per sealed segment
   };
   // What one channel holds at one moment: the segments to search and its deletes.
   struct ChannelView {
     std::vector<std::shared_ptr<const segment::Segment>> segments;
     const segment::DeleteLog* deletes;
     IndexMap indexes;  // of the sealed segments in `segments`
+    std::map<segment::SegmentId, exec::ScalarIndexMap> scalar;
   };
 
   Result<std::shared_ptr<Loaded>> Find(int64_t collection_id);
@@ -74,6 +77,9 @@ class QueryNode final : public cluster::QueryNodeClient {
   // Loads the recorded segment indexes of loaded sealed segments that are not in memory yet and
   // swaps them in (searches switch from exact to indexed between two snapshots, with no gap).
   Status LoadSegmentIndexes(Loaded* loaded, const cluster::CollectionSegments& segments);
+  // Builds, in memory, the scalar indexes (INVERTED, STL_SORT, Trie, ...) the collection declares
+  // for sealed segments that lack them. Cheap (a sort per column), so they need no files.
+  void BuildScalarIndexes(Loaded* loaded);
   Result<std::shared_ptr<const segment::Segment>> LoadSegment(const cluster::CollectionPtr& collection,
                                                                const cluster::SegmentInfo& info);
 

@@ -202,8 +202,9 @@ Status IvfIndex::Build(const VectorView& data, size_t nlist, size_t m, size_t nb
 
 void IvfIndex::PrecomputeCellTerms() {
   cell_terms_.clear();
+  if (codec_ != Codec::kPq || m_ == 0 || inner_metric() != MetricType::kL2) return;
   const size_t ks = ksub(), ds = dsub();
-  if (codec_ != Codec::kPq || inner_metric() != MetricType::kL2 || nlist() * m_ * ks > (size_t{1} << 25)) return;
+  if (nlist() * m_ * ks > (size_t{1} << 25)) return;
   cell_terms_.resize(nlist() * m_ * ks);
   for (size_t c = 0; c < nlist(); ++c) {
     const float* centroid = centroids_.data() + c * dim_;
