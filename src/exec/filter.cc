@@ -347,15 +347,9 @@ class ChunkEvaluator {
     const ScalarIndex* index = nullptr;
     std::optional<Bitset> matches;
     if (node.kind == PlanNode::Kind::kCompare) {
-      const PlanNode* lhs = node.children[0].get();
-      const PlanNode* rhs = node.children[1].get();
-      BinaryOp op = node.op;
-      if (lhs->kind == PlanNode::Kind::kConstant && rhs->kind == PlanNode::Kind::kColumn) {
-        std::swap(lhs, rhs);
-        op = Flip(op);
-      }
-      if (rhs->kind != PlanNode::Kind::kConstant || (index = index_of(*lhs)) == nullptr) return std::nullopt;
-      matches = index->Compare(op, rhs->literal);
+      auto shape = ColumnVsConstant(node);
+      if (!shape || (index = index_of(*shape->column)) == nullptr) return std::nullopt;
+      matches = index->Compare(shape->op, *shape->constant);
     } else if (node.kind == PlanNode::Kind::kIn) {
       if ((index = index_of(*node.children[0])) == nullptr) return std::nullopt;
       matches = index->In(node.values);
@@ -376,8 +370,13 @@ class ChunkEvaluator {
     return out;
   }
 
-  // column <op> constant over a numeric, bool or string column.
-  std::optional<TriBits> FastCompare(const PlanNode& node) {
+  // A comparison as `value op constant` (a constant on the left is moved right, flipping op).
+  struct Comparison {
+    const PlanNode* column;
+    BinaryOp op;
+    const Literal* constant;
+  };
+  static std::optional<Comparison> ColumnVsConstant(const PlanNode& node) {
     const PlanNode* lhs = node.children[0].get();
     const PlanNode* rhs = node.children[1].get();
     BinaryOp op = node.op;
@@ -386,9 +385,17 @@ class ChunkEvaluator {
       op = Flip(op);
     }
     if (rhs->kind != PlanNode::Kind::kConstant) return std::nullopt;
-    const schema::ColumnChunk* column = PlainColumn(*lhs);
+    return Comparison{lhs, op, &rhs->literal};
+  }
+
+  // column <op> constant over a numeric, bool or string column.
+  std::optional<TriBits> FastCompare(const PlanNode& node) {
+    auto shape = ColumnVsConstant(node);
+    if (!shape) return std::nullopt;
+    const schema::ColumnChunk* column = PlainColumn(*shape->column);
     if (column == nullptr) return std::nullopt;
-    const Literal& constant = rhs->literal;
+    const Literal& constant = *shape->constant;
+    const BinaryOp op = shape->op;
     std::vector<uint8_t> matches(rows_);
     using schema::DataType;
     if (schema::IsStringType(column->type)) {

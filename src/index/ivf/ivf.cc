@@ -288,37 +288,28 @@ void IvfIndex::ScanCell(const float* q, uint32_t c, const Bitset* allowed, std::
     const size_t ks = ksub(), ds = dsub();
     float base = 0;
     const float* centroid = centroids_.data() + static_cast<size_t>(c) * dim_;
+    const float* lookup = table->data();  // m * ksub distances summed per code
     if (l2 && !cell_terms_.empty()) {
       // |q - c - r|^2 = |q - c|^2 + (|r|^2 + 2<c, r>) - 2<q, r>: the middle term per cell and
       // code was computed at build, the last one once per query (in `table`).
       base = kernels_->l2(q, centroid, dim_);
       const float* terms = cell_terms_.data() + static_cast<size_t>(c) * m_ * ks;
-      const float* t = table->data();
-      if (count * 2 >= ks) {
-        // A large cell: add the two tables once (vectorized), then one lookup per code.
-        thread_local std::vector<float> merged;
-        merged.resize(m_ * ks);
-        for (size_t i = 0; i < m_ * ks; ++i) merged[i] = terms[i] + t[i];
-        terms = merged.data();
+      if (count * 2 < ks) {
+        // A small cell: two lookups per code cost less than adding the tables.
         for (size_t j = 0; j < count; ++j) {
           if (allowed != nullptr && !allowed->Test(cell.ids[j])) continue;
           const uint8_t* code = cell.codes.data() + j * m_;
           float sum = base;
-          for (size_t s = 0; s < m_; ++s) sum += terms[s * ks + code[s]];
+          for (size_t s = 0; s < m_; ++s) sum += terms[s * ks + code[s]] + lookup[s * ks + code[s]];
           offer(j, sum);
         }
         return;
       }
-      for (size_t j = 0; j < count; ++j) {
-        if (allowed != nullptr && !allowed->Test(cell.ids[j])) continue;
-        const uint8_t* code = cell.codes.data() + j * m_;
-        float sum = base;
-        for (size_t s = 0; s < m_; ++s) sum += terms[s * ks + code[s]] + t[s * ks + code[s]];
-        offer(j, sum);
-      }
-      return;
-    }
-    if (l2) {
+      thread_local std::vector<float> merged;
+      merged.resize(m_ * ks);
+      for (size_t i = 0; i < m_ * ks; ++i) merged[i] = terms[i] + lookup[i];
+      lookup = merged.data();
+    } else if (l2) {
       // Table of |(q - centroid)_j - sub-centroid|^2 for this cell.
       thread_local std::vector<float> residual;
       residual.resize(dim_);
@@ -329,12 +320,11 @@ void IvfIndex::ScanCell(const float* q, uint32_t c, const Bitset* allowed, std::
     } else {
       base = kernels_->ip(q, centroid, dim_);  // the query's table was built once (cell-independent)
     }
-    const float* t = table->data();
     for (size_t j = 0; j < count; ++j) {
       if (allowed != nullptr && !allowed->Test(cell.ids[j])) continue;
       const uint8_t* code = cell.codes.data() + j * m_;
       float sum = base;
-      for (size_t s = 0; s < m_; ++s) sum += t[s * ks + code[s]];
+      for (size_t s = 0; s < m_; ++s) sum += lookup[s * ks + code[s]];
       offer(j, sum);
     }
   }
