@@ -12,7 +12,7 @@
 // Quiver/FAISS, writes every sweep point to a CSV, and exports the dataset for the end-to-end
 // mode (bench/ann_e2e.js).
 //
-//   ann [--quick] [--dataset=fashion|synthetic|all] [--out=DIR] [--cache=DIR]
+//   ann [--quick] [--dataset=fashion|synthetic|all] [--only=NAME,NAME] [--out=DIR] [--cache=DIR]
 
 #include <faiss/IndexFlat.h>
 #include <faiss/IndexHNSW.h>
@@ -489,6 +489,7 @@ void Report(const std::vector<RunResult>& results, const std::vector<std::string
 int main(int argc, char** argv) {
   bool quick = false;
   std::string which = "all";
+  std::set<std::string> only;
   std::filesystem::path out = "bench/results", cache = "bench/results/cache";
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -496,8 +497,17 @@ int main(int argc, char** argv) {
     else if (arg.rfind("--dataset=", 0) == 0) which = arg.substr(10);
     else if (arg.rfind("--out=", 0) == 0) out = arg.substr(6);
     else if (arg.rfind("--cache=", 0) == 0) cache = arg.substr(8);
+    else if (arg.rfind("--only=", 0) == 0) {
+      std::string names = arg.substr(7);
+      for (size_t at = 0; at <= names.size();) {
+        size_t comma = names.find(',', at);
+        if (comma == std::string::npos) comma = names.size();
+        only.insert(names.substr(at, comma - at));
+        at = comma + 1;
+      }
+    }
     else {
-      std::fprintf(stderr, "usage: ann [--quick] [--dataset=fashion|synthetic|all] [--out=DIR] [--cache=DIR]\n");
+      std::fprintf(stderr, "usage: ann [--quick] [--dataset=fashion|synthetic|all] [--only=NAME,...] [--out=DIR] [--cache=DIR]\n");
       return 1;
     }
   }
@@ -516,7 +526,9 @@ int main(int argc, char** argv) {
     WriteBlob(cache / (ds.name + ".base.f32"), uint32_t(ds.n), uint32_t(ds.dim), ds.base);
     WriteBlob(cache / (ds.name + ".query.f32"), uint32_t(ds.nq), uint32_t(ds.dim), ds.queries);
     names.push_back(ds.name);
-    for (Contender& c : Contenders(ds, quick)) results.push_back(Run(ds, c));
+    for (Contender& c : Contenders(ds, quick)) {
+      if (only.empty() || only.count(c.name)) results.push_back(Run(ds, c));
+    }
   }
   Report(results, names, out);
   return 0;

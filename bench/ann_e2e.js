@@ -33,16 +33,14 @@ function readBlob(file, Type) {
   return { rows, cols, row: i => Array.from(data.subarray(i * cols, (i + 1) * cols)) };
 }
 
-function inProcess(ef) {
-  if (!fs.existsSync(csvPath)) return null;
-  for (const line of fs.readFileSync(csvPath, 'utf8').split('\n')) {
-    const f = line.split(',');
-    if (f[0] === dataset && f[1] === 'quiver-hnsw' && Number(f[3]) === ef && f[4] === '1') {
-      return { recall: Number(f[5]), qps: Number(f[6]) };
-    }
-  }
-  return null;
+// In-process points of Quiver HNSW (1 search thread) from ann.csv.
+function inProcessPoints() {
+  if (!fs.existsSync(csvPath)) return [];
+  return fs.readFileSync(csvPath, 'utf8').split('\n').map(l => l.split(','))
+    .filter(f => f[0] === dataset && f[1] === 'quiver-hnsw' && f[4] === '1')
+    .map(f => ({ ef: Number(f[3]), recall: Number(f[5]), qps: Number(f[6]) }));
 }
+const bestAt = (points, target) => points.filter(p => p.recall >= target).reduce((m, p) => Math.max(m, p.qps), 0);
 
 (async () => {
   const base = readBlob(path.join(cache, `${dataset}.base.f32`), Float32Array);
@@ -85,6 +83,8 @@ function inProcess(ef) {
   check(await client.loadCollectionSync({ collection_name: name }), 'load');
 
   const lines = [];
+  const reference = inProcessPoints();
+  const measured = [];
   console.log(`dataset ${dataset}: ${queries.rows} queries, nq=${batch} per request, ${concurrency} requests in flight, 1 client`);
   const batches = [];
   for (let q = 0; q < queries.rows; q += batch) {
@@ -117,12 +117,21 @@ function inProcess(ef) {
     });
     const recall = found / (queries.rows * 10);
     const qps = queries.rows / seconds;
-    const ref = inProcess(ef);
+    const ref = reference.find(p => p.ef === ef);
+    measured.push({ ef, recall, qps });
     const ratio = ref ? (qps / ref.qps).toFixed(2) : 'n/a';
     const line = `${String(ef).padEnd(5)} ${recall.toFixed(4).padStart(10)} ${qps.toFixed(0).padStart(9)} | ` +
       `${ref ? ref.recall.toFixed(4).padStart(17) : 'n/a'.padStart(17)} ${ref ? ref.qps.toFixed(0).padStart(6) : ''} | ${ratio}`;
     console.log(line);
     lines.push(`${dataset},${ef},${batch},${recall},${qps},${ref ? ref.recall : ''},${ref ? ref.qps : ''}`);
+  }
+  // The server splits large collections into several segments and searches each with `ef`, so
+  // equal ef means higher recall end to end: compare at equal recall.
+  console.log('at equal recall@10: end-to-end QPS / in-process QPS (1 search thread)');
+  for (const target of [0.90, 0.95, 0.99]) {
+    const e2e = bestAt(measured, target), local = bestAt(reference, target);
+    console.log(`  ${target.toFixed(2)}: ${e2e.toFixed(0)} / ${local.toFixed(0)} = ${local && e2e ? (e2e / local).toFixed(2) : 'n/a'}`);
+    lines.push(`${dataset},recall>=${target},${batch},,${e2e},,${local}`);
   }
   if (args.out) fs.writeFileSync(args.out, 'dataset,ef,batch,e2e_recall,e2e_qps,inprocess_recall,inprocess_qps\n' + lines.join('\n') + '\n');
   await client.dropCollection({ collection_name: name });

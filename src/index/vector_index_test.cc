@@ -12,6 +12,7 @@
 #include <random>
 #include <set>
 
+#include "index/flat/exact_search.h"
 #include "index/registry.h"
 #include "index/vector_index.h"
 
@@ -368,6 +369,57 @@ TEST(SparseInvertedIndex, ExactInnerProduct) {
     auto again = RunSearch(**loaded, queries.View(), options);
     for (size_t q = 0; q < kQueries; ++q) EXPECT_EQ(again[q].size(), got[q].size());
   }
+}
+
+// The exact path (growing segments) answers as the exact families do, for every vector type, and
+// honours the bitset offset and id base used for chunks.
+TEST(ExactSearch, AgreesWithExactFamiliesForEveryType) {
+  auto compare = [](const VectorIndex& index, const VectorView& base, const VectorView& queries, MetricType metric) {
+    Bitset allowed = Selectivity(base.rows + 100, 0.5, 21);
+    Bitset shifted(base.rows);  // the same rows at offset 100
+    for (size_t r = 0; r < base.rows; ++r) {
+      if (allowed.Test(100 + r)) shifted.Set(r);
+    }
+    SearchOptions options;
+    options.k = kK;
+    options.allowed = &shifted;
+    auto want = RunSearch(index, queries, options);
+    std::vector<TopK> heaps(queries.rows, TopK(kK, HigherIsBetter(metric)));
+    SearchOptions exact;
+    exact.allowed = &allowed;
+    ASSERT_TRUE(ExactSearch(metric, base, queries, exact, 100, 5000, &heaps).ok());
+    for (size_t q = 0; q < queries.rows; ++q) {
+      auto got = heaps[q].Sorted();
+      ASSERT_EQ(got.size(), want[q].size()) << MetricName(metric);
+      for (size_t i = 0; i < got.size(); ++i) {
+        EXPECT_EQ(got[i].id - 5000, want[q][i].id) << MetricName(metric) << " rank " << i;
+        EXPECT_NEAR(got[i].distance, want[q][i].distance, 1e-3) << MetricName(metric);
+      }
+    }
+  };
+  // Binary, both metrics, against BIN_FLAT.
+  std::mt19937_64 rng(9);
+  std::vector<uint8_t> bits(kRows * 16), qbits(kQueries * 16);
+  for (auto& b : bits) b = static_cast<uint8_t>(rng());
+  for (auto& b : qbits) b = static_cast<uint8_t>(rng());
+  VectorView bin_base{DT::kBinaryVector, bits.data(), kRows, 128}, bin_queries{DT::kBinaryVector, qbits.data(), kQueries, 128};
+  for (MetricType m : {MetricType::kHamming, MetricType::kJaccard}) {
+    auto spec = IndexRegistry::Builtin().ResolveBuild("BIN_FLAT", DT::kBinaryVector, 128, m, {});
+    auto built = BuildVectorIndex(*spec, bin_base, nullptr, nullptr);
+    ASSERT_TRUE(built.ok());
+    compare(**built, bin_base, bin_queries, m);
+  }
+  // Float16 against FLAT over the same half-precision rows.
+  std::vector<float> raw = Mixture(kRows, kDim, 3), qraw = Mixture(kQueries, kDim, 4), rounded;
+  std::vector<uint8_t> half = Encode(DT::kFloat16Vector, raw, &rounded), qhalf = Encode(DT::kFloat16Vector, qraw, &rounded);
+  VectorView half_base{DT::kFloat16Vector, half.data(), kRows, kDim}, half_queries{DT::kFloat16Vector, qhalf.data(), kQueries, kDim};
+  auto spec = IndexRegistry::Builtin().ResolveBuild("FLAT", DT::kFloat16Vector, kDim, MetricType::kCosine, {});
+  auto flat = BuildVectorIndex(*spec, half_base, nullptr, nullptr);
+  ASSERT_TRUE(flat.ok());
+  compare(**flat, half_base, half_queries, MetricType::kCosine);
+  // Wrong metric for the type is an error.
+  std::vector<TopK> heaps(kQueries, TopK(kK, false));
+  EXPECT_TRUE(ExactSearch(MetricType::kL2, bin_base, bin_queries, {}, 0, 0, &heaps).IsInvalidArgument());
 }
 
 TEST(RangeSearch, KeepsOnlyHitsInsideTheBounds) {

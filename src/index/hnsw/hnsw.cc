@@ -36,7 +36,8 @@ VisitedScratch& Scratch(size_t n) {
 }  // namespace
 
 HnswIndex::HnswIndex(MetricType metric, size_t dim, HnswParams params)
-    : metric_(metric), dim_(dim), params_(params), kernels_(&Kernels()) {}
+    : metric_(metric), dim_(dim), params_(params), kernels_(&Kernels()),
+      prefetch_bytes_(std::min<size_t>(dim * sizeof(float), 4096)) {}
 
 Result<std::unique_ptr<HnswIndex>> HnswIndex::Create(MetricType metric, size_t dim, HnswParams params) {
   if (metric != MetricType::kL2 && metric != MetricType::kIP && metric != MetricType::kCosine) {
@@ -102,7 +103,12 @@ std::vector<HnswIndex::Candidate> HnswIndex::SearchLevel(const float* query, uin
     }
     for (size_t i = 0; i < count; ++i) {
       uint32_t next = neighbors[i];
-      if (i + 1 < count) __builtin_prefetch(Vector(neighbors[i + 1]) + 16);
+      if (i + 1 < count) {
+        // The next neighbour's vector, whole: for wide vectors (784 floats = 49 lines) the first
+        // line alone leaves most of the next distance waiting on memory.
+        const char* line = reinterpret_cast<const char*>(Vector(neighbors[i + 1]));
+        for (size_t offset = 64; offset < prefetch_bytes_; offset += 64) __builtin_prefetch(line + offset);
+      }
       float dn = Distance(query, Vector(next));
       if (results.size() < ef || dn < results.front().distance) {
         frontier.push_back({dn, next});

@@ -95,6 +95,7 @@ class HnswIndex {
   size_t dim_;
   HnswParams params_;
   const DistanceKernels* kernels_;
+  size_t prefetch_bytes_;  // of a vector, prefetched while the previous distance is computed
   size_t n_ = 0;
   std::vector<float> data_;
   std::vector<int> levels_;
