@@ -17,7 +17,8 @@ namespace quiver::index {
 Result<std::vector<float>> TrainKMeans(const float* x, size_t n, size_t dim, size_t k, uint64_t seed, int iterations = 20);
 
 // For each of `n` vectors, the best of `k` centroids by `metric` (L2: nearest; IP: largest inner
-// product), computed with Quiver's kernels on `pool` (may be null).
+// product): FAISS's BLAS-backed flat search in batches, or Quiver's kernels on `pool` (may be
+// null) should FAISS fail.
 std::vector<uint32_t> AssignToCentroids(const float* centroids, size_t k, const float* x, size_t n, size_t dim,
                                         MetricType metric, ThreadPool* pool);
 
