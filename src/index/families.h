@@ -11,7 +11,8 @@ namespace quiver::index {
   Result<std::unique_ptr<VectorIndex>> Build##Name(const IndexBuildSpec& spec, const VectorView& data,       \
                                                    ThreadPool* pool, const ProgressFn& progress);           \
   Result<std::unique_ptr<VectorIndex>> Load##Name(std::string_view payload, MetricType metric,              \
-                                                  schema::DataType type, size_t dim);
+                                                  schema::DataType type, size_t dim,                        \
+                                                  const std::shared_ptr<const void>& backing);
 
 QUIVER_DECLARE_FAMILY(Flat)
 QUIVER_DECLARE_FAMILY(Hnsw)

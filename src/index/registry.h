@@ -32,8 +32,10 @@ struct ParamSpec {
 using BuildFn = Result<std::unique_ptr<VectorIndex>> (*)(const IndexBuildSpec& spec, const VectorView& data,
                                                          ThreadPool* pool, const ProgressFn& progress);
 // Reads a family payload; the envelope already gave the metric, vector type and dimension.
+// `backing` (may be null) keeps `payload` alive: a family may then reference it in place.
 using LoadFn = Result<std::unique_ptr<VectorIndex>> (*)(std::string_view payload, MetricType metric,
-                                                        schema::DataType type, size_t dim);
+                                                        schema::DataType type, size_t dim,
+                                                        const std::shared_ptr<const void>& backing);
 
 struct IndexFamily {
   std::string name;                       // as Milvus spells it: HNSW, IVF_FLAT, ...

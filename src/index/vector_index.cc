@@ -133,20 +133,27 @@ Result<std::unique_ptr<VectorIndex>> BuildVectorIndex(const IndexBuildSpec& spec
   return family->build(spec, data, pool, progress);
 }
 
+// [magic 8][fixed32 payload offset][fixed64 payload size][family, metric, type, dim][zeros to the
+// 64-byte aligned payload offset][payload][masked CRC32C of everything before]
 std::string SerializeVectorIndex(const VectorIndex& index) {
-  std::string out(kMagic);
-  PutLengthPrefixed(&out, index.family());
-  PutVarint64(&out, static_cast<uint64_t>(index.metric()));
-  PutVarint64(&out, static_cast<uint64_t>(index.vector_type()));
-  PutVarint64(&out, index.dim());
+  std::string header;
+  PutLengthPrefixed(&header, index.family());
+  PutVarint64(&header, static_cast<uint64_t>(index.metric()));
+  PutVarint64(&header, static_cast<uint64_t>(index.vector_type()));
+  PutVarint64(&header, index.dim());
   std::string payload = index.SerializePayload();
-  PutVarint64(&out, payload.size());
+  size_t offset = (kMagic.size() + 4 + 8 + header.size() + 63) / 64 * 64;
+  std::string out(kMagic);
+  PutFixed32(&out, static_cast<uint32_t>(offset));
+  PutFixed64(&out, payload.size());
+  out += header;
+  out.resize(offset, '\0');
   out += payload;
   PutFixed32(&out, crc32c::Mask(crc32c::Value(out)));
   return out;
 }
 
-Result<std::unique_ptr<VectorIndex>> LoadVectorIndex(std::string_view file) {
+Result<std::unique_ptr<VectorIndex>> LoadVectorIndex(std::string_view file, std::shared_ptr<const void> backing) {
   if (file.size() < kMagic.size() + 4 || file.substr(0, kMagic.size()) != kMagic) {
     return Status::Corruption("not a Quiver index file");
   }
@@ -156,17 +163,20 @@ Result<std::unique_ptr<VectorIndex>> LoadVectorIndex(std::string_view file) {
   }
   Decoder in(body.substr(kMagic.size()));
   std::string_view family_name, payload;
+  uint32_t offset;
   uint64_t metric, type, dim, size;
-  if (!in.GetLengthPrefixed(&family_name) || !in.GetVarint64(&metric) || !in.GetVarint64(&type) ||
-      !in.GetVarint64(&dim) || !in.GetVarint64(&size) || !in.GetBytes(size, &payload)) {
+  if (!in.GetFixed32(&offset) || !in.GetFixed64(&size) || !in.GetLengthPrefixed(&family_name) ||
+      !in.GetVarint64(&metric) || !in.GetVarint64(&type) || !in.GetVarint64(&dim) || offset > body.size() ||
+      size > body.size() - offset) {
     return Status::Corruption("index file header malformed");
   }
+  payload = body.substr(offset, size);
   if (metric > static_cast<uint64_t>(MetricType::kBM25)) return Status::Corruption("index file metric unknown");
   const IndexFamily* family = IndexRegistry::Builtin().Find(family_name);
   if (family == nullptr || family->load == nullptr) {
     return Status::InvalidArgument("index file of unknown family " + std::string(family_name));
   }
-  return family->load(payload, static_cast<MetricType>(metric), static_cast<schema::DataType>(type), dim);
+  return family->load(payload, static_cast<MetricType>(metric), static_cast<schema::DataType>(type), dim, backing);
 }
 
 Status RangeSearch(const VectorIndex& index, const VectorView& queries, const SearchOptions& options,

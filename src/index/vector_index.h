@@ -106,10 +106,14 @@ using ProgressFn = std::function<bool(double)>;
 Result<std::unique_ptr<VectorIndex>> BuildVectorIndex(const IndexBuildSpec& spec, const VectorView& data,
                                                       ThreadPool* pool, const ProgressFn& progress);
 
-// The index file: a header naming the family, the family payload, and a checksum.
+// The index file: a header naming the family, the family payload (starting 64-byte aligned), and
+// a checksum. Layout in docs/design/indexes.md.
 std::string SerializeVectorIndex(const VectorIndex& index);
-// Corruption if the file is damaged; InvalidArgument for an unknown family.
-Result<std::unique_ptr<VectorIndex>> LoadVectorIndex(std::string_view file);
+// Corruption if the file is damaged; InvalidArgument for an unknown family. When `backing`
+// keeps `file` alive (a memory-mapped object), families may reference the file in place instead
+// of copying it (HNSW does: its vectors and links stay in the page cache).
+Result<std::unique_ptr<VectorIndex>> LoadVectorIndex(std::string_view file,
+                                                     std::shared_ptr<const void> backing = nullptr);
 
 // Range search on top of Search: asks for more hits until the worst one falls outside the
 // outer bound (radius) or every allowed row was returned, then keeps the best `options.k` within

@@ -231,6 +231,19 @@ TEST_P(FloatFamilies, RecallAgainstBruteForce) {
     ASSERT_EQ(before[q].size(), after[q].size());
     for (size_t i = 0; i < before[q].size(); ++i) EXPECT_EQ(before[q][i].id, after[q][i].id) << Name(c);
   }
+  // Loaded in place from a kept-alive buffer (as from a mapped file): same answers, and HNSW
+  // references the buffer instead of copying its vectors and links.
+  auto kept = std::make_shared<std::string>(file);
+  auto in_place = LoadVectorIndex(*kept, kept);
+  ASSERT_TRUE(in_place.ok()) << in_place.status().ToString();
+  auto mapped = RunSearch(**in_place, qv, options);
+  for (size_t q = 0; q < kQueries; ++q) {
+    ASSERT_EQ(before[q].size(), mapped[q].size());
+    for (size_t i = 0; i < before[q].size(); ++i) EXPECT_EQ(before[q][i].id, mapped[q][i].id) << Name(c);
+  }
+  if (index.family() == "HNSW") {
+    EXPECT_LT((*in_place)->MemoryBytes(), index.MemoryBytes() / 2) << Name(c);
+  }
   file[file.size() / 2] ^= 0x5a;
   EXPECT_TRUE(LoadVectorIndex(file).status().IsCorruption());
 

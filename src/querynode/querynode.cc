@@ -214,8 +214,17 @@ Status QueryNode::LoadSegmentIndexes(Loaded* loaded, const cluster::CollectionSe
     }
   }
   for (const cluster::SegmentIndexInfo* info : missing) {
-    QUIVER_ASSIGN_OR_RETURN(std::string file, objects_->Get(info->object_key));
-    QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<index::VectorIndex> built, index::LoadVectorIndex(file));
+    // Memory-mapped when the store can (a local directory): HNSW then serves from the page cache.
+    std::unique_ptr<index::VectorIndex> built;
+    if (Result<std::shared_ptr<MappedFile>> mapped = objects_->Map(info->object_key); mapped.ok()) {
+      auto span = (*mapped)->data();
+      QUIVER_ASSIGN_OR_RETURN(built, index::LoadVectorIndex(
+                                         std::string_view(reinterpret_cast<const char*>(span.data()), span.size()),
+                                         std::shared_ptr<const void>(*mapped)));
+    } else {
+      QUIVER_ASSIGN_OR_RETURN(std::string file, objects_->Get(info->object_key));
+      QUIVER_ASSIGN_OR_RETURN(built, index::LoadVectorIndex(file));
+    }
     MutexLock lock(&loaded->mu);
     auto seg = loaded->sealed.find(info->segment_id);
     if (seg == loaded->sealed.end() || seg->second->rows() != built->size()) {

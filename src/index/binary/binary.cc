@@ -205,11 +205,13 @@ Result<std::unique_ptr<VectorIndex>> BuildBinaryIvf(const IndexBuildSpec& spec, 
   return BuildBinary(true, spec, data, pool, progress);
 }
 Result<std::unique_ptr<VectorIndex>> LoadBinaryFlat(std::string_view payload, MetricType metric, schema::DataType,
-                                                    size_t dim) {
+                                                    size_t dim,
+    const std::shared_ptr<const void>& backing) {
   return LoadBinary(payload, metric, dim);
 }
 Result<std::unique_ptr<VectorIndex>> LoadBinaryIvf(std::string_view payload, MetricType metric, schema::DataType,
-                                                   size_t dim) {
+                                                   size_t dim,
+    const std::shared_ptr<const void>& backing) {
   return LoadBinary(payload, metric, dim);
 }
 

@@ -60,7 +60,8 @@ Result<std::unique_ptr<VectorIndex>> BuildFlat(const IndexBuildSpec& spec, const
 }
 
 Result<std::unique_ptr<VectorIndex>> LoadFlat(std::string_view payload, MetricType metric, schema::DataType type,
-                                              size_t dim) {
+                                              size_t dim,
+    const std::shared_ptr<const void>& backing) {
   Decoder in(payload);
   uint64_t rows;
   std::string_view raw;

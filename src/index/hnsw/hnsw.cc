@@ -55,7 +55,7 @@ uint32_t* HnswIndex::Links(uint32_t id, int level) {
 }
 
 const uint32_t* HnswIndex::Links(uint32_t id, int level) const {
-  if (level == 0) return level0_.data() + static_cast<size_t>(id) * (1 + 2 * params_.m);
+  if (level == 0) return links0_ + static_cast<size_t>(id) * (1 + 2 * params_.m);
   return upper_[id].data() + static_cast<size_t>(level - 1) * (1 + params_.m);
 }
 
@@ -237,6 +237,8 @@ Status HnswIndex::Build(const float* data, size_t n, ThreadPool* pool, const std
     if (levels_[i] > 0) upper_[i].assign(static_cast<size_t>(levels_[i]) * (1 + params_.m), 0);
   }
   level0_.assign(n * (1 + 2 * params_.m), 0);
+  vectors_ = data_.data();
+  links0_ = level0_.data();
   node_locks_.reset(new std::mutex[n]);
   max_level_ = -1;
   if (n > 0) {
@@ -339,8 +341,12 @@ std::string HnswIndex::Serialize() const {
   PutVarint64(&out, n_);
   PutFixed32(&out, entry_.load());
   PutFixed32(&out, static_cast<uint32_t>(max_level_.load()));
-  out.append(reinterpret_cast<const char*>(data_.data()), data_.size() * sizeof(float));
-  out.append(reinterpret_cast<const char*>(level0_.data()), level0_.size() * sizeof(uint32_t));
+  // Zero padding so the arrays start 64-byte aligned: [fixed32 pad][pad bytes][vectors][links].
+  size_t pad = (64 - (out.size() + 4) % 64) % 64;
+  PutFixed32(&out, static_cast<uint32_t>(pad));
+  out.append(pad, '\0');
+  out.append(reinterpret_cast<const char*>(vectors_), n_ * dim_ * sizeof(float));
+  out.append(reinterpret_cast<const char*>(links0_), n_ * (1 + 2 * params_.m) * sizeof(uint32_t));
   for (size_t i = 0; i < n_; ++i) {
     PutVarint64(&out, static_cast<uint64_t>(levels_[i]));
     out.append(reinterpret_cast<const char*>(upper_[i].data()), upper_[i].size() * sizeof(uint32_t));
@@ -349,7 +355,7 @@ std::string HnswIndex::Serialize() const {
   return out;
 }
 
-Result<std::unique_ptr<HnswIndex>> HnswIndex::Deserialize(std::string_view bytes) {
+Result<std::unique_ptr<HnswIndex>> HnswIndex::Deserialize(std::string_view bytes, std::shared_ptr<const void> backing) {
   if (bytes.size() < kMagic.size() + 4 || bytes.substr(0, kMagic.size()) != kMagic) {
     return Status::Corruption("not an HNSW index file");
   }
@@ -359,20 +365,32 @@ Result<std::unique_ptr<HnswIndex>> HnswIndex::Deserialize(std::string_view bytes
   }
   Decoder in(body.substr(kMagic.size()));
   uint64_t metric, dim, m, efc, n;
-  uint32_t entry, max_level;
+  uint32_t entry, max_level, pad;
+  std::string_view padding;
   if (!in.GetVarint64(&metric) || !in.GetVarint64(&dim) || !in.GetVarint64(&m) || !in.GetVarint64(&efc) ||
-      !in.GetVarint64(&n) || !in.GetFixed32(&entry) || !in.GetFixed32(&max_level)) {
+      !in.GetVarint64(&n) || !in.GetFixed32(&entry) || !in.GetFixed32(&max_level) || !in.GetFixed32(&pad) ||
+      pad >= 64 || !in.GetBytes(pad, &padding) || n > bytes.size() || m > 2048) {
     return Status::Corruption("HNSW header malformed");
   }
   QUIVER_ASSIGN_OR_RETURN(auto index, Create(static_cast<MetricType>(metric), dim, {m, efc, 0}));
   index->n_ = n;
-  std::string_view raw;
-  if (!in.GetBytes(n * dim * sizeof(float), &raw)) return Status::Corruption("HNSW vectors truncated");
-  index->data_.resize(n * dim);
-  if (!raw.empty()) std::memcpy(index->data_.data(), raw.data(), raw.size());
-  if (!in.GetBytes(n * (1 + 2 * m) * sizeof(uint32_t), &raw)) return Status::Corruption("HNSW links truncated");
-  index->level0_.resize(n * (1 + 2 * m));
-  if (!raw.empty()) std::memcpy(index->level0_.data(), raw.data(), raw.size());
+  std::string_view vectors, links;
+  if (!in.GetBytes(n * dim * sizeof(float), &vectors)) return Status::Corruption("HNSW vectors truncated");
+  if (!in.GetBytes(n * (1 + 2 * m) * sizeof(uint32_t), &links)) return Status::Corruption("HNSW links truncated");
+  bool aligned = reinterpret_cast<uintptr_t>(vectors.data()) % alignof(float) == 0 &&
+                 reinterpret_cast<uintptr_t>(links.data()) % alignof(uint32_t) == 0;
+  if (backing != nullptr && aligned) {
+    index->vectors_ = reinterpret_cast<const float*>(vectors.data());
+    index->links0_ = reinterpret_cast<const uint32_t*>(links.data());
+    index->backing_ = std::move(backing);
+  } else {
+    index->data_.resize(n * dim);
+    if (!vectors.empty()) std::memcpy(index->data_.data(), vectors.data(), vectors.size());
+    index->level0_.resize(n * (1 + 2 * m));
+    if (!links.empty()) std::memcpy(index->level0_.data(), links.data(), links.size());
+    index->vectors_ = index->data_.data();
+    index->links0_ = index->level0_.data();
+  }
   index->levels_.resize(n);
   index->upper_.assign(n, {});
   for (size_t i = 0; i < n; ++i) {
@@ -380,6 +398,7 @@ Result<std::unique_ptr<HnswIndex>> HnswIndex::Deserialize(std::string_view bytes
     if (!in.GetVarint64(&level) || level > 31) return Status::Corruption("HNSW levels malformed");
     index->levels_[i] = static_cast<int>(level);
     size_t words = level * (1 + m);
+    std::string_view raw;
     if (!in.GetBytes(words * sizeof(uint32_t), &raw)) return Status::Corruption("HNSW upper links truncated");
     index->upper_[i].resize(words);
     if (words > 0) std::memcpy(index->upper_[i].data(), raw.data(), raw.size());
@@ -392,10 +411,11 @@ Result<std::unique_ptr<HnswIndex>> HnswIndex::Deserialize(std::string_view bytes
     }
   }
   // Every link must point inside the index.
-  for (size_t i = 0; i < index->level0_.size(); i += 1 + 2 * m) {
-    if (index->level0_[i] > 2 * m) return Status::Corruption("HNSW link count out of range");
-    for (size_t k = 1; k <= index->level0_[i]; ++k) {
-      if (index->level0_[i + k] >= n) return Status::Corruption("HNSW link out of range");
+  const uint32_t* level0 = index->links0_;
+  for (size_t i = 0; i < n * (1 + 2 * m); i += 1 + 2 * m) {
+    if (level0[i] > 2 * m) return Status::Corruption("HNSW link count out of range");
+    for (size_t k = 1; k <= level0[i]; ++k) {
+      if (level0[i + k] >= n) return Status::Corruption("HNSW link out of range");
     }
   }
   if (n > 0 && (entry >= n || static_cast<int>(max_level) != index->levels_[entry])) {

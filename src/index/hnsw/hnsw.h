@@ -57,9 +57,13 @@ class HnswIndex {
   // max(ef, k). Distances are reported in the metric's own terms (L2 squared, IP, COSINE).
   void Search(const float* query, size_t k, size_t ef, const Bitset* allowed, TopK* out) const;
 
-  // Serialized form (docs/format/hnsw.md) and loading it back.
+  // Serialized form and loading it back. The vectors and level-0 links start 64-byte aligned
+  // (relative to the start of `bytes`); when `backing` keeps `bytes` alive (a memory-mapped
+  // file) and they are aligned in memory, the index references them in place instead of copying
+  // them, so a loaded index costs page cache rather than heap. Corruption if malformed.
   std::string Serialize() const;
-  static Result<std::unique_ptr<HnswIndex>> Deserialize(std::string_view bytes);
+  static Result<std::unique_ptr<HnswIndex>> Deserialize(std::string_view bytes,
+                                                        std::shared_ptr<const void> backing = nullptr);
 
   size_t size() const { return n_; }
   size_t dim() const { return dim_; }
@@ -72,7 +76,7 @@ class HnswIndex {
   float Distance(const float* a, const float* b) const {
     return metric_ == MetricType::kL2 ? kernels_->l2(a, b, dim_) : -kernels_->ip(a, b, dim_);
   }
-  const float* Vector(uint32_t id) const { return data_.data() + static_cast<size_t>(id) * dim_; }
+  const float* Vector(uint32_t id) const { return vectors_ + static_cast<size_t>(id) * dim_; }
   uint32_t* Links(uint32_t id, int level);  // [count, ids...]
   const uint32_t* Links(uint32_t id, int level) const;
   size_t Capacity(int level) const { return level == 0 ? 2 * params_.m : params_.m; }
@@ -97,7 +101,10 @@ class HnswIndex {
   const DistanceKernels* kernels_;
   size_t prefetch_bytes_;  // of a vector, prefetched while the previous distance is computed
   size_t n_ = 0;
-  std::vector<float> data_;
+  std::vector<float> data_;                        // owned vectors (empty when mapped)
+  const float* vectors_ = nullptr;                 // data_ or the mapped file
+  const uint32_t* links0_ = nullptr;               // level0_ or the mapped file
+  std::shared_ptr<const void> backing_;            // keeps a mapped file alive
   std::vector<int> levels_;
   std::vector<uint32_t> level0_;                  // n * (1 + 2m)
   std::vector<std::vector<uint32_t>> upper_;      // per node: levels * (1 + m)

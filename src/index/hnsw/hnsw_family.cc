@@ -64,8 +64,9 @@ Result<std::unique_ptr<VectorIndex>> BuildHnsw(const IndexBuildSpec& spec, const
 }
 
 Result<std::unique_ptr<VectorIndex>> LoadHnsw(std::string_view payload, MetricType metric, schema::DataType type,
-                                              size_t dim) {
-  QUIVER_ASSIGN_OR_RETURN(auto impl, HnswIndex::Deserialize(payload));
+                                              size_t dim,
+    const std::shared_ptr<const void>& backing) {
+  QUIVER_ASSIGN_OR_RETURN(auto impl, HnswIndex::Deserialize(payload, backing));
   if (impl->metric() != metric || impl->dim() != dim) return Status::Corruption("HNSW payload disagrees with its header");
   return std::unique_ptr<VectorIndex>(std::make_unique<HnswFamily>(type, std::move(impl)));
 }

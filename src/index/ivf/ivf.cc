@@ -463,7 +463,8 @@ Result<std::unique_ptr<VectorIndex>> BuildIvf(const IndexBuildSpec& spec, const 
 }
 
 Result<std::unique_ptr<VectorIndex>> LoadIvf(std::string_view payload, MetricType metric, schema::DataType type,
-                                             size_t dim) {
+                                             size_t dim,
+    const std::shared_ptr<const void>& backing) {
   if (payload.empty() || static_cast<uint8_t>(payload[0]) > 2 || dim == 0) {
     return Status::Corruption("IVF index payload malformed");
   }

@@ -162,7 +162,8 @@ Result<std::unique_ptr<VectorIndex>> BuildSparseInverted(const IndexBuildSpec& s
   return std::unique_ptr<VectorIndex>(std::move(index));
 }
 
-Result<std::unique_ptr<VectorIndex>> LoadSparseInverted(std::string_view payload, MetricType, schema::DataType, size_t) {
+Result<std::unique_ptr<VectorIndex>> LoadSparseInverted(std::string_view payload, MetricType, schema::DataType, size_t,
+    const std::shared_ptr<const void>& backing) {
   auto index = std::make_unique<SparseIndex>();
   QUIVER_RETURN_IF_ERROR(index->Parse(payload));
   return std::unique_ptr<VectorIndex>(std::move(index));
