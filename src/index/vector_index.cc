@@ -6,7 +6,7 @@
 #include <cstring>
 
 #include "common/coding.h"
-#include "common/crc32c.h"
+#include "common/checksummed.h"
 #include "index/families.h"
 #include "index/flat/flat_search.h"
 #include "index/registry.h"
@@ -149,19 +149,14 @@ std::string SerializeVectorIndex(const VectorIndex& index) {
   out += header;
   out.resize(offset, '\0');
   out += payload;
-  PutFixed32(&out, crc32c::Mask(crc32c::Value(out)));
+  SealChecksummed(&out);
   return out;
 }
 
 Result<std::unique_ptr<VectorIndex>> LoadVectorIndex(std::string_view file, std::shared_ptr<const void> backing) {
-  if (file.size() < kMagic.size() + 4 || file.substr(0, kMagic.size()) != kMagic) {
-    return Status::Corruption("not a Quiver index file");
-  }
-  std::string_view body = file.substr(0, file.size() - 4);
-  if (crc32c::Value(body) != crc32c::Unmask(DecodeFixed32(file.data() + body.size()))) {
-    return Status::Corruption("index file checksum mismatch");
-  }
-  Decoder in(body.substr(kMagic.size()));
+  QUIVER_ASSIGN_OR_RETURN(std::string_view after_magic, UnwrapChecksummed(file, kMagic, "a Quiver index file"));
+  std::string_view body = file.substr(0, kMagic.size() + after_magic.size());  // offsets count from the start
+  Decoder in(after_magic);
   std::string_view family_name, payload;
   uint32_t offset;
   uint64_t metric, type, dim, size;

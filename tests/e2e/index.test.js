@@ -8,25 +8,11 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const { MilvusClient, DataType, ConsistencyLevelEnum } = require('@zilliz/milvus2-sdk-node');
-const { QuiverServer, sleep } = require('./lib/server');
+const { QuiverServer, sleep, metric, waitFor } = require('./lib/server');
 const { rnd, l2, ok } = require('./lib/data');
 
 const STRONG = ConsistencyLevelEnum.Strong;
 
-function metric(text, name) {
-  const escaped = name.replace(/[{}"]/g, c => '\\' + c);
-  const m = text.match(new RegExp(`^${escaped} ([0-9.e+]+)$`, 'm'));
-  return m ? Number(m[1]) : 0;
-}
-
-async function waitFor(fn, what, ms = 60000) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await fn()) return;
-    await sleep(100);
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
 
 // Clustered float vectors (a Gaussian-ish mixture from sums of uniforms).
 function clustered(n, dim, centers) {
@@ -58,7 +44,7 @@ async function waitIndexed(client, collection, indexName, rows) {
     const d = await client.describeIndex({ collection_name: collection, index_name: indexName });
     const desc = d.index_descriptions[0];
     return desc && Number(desc.indexed_rows) === rows && Number(desc.pending_index_rows) === 0 && desc.state === 'Finished';
-  }, `index ${indexName} of ${collection} to be built`);
+  }, `index ${indexName} of ${collection} to be built`, 120000);
 }
 
 test('HNSW and IVF indexes are built, swapped in, searched with filters, kept over a restart and dropped', { timeout: 300000 }, async () => {
@@ -223,7 +209,7 @@ test('binary, sparse and float16 vectors are indexed and searched through the SD
     // Flushed: the indexnode builds the three indexes, the querynode swaps them in.
     assert.ok(ok((await client.flushSync({ collection_names: ['kinds'] })).status));
     for (const idx of ['bidx', 'sidx', 'hidx']) await waitIndexed(client, 'kinds', idx, N);
-    await waitFor(async () => metric(await server.metrics(), 'quiver_querynode_segment_indexes') >= 3, 'indexes swapped in');
+    await waitFor(async () => metric(await server.metrics(), 'quiver_querynode_segment_indexes') >= 3, 'indexes swapped in', 60000);
     await verify('sealed, indexed');
     assert.ok(metric(await server.metrics(), 'quiver_querynode_indexed_segment_searches_total') >= 3);
     // A binary query of the wrong size is refused.

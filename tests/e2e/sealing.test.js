@@ -4,22 +4,9 @@
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const { MilvusClient, ConsistencyLevelEnum } = require('@zilliz/milvus2-sdk-node');
-const { QuiverServer, sleep } = require('./lib/server');
+const { QuiverServer, sleep, metric, waitFor } = require('./lib/server');
 const { vec, ok } = require('./lib/data');
 
-function metric(text, name) {
-  const m = text.match(new RegExp(`^${name.replace(/[{}"]/g, c => '\\' + c)} ([0-9.e+]+)$`, 'm'));
-  return m ? Number(m[1]) : NaN;
-}
-
-async function waitFor(fn, what, ms = 20000) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await fn()) return;
-    await sleep(100);
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
 
 test('segments seal by size and by idle time; WAL shrinks; 20 MB inserts work', { timeout: 120000 }, async () => {
   const server = await new QuiverServer(null, [], { QUIVER_SEGMENT_SEAL_ROWS: '500', QUIVER_SEGMENT_SEAL_IDLE_SECONDS: '1', QUIVER_WAL_SEGMENT_BYTES: '1048576' }).start();

@@ -6,7 +6,7 @@
 #include <queue>
 
 #include "common/coding.h"
-#include "common/crc32c.h"
+#include "common/checksummed.h"
 
 namespace quiver::index {
 
@@ -351,19 +351,13 @@ std::string HnswIndex::Serialize() const {
     PutVarint64(&out, static_cast<uint64_t>(levels_[i]));
     out.append(reinterpret_cast<const char*>(upper_[i].data()), upper_[i].size() * sizeof(uint32_t));
   }
-  PutFixed32(&out, crc32c::Mask(crc32c::Value(out)));
+  SealChecksummed(&out);
   return out;
 }
 
 Result<std::unique_ptr<HnswIndex>> HnswIndex::Deserialize(std::string_view bytes, std::shared_ptr<const void> backing) {
-  if (bytes.size() < kMagic.size() + 4 || bytes.substr(0, kMagic.size()) != kMagic) {
-    return Status::Corruption("not an HNSW index file");
-  }
-  std::string_view body = bytes.substr(0, bytes.size() - 4);
-  if (crc32c::Value(body) != crc32c::Unmask(DecodeFixed32(bytes.data() + body.size()))) {
-    return Status::Corruption("HNSW index checksum mismatch");
-  }
-  Decoder in(body.substr(kMagic.size()));
+  QUIVER_ASSIGN_OR_RETURN(std::string_view body, UnwrapChecksummed(bytes, kMagic, "an HNSW index"));
+  Decoder in(body);
   uint64_t metric, dim, m, efc, n;
   uint32_t entry, max_level, pad;
   std::string_view padding;

@@ -90,4 +90,20 @@ class QuiverServer {
   }
 }
 
-module.exports = { QuiverServer, freePort, sleep };
+// The value of one Prometheus sample (`name` may carry labels), NaN when absent.
+function metric(text, name) {
+  const m = text.match(new RegExp(`^${name.replace(/[{}"]/g, c => '\\' + c)} ([0-9.e+]+)$`, 'm'));
+  return m ? Number(m[1]) : NaN;
+}
+
+// Polls `fn` every 100 ms until it returns true; throws after `ms`.
+async function waitFor(fn, what, ms = 20000) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await fn()) return;
+    await sleep(100);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+module.exports = { QuiverServer, freePort, sleep, metric, waitFor };
