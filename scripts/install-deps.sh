@@ -9,7 +9,7 @@ PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libfaiss-dev libopenblas-dev libhnswlib-dev
   libssl-dev libcurl4-openssl-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libsimdjson-dev
-  libyaml-cpp-dev libcli11-dev libcpp-httplib-dev libzstd-dev liblz4-dev libjemalloc-dev
+  libyaml-cpp-dev libcli11-dev libcpp-httplib-dev libzstd-dev liblz4-dev zlib1g-dev libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
 )
