@@ -198,10 +198,18 @@ test('binary, sparse and float16 vectors are indexed and searched through the SD
         assert.equal(res.results[q].length, want.length);
         res.results[q].forEach((h, i) => assert.ok(Math.abs(h.score - want[i]) < 1e-3, `sparse score ${h.score} vs ${want[i]} (${when})`));
       });
-      // Float16: the nearest row of a stored vector is itself.
-      res = await client.search({ collection_name: 'kinds', anns_field: 'half', data: qs.map(i => rows[i].half), limit: 3, params: { ef: 64 }, consistency_level: STRONG });
+      // Float16: a stored vector finds itself — always when searched exactly, and for at least 48
+      // of 50 rows within the top 3 through HNSW (an approximate index may miss a node).
+      const selves = Array.from({ length: 50 }, (_, i) => (i * 37) % N);
+      res = await client.search({ collection_name: 'kinds', anns_field: 'half', data: selves.map(i => rows[i].half), limit: 3, params: { ef: 64 }, consistency_level: STRONG });
       assert.ok(ok(res.status), JSON.stringify(res.status));
-      qs.forEach((qi, q) => assert.equal(String(res.results[q][0].id), String(qi), `float16 self match (${when})`));
+      const exact = selves.filter((qi, q) => String(res.results[q][0].id) === String(qi)).length;
+      const top3 = selves.filter((qi, q) => res.results[q].some(h => String(h.id) === String(qi))).length;
+      if (when.includes('exact')) {
+        assert.equal(exact, selves.length, `float16 self match (${when})`);
+      } else {
+        assert.ok(top3 >= 48, `float16 self match in the top 3 for ${top3}/50 rows (${when})`);
+      }
     };
     // Growing data: searched exactly.
     await verify('growing, exact');
