@@ -359,15 +359,22 @@ class ChunkEvaluator {
         matches = std::move(rest);
       }
     } else if (node.kind == PlanNode::Kind::kLike) {
-      const std::string& pattern = std::get<std::string>(node.literal.value);
-      bool simple_prefix = !pattern.empty() && pattern.back() == '%' && pattern.find_first_of("%_\\") == pattern.size() - 1;
-      if (!simple_prefix || (index = index_of(*node.children[0])) == nullptr) return std::nullopt;
-      matches = index->Prefix(std::string_view(pattern.data(), pattern.size() - 1));
+      auto prefix = SimplePrefix(std::get<std::string>(node.literal.value));
+      if (!prefix || (index = index_of(*node.children[0])) == nullptr) return std::nullopt;
+      matches = index->Prefix(*prefix);
     }
     if (!matches) return std::nullopt;
     TriBits out{std::move(*matches), index->valid()};
     out.f.AndNot(out.t);
     return out;
+  }
+
+  // "abc%" (one trailing %, no other wildcard or escape) -> "abc"; nullopt for other patterns.
+  static std::optional<std::string_view> SimplePrefix(const std::string& pattern) {
+    if (pattern.empty() || pattern.back() != '%' || pattern.find_first_of("%_\\") != pattern.size() - 1) {
+      return std::nullopt;
+    }
+    return std::string_view(pattern.data(), pattern.size() - 1);
   }
 
   // A comparison as `value op constant` (a constant on the left is moved right, flipping op).
@@ -478,11 +485,8 @@ class ChunkEvaluator {
     const std::string& pattern = std::get<std::string>(node.literal.value);
     std::vector<uint8_t> matches(rows_);
     // Prefix patterns ("abc%") are the common case: compare bytes, no backtracking.
-    bool simple_prefix = pattern.size() >= 1 && pattern.back() == '%' &&
-                         pattern.find_first_of("%_\\") == pattern.size() - 1;
-    if (simple_prefix) {
-      std::string_view prefix(pattern.data(), pattern.size() - 1);
-      for (size_t r = 0; r < rows_; ++r) matches[r] = column->VarAt(r).substr(0, prefix.size()) == prefix;
+    if (auto prefix = SimplePrefix(pattern)) {
+      for (size_t r = 0; r < rows_; ++r) matches[r] = column->VarAt(r).substr(0, prefix->size()) == *prefix;
     } else {
       for (size_t r = 0; r < rows_; ++r) matches[r] = LikeMatch(column->VarAt(r), pattern);
     }

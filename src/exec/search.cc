@@ -11,14 +11,6 @@ namespace quiver::exec {
 
 namespace {
 
-index::VectorView ColumnView(const schema::ColumnChunk& column, size_t rows) {
-  index::VectorView view{column.type, column.data.data(), rows, static_cast<size_t>(column.dim)};
-  if (column.type == schema::DataType::kSparseFloatVector) {
-    view.offsets = reinterpret_cast<const uint64_t*>(column.offsets.data());
-  }
-  return view;
-}
-
 Status SearchChunksExactly(const VectorSearchRequest& request, const index::FlatSearchParams& params,
                            const std::vector<float>& prepared, const segment::Segment& seg,
                            const std::vector<segment::ChunkRef>& chunks, const Bitset& allowed,
@@ -35,7 +27,7 @@ Status SearchChunksExactly(const VectorSearchRequest& request, const index::Flat
       options.allowed = &allowed;
       options.radius = request.radius;
       options.range_filter = request.range_filter;
-      QUIVER_RETURN_IF_ERROR(index::ExactSearch(request.metric, ColumnView(*column, ref.chunk->rows), request.QueryView(),
+      QUIVER_RETURN_IF_ERROR(index::ExactSearch(request.metric, index::ColumnVectors(*column, ref.chunk->rows), request.QueryView(),
                                                 options, ref.base, static_cast<int64_t>(ref.base), heaps));
       continue;
     }

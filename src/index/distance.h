@@ -55,6 +55,16 @@ const DistanceKernels& Kernels();
 // Kernels for a specific level, or nullptr if the CPU (or build) lacks it. For tests and benches.
 const DistanceKernels* KernelsFor(SimdLevel level);
 
+// HAMMING (differing bits) or JACCARD (1 - |a & b| / |a | b|, 0 for two empty vectors) between
+// binary vectors of `bytes` bytes.
+inline float BinaryDistance(const DistanceKernels& kernels, MetricType metric, const uint8_t* a, const uint8_t* b,
+                            size_t bytes) {
+  if (metric == MetricType::kHamming) return static_cast<float>(kernels.hamming(a, b, bytes));
+  uint32_t both, either;
+  kernels.and_or_count(a, b, bytes, &both, &either);
+  return either == 0 ? 0.0f : 1.0f - static_cast<float>(both) / static_cast<float>(either);
+}
+
 // 1/|v| (0 for a zero vector), and v scaled to unit length (zero vectors stay zero).
 float InverseNorm(const float* v, size_t dim);
 void NormalizeInPlace(float* v, size_t dim);

@@ -27,6 +27,25 @@ size_t VectorView::RowBytes() const {
   }
 }
 
+VectorView ColumnVectors(const schema::ColumnChunk& column, size_t rows) {
+  VectorView view{column.type, column.data.data(), rows, static_cast<size_t>(column.dim)};
+  if (column.type == schema::DataType::kSparseFloatVector) {
+    view.offsets = reinterpret_cast<const uint64_t*>(column.offsets.data());
+  }
+  return view;
+}
+
+std::vector<std::pair<uint32_t, float>> SparseRow(const VectorView& view, size_t row) {
+  const uint8_t* base = static_cast<const uint8_t*>(view.data);
+  size_t begin = view.offsets[row], end = view.offsets[row + 1];
+  std::vector<std::pair<uint32_t, float>> out((end - begin) / 8);
+  for (size_t i = 0; i < out.size(); ++i) {
+    std::memcpy(&out[i].first, base + begin + i * 8, 4);
+    std::memcpy(&out[i].second, base + begin + i * 8 + 4, 4);
+  }
+  return out;
+}
+
 float HalfToFloat(uint16_t h) {
   uint32_t sign = static_cast<uint32_t>(h & 0x8000) << 16;
   uint32_t exp = (h >> 10) & 0x1f;
@@ -98,12 +117,7 @@ std::vector<float> ToFloats(const VectorView& view) {
   return out;
 }
 
-double SearchOptions::Param(std::string_view name, double fallback) const {
-  auto it = params.find(std::string(name));
-  return it == params.end() ? fallback : it->second;
-}
-
-double IndexBuildSpec::Param(std::string_view name, double fallback) const {
+double ParamOr(const std::map<std::string, double>& params, std::string_view name, double fallback) {
   auto it = params.find(std::string(name));
   return it == params.end() ? fallback : it->second;
 }

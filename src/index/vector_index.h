@@ -23,6 +23,7 @@
 #include "common/thread_pool.h"
 #include "index/distance.h"
 #include "index/topk.h"
+#include "schema/column.h"
 #include "schema/types.h"
 
 namespace quiver::index {
@@ -43,12 +44,21 @@ struct VectorView {
   const uint8_t* Row(size_t r) const { return static_cast<const uint8_t*>(data) + r * RowBytes(); }
 };
 
+// The vectors of a column chunk (its first `rows` rows), sparse offsets included.
+VectorView ColumnVectors(const schema::ColumnChunk& column, size_t rows);
+
+// Row `row` of a SparseFloatVector view as (index, value) pairs, in stored order.
+std::vector<std::pair<uint32_t, float>> SparseRow(const VectorView& view, size_t row);
+
 // Decodes `view` (FloatVector, Float16Vector or BFloat16Vector) into floats; copies for float.
 std::vector<float> ToFloats(const VectorView& view);
 float HalfToFloat(uint16_t h);
 float BFloat16ToFloat(uint16_t b);
 uint16_t FloatToHalf(float f);
 uint16_t FloatToBFloat16(float f);
+
+// params[name], or `fallback` when absent.
+double ParamOr(const std::map<std::string, double>& params, std::string_view name, double fallback);
 
 // What a search needs besides the queries. `params` holds search-phase parameters (ef, nprobe),
 // missing ones take their registered defaults.
@@ -60,7 +70,7 @@ struct SearchOptions {
   std::optional<float> radius;
   std::optional<float> range_filter;
 
-  double Param(std::string_view name, double fallback) const;
+  double Param(std::string_view name, double fallback) const { return ParamOr(params, name, fallback); }
 };
 
 class VectorIndex {
@@ -94,7 +104,7 @@ struct IndexBuildSpec {
   size_t dim = 0;
   std::map<std::string, double> params;
 
-  double Param(std::string_view name, double fallback) const;
+  double Param(std::string_view name, double fallback) const { return ParamOr(params, name, fallback); }
 };
 
 // Build progress in [0, 1], called from any build thread; may be empty. Returning false cancels

@@ -172,10 +172,7 @@ Status IndexNode::Build(const Task& task) {
                           segment::OpenStoredSegment(objects_, task.segment.object_key, task.collection->schema));
   const schema::ColumnChunk* column = sealed->data().Find(task.index.field_id);
   if (column == nullptr) return Status::Corruption("segment file lacks the indexed field");
-  index::VectorView view{column->type, column->data.data(), column->rows, static_cast<size_t>(column->dim)};
-  if (column->type == schema::DataType::kSparseFloatVector) {
-    view.offsets = reinterpret_cast<const uint64_t*>(column->offsets.data());
-  }
+  index::VectorView view = index::ColumnVectors(*column, column->rows);
   QUIVER_LOG(INFO) << "segment index build started" << Kv("collection_id", task.collection->id)
                    << Kv("index", task.index.name) << Kv("family", spec.family) << Kv("segment_id", task.segment.id)
                    << Kv("rows", column->rows);

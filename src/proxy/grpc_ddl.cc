@@ -27,10 +27,15 @@ Status IndexNotFound(const std::string& collection) {
 
 }  // namespace
 
-Result<size_t> MilvusServiceImpl::RowCount(const cluster::CollectionInfo& collection, std::optional<int64_t> partition) {
-  QUIVER_ASSIGN_OR_RETURN(cluster::CollectionSegments segments, proxy_->coord()->GetSegments(collection.id));
+Result<size_t> MilvusServiceImpl::RowCount(const cluster::CollectionInfo& collection, std::optional<int64_t> partition,
+                                           const cluster::CollectionSegments* known) {
+  cluster::CollectionSegments fetched;
+  if (known == nullptr) {
+    QUIVER_ASSIGN_OR_RETURN(fetched, proxy_->coord()->GetSegments(collection.id));
+    known = &fetched;
+  }
   size_t rows = 0;
-  for (const auto& s : segments.segments) {
+  for (const auto& s : known->segments) {
     if (!partition || s.partition_id == *partition) rows += s.rows;
   }
   QUIVER_ASSIGN_OR_RETURN(auto buffered, proxy_->datanode()->BufferedRows(collection.id));
@@ -40,28 +45,31 @@ Result<size_t> MilvusServiceImpl::RowCount(const cluster::CollectionInfo& collec
   return rows;
 }
 
-Result<MilvusServiceImpl::IndexProgress> MilvusServiceImpl::ProgressOf(const cluster::CollectionInfo& collection,
-                                                                       const cluster::IndexInfo& index) {
+Result<std::map<int64_t, MilvusServiceImpl::IndexProgress>> MilvusServiceImpl::IndexProgressOf(
+    const cluster::CollectionInfo& collection) {
   QUIVER_ASSIGN_OR_RETURN(cluster::CollectionSegments segments, proxy_->coord()->GetSegments(collection.id));
-  QUIVER_ASSIGN_OR_RETURN(size_t total, RowCount(collection, std::nullopt));
-  const schema::FieldSchema* field = collection.schema->FindFieldById(index.field_id);
-  const index::IndexFamily* family =
-      field == nullptr ? nullptr : index::IndexRegistry::Builtin().Serving(index.index_type, field->type);
-  bool needs_files = field != nullptr && schema::IsVectorType(field->type) && family != nullptr && !family->exact;
-  std::set<segment::SegmentId> built;
-  for (const auto& i : segments.indexes) {
-    if (i.index_id == index.id) built.insert(i.segment_id);
-  }
-  IndexProgress progress;
-  progress.total_rows = total;
-  for (const auto& s : segments.segments) {
-    if (!needs_files || built.count(s.id)) {
-      progress.indexed_rows += s.rows;
-    } else {
-      progress.pending_rows += s.rows;
+  QUIVER_ASSIGN_OR_RETURN(size_t total, RowCount(collection, std::nullopt, &segments));
+  std::map<int64_t, IndexProgress> out;
+  for (const cluster::IndexInfo& index : collection.indexes) {
+    const schema::FieldSchema* field = collection.schema->FindFieldById(index.field_id);
+    const index::IndexFamily* family =
+        field == nullptr ? nullptr : index::IndexRegistry::Builtin().Serving(index.index_type, field->type);
+    bool needs_files = field != nullptr && schema::IsVectorType(field->type) && family != nullptr && !family->exact;
+    std::set<segment::SegmentId> built;
+    for (const auto& i : segments.indexes) {
+      if (i.index_id == index.id) built.insert(i.segment_id);
+    }
+    IndexProgress& progress = out[index.id];
+    progress.total_rows = total;
+    for (const auto& s : segments.segments) {
+      if (!needs_files || built.count(s.id)) {
+        progress.indexed_rows += s.rows;
+      } else {
+        progress.pending_rows += s.rows;
+      }
     }
   }
-  return progress;
+  return out;
 }
 
 grpc::Status MilvusServiceImpl::CreateCollection(grpc::ServerContext* context,
@@ -623,10 +631,11 @@ grpc::Status MilvusServiceImpl::DescribeIndex(grpc::ServerContext* context,
                                               pb::milvus::DescribeIndexResponse* response) {
   Run(context, "DescribeIndex", response->mutable_status(), [&]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
+    QUIVER_ASSIGN_OR_RETURN(auto progress_of, IndexProgressOf(*c));
     for (const auto& index : c->indexes) {
       if (!request->index_name().empty() && index.name != request->index_name()) continue;
       if (!request->field_name().empty() && index.field_name != request->field_name()) continue;
-      QUIVER_ASSIGN_OR_RETURN(IndexProgress progress, ProgressOf(*c, index));
+      const IndexProgress& progress = progress_of.at(index.id);
       auto* d = response->add_index_descriptions();
       d->set_index_name(index.name);
       d->set_indexid(index.id);
@@ -661,10 +670,11 @@ grpc::Status MilvusServiceImpl::GetIndexState(grpc::ServerContext* context, cons
                                               pb::milvus::GetIndexStateResponse* response) {
   Run(context, "GetIndexState", response->mutable_status(), [&]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
+    QUIVER_ASSIGN_OR_RETURN(auto progress_of, IndexProgressOf(*c));
     for (const auto& index : c->indexes) {
       if ((request->index_name().empty() || index.name == request->index_name()) &&
           (request->field_name().empty() || index.field_name == request->field_name())) {
-        QUIVER_ASSIGN_OR_RETURN(IndexProgress progress, ProgressOf(*c, index));
+        const IndexProgress& progress = progress_of.at(index.id);
         response->set_state(progress.pending_rows == 0 ? pb::common::Finished : pb::common::InProgress);
         return Status::OK();
       }
@@ -679,11 +689,12 @@ grpc::Status MilvusServiceImpl::GetIndexBuildProgress(grpc::ServerContext* conte
                                                       pb::milvus::GetIndexBuildProgressResponse* response) {
   Run(context, "GetIndexBuildProgress", response->mutable_status(), [&]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
+    QUIVER_ASSIGN_OR_RETURN(auto progress_of, IndexProgressOf(*c));
     for (const auto& index : c->indexes) {
       if ((request->index_name().empty() || index.name == request->index_name()) &&
           (request->field_name().empty() || index.field_name == request->field_name())) {
         // Progress over flushed rows (growing rows are searched exactly and need no build).
-        QUIVER_ASSIGN_OR_RETURN(IndexProgress progress, ProgressOf(*c, index));
+        const IndexProgress& progress = progress_of.at(index.id);
         response->set_indexed_rows(static_cast<int64_t>(progress.indexed_rows));
         response->set_total_rows(static_cast<int64_t>(progress.indexed_rows + progress.pending_rows));
         return Status::OK();

@@ -191,12 +191,12 @@ void QueryNode::BuildScalarIndexes(Loaded* loaded) {
     }
   }
   for (const auto& seg : todo) {
-    exec::ScalarIndexMap built;
+    auto built = std::make_shared<exec::ScalarIndexMap>();
     const auto& data = static_cast<const segment::SealedSegment&>(*seg).data();
     for (schema::FieldId field : fields) {
       const schema::ColumnChunk* column = data.Find(field);
       if (column == nullptr) continue;
-      if (auto index = exec::ScalarIndex::Build(*column)) built[field] = std::move(index);
+      if (auto index = exec::ScalarIndex::Build(*column)) (*built)[field] = std::move(index);
     }
     MutexLock lock(&loaded->mu);
     loaded->scalar[seg->meta().segment_id] = std::move(built);
@@ -214,17 +214,10 @@ Status QueryNode::LoadSegmentIndexes(Loaded* loaded, const cluster::CollectionSe
     }
   }
   for (const cluster::SegmentIndexInfo* info : missing) {
-    // Memory-mapped when the store can (a local directory): HNSW then serves from the page cache.
-    std::unique_ptr<index::VectorIndex> built;
-    if (Result<std::shared_ptr<MappedFile>> mapped = objects_->Map(info->object_key); mapped.ok()) {
-      auto span = (*mapped)->data();
-      QUIVER_ASSIGN_OR_RETURN(built, index::LoadVectorIndex(
-                                         std::string_view(reinterpret_cast<const char*>(span.data()), span.size()),
-                                         std::shared_ptr<const void>(*mapped)));
-    } else {
-      QUIVER_ASSIGN_OR_RETURN(std::string file, objects_->Get(info->object_key));
-      QUIVER_ASSIGN_OR_RETURN(built, index::LoadVectorIndex(file));
-    }
+    // Memory-mapped when the store can (a local directory): HNSW then serves from the page
+    // cache; a read file is kept alive the same way instead of being copied again.
+    QUIVER_ASSIGN_OR_RETURN(schema::Buffer file, segment::ReadStoredObject(objects_, info->object_key));
+    QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<index::VectorIndex> built, index::LoadVectorIndex(file.view(), file.owner()));
     MutexLock lock(&loaded->mu);
     auto seg = loaded->sealed.find(info->segment_id);
     if (seg == loaded->sealed.end() || seg->second->rows() != built->size()) {
@@ -324,7 +317,7 @@ Result<cluster::SearchResult> QueryNode::Search(const cluster::SearchRequest& re
   for (const ChannelView& view : Snapshot(*loaded, request.partition_ids)) {
     search.scalar_for = [&view](const segment::Segment& seg) -> const exec::ScalarIndexMap* {
       auto it = view.scalar.find(seg.meta().segment_id);
-      return it == view.scalar.end() ? nullptr : &it->second;
+      return it == view.scalar.end() ? nullptr : it->second.get();
     };
     search.index_for = [&view, field = request.field_id, counter = indexed_searches_](const segment::Segment& seg) {
       auto it = view.indexes.find({seg.meta().segment_id, field});
@@ -371,7 +364,7 @@ Result<cluster::QueryResult> QueryNode::Query(const cluster::QueryRequest& reque
       if (rows == 0) continue;
       const exec::ScalarIndexMap* scalar = nullptr;
       if (seg->sealed()) {
-        if (auto it = view.scalar.find(seg->meta().segment_id); it != view.scalar.end()) scalar = &it->second;
+        if (auto it = view.scalar.find(seg->meta().segment_id); it != view.scalar.end()) scalar = it->second.get();
       }
       QUIVER_ASSIGN_OR_RETURN(Bitset matches, exec::EvaluateFilter(request.filter.get(), chunks, rows, scalar));
       matches &= seg->VisibleRows(chunks, rows, request.timestamp, view.deletes);

@@ -61,14 +61,15 @@ class QueryNode final : public cluster::QueryNodeClient {
     mutable Mutex mu;  // guards `sealed` and swaps with the buffers
     std::map<segment::SegmentId, std::shared_ptr<const segment::Segment>> sealed QUIVER_GUARDED_BY(mu);
     IndexMap indexes QUIVER_GUARDED_BY(mu);  // built indexes of sealed segments
-    std::map<segment::SegmentId, exec::ScalarIndexMap> scalar QUIVER_GUARDED_BY(mu);  // per sealed segment
+    // Scalar indexes per sealed segment, shared with snapshots (never copied per search).
+    std::map<segment::SegmentId, std::shared_ptr<const exec::ScalarIndexMap>> scalar QUIVER_GUARDED_BY(mu);
   };
   // What one channel holds at one moment: the segments to search and its deletes.
   struct ChannelView {
     std::vector<std::shared_ptr<const segment::Segment>> segments;
     const segment::DeleteLog* deletes;
     IndexMap indexes;  // of the sealed segments in `segments`
-    std::map<segment::SegmentId, exec::ScalarIndexMap> scalar;
+    std::map<segment::SegmentId, std::shared_ptr<const exec::ScalarIndexMap>> scalar;
   };
 
   Result<std::shared_ptr<Loaded>> Find(int64_t collection_id);

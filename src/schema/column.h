@@ -45,6 +45,8 @@ class Buffer {
     return {reinterpret_cast<const T*>(data_), size_ / sizeof(T)};
   }
   std::string_view view() const { return {reinterpret_cast<const char*>(data_), size_}; }
+  // What keeps the bytes alive (a mapping or an owned string).
+  const std::shared_ptr<const void>& owner() const { return owner_; }
 
  private:
   std::shared_ptr<const void> owner_;

@@ -178,8 +178,12 @@ class SealedSegment final : public Segment {
   Timestamp max_ts_ = 0;
 };
 
-// Opens the segment file stored under `key`: memory-mapped when the store can map it, read into
-// memory otherwise. Errors as ObjectStore::Get and SealedSegment::Open.
+// The object stored under `key`: memory-mapped when the store can map it, read into memory
+// otherwise. Errors as ObjectStore::Get.
+Result<schema::Buffer> ReadStoredObject(storage::ObjectStore* objects, const std::string& key);
+
+// Opens the segment file stored under `key` (ReadStoredObject). Errors as ObjectStore::Get and
+// SealedSegment::Open.
 Result<std::shared_ptr<SealedSegment>> OpenStoredSegment(storage::ObjectStore* objects, const std::string& key,
                                                          std::shared_ptr<const schema::CollectionSchema> schema);
 

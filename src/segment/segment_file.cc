@@ -165,18 +165,20 @@ const std::vector<float>* SealedSegment::CachedRowFloats(schema::FieldId field_i
   return slot.get();
 }
 
-Result<std::shared_ptr<SealedSegment>> OpenStoredSegment(storage::ObjectStore* objects, const std::string& key,
-                                                         std::shared_ptr<const schema::CollectionSchema> schema) {
-  schema::Buffer file;
+Result<schema::Buffer> ReadStoredObject(storage::ObjectStore* objects, const std::string& key) {
   Result<std::shared_ptr<MappedFile>> mapped = objects->Map(key);
   if (mapped.ok()) {
     auto mapping = *mapped;
     auto span = mapping->data();
-    file = schema::Buffer::View(mapping, span.data(), span.size());
-  } else {
-    QUIVER_ASSIGN_OR_RETURN(std::string bytes, objects->Get(key));
-    file = schema::Buffer::Own(std::move(bytes));
+    return schema::Buffer::View(mapping, span.data(), span.size());
   }
+  QUIVER_ASSIGN_OR_RETURN(std::string bytes, objects->Get(key));
+  return schema::Buffer::Own(std::move(bytes));
+}
+
+Result<std::shared_ptr<SealedSegment>> OpenStoredSegment(storage::ObjectStore* objects, const std::string& key,
+                                                         std::shared_ptr<const schema::CollectionSchema> schema) {
+  QUIVER_ASSIGN_OR_RETURN(schema::Buffer file, ReadStoredObject(objects, key));
   return SealedSegment::Open(file, std::move(schema));
 }
 

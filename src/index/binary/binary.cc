@@ -31,12 +31,7 @@ class BinaryIndex final : public VectorIndex {
   size_t size() const override { return rows_; }
   size_t MemoryBytes() const override { return codes_.size() + centroids_.size() + ids_.size() * 4 + starts_.size() * 8; }
 
-  float Distance(const uint8_t* a, const uint8_t* b) const {
-    if (metric_ == MetricType::kHamming) return static_cast<float>(kernels_->hamming(a, b, bytes_));
-    uint32_t both, either;
-    kernels_->and_or_count(a, b, bytes_, &both, &either);
-    return either == 0 ? 0.0f : 1.0f - static_cast<float>(both) / static_cast<float>(either);
-  }
+  float Distance(const uint8_t* a, const uint8_t* b) const { return BinaryDistance(*kernels_, metric_, a, b, bytes_); }
 
   Status Build(const VectorView& data, size_t nlist, ThreadPool* pool, const ProgressFn& progress) {
     rows_ = data.rows;

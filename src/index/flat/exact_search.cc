@@ -11,35 +11,26 @@ namespace {
 
 using DT = schema::DataType;
 
-struct SparseRow {
-  std::vector<std::pair<uint32_t, float>> pairs;  // sorted by index
-};
+using SparsePairs = std::vector<std::pair<uint32_t, float>>;
 
-SparseRow ReadSparse(const VectorView& view, size_t row) {
-  const uint8_t* base = static_cast<const uint8_t*>(view.data);
-  size_t begin = view.offsets[row], end = view.offsets[row + 1];
-  SparseRow out;
-  out.pairs.resize((end - begin) / 8);
-  for (size_t i = 0; i < out.pairs.size(); ++i) {
-    std::memcpy(&out.pairs[i].first, base + begin + i * 8, 4);
-    std::memcpy(&out.pairs[i].second, base + begin + i * 8 + 4, 4);
-  }
-  std::sort(out.pairs.begin(), out.pairs.end());
-  return out;
+SparsePairs SortedSparseRow(const VectorView& view, size_t row) {
+  SparsePairs pairs = SparseRow(view, row);
+  std::sort(pairs.begin(), pairs.end());
+  return pairs;
 }
 
 // Inner product of two index-sorted sparse rows, and whether they share a dimension.
-std::pair<float, bool> SparseIp(const SparseRow& a, const SparseRow& b) {
+std::pair<float, bool> SparseIp(const SparsePairs& a, const SparsePairs& b) {
   float sum = 0;
   bool shared = false;
   size_t i = 0, j = 0;
-  while (i < a.pairs.size() && j < b.pairs.size()) {
-    if (a.pairs[i].first < b.pairs[j].first) {
+  while (i < a.size() && j < b.size()) {
+    if (a[i].first < b[j].first) {
       ++i;
-    } else if (a.pairs[i].first > b.pairs[j].first) {
+    } else if (a[i].first > b[j].first) {
       ++j;
     } else {
-      sum += a.pairs[i].second * b.pairs[j].second;
+      sum += a[i].second * b[j].second;
       shared = true;
       ++i;
       ++j;
@@ -86,14 +77,7 @@ Status ExactSearch(MetricType metric, const VectorView& base, const VectorView& 
         const uint8_t* query = queries.Row(q);
         for (size_t r = 0; r < base.rows; ++r) {
           if (!admitted(r)) continue;
-          float d;
-          if (metric == MetricType::kHamming) {
-            d = static_cast<float>(k.hamming(query, base.Row(r), bytes));
-          } else {
-            uint32_t both, either;
-            k.and_or_count(query, base.Row(r), bytes, &both, &either);
-            d = either == 0 ? 0.0f : 1.0f - static_cast<float>(both) / static_cast<float>(either);
-          }
+          float d = BinaryDistance(k, metric, query, base.Row(r), bytes);
           if (InRange(params, d) && (*heaps)[q].WouldAccept(d)) (*heaps)[q].Push(d, id_base + static_cast<int64_t>(r));
         }
       }
@@ -101,11 +85,11 @@ Status ExactSearch(MetricType metric, const VectorView& base, const VectorView& 
     }
     case DT::kSparseFloatVector: {
       if (metric != MetricType::kIP) return Status::InvalidArgument("sparse vectors are searched by IP");
-      std::vector<SparseRow> qs;
-      for (size_t q = 0; q < queries.rows; ++q) qs.push_back(ReadSparse(queries, q));
+      std::vector<SparsePairs> qs;
+      for (size_t q = 0; q < queries.rows; ++q) qs.push_back(SortedSparseRow(queries, q));
       for (size_t r = 0; r < base.rows; ++r) {
         if (!admitted(r)) continue;
-        SparseRow row = ReadSparse(base, r);
+        SparsePairs row = SortedSparseRow(base, r);
         for (size_t q = 0; q < qs.size(); ++q) {
           auto [score, shared] = SparseIp(qs[q], row);
           if (shared && InRange(params, score)) (*heaps)[q].Push(score, id_base + static_cast<int64_t>(r));

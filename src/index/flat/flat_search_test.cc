@@ -13,6 +13,14 @@ struct Ref {
   int64_t id;
 };
 
+// `count` standard-normal floats drawn from `rng`.
+std::vector<float> Gaussian(size_t count, std::mt19937& rng) {
+  std::normal_distribution<float> gauss;
+  std::vector<float> out(count);
+  for (auto& x : out) x = gauss(rng);
+  return out;
+}
+
 // Brute force in double precision with a full sort: the oracle.
 std::vector<Ref> Oracle(MetricType metric, const float* q, const std::vector<float>& base, size_t dim,
                         const Bitset* allowed, size_t k) {
@@ -45,11 +53,8 @@ class FlatSearchTest : public ::testing::TestWithParam<MetricType> {};
 TEST_P(FlatSearchTest, MatchesBruteForceWithAndWithoutFilter) {
   MetricType metric = GetParam();
   std::mt19937 rng(11);
-  std::normal_distribution<float> gauss;
   const size_t dim = 37, rows = 3000, nq = 5, k = 10;
-  std::vector<float> base(rows * dim), queries(nq * dim);
-  for (auto& x : base) x = gauss(rng);
-  for (auto& x : queries) x = gauss(rng);
+  std::vector<float> base = Gaussian(rows * dim, rng), queries = Gaussian(nq * dim, rng);
   for (double selectivity : {1.0, 0.5, 0.1, 0.01, 0.0}) {
     Bitset allowed(rows);
     for (size_t r = 0; r < rows; ++r) {
@@ -78,11 +83,8 @@ TEST_P(FlatSearchTest, MatchesBruteForceWithAndWithoutFilter) {
 TEST_P(FlatSearchTest, RangeSearchKeepsOnlyHitsInsideBounds) {
   MetricType metric = GetParam();
   std::mt19937 rng(3);
-  std::normal_distribution<float> gauss;
   const size_t dim = 8, rows = 2000;
-  std::vector<float> base(rows * dim), query(dim);
-  for (auto& x : base) x = gauss(rng);
-  for (auto& x : query) x = gauss(rng);
+  std::vector<float> base = Gaussian(rows * dim, rng), query = Gaussian(dim, rng);
   auto all = Oracle(metric, query.data(), base, dim, nullptr, rows);
   // Pick bounds between the 10th and 100th best results.
   float inner = all[10].distance, outer = all[100].distance;
@@ -132,11 +134,8 @@ namespace {
 
 TEST(FlatSearchTest, CosineWithCachedNormsMatchesFusedKernel) {
   std::mt19937 rng(5);
-  std::normal_distribution<float> gauss;
   const size_t dim = 24, rows = 1000;
-  std::vector<float> base(rows * dim), query(dim);
-  for (auto& x : base) x = gauss(rng);
-  for (auto& x : query) x = gauss(rng);
+  std::vector<float> base = Gaussian(rows * dim, rng), query = Gaussian(dim, rng);
   for (size_t d = 0; d < dim; ++d) base[7 * dim + d] = 0;  // a zero vector scores 0
   FlatSearchParams fused{MetricType::kCosine, dim, std::nullopt, std::nullopt};
   FlatSearchParams cached = fused;

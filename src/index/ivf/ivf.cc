@@ -359,12 +359,13 @@ Status IvfIndex::Search(const VectorView& queries, const SearchOptions& options,
       }
     }
     TopK& heap = (*heaps)[i];
-    std::vector<uint32_t> order = NearestCentroids(centroids_.data(), nlist(), query, dim_, inner_metric(), nprobe);
-    for (uint32_t c : order) ScanCell(query, c, options.allowed, &table, &heap);
-    if (options.allowed != nullptr && !heap.full() && nprobe < nlist()) {
-      // A selective filter left the probed cells short of k rows: keep probing, nearest first.
-      std::vector<uint32_t> rest = NearestCentroids(centroids_.data(), nlist(), query, dim_, inner_metric(), nlist());
-      for (size_t r = nprobe; r < rest.size() && !heap.full(); ++r) ScanCell(query, rest[r], options.allowed, &table, &heap);
+    // With a filter every cell is ordered once, so probing can go on past nprobe (nearest first)
+    // while the filter leaves the probed cells short of k rows.
+    std::vector<uint32_t> order = NearestCentroids(centroids_.data(), nlist(), query, dim_, inner_metric(),
+                                                   options.allowed != nullptr ? nlist() : nprobe);
+    for (size_t r = 0; r < order.size(); ++r) {
+      if (r >= nprobe && heap.full()) break;
+      ScanCell(query, order[r], options.allowed, &table, &heap);
     }
   }
   return Status::OK();

@@ -16,27 +16,13 @@ namespace quiver::index {
 
 namespace {
 
-struct Pair {
-  uint32_t index;
-  float value;
-};
-
-std::vector<Pair> RowPairs(const VectorView& view, size_t row) {
-  const uint8_t* base = static_cast<const uint8_t*>(view.data);
-  size_t begin = view.offsets[row], end = view.offsets[row + 1];
-  std::vector<Pair> out((end - begin) / 8);
-  for (size_t i = 0; i < out.size(); ++i) {
-    std::memcpy(&out[i].index, base + begin + i * 8, 4);
-    std::memcpy(&out[i].value, base + begin + i * 8 + 4, 4);
-  }
-  return out;
-}
+using Pair = std::pair<uint32_t, float>;  // (dimension, value)
 
 // Keeps the largest |value|s, dropping `ratio` of the pairs.
 void Drop(std::vector<Pair>* pairs, double ratio) {
   size_t drop = static_cast<size_t>(static_cast<double>(pairs->size()) * ratio);
   if (drop == 0) return;
-  std::sort(pairs->begin(), pairs->end(), [](const Pair& a, const Pair& b) { return std::fabs(a.value) > std::fabs(b.value); });
+  std::sort(pairs->begin(), pairs->end(), [](const Pair& a, const Pair& b) { return std::fabs(a.second) > std::fabs(b.second); });
   pairs->resize(pairs->size() - drop);
 }
 
@@ -56,12 +42,12 @@ class SparseIndex final : public VectorIndex {
   void Build(const VectorView& data, double drop_ratio) {
     rows_ = data.rows;
     for (size_t r = 0; r < data.rows; ++r) {
-      std::vector<Pair> pairs = RowPairs(data, r);
+      std::vector<Pair> pairs = SparseRow(data, r);
       Drop(&pairs, drop_ratio);
       for (const Pair& p : pairs) {
-        Posting& list = postings_[p.index];
+        Posting& list = postings_[p.first];
         list.rows.push_back(static_cast<uint32_t>(r));
-        list.values.push_back(p.value);
+        list.values.push_back(p.second);
       }
     }
   }
@@ -77,11 +63,11 @@ class SparseIndex final : public VectorIndex {
     scores.assign(rows_, 0.0f);
     touched_mark.assign(rows_, 0);
     for (size_t q = 0; q < queries.rows; ++q) {
-      std::vector<Pair> pairs = RowPairs(queries, q);
+      std::vector<Pair> pairs = SparseRow(queries, q);
       Drop(&pairs, options.Param("drop_ratio_search", 0));
       touched.clear();
       for (const Pair& p : pairs) {
-        auto it = postings_.find(p.index);
+        auto it = postings_.find(p.first);
         if (it == postings_.end()) continue;
         const Posting& list = it->second;
         for (size_t i = 0; i < list.rows.size(); ++i) {
@@ -90,7 +76,7 @@ class SparseIndex final : public VectorIndex {
             touched_mark[row] = 1;
             touched.push_back(row);
           }
-          scores[row] += p.value * list.values[i];
+          scores[row] += p.second * list.values[i];
         }
       }
       for (uint32_t row : touched) {
