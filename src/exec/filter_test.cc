@@ -215,6 +215,39 @@ TEST_F(FilterTest, RandomExpressionsMatchNaiveEvaluator) {
   EXPECT_GT(checked, 300);
 }
 
+// A filter of 26,000 or'ed terms (a client-generated id list) binds into one n-ary node and
+// evaluates exactly; a 16,000-term arithmetic chain is refused instead of overflowing the stack.
+TEST_F(FilterTest, LongLogicChainsEvaluateAndDeepArithmeticIsRefused) {
+  std::string ors;
+  for (int i = 0; i < 26000; ++i) ors += (i ? " or pk == " : "pk == ") + std::to_string(3 * i);
+  auto plan = expr::CompileFilter(ors, *schema_, {});
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  EXPECT_EQ((*plan)->kind, expr::PlanNode::Kind::kOr);
+  EXPECT_EQ((*plan)->children.size(), 26000u);
+  auto matched = EvaluateFilter(plan->get(), chunks_, rows_.size());
+  ASSERT_TRUE(matched.ok());
+  size_t expected = 0;
+  const std::string pk_key = std::to_string(schema_->PrimaryField()->id);  // rows_ are keyed by field id
+  for (size_t r = 0; r < rows_.size(); ++r) {
+    bool want = rows_[r][pk_key].get<int64_t>() % 3 == 0;
+    expected += want;
+    EXPECT_EQ(matched->Test(r), want) << "row " << r;
+  }
+  EXPECT_EQ(matched->Count(), expected);
+  EXPECT_GT(expected, 0u);
+
+  std::string sums = "i64";
+  for (int i = 0; i < 16000; ++i) sums += " + 1";
+  auto refused = expr::CompileFilter(sums + " > 0", *schema_, {});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_TRUE(refused.status().IsInvalidArgument());
+  // Within the budget the same chain evaluates as it reads.
+  std::string shallow = "i8";
+  for (int i = 0; i < 100; ++i) shallow += " + 1";
+  EXPECT_EQ(Check(shallow + " > i8 + 99"), rows_.size());
+  EXPECT_EQ(Check(shallow + " == i8 + 101"), 0u);
+}
+
 TEST(LikeMatchTest, Wildcards) {
   EXPECT_TRUE(LikeMatch("Product", "Prod%"));
   EXPECT_TRUE(LikeMatch("Product", "%duct"));

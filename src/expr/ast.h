@@ -73,6 +73,10 @@ struct Node {
   UnaryOp unary_op = UnaryOp::kNeg;
   bool negated = false;
   std::vector<NodePtr> children;
+  // 1 for a leaf, else 1 + the tallest child. The parser never builds a tree taller than
+  // kMaxDepth, so every recursive walk of a tree (binding, evaluation, printing, destruction)
+  // is bounded.
+  int height = 1;
 
   explicit Node(Kind k, size_t p) : kind(k), pos(p) {}
   std::string ToString() const;  // canonical, fully parenthesised (tests and logs)

@@ -8,6 +8,7 @@
 
 #include "expr/parser.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -369,35 +370,67 @@ class Parser {
     int* depth_;
   };
 
-  NodePtr MakeBinary(BinaryOp op, NodePtr lhs, NodePtr rhs, size_t pos) {
+  // Sets `node`'s height from its children and refuses a tree taller than kMaxDepth. Every node
+  // with children passes through here as it is built, so a long flat chain (a + 1 + 1 + ...,
+  // x is null is null ...) is refused at the level that breaks the budget, never built whole.
+  Result<NodePtr> Sealed(NodePtr node) const {
+    int tallest = 0;
+    for (const auto& child : node->children) tallest = std::max(tallest, child->height);
+    node->height = tallest + 1;
+    if (node->height > kMaxDepth) {
+      return Status::InvalidArgument("syntax error at position " + std::to_string(node->pos) +
+                                     ": expression nested too deeply (more than " +
+                                     std::to_string(kMaxDepth) + " levels)");
+    }
+    return node;
+  }
+
+  Result<NodePtr> MakeBinary(BinaryOp op, NodePtr lhs, NodePtr rhs, size_t pos) const {
     auto node = std::make_unique<Node>(Node::Kind::kBinary, pos);
     node->binary_op = op;
     node->children.push_back(std::move(lhs));
     node->children.push_back(std::move(rhs));
-    return node;
+    return Sealed(std::move(node));
   }
 
-  Result<NodePtr> ParseOr() {
-    QUIVER_ASSIGN_OR_RETURN(NodePtr lhs, ParseAnd());
-    while (current_.type == Tok::kOr) {
-      size_t pos = current_.pos;
-      QUIVER_RETURN_IF_ERROR(Advance());
-      QUIVER_ASSIGN_OR_RETURN(NodePtr rhs, ParseAnd());
-      lhs = MakeBinary(BinaryOp::kOr, std::move(lhs), std::move(rhs), pos);
-    }
-    return lhs;
+  Result<NodePtr> MakeUnary(UnaryOp op, NodePtr operand, size_t pos) const {
+    auto node = std::make_unique<Node>(Node::Kind::kUnary, pos);
+    node->unary_op = op;
+    node->children.push_back(std::move(operand));
+    return Sealed(std::move(node));
   }
 
-  Result<NodePtr> ParseAnd() {
-    QUIVER_ASSIGN_OR_RETURN(NodePtr lhs, ParseNot());
-    while (current_.type == Tok::kAnd) {
-      size_t pos = current_.pos;
-      QUIVER_RETURN_IF_ERROR(Advance());
-      QUIVER_ASSIGN_OR_RETURN(NodePtr rhs, ParseNot());
-      lhs = MakeBinary(BinaryOp::kAnd, std::move(lhs), std::move(rhs), pos);
-    }
-    return lhs;
+  // `and` and `or` are associative (also in three-valued logic), so a chain of n operands becomes
+  // a balanced tree of height log2(n) instead of a left-deep one of height n: a filter of tens of
+  // thousands of `or`ed terms is fine. operands[i] and operands[i+1] are joined by the operator
+  // at positions[i]. Chains of up to three operands keep the left-deep shape.
+  Result<NodePtr> Balanced(BinaryOp op, std::vector<NodePtr>& operands, const std::vector<size_t>& positions,
+                           size_t lo, size_t hi) const {
+    if (hi - lo == 1) return std::move(operands[lo]);
+    size_t mid = lo + (hi - lo + 1) / 2;
+    QUIVER_ASSIGN_OR_RETURN(NodePtr lhs, Balanced(op, operands, positions, lo, mid));
+    QUIVER_ASSIGN_OR_RETURN(NodePtr rhs, Balanced(op, operands, positions, mid, hi));
+    return MakeBinary(op, std::move(lhs), std::move(rhs), positions[mid - 1]);
   }
+
+  template <typename Next>
+  Result<NodePtr> ParseLogicChain(Next next, Tok tok, BinaryOp op) {
+    std::vector<NodePtr> operands;
+    std::vector<size_t> positions;
+    QUIVER_ASSIGN_OR_RETURN(NodePtr first, (this->*next)());
+    operands.push_back(std::move(first));
+    while (current_.type == tok) {
+      positions.push_back(current_.pos);
+      QUIVER_RETURN_IF_ERROR(Advance());
+      QUIVER_ASSIGN_OR_RETURN(NodePtr operand, (this->*next)());
+      operands.push_back(std::move(operand));
+    }
+    return Balanced(op, operands, positions, 0, operands.size());
+  }
+
+  Result<NodePtr> ParseOr() { return ParseLogicChain(&Parser::ParseAnd, Tok::kOr, BinaryOp::kOr); }
+
+  Result<NodePtr> ParseAnd() { return ParseLogicChain(&Parser::ParseNot, Tok::kAnd, BinaryOp::kAnd); }
 
   Result<NodePtr> ParseNot() {
     DepthGuard guard(&depth_);
@@ -406,10 +439,7 @@ class Parser {
       size_t pos = current_.pos;
       QUIVER_RETURN_IF_ERROR(Advance());
       QUIVER_ASSIGN_OR_RETURN(NodePtr operand, ParseNot());
-      auto node = std::make_unique<Node>(Node::Kind::kUnary, pos);
-      node->unary_op = UnaryOp::kNot;
-      node->children.push_back(std::move(operand));
-      return node;
+      return MakeUnary(UnaryOp::kNot, std::move(operand), pos);
     }
     return ParseComparison();
   }
@@ -449,8 +479,8 @@ class Parser {
                                      ": a range needs two comparisons in the same direction");
     }
     NodePtr mid_copy = Clone(*mid);
-    NodePtr left = MakeBinary(op, std::move(lhs), std::move(mid), pos);
-    NodePtr right = MakeBinary(op2, std::move(mid_copy), std::move(rhs), pos2);
+    QUIVER_ASSIGN_OR_RETURN(NodePtr left, MakeBinary(op, std::move(lhs), std::move(mid), pos));
+    QUIVER_ASSIGN_OR_RETURN(NodePtr right, MakeBinary(op2, std::move(mid_copy), std::move(rhs), pos2));
     return MakeBinary(BinaryOp::kAnd, std::move(left), std::move(right), pos);
   }
 
@@ -461,6 +491,7 @@ class Parser {
     copy->binary_op = node.binary_op;
     copy->unary_op = node.unary_op;
     copy->negated = node.negated;
+    copy->height = node.height;
     for (const auto& child : node.children) copy->children.push_back(Clone(*child));
     return copy;
   }
@@ -476,7 +507,7 @@ class Parser {
         auto node = std::make_unique<Node>(Node::Kind::kIn, pos);
         node->children.push_back(std::move(lhs));
         node->children.push_back(std::move(rhs));
-        lhs = std::move(node);
+        QUIVER_ASSIGN_OR_RETURN(lhs, Sealed(std::move(node)));
       } else if (current_.type == Tok::kNot) {
         // Only "not in" may follow an operand.
         QUIVER_RETURN_IF_ERROR(Advance());
@@ -487,14 +518,14 @@ class Parser {
         node->negated = true;
         node->children.push_back(std::move(lhs));
         node->children.push_back(std::move(rhs));
-        lhs = std::move(node);
+        QUIVER_ASSIGN_OR_RETURN(lhs, Sealed(std::move(node)));
       } else if (current_.type == Tok::kLike) {
         QUIVER_RETURN_IF_ERROR(Advance());
         QUIVER_ASSIGN_OR_RETURN(NodePtr rhs, ParseBitOr());
         auto node = std::make_unique<Node>(Node::Kind::kLike, pos);
         node->children.push_back(std::move(lhs));
         node->children.push_back(std::move(rhs));
-        lhs = std::move(node);
+        QUIVER_ASSIGN_OR_RETURN(lhs, Sealed(std::move(node)));
       } else if (current_.type == Tok::kIs) {
         QUIVER_RETURN_IF_ERROR(Advance());
         auto node = std::make_unique<Node>(Node::Kind::kIsNull, pos);
@@ -504,7 +535,7 @@ class Parser {
         }
         QUIVER_RETURN_IF_ERROR(Expect(Tok::kNull, "'null' after 'is'"));
         node->children.push_back(std::move(lhs));
-        lhs = std::move(node);
+        QUIVER_ASSIGN_OR_RETURN(lhs, Sealed(std::move(node)));
       } else {
         return lhs;
       }
@@ -521,7 +552,7 @@ class Parser {
           size_t pos = current_.pos;
           QUIVER_RETURN_IF_ERROR(Advance());
           QUIVER_ASSIGN_OR_RETURN(NodePtr rhs, (this->*next)());
-          lhs = MakeBinary(op, std::move(lhs), std::move(rhs), pos);
+          QUIVER_ASSIGN_OR_RETURN(lhs, MakeBinary(op, std::move(lhs), std::move(rhs), pos));
           matched = true;
           break;
         }
@@ -580,16 +611,12 @@ class Parser {
         QUIVER_ASSIGN_OR_RETURN(NodePtr literal, LiteralFromToken(number));
         QUIVER_RETURN_IF_ERROR(Advance());
         QUIVER_ASSIGN_OR_RETURN(NodePtr exponent, ParsePower());
-        auto node = std::make_unique<Node>(Node::Kind::kUnary, pos);
-        node->unary_op = UnaryOp::kNeg;
-        node->children.push_back(MakeBinary(BinaryOp::kPow, std::move(literal), std::move(exponent), pos));
-        return node;
+        QUIVER_ASSIGN_OR_RETURN(NodePtr power, MakeBinary(BinaryOp::kPow, std::move(literal), std::move(exponent), pos));
+        return MakeUnary(UnaryOp::kNeg, std::move(power), pos);
       }
       QUIVER_ASSIGN_OR_RETURN(NodePtr operand, ParsePower());  // -x ** 2 is -(x ** 2)
-      auto node = std::make_unique<Node>(Node::Kind::kUnary, pos);
-      node->unary_op = t == Tok::kMinus ? UnaryOp::kNeg : t == Tok::kPlus ? UnaryOp::kPlus : UnaryOp::kBitNot;
-      node->children.push_back(std::move(operand));
-      return node;
+      UnaryOp op = t == Tok::kMinus ? UnaryOp::kNeg : t == Tok::kPlus ? UnaryOp::kPlus : UnaryOp::kBitNot;
+      return MakeUnary(op, std::move(operand), pos);
     }
     if (t == Tok::kNot) {
       // `!` or `not` inside an arithmetic operand, e.g. a == !b: parse as a predicate.
@@ -663,7 +690,7 @@ class Parser {
           }
         }
         QUIVER_RETURN_IF_ERROR(Expect(Tok::kRBracket, "']' to close the array"));
-        return node;
+        return Sealed(std::move(node));
       }
       case Tok::kLBrace: {
         QUIVER_RETURN_IF_ERROR(Advance());
@@ -679,7 +706,7 @@ class Parser {
         auto node = std::make_unique<Node>(Node::Kind::kExists, token.pos);
         QUIVER_ASSIGN_OR_RETURN(NodePtr operand, ParseUnary());
         node->children.push_back(std::move(operand));
-        return node;
+        return Sealed(std::move(node));
       }
       case Tok::kIdent: {
         QUIVER_RETURN_IF_ERROR(Advance());
@@ -700,7 +727,7 @@ class Parser {
           node->children.push_back(std::move(key));
           QUIVER_RETURN_IF_ERROR(Expect(Tok::kRBracket, "']'"));
         }
-        return node;
+        return Sealed(std::move(node));
       }
       case Tok::kEnd: return Error("unexpected end of expression");
       default: return Error("unexpected token");
@@ -723,7 +750,7 @@ class Parser {
       }
     }
     QUIVER_RETURN_IF_ERROR(Expect(Tok::kRParen, "')' to close the call"));
-    return node;
+    return Sealed(std::move(node));
   }
 
   Lexer lexer_;
