@@ -48,12 +48,20 @@ Mapping Map(const Status& status) {
 
 }  // namespace
 
+std::string TruncatedReason(std::string_view message) {
+  if (message.size() <= kMaxReasonBytes) return std::string(message);
+  size_t cut = kMaxReasonBytes;
+  // Never split a UTF-8 sequence: back up to the start of the character at the cut.
+  while (cut > 0 && (static_cast<unsigned char>(message[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(message.substr(0, cut)) + "... (" + std::to_string(message.size() - cut) + " more bytes)";
+}
+
 void ToMilvusStatus(const Status& status, ec::Status* out) {
   Mapping m = Map(status);
   out->set_code(m.code);
   out->set_error_code(m.legacy);
   if (!status.ok()) {
-    out->set_reason(std::string(status.message()));
+    out->set_reason(TruncatedReason(status.message()));
     bool transient = status.code() == StatusCode::kUnavailable || status.code() == StatusCode::kTimeout;
     out->set_retriable(transient);
     if (status.code() == StatusCode::kInvalidArgument || status.code() == StatusCode::kNotFound ||

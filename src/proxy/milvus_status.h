@@ -4,10 +4,19 @@
 // error_code and the newer code are set, so the Node SDK (which reads error_code) and pymilvus
 // (which reads code) agree.
 
+#include <string>
+#include <string_view>
+
 #include "common/status.h"
 #include "milvus/common.pb.h"
 
 namespace quiver::proxy {
+
+// Error reasons often quote user input (names, values, expressions); a reason longer than this
+// is cut (on a UTF-8 boundary) and says how many bytes were left out, so a 1 MB name never
+// comes back as a 1 MB message.
+constexpr size_t kMaxReasonBytes = 1024;
+std::string TruncatedReason(std::string_view message);
 
 // Fills `out` from `status` (Success for OK).
 void ToMilvusStatus(const Status& status, milvus::proto::common::Status* out);
