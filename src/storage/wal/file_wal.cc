@@ -10,13 +10,22 @@
 // durable size so that no garbage sits between acknowledged records; if that fails too, the channel
 // refuses appends until the WAL is reopened (recovery then cuts the torn tail).
 //
-// Recovery scans the last file of each channel (earlier files were fully synced before roll-over)
-// and truncates it at the first record whose checksum, length or Lsn is wrong. Everything after
-// that point was written after the last successful sync, so it was never acknowledged.
+// Recovery reads every file of each channel in Lsn order and checks that the records form one
+// consecutive run across files (each file's first Lsn is the previous file's last + 1). A bad
+// record at the very end of the last file with nothing valid after it is a torn tail: it was
+// written after the last successful sync, never acknowledged, and is cut. Anything else (a bad
+// record followed by valid ones, damage in an older file -- those were synced before roll-over --
+// or an Lsn gap) means acknowledged records may be gone, so it is never cut silently: the channel
+// is refused or, under WalCorruptionPolicy::kSkip, the damage is skipped with an ERROR log. To
+// find "valid records after it", recovery searches forward from a bad record byte by byte for the
+// next record that verifies and has a plausible Lsn (see FindNextRecord); truncating at the first
+// bad record, as LevelDB's log reader does, would turn one flipped bit into silent data loss.
+// Skipped damage stays on disk and is skipped again (and logged again) at the next open.
 
 #include <algorithm>
 #include <cinttypes>
 #include <deque>
+#include <limits>
 #include <map>
 
 #include "common/coding.h"
@@ -32,12 +41,15 @@ namespace {
 constexpr uint64_t kIndexEveryBytes = 1 << 20;  // sparse Lsn -> offset index granularity
 constexpr uint64_t kReadChunk = 4 << 20;
 
+// Byte ranges [begin, end) of a file that readers jump over, sorted and disjoint.
+using ByteRanges = std::vector<std::pair<uint64_t, uint64_t>>;
+
 struct WalFile {
   std::string path;
   Lsn first = 0;
   uint64_t size = 0;  // durable size
-  bool indexed = false;
   std::vector<std::pair<Lsn, uint64_t>> index;  // sorted sparse checkpoints (lsn, offset)
+  ByteRanges skipped;  // damage that recovery skipped (WalCorruptionPolicy::kSkip)
 };
 
 struct Writer {
@@ -59,6 +71,8 @@ struct Channel {
   std::deque<Writer*> writers QUIVER_GUARDED_BY(mu);
   bool broken QUIVER_GUARDED_BY(mu) = false;
   bool dropped QUIVER_GUARDED_BY(mu) = false;
+  // Set by recovery when it refuses the channel (WalCorruptionPolicy::kRefuse); never cleared.
+  Status failed QUIVER_GUARDED_BY(mu);
 };
 
 std::string FileName(Lsn first) {
@@ -79,15 +93,17 @@ bool ParseFileName(const std::string& name, Lsn* first) {
 }
 
 // Reads a file sequentially in chunks and yields records; stops at `end` or at the first record
-// that does not verify.
+// that does not verify. Jumps over `skipped` ranges (may be null; must outlive the scanner).
 class RecordScanner {
  public:
-  RecordScanner(FileSystem* fs, const std::string& path, uint64_t offset, uint64_t end)
-      : fs_(fs), path_(path), offset_(offset), end_(end) {}
+  RecordScanner(FileSystem* fs, const std::string& path, uint64_t offset, uint64_t end,
+                const ByteRanges* skipped = nullptr)
+      : fs_(fs), path_(path), offset_(offset), end_(end), skipped_(skipped) {}
 
   // Returns true and fills `record` / `record_offset` for the next valid record; false at the end
-  // or at a bad record (then `status()` says which, and `offset()` is where valid data ends).
+  // or at a bad record (then `bad()` says which, and `offset()` is where valid data ends).
   bool Next(WalRecord* record, uint64_t* record_offset) {
+    SkipDamage();
     if (offset_ + kWalHeaderSize > end_) {
       if (offset_ != end_) bad_ = "truncated record header";
       return false;
@@ -123,6 +139,15 @@ class RecordScanner {
   Status io_status() const { return io_status_; }
 
  private:
+  void SkipDamage() {
+    if (skipped_ == nullptr) return;
+    while (next_skip_ < skipped_->size() && (*skipped_)[next_skip_].second <= offset_) ++next_skip_;
+    if (next_skip_ < skipped_->size() && (*skipped_)[next_skip_].first <= offset_) {
+      offset_ = (*skipped_)[next_skip_].second;
+      ++next_skip_;
+    }
+  }
+
   bool Ensure(uint64_t need) {
     if (offset_ >= buffer_start_ && offset_ + need <= buffer_start_ + buffer_.size()) return true;
     uint64_t length = std::min(end_ - offset_, std::max(need, kReadChunk));
@@ -145,11 +170,98 @@ class RecordScanner {
   std::string path_;
   uint64_t offset_;
   uint64_t end_;
+  const ByteRanges* skipped_;
+  size_t next_skip_ = 0;
   std::string buffer_;
   uint64_t buffer_start_ = 0;
   std::string bad_;
   Status io_status_;
 };
+
+struct Resync {
+  uint64_t offset;  // `end` when nothing was found
+  Lsn lsn;
+};
+
+// Returns the first offset in [from, end) of `path` where a whole record verifies and has an Lsn
+// in [lowest, highest], or `end` if there is none. The Lsn window is what keeps this linear:
+// payload bytes that happen to look like a header rarely also carry a plausible Lsn, so few
+// candidates cost a checksum. Reads the range at once; it runs only after a bad record was found.
+Result<Resync> FindNextRecord(FileSystem* fs, const std::string& path, uint64_t from, uint64_t end,
+                              Lsn lowest, Lsn highest) {
+  Resync none{end, 0};
+  if (lowest > highest || from + kWalHeaderSize > end) return none;
+  QUIVER_ASSIGN_OR_RETURN(std::string data, fs->ReadRange(path, from, end - from));
+  for (size_t at = 0; at + kWalHeaderSize <= data.size(); ++at) {
+    const char* header = data.data() + at;
+    uint32_t length = DecodeFixed32(header + 4);
+    if (length > kWalMaxPayload || length > data.size() - at - kWalHeaderSize) continue;
+    Lsn lsn = DecodeFixed64(header + 8);
+    if (lsn < lowest || lsn > highest) continue;
+    uint32_t expected = crc32c::Unmask(DecodeFixed32(header));
+    if (crc32c::Value(header + 4, kWalHeaderSize - 4 + length) != expected) continue;
+    return Resync{from + at, lsn};
+  }
+  return none;
+}
+
+// One stretch of a channel that recovery could not read back as consecutive valid records.
+struct CorruptionEvent {
+  std::string path;
+  uint64_t offset = 0;  // where the damage starts in `path` (0 for a gap before the file)
+  uint64_t bytes = 0;   // damaged bytes skipped (0 for a pure Lsn gap)
+  Lsn lost_first = 0;   // Lsns [lost_first, lost_end) are gone
+  Lsn lost_end = 0;
+  std::string reason;
+};
+
+// What recovery found in a channel, before the corruption policy is applied.
+struct ChannelScan {
+  std::vector<CorruptionEvent> events;
+  Lsn next_lsn = 1;          // one past the last valid record
+  uint64_t tail_offset = 0;  // end of the valid data in the last file
+  std::string tail_reason;   // why the bytes after tail_offset are invalid; empty if there are none
+  uint64_t records_after_damage = 0;  // valid records after the first event, and their Lsns
+  Lsn first_after_damage = 0;
+  Lsn last_after_damage = 0;
+
+  void Add(CorruptionEvent event) { events.push_back(std::move(event)); }
+  void NoteValid(Lsn lsn) {
+    if (events.empty()) return;
+    if (records_after_damage++ == 0) first_after_damage = lsn;
+    last_after_damage = lsn;
+  }
+  uint64_t LostRecords() const {
+    uint64_t lost = 0;
+    for (const auto& event : events) lost += event.lost_end - event.lost_first;
+    return lost;
+  }
+  uint64_t SkippedBytes() const {
+    uint64_t bytes = 0;
+    for (const auto& event : events) bytes += event.bytes;
+    return bytes;
+  }
+};
+
+std::string LsnRange(Lsn first, Lsn end) {
+  if (first >= end) return "none";
+  return std::to_string(first) + ".." + std::to_string(end - 1);
+}
+
+Status RefusedStatus(const std::string& channel, const ChannelScan& scan) {
+  const CorruptionEvent& first = scan.events.front();
+  std::string message = "WAL channel " + channel + " refused by recovery: " + first.reason +
+                        " at " + first.path + " offset " + std::to_string(first.offset) + "; " +
+                        std::to_string(scan.events.size()) + " corruption event(s), " +
+                        std::to_string(scan.LostRecords()) + " lsn(s) lost, " +
+                        std::to_string(scan.records_after_damage) +
+                        " valid record(s) after the damage left on disk (lsn " +
+                        (scan.records_after_damage == 0
+                             ? std::string("none")
+                             : LsnRange(scan.first_after_damage, scan.last_after_damage + 1)) +
+                        "); set wal.corruption_policy=skip to skip the damage, or drop the channel";
+  return Status::Corruption(message);
+}
 
 class FileWal final : public Wal {
  public:
@@ -174,7 +286,10 @@ class FileWal final : public Wal {
   Status CreateChannel(const std::string& name) override {
     QUIVER_RETURN_IF_ERROR(ValidateChannelName(name));
     MutexLock lock(&mu_);
-    if (channels_.count(name)) return Status::OK();
+    if (auto it = channels_.find(name); it != channels_.end()) {
+      MutexLock channel_lock(&it->second->mu);
+      return it->second->failed;
+    }
     auto channel = std::make_shared<Channel>();
     channel->name = name;
     channel->dir = JoinPath(dir_, name);
@@ -220,7 +335,7 @@ class FileWal final : public Wal {
     for (auto record : records) {
       if (record.size() > kWalMaxPayload) return Status::InvalidArgument("WAL record too large");
     }
-    QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<Channel> channel, Find(name));
+    QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<Channel> channel, FindUsable(name));
     Writer self;
     self.records = &records;
     MutexLock lock(&channel->mu);
@@ -238,7 +353,7 @@ class FileWal final : public Wal {
 
   Result<std::vector<WalRecord>> Read(const std::string& name, Lsn from, size_t max_records,
                                       size_t max_bytes) override {
-    QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<Channel> channel, Find(name));
+    QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<Channel> channel, FindUsable(name));
     std::vector<WalRecord> out;
     size_t bytes = 0;
     if (max_records == 0) return out;
@@ -256,14 +371,13 @@ class FileWal final : public Wal {
         } else {
           --it;
         }
-        QUIVER_RETURN_IF_ERROR(EnsureIndexed(&it->second));
         file = it->second;
       }
       uint64_t start = 0;
       auto checkpoint = std::upper_bound(
           file.index.begin(), file.index.end(), std::make_pair(from, ~uint64_t{0}));
       if (checkpoint != file.index.begin()) start = std::prev(checkpoint)->second;
-      RecordScanner scanner(fs_, file.path, start, file.size);
+      RecordScanner scanner(fs_, file.path, start, file.size, &file.skipped);
       WalRecord record;
       uint64_t offset;
       bool progressed = false;
@@ -293,19 +407,19 @@ class FileWal final : public Wal {
   }
 
   Result<Lsn> LastLsn(const std::string& name) override {
-    QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<Channel> channel, Find(name));
+    QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<Channel> channel, FindUsable(name));
     MutexLock lock(&channel->mu);
     return channel->durable_lsn;
   }
 
   Result<Lsn> FirstLsn(const std::string& name) override {
-    QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<Channel> channel, Find(name));
+    QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<Channel> channel, FindUsable(name));
     MutexLock lock(&channel->mu);
     return channel->files.empty() ? channel->durable_lsn + 1 : channel->files.begin()->first;
   }
 
   Result<Lsn> WaitFor(const std::string& name, Lsn lsn, std::chrono::milliseconds timeout) override {
-    QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<Channel> channel, Find(name));
+    QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<Channel> channel, FindUsable(name));
     auto deadline = std::chrono::steady_clock::now() + timeout;
     MutexLock lock(&channel->mu);
     while (channel->durable_lsn < lsn && !channel->dropped) {
@@ -317,7 +431,7 @@ class FileWal final : public Wal {
   }
 
   Status Truncate(const std::string& name, Lsn before) override {
-    QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<Channel> channel, Find(name));
+    QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<Channel> channel, FindUsable(name));
     MutexLock lock(&channel->mu);
     while (channel->files.size() > 1) {
       auto first = channel->files.begin();
@@ -339,6 +453,23 @@ class FileWal final : public Wal {
     return total;
   }
 
+  std::vector<std::pair<std::string, Status>> FailedChannels() override {
+    MutexLock lock(&mu_);
+    std::vector<std::pair<std::string, Status>> failed;
+    for (auto& [name, channel] : channels_) {
+      MutexLock channel_lock(&channel->mu);
+      if (channel->failed.ok()) continue;
+      failed.emplace_back(name, channel->failed);
+      failed.back().second.IgnoreError();  // a report for the caller, not an operation's result
+    }
+    return failed;
+  }
+
+  uint64_t CorruptionEvents() override {
+    MutexLock lock(&mu_);
+    return corruption_events_;
+  }
+
  private:
   // Shared, so a reader or waiter keeps the channel alive while it is being dropped.
   Result<std::shared_ptr<Channel>> Find(const std::string& name) {
@@ -348,33 +479,95 @@ class FileWal final : public Wal {
     return it->second;
   }
 
+  // Find() for the operations a refused channel does not allow: those get its Corruption status.
+  Result<std::shared_ptr<Channel>> FindUsable(const std::string& name) {
+    QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<Channel> channel, Find(name));
+    MutexLock lock(&channel->mu);
+    if (!channel->failed.ok()) return channel->failed;
+    return channel;
+  }
+
   // Starts a new active file whose first record will be `first`.
   Status StartFile(Channel* channel, Lsn first) QUIVER_REQUIRES(channel->mu) {
     WalFile file;
     file.path = JoinPath(channel->dir, FileName(first));
     file.first = first;
-    file.indexed = true;
     QUIVER_ASSIGN_OR_RETURN(channel->active, fs_->OpenWritable(file.path, /*truncate=*/true));
     QUIVER_RETURN_IF_ERROR(fs_->SyncDir(channel->dir));
     channel->files[first] = std::move(file);
     return Status::OK();
   }
 
-  Status EnsureIndexed(WalFile* file) {
-    if (file->indexed) return Status::OK();
-    RecordScanner scanner(fs_, file->path, 0, file->size);
-    WalRecord record;
-    uint64_t offset;
-    uint64_t last_indexed = 0;
-    bool first = true;
-    while (scanner.Next(&record, &offset)) {
-      if (first || offset - last_indexed >= kIndexEveryBytes) {
-        file->index.emplace_back(record.lsn, offset);
-        last_indexed = offset;
-        first = false;
+  // Reads every file of `channel` in Lsn order, fills each file's index and damaged ranges, and
+  // describes the torn tail and any corruption in `scan`. Changes nothing on disk. Returns an
+  // IOError if a file cannot be read (that is not evidence of corruption).
+  Status ScanChannel(Channel* channel, ChannelScan* scan) QUIVER_REQUIRES(channel->mu) {
+    Lsn expected = channel->files.begin()->first;
+    for (auto it = channel->files.begin(); it != channel->files.end(); ++it) {
+      WalFile& file = it->second;
+      auto next = std::next(it);
+      bool last_file = next == channel->files.end();
+      // The file names order the records: this file may only hold Lsns in [file.first, limit).
+      Lsn limit = last_file ? std::numeric_limits<Lsn>::max() : next->first;
+      if (file.first > expected) {
+        scan->Add({file.path, 0, 0, expected, file.first,
+                   "file sequence gap: lsns missing before this file"});
+        expected = file.first;
+      }
+      if (last_file) scan->tail_offset = file.size;
+      uint64_t offset = 0;
+      while (true) {
+        RecordScanner scanner(fs_, file.path, offset, file.size);
+        WalRecord record;
+        uint64_t record_offset = 0;
+        std::string bad;
+        uint64_t bad_offset = 0;
+        while (scanner.Next(&record, &record_offset)) {
+          if (record.lsn < expected || record.lsn >= limit) {
+            bad = "unexpected lsn " + std::to_string(record.lsn);
+            bad_offset = record_offset;
+            break;
+          }
+          if (record.lsn > expected) {
+            scan->Add({file.path, record_offset, 0, expected, record.lsn, "lsn gap inside file"});
+          }
+          scan->NoteValid(record.lsn);
+          if (file.index.empty() || record_offset - file.index.back().second >= kIndexEveryBytes) {
+            file.index.emplace_back(record.lsn, record_offset);
+          }
+          expected = record.lsn + 1;
+        }
+        if (bad.empty()) {
+          QUIVER_RETURN_IF_ERROR(scanner.io_status());
+          if (scanner.bad().empty()) break;  // clean end of file
+          bad = scanner.bad();
+          bad_offset = scanner.offset();
+        }
+        // Records are at least a header long, so a record that follows the damage cannot be more
+        // Lsns ahead than the damaged bytes could have held.
+        Lsn highest = std::min(limit - 1, expected + (file.size - bad_offset) / kWalHeaderSize + 1);
+        QUIVER_ASSIGN_OR_RETURN(Resync resync, FindNextRecord(fs_, file.path, bad_offset + 1,
+                                                              file.size, expected, highest));
+        if (resync.offset == file.size) {
+          if (last_file) {
+            scan->tail_offset = bad_offset;
+            scan->tail_reason = bad;
+          } else {
+            file.skipped.emplace_back(bad_offset, file.size);
+            scan->Add({file.path, bad_offset, file.size - bad_offset, expected, limit,
+                       bad + " (nothing valid follows, and this is not the last file)"});
+            expected = limit;
+          }
+          break;
+        }
+        file.skipped.emplace_back(bad_offset, resync.offset);
+        scan->Add({file.path, bad_offset, resync.offset - bad_offset, expected, resync.lsn,
+                   bad + " (valid records follow)"});
+        expected = resync.lsn;
+        offset = resync.offset;
       }
     }
-    file->indexed = true;
+    scan->next_lsn = expected;
     return Status::OK();
   }
 
@@ -391,39 +584,52 @@ class FileWal final : public Wal {
     }
     if (channel->files.empty()) return StartFile(channel, 1);
 
+    ChannelScan scan;
+    QUIVER_RETURN_IF_ERROR(ScanChannel(channel, &scan));
+    corruption_events_ += scan.events.size();
+    if (!scan.events.empty()) {
+      if (options_.corruption_policy == WalCorruptionPolicy::kRefuse) {
+        // Nothing is written, not even the torn tail cut: the files stay as found for inspection.
+        channel->failed = RefusedStatus(channel->name, scan);
+        QUIVER_LOG(ERROR) << "WAL channel refused: corruption found by recovery"
+                          << Kv("channel", channel->name) << Kv("events", scan.events.size())
+                          << Kv("lost_records", scan.LostRecords())
+                          << Kv("error", channel->failed.ToString());
+        return Status::OK();
+      }
+      LogSkipped(channel->name, scan);
+    }
     WalFile& last = std::prev(channel->files.end())->second;
-    RecordScanner scanner(fs_, last.path, 0, last.size);
-    WalRecord record;
-    uint64_t offset;
-    Lsn expected = last.first;
-    uint64_t last_indexed = 0;
-    std::string bad;
-    while (scanner.Next(&record, &offset)) {
-      if (record.lsn != expected) {
-        bad = "unexpected lsn";
-        break;
-      }
-      if (last.index.empty() || offset - last_indexed >= kIndexEveryBytes) {
-        last.index.emplace_back(record.lsn, offset);
-        last_indexed = offset;
-      }
-      ++expected;
-    }
-    if (bad.empty()) bad = scanner.bad();
-    uint64_t valid_end = bad == "unexpected lsn" ? offset : scanner.offset();
-    if (!scanner.io_status().ok()) return scanner.io_status();
-    if (valid_end < last.size) {
+    if (!scan.tail_reason.empty()) {
       QUIVER_LOG(WARN) << "WAL recovery dropped a torn tail" << Kv("channel", channel->name)
-                       << Kv("file", last.path) << Kv("valid_bytes", valid_end)
-                       << Kv("dropped_bytes", last.size - valid_end) << Kv("reason", bad);
-      QUIVER_RETURN_IF_ERROR(fs_->Truncate(last.path, valid_end));
-      last.size = valid_end;
+                       << Kv("file", last.path) << Kv("valid_bytes", scan.tail_offset)
+                       << Kv("dropped_bytes", last.size - scan.tail_offset)
+                       << Kv("reason", scan.tail_reason);
+      QUIVER_RETURN_IF_ERROR(fs_->Truncate(last.path, scan.tail_offset));
+      last.size = scan.tail_offset;
     }
-    last.indexed = true;
-    channel->next_lsn = expected;
-    channel->durable_lsn = expected - 1;
+    channel->next_lsn = scan.next_lsn;
+    channel->durable_lsn = scan.next_lsn - 1;
     QUIVER_ASSIGN_OR_RETURN(channel->active, fs_->OpenWritable(last.path, /*truncate=*/false));
     return Status::OK();
+  }
+
+  // WalCorruptionPolicy::kSkip: the data loss is handled here, by going on without it.
+  static void LogSkipped(const std::string& channel, const ChannelScan& scan) {
+    constexpr size_t kMaxDetailed = 10;
+    for (size_t i = 0; i < scan.events.size() && i < kMaxDetailed; ++i) {
+      const CorruptionEvent& event = scan.events[i];
+      QUIVER_LOG(ERROR) << "WAL recovery skipped corrupt data" << Kv("channel", channel)
+                        << Kv("file", event.path) << Kv("offset", event.offset)
+                        << Kv("reason", event.reason) << Kv("skipped_bytes", event.bytes)
+                        << Kv("lost_records", event.lost_end - event.lost_first)
+                        << Kv("lost_lsns", LsnRange(event.lost_first, event.lost_end));
+    }
+    QUIVER_LOG(ERROR) << "WAL channel recovered with data loss" << Kv("channel", channel)
+                      << Kv("events", scan.events.size())
+                      << Kv("skipped_bytes", scan.SkippedBytes())
+                      << Kv("lost_records", scan.LostRecords())
+                      << Kv("valid_records_after_damage", scan.records_after_damage);
   }
 
   // Called by the writer at the front of the queue, with the channel lock held.
@@ -517,6 +723,7 @@ class FileWal final : public Wal {
   WalOptions options_;
   Mutex mu_;
   std::map<std::string, std::shared_ptr<Channel>> channels_ QUIVER_GUARDED_BY(mu_);
+  uint64_t corruption_events_ QUIVER_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace
@@ -530,6 +737,12 @@ Status ValidateChannelName(std::string_view name) {
   }
   if (name == "." || name == "..") return Status::InvalidArgument("bad WAL channel name", name);
   return Status::OK();
+}
+
+Result<WalCorruptionPolicy> ParseWalCorruptionPolicy(std::string_view text) {
+  if (text == "refuse") return WalCorruptionPolicy::kRefuse;
+  if (text == "skip") return WalCorruptionPolicy::kSkip;
+  return Status::InvalidArgument("WAL corruption policy must be refuse or skip", text);
 }
 
 Result<std::unique_ptr<Wal>> OpenFileWal(FileSystem* fs, const std::string& dir, WalOptions options) {

@@ -7,6 +7,11 @@
 // files with group commit, standalone; format in docs/format/wal.md), MemoryWal (tests of upper
 // layers), later NATS JetStream (distributed).
 //
+// Recovery tells a torn tail (an incomplete last write at the very end of a channel, never
+// acknowledged: cut) from corruption (damage with valid records after it, damage in an older file,
+// or a gap in the Lsn sequence: acknowledged records may be gone). Corruption is handled by
+// WalOptions::corruption_policy, per channel; one corrupt channel never stops the others.
+//
 // Thread-safe: appends to one channel from many threads are serialized and group-committed.
 
 #include <chrono>
@@ -14,6 +19,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/file_system.h"
@@ -28,18 +34,35 @@ struct WalRecord {
   std::string payload;
 };
 
+// What recovery does with a channel whose files are corrupt (see docs/format/wal.md, Recovery).
+enum class WalCorruptionPolicy {
+  // The channel is marked failed: every operation on it except DropChannel returns the
+  // Corruption status, and its files are left untouched for inspection. Other channels work.
+  kRefuse,
+  // The damaged bytes and the lost Lsn range are skipped with an ERROR log and the channel keeps
+  // working; Lsns stay increasing but the lost ones are never returned.
+  kSkip,
+};
+
+// "refuse" / "skip" (the wal.corruption_policy config values). InvalidArgument otherwise.
+Result<WalCorruptionPolicy> ParseWalCorruptionPolicy(std::string_view text);
+
 struct WalOptions {
   // A channel rolls over to a new file once its current file exceeds this size.
   uint64_t segment_bytes = 64ull << 20;
   // fsync before acknowledging. Only tests of upper layers turn it off.
   bool sync = true;
+  WalCorruptionPolicy corruption_policy = WalCorruptionPolicy::kRefuse;
 };
 
+// Every per-channel operation below except DropChannel returns the channel's Corruption status if
+// recovery refused the channel (see FailedChannels()).
 class Wal {
  public:
   virtual ~Wal() = default;
 
-  // Creates the channel if it does not exist (idempotent). InvalidArgument for a bad name.
+  // Creates the channel if it does not exist (idempotent). InvalidArgument for a bad name;
+  // Corruption if the channel exists but recovery refused it.
   virtual Status CreateChannel(const std::string& channel) = 0;
   // Removes a channel and all its records. OK if missing.
   virtual Status DropChannel(const std::string& channel) = 0;
@@ -71,6 +94,13 @@ class Wal {
 
   // Bytes on disk (or in memory) across channels, for metrics.
   virtual uint64_t TotalBytes() = 0;
+
+  // Channels that recovery refused (WalCorruptionPolicy::kRefuse), each with the Corruption status
+  // its operations return (naming the channel, file and offset). Empty when all are usable.
+  virtual std::vector<std::pair<std::string, Status>> FailedChannels() = 0;
+  // Corruption events (damaged regions, Lsn or file gaps; not torn tails) found by recovery under
+  // either policy, for metrics. Counted again at each open while the damage is on disk.
+  virtual uint64_t CorruptionEvents() = 0;
 };
 
 // Opens (recovering) the WAL in directory `dir`. `fs` must outlive the WAL.
