@@ -122,6 +122,8 @@ class MetaStore {
   virtual Result<TxnResponse> Txn(const TxnRequest& request) = 0;
 
   // Streams changes to keys under `prefix` with revision >= `start_revision` (0 = from now on).
+  // NotFound ("watch revision compacted") if `start_revision` is at or below the compacted
+  // revision: the caller re-lists and watches from the listed revision + 1.
   virtual Result<std::unique_ptr<Watcher>> Watch(const std::string& prefix, Revision start_revision) = 0;
 
   // Leases: keys put with a lease are deleted when it expires or is revoked.
@@ -136,14 +138,31 @@ class MetaStore {
 struct LocalMetaStoreOptions {
   // RocksDB directory; empty = in memory only (tests).
   std::string path;
-  // Changes retained for Watch() from an old revision.
-  size_t history_limit = 100000;
-  // Lease expiry is checked this often.
+  // Watch history retention, as etcd's auto-compaction (modes "revision" and "periodic" at once):
+  // a revision is compacted once it is more than `history_max_revisions` behind the current one or
+  // older than `history_max_age`, and the oldest revisions go while the history holds more than
+  // `history_max_bytes` of keys and values. 0 disables a bound. Watch() from a compacted revision
+  // fails with NotFound("watch revision compacted"): re-list with Range() and watch from the
+  // returned revision + 1. History reloaded at open counts as written at open.
+  size_t history_max_revisions = 10000;
+  std::chrono::milliseconds history_max_age = std::chrono::minutes(10);
+  size_t history_max_bytes = size_t{64} << 20;
+  // fsync every commit before it returns. Disable only in tests.
+  bool sync = true;
+  // Lease expiry and age-based history compaction are checked this often.
   std::chrono::milliseconds lease_check_interval{100};
-  // Injectable monotonic clock for lease tests (nullptr = steady_clock).
+  // Injectable monotonic clock for lease and history-age tests (nullptr = steady_clock).
   std::function<std::chrono::steady_clock::time_point()> clock;
 };
 
 Result<std::unique_ptr<MetaStore>> OpenLocalMetaStore(LocalMetaStoreOptions options);
+
+// Test hook: the watch history held by `store`, which must come from OpenLocalMetaStore.
+struct LocalMetaStoreHistory {
+  size_t memory_events = 0;  // events in memory, compacted ones not yet deleted included
+  size_t disk_events = 0;    // history keys in RocksDB (0 without a path)
+  Revision compacted_revision = 0;
+};
+LocalMetaStoreHistory TEST_GetLocalMetaStoreHistory(MetaStore* store);
 
 }  // namespace quiver::storage

@@ -133,13 +133,161 @@ TEST_P(MetaStoreTest, WatchFromRevisionSeesOrderedChanges) {
 
 TEST_P(MetaStoreTest, WatchBehindCompactedHistoryFails) {
   LocalMetaStoreOptions options;
-  options.history_limit = 5;
+  options.history_max_revisions = 5;
   auto store = Open(options);
   for (int i = 0; i < 20; ++i) ASSERT_TRUE(store->Put("k", std::to_string(i)).ok());
   EXPECT_TRUE(store->Watch("k", 2).status().IsNotFound());
   auto recent = store->Watch("k", 18);
   ASSERT_TRUE(recent.ok());
   EXPECT_EQ((*recent)->Next(100ms)->size(), 3u);
+}
+
+// Reads from `watcher` until `count` events arrived (or 5 s passed).
+std::vector<WatchEvent> Collect(Watcher* watcher, size_t count) {
+  std::vector<WatchEvent> all;
+  auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (all.size() < count && std::chrono::steady_clock::now() < deadline) {
+    auto events = watcher->Next(100ms);
+    EXPECT_TRUE(events.ok()) << events.status().ToString();
+    if (!events.ok()) break;
+    all.insert(all.end(), events->begin(), events->end());
+  }
+  return all;
+}
+
+// Waits up to 5 s for the background loop to reach `predicate`.
+template <typename Predicate>
+bool Eventually(Predicate predicate) {
+  for (int i = 0; i < 1000; ++i) {
+    if (predicate()) return true;
+    std::this_thread::sleep_for(5ms);
+  }
+  return predicate();
+}
+
+std::string ValueOf(int i) {
+  std::string value = std::to_string(i);
+  value.resize(1024, 'v');  // 1 KB
+  return value;
+}
+
+// The old store kept 100,000 revisions of full copies; the revision bound holds memory and disk
+// to the last history_max_revisions revisions however many puts came before.
+TEST_P(MetaStoreTest, HistoryBoundedByRevisionCount) {
+  LocalMetaStoreOptions options;
+  options.history_max_revisions = 1000;
+  options.sync = false;
+  auto store = Open(options);
+  constexpr int kPuts = 50000;
+  for (int i = 1; i <= kPuts; ++i) {
+    ASSERT_TRUE(store->Put("key/" + std::to_string(i % 5), ValueOf(i)).ok());
+  }
+  EXPECT_EQ(store->CurrentRevision(), kPuts);
+  LocalMetaStoreHistory history = TEST_GetLocalMetaStoreHistory(store.get());
+  EXPECT_EQ(history.compacted_revision, kPuts - 1000);
+  EXPECT_EQ(history.memory_events, 1000u);
+  EXPECT_EQ(history.disk_events, GetParam() ? 1000u : 0u);
+
+  // Behind the retained history: the etcd "compacted" error, for new and for lagging watches.
+  EXPECT_TRUE(store->Watch("key/", 1).status().IsNotFound());
+  EXPECT_TRUE(store->Watch("key/", kPuts - 1000).status().IsNotFound());
+  auto lagging = std::move(store->Watch("key/", 0)).value();
+  for (int i = 1; i <= 1001; ++i) ASSERT_TRUE(store->Put("key/0", ValueOf(kPuts + i)).ok());
+  auto behind = lagging->Next(100ms);
+  EXPECT_TRUE(behind.status().IsNotFound()) << behind.status().ToString();
+
+  // From the oldest retained revision, every event in order with its value.
+  Revision now = store->CurrentRevision();
+  auto watcher = std::move(store->Watch("key/", now - 999)).value();
+  std::vector<WatchEvent> events = Collect(watcher.get(), 1000);
+  ASSERT_EQ(events.size(), 1000u);
+  for (size_t i = 0; i < events.size(); ++i) {
+    EXPECT_EQ(events[i].kv.mod_revision, now - 999 + static_cast<Revision>(i));
+    EXPECT_EQ(events[i].kv.value, ValueOf(static_cast<int>(now - 999) + static_cast<int>(i)));
+  }
+  EXPECT_EQ((*store->Get("key/0"))->value, ValueOf(kPuts + 1001));
+  EXPECT_EQ((*store->Get("key/3"))->value, ValueOf(kPuts - 2));
+}
+
+TEST_P(MetaStoreTest, HistoryBoundedByAge) {
+  std::atomic<int64_t> now_ms{0};
+  LocalMetaStoreOptions options;
+  options.history_max_revisions = 0;
+  options.history_max_age = 1s;
+  options.lease_check_interval = 5ms;
+  options.clock = [&] {
+    return std::chrono::steady_clock::time_point(std::chrono::milliseconds(now_ms.load()));
+  };
+  auto store = Open(options);
+  for (int i = 1; i <= 10; ++i) ASSERT_TRUE(store->Put("a/" + std::to_string(i), ValueOf(i)).ok());
+  now_ms = 600;
+  for (int i = 11; i <= 15; ++i) ASSERT_TRUE(store->Put("a/" + std::to_string(i), ValueOf(i)).ok());
+  EXPECT_EQ(TEST_GetLocalMetaStoreHistory(store.get()).compacted_revision, 0);
+  EXPECT_TRUE(store->Watch("a/", 1).ok());
+
+  // Without further writes, the background loop expires revisions 1-10 at 1 s + 0.
+  now_ms = 1100;
+  ASSERT_TRUE(Eventually(
+      [&] { return TEST_GetLocalMetaStoreHistory(store.get()).compacted_revision == 10; }));
+  EXPECT_TRUE(store->Watch("a/", 10).status().IsNotFound());
+  auto watcher = std::move(store->Watch("a/", 11)).value();
+  EXPECT_EQ(Collect(watcher.get(), 5).size(), 5u);
+
+  // Everything expired: the history is empty on disk and in memory, the data is intact, and a
+  // watch from the current revision + 1 (list, then watch) still works.
+  now_ms = 1700;
+  ASSERT_TRUE(Eventually([&] {
+    LocalMetaStoreHistory history = TEST_GetLocalMetaStoreHistory(store.get());
+    return history.compacted_revision == 15 && history.memory_events == 0 &&
+           history.disk_events == 0;
+  }));
+  EXPECT_EQ(store->Range("a/")->kvs.size(), 15u);
+  EXPECT_TRUE(watcher->Next(10ms).ok());  // it had read up to 15: not behind
+  auto listed = store->Range("a/");
+  auto resumed = std::move(store->Watch("a/", listed->revision + 1)).value();
+  ASSERT_TRUE(store->Put("a/16", "new").ok());
+  auto events = Collect(resumed.get(), 1);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kv.key, "a/16");
+}
+
+TEST_P(MetaStoreTest, HistoryBoundedByBytes) {
+  LocalMetaStoreOptions options;
+  options.history_max_bytes = 64 * 1024;
+  options.sync = false;
+  auto store = Open(options);
+  for (int i = 1; i <= 1000; ++i) ASSERT_TRUE(store->Put("k", ValueOf(i)).ok());
+  LocalMetaStoreHistory history = TEST_GetLocalMetaStoreHistory(store.get());
+  EXPECT_LE(history.memory_events * 1024, 64u * 1024);
+  EXPECT_GE(history.memory_events, 40u);
+  EXPECT_EQ(history.compacted_revision, 1000 - static_cast<Revision>(history.memory_events));
+  auto watcher = std::move(store->Watch("k", history.compacted_revision + 1)).value();
+  EXPECT_EQ(Collect(watcher.get(), history.memory_events).size(), history.memory_events);
+}
+
+// A revision with more events than one compaction batch is compacted whole at once, and its keys
+// are deleted over several batches.
+TEST_P(MetaStoreTest, LargeRevisionCompactedInBatches) {
+  LocalMetaStoreOptions options;
+  options.history_max_revisions = 1;
+  options.lease_check_interval = 5ms;
+  options.sync = false;
+  auto store = Open(options);
+  TxnRequest txn;
+  for (int i = 0; i < 3000; ++i) txn.success.push_back(TxnOp::Put("big/" + std::to_string(i), "v"));
+  ASSERT_TRUE(store->Txn(txn).ok());
+  EXPECT_EQ(TEST_GetLocalMetaStoreHistory(store.get()).memory_events, 3000u);
+  ASSERT_TRUE(store->Put("small", "v").ok());
+  EXPECT_TRUE(store->Watch("", 1).status().IsNotFound());
+  ASSERT_TRUE(Eventually([&] {
+    LocalMetaStoreHistory history = TEST_GetLocalMetaStoreHistory(store.get());
+    return history.memory_events == 1 && history.disk_events == (GetParam() ? 1u : 0u);
+  }));
+  auto watcher = std::move(store->Watch("", 2)).value();
+  auto events = Collect(watcher.get(), 1);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kv.key, "small");
+  EXPECT_EQ(store->Range("big/")->kvs.size(), 3000u);
 }
 
 TEST_P(MetaStoreTest, LeaseExpiryDeletesAttachedKeys) {
@@ -209,6 +357,41 @@ TEST(RocksMetaStoreTest, EverythingSurvivesReopen) {
   EXPECT_FALSE(store->Get("s/1")->has_value());
   auto next_lease = store->GrantLease(5s);
   EXPECT_GT(*next_lease, lease);
+}
+
+// Reopen keeps the data and the revision and loads only the retained history; a smaller bound at
+// reopen (or the unbounded history of an older version) drops the rest from disk.
+TEST(RocksMetaStoreTest, ReopenLoadsOnlyRetainedHistory) {
+  quiver::testing::TempDir dir;
+  LocalMetaStoreOptions options;
+  options.path = dir.Sub("meta");
+  options.sync = false;
+  options.history_max_revisions = 0;  // unbounded, as an old store with a huge history
+  {
+    auto store = std::move(OpenLocalMetaStore(options)).value();
+    for (int i = 1; i <= 5000; ++i) {
+      ASSERT_TRUE(store->Put("k/" + std::to_string(i % 5), ValueOf(i)).ok());
+    }
+    EXPECT_EQ(TEST_GetLocalMetaStoreHistory(store.get()).disk_events, 5000u);
+  }
+  for (size_t bound : {1000u, 1000u, 100u}) {
+    options.history_max_revisions = bound;
+    auto store = std::move(OpenLocalMetaStore(options)).value();
+    EXPECT_EQ(store->CurrentRevision(), 5000);
+    for (int key = 0; key < 5; ++key) {
+      EXPECT_EQ((*store->Get("k/" + std::to_string(key)))->value, ValueOf(5000 - (5 - key) % 5));
+    }
+    LocalMetaStoreHistory history = TEST_GetLocalMetaStoreHistory(store.get());
+    EXPECT_EQ(history.compacted_revision, 5000 - static_cast<Revision>(bound));
+    EXPECT_EQ(history.memory_events, bound);
+    EXPECT_EQ(history.disk_events, bound);
+    EXPECT_TRUE(store->Watch("k/", 5000 - static_cast<Revision>(bound)).status().IsNotFound());
+    auto watcher = std::move(store->Watch("k/", 5001 - static_cast<Revision>(bound))).value();
+    std::vector<WatchEvent> events = Collect(watcher.get(), bound);
+    ASSERT_EQ(events.size(), bound);
+    EXPECT_EQ(events.front().kv.mod_revision, 5001 - static_cast<Revision>(bound));
+    EXPECT_EQ(events.back().kv.value, ValueOf(5000));
+  }
 }
 
 }  // namespace
