@@ -2,6 +2,7 @@
 #include <functional>
 #include <map>
 
+#include "common/log.h"
 #include "common/mutex.h"
 #include "storage/object_store/object_store.h"
 
@@ -27,11 +28,55 @@ Status ValidateObjectKey(std::string_view key) {
 
 namespace {
 
+// True for the temp files of WriteFileAtomic ("<path>.tmp.<pid>.<n>"), which valid keys cannot name.
+bool IsTempName(std::string_view name) { return name.find(".tmp.") != std::string_view::npos; }
+
+// The roots of the LocalObjectStores open in this process, so that the first store to open a root
+// can remove the temp files a crash left there while a second one on the same root never removes
+// the temp file of a Put in flight through the first. Process-wide state on purpose: the temp
+// files are a property of the directory, not of one store object; PIDs cannot tell orphans apart
+// because a restarted server often gets its predecessor's PID again (PID 1 in a container).
+class OpenRoots {
+ public:
+  // Registers one more store on `root`, running `first_open` first if it is the only one. Other
+  // stores on any root wait meanwhile, so no store on `root` can write while `first_open` runs.
+  static void Acquire(const std::string& root, const std::function<void()>& first_open) {
+    MutexLock lock(&mu());
+    if (++counts()[Normalize(root)] == 1) first_open();
+  }
+  static void Release(const std::string& root) {
+    MutexLock lock(&mu());
+    auto it = counts().find(Normalize(root));
+    if (it != counts().end() && --it->second == 0) counts().erase(it);
+  }
+
+ private:
+  static std::string Normalize(std::string root) {
+    while (root.size() > 1 && root.back() == '/') root.pop_back();
+    return root;
+  }
+  static Mutex& mu() {
+    static Mutex mutex;
+    return mutex;
+  }
+  static std::map<std::string, int>& counts() {
+    static std::map<std::string, int> open;
+    return open;
+  }
+};
+
 // Objects are files under root_; Put writes a temp file, fsyncs, renames over the target and syncs
-// the directory (WriteFileAtomic). Temp names contain ".tmp." which valid keys cannot.
+// the directory (WriteFileAtomic). Temp names contain ".tmp." which valid keys cannot. A crash
+// between the write and the rename leaves the temp file behind: the first store to open a root in
+// a process removes them (RemoveOrphanedTempFiles), before it serves any call.
 class LocalObjectStore final : public ObjectStore {
  public:
-  LocalObjectStore(FileSystem* fs, std::string root) : fs_(fs), root_(std::move(root)) {}
+  LocalObjectStore(FileSystem* fs, std::string root) : fs_(fs), root_(std::move(root)) {
+    OpenRoots::Acquire(root_, [this] { RemoveOrphanedTempFiles(); });
+  }
+  ~LocalObjectStore() override { OpenRoots::Release(root_); }
+  LocalObjectStore(const LocalObjectStore&) = delete;
+  LocalObjectStore& operator=(const LocalObjectStore&) = delete;
 
   Status Put(const std::string& key, std::string_view data) override {
     QUIVER_RETURN_IF_ERROR(ValidateObjectKey(key));
@@ -82,6 +127,46 @@ class LocalObjectStore final : public ObjectStore {
   }
 
  private:
+  // Deletes every temp file under root_ (recursively) and logs how many went. Failures are logged
+  // and skipped: a leftover temp file is invisible to List and costs only disk space.
+  void RemoveOrphanedTempFiles() {
+    size_t removed = 0;
+    std::vector<std::string> dirs = {root_};
+    while (!dirs.empty()) {
+      std::string dir = std::move(dirs.back());
+      dirs.pop_back();
+      Result<std::vector<std::string>> names = fs_->ListDir(dir);
+      if (!names.ok()) {
+        if (!names.status().IsNotFound()) {
+          QUIVER_LOG(WARN) << "cannot scan object store for temp files" << Kv("dir", dir)
+                           << Kv("error", names.status().ToString());
+        }
+        continue;
+      }
+      for (const std::string& name : *names) {
+        std::string path = JoinPath(dir, name);
+        Result<std::vector<std::string>> sub = fs_->ListDir(path);
+        if (sub.ok()) {
+          dirs.push_back(std::move(path));
+          continue;
+        }
+        sub.status().IgnoreError();  // a file
+        if (!IsTempName(name)) continue;
+        Status st = fs_->Remove(path);
+        if (st.ok()) {
+          ++removed;
+        } else {
+          QUIVER_LOG(WARN) << "cannot remove orphaned temp file" << Kv("path", path)
+                           << Kv("error", st.ToString());
+        }
+      }
+    }
+    if (removed > 0) {
+      QUIVER_LOG(INFO) << "removed orphaned temp files of interrupted writes" << Kv("root", root_)
+                       << Kv("count", removed);
+    }
+  }
+
   Status Walk(const std::string& dir_key, const std::string& prefix, std::vector<ObjectInfo>* out) {
     std::string dir = dir_key.empty() ? root_ : JoinPath(root_, dir_key);
     Result<std::vector<std::string>> names = fs_->ListDir(dir);
@@ -90,7 +175,7 @@ class LocalObjectStore final : public ObjectStore {
       return names.status();
     }
     for (const std::string& name : *names) {
-      if (name.find(".tmp.") != std::string::npos) continue;
+      if (IsTempName(name)) continue;
       std::string key = dir_key.empty() ? name : dir_key + "/" + name;
       // Prune subtrees that cannot match.
       if (key.compare(0, std::min(key.size(), prefix.size()), prefix, 0,

@@ -48,7 +48,9 @@ class ObjectStore {
 // Returns InvalidArgument unless `key` is a valid object key.
 Status ValidateObjectKey(std::string_view key);
 
-// A directory of files; `fs` must outlive the store.
+// A directory of files; `fs` must outlive the store. Opening a root that no other store of this
+// process has open removes the temp files that interrupted Puts (kill -9) left under it, so a temp
+// file of a Put in flight is never touched; open the store before anything writes to it.
 std::unique_ptr<ObjectStore> NewLocalObjectStore(FileSystem* fs, std::string root);
 std::unique_ptr<ObjectStore> NewMemoryObjectStore();
 

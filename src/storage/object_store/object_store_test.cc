@@ -84,5 +84,59 @@ TEST(LocalObjectStoreCrashTest, PutIsAtomicAtEveryCrashPoint) {
   }
 }
 
+// kill -9 between the write of a Put's temp file and its rename leaves "<key>.tmp.<pid>.<n>"
+// behind; opening the store removes those at any depth and nothing else.
+TEST(LocalObjectStoreTest, OpenRemovesOrphanedTempFiles) {
+  quiver::testing::TempDir dir;
+  auto fs = NewPosixFileSystem();
+  std::string root = dir.Sub("objects");
+  {
+    auto store = NewLocalObjectStore(fs.get(), root);
+    ASSERT_TRUE(store->Put("top", "t").ok());
+    ASSERT_TRUE(store->Put("c/1/seg/10/data", "segment").ok());
+    ASSERT_TRUE(store->Put("c/1/seg/10/index/hnsw", "index").ok());
+  }
+  const std::vector<std::string> orphans = {
+      "top.tmp.123.0", "c/1/seg/10/data.tmp.4242.7", "c/1/seg/10/index/hnsw.tmp.1.99",
+      "c/2/seg/11/new.tmp.77.3",  // in a directory created for a Put that never finished
+  };
+  for (const std::string& orphan : orphans) {
+    std::string path = JoinPath(root, orphan);
+    ASSERT_TRUE(fs->CreateDirs(DirName(path)).ok());
+    ASSERT_TRUE(WriteFileAtomic(fs.get(), path, "partial").ok());
+    ASSERT_TRUE(fs->Exists(path));
+  }
+  auto store = NewLocalObjectStore(fs.get(), root);
+  for (const std::string& orphan : orphans) {
+    EXPECT_FALSE(fs->Exists(JoinPath(root, orphan))) << orphan;
+  }
+  EXPECT_EQ(*store->Get("top"), "t");
+  EXPECT_EQ(*store->Get("c/1/seg/10/data"), "segment");
+  EXPECT_EQ(*store->Get("c/1/seg/10/index/hnsw"), "index");
+  auto listed = store->List("");
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(listed->size(), 3u);
+}
+
+// A second store on a root already open in this process must not remove the temp file of a Put
+// in flight through the first; the first open after all stores closed cleans up.
+TEST(LocalObjectStoreTest, RootOpenTwiceKeepsTempFilesUntilReopened) {
+  quiver::testing::TempDir dir;
+  auto fs = NewPosixFileSystem();
+  std::string root = dir.Sub("objects");
+  std::string in_flight = JoinPath(root, "a/b.tmp.1.0");
+  auto first = NewLocalObjectStore(fs.get(), root);
+  ASSERT_TRUE(fs->CreateDirs(DirName(in_flight)).ok());
+  ASSERT_TRUE(WriteFileAtomic(fs.get(), in_flight, "being written").ok());
+  {
+    auto second = NewLocalObjectStore(fs.get(), root + "/");
+    EXPECT_TRUE(fs->Exists(in_flight));
+  }
+  EXPECT_TRUE(fs->Exists(in_flight));
+  first.reset();
+  auto reopened = NewLocalObjectStore(fs.get(), root);
+  EXPECT_FALSE(fs->Exists(in_flight));
+}
+
 }  // namespace
 }  // namespace quiver::storage
