@@ -36,6 +36,11 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
   QUIVER_ASSIGN_OR_RETURN(int64_t queue_depth, config.GetInt("search.queue_depth"));
   QUIVER_ASSIGN_OR_RETURN(int64_t max_builds, config.GetInt("indexnode.max_concurrent_builds"));
   QUIVER_ASSIGN_OR_RETURN(int64_t build_threads, config.GetInt("indexnode.build_threads"));
+  QUIVER_ASSIGN_OR_RETURN(int64_t max_json_bytes, config.GetInt("proxy.max_json_bytes"));
+  QUIVER_ASSIGN_OR_RETURN(auto corruption_policy, storage::ParseWalCorruptionPolicy(config.GetString("wal.corruption_policy")));
+  QUIVER_ASSIGN_OR_RETURN(int64_t history_revisions, config.GetInt("meta.history_max_revisions"));
+  QUIVER_ASSIGN_OR_RETURN(int64_t history_age, config.GetInt("meta.history_max_age_seconds"));
+  QUIVER_ASSIGN_OR_RETURN(int64_t history_bytes, config.GetInt("meta.history_max_bytes"));
 
   MetricsRegistry metrics;
   StatusServer status(&metrics);
@@ -47,15 +52,26 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
   QUIVER_RETURN_IF_ERROR(fs->CreateDirs(data_dir));
   storage::LocalMetaStoreOptions meta_options;
   meta_options.path = JoinPath(data_dir, "meta");
+  meta_options.history_max_revisions = static_cast<size_t>(std::max<int64_t>(0, history_revisions));
+  meta_options.history_max_age = std::chrono::seconds(std::max<int64_t>(0, history_age));
+  meta_options.history_max_bytes = static_cast<size_t>(std::max<int64_t>(0, history_bytes));
   QUIVER_ASSIGN_OR_RETURN(auto meta, storage::OpenLocalMetaStore(meta_options));
   storage::WalOptions wal_options;
   wal_options.segment_bytes = static_cast<uint64_t>(segment_bytes);
   wal_options.sync = wal_sync;
+  wal_options.corruption_policy = corruption_policy;
   QUIVER_ASSIGN_OR_RETURN(auto wal, storage::OpenFileWal(fs.get(), JoinPath(data_dir, "wal"), wal_options));
   auto objects = storage::NewLocalObjectStore(fs.get(), JoinPath(data_dir, "objects"));
   storage::Wal* wal_ptr = wal.get();
   metrics.AddGaugeCallback("quiver_wal_bytes", "Bytes held by the write-ahead log", {},
                            [wal_ptr] { return static_cast<double>(wal_ptr->TotalBytes()); });
+  metrics.AddGaugeCallback("quiver_wal_corruption_events", "Corrupt spans found by WAL recovery (refused or skipped)", {},
+                           [wal_ptr] { return static_cast<double>(wal_ptr->CorruptionEvents()); });
+  metrics.AddGaugeCallback("quiver_wal_failed_channels", "WAL channels refused as corrupt (unusable until dropped)", {},
+                           [wal_ptr] { return static_cast<double>(wal_ptr->FailedChannels().size()); });
+  for (const auto& [channel, error] : wal->FailedChannels()) {
+    QUIVER_LOG(ERROR) << "WAL channel refused as corrupt" << Kv("channel", channel) << Kv("error", error.ToString());
+  }
 
   // Roles, wired through their client interfaces.
   QUIVER_ASSIGN_OR_RETURN(auto coord, coord::Coord::Open(meta.get(), wal.get(), objects.get()));
@@ -73,7 +89,9 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
   indexnode_options.build_threads = static_cast<size_t>(std::max<int64_t>(0, build_threads));
   indexnode::IndexNode indexnode(coord.get(), objects.get(), &metrics, indexnode_options);
   QUIVER_RETURN_IF_ERROR(indexnode.Start());
-  proxy::Proxy proxy(coord.get(), &datanode, &querynode, wal.get(), &metrics, proxy::ProxyOptions{});
+  proxy::ProxyOptions proxy_options;
+  proxy_options.max_json_bytes = static_cast<size_t>(std::max<int64_t>(1, max_json_bytes));
+  proxy::Proxy proxy(coord.get(), &datanode, &querynode, wal.get(), &metrics, proxy_options);
 
   // Reload what was loaded before the restart.
   QUIVER_ASSIGN_OR_RETURN(auto collections, coord->ListAllCollections());

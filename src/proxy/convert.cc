@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <map>
@@ -244,8 +245,34 @@ Status ValidateArrayRow(const schema::FieldSchema& field, const pb::schema::Scal
   return Status::OK();
 }
 
+// JSON values nest at most this deep (simdjson's default limit, which the filter engine parses
+// with); deeper values are refused at insert so that no later walk of a stored value recurses
+// without bound.
+constexpr int kMaxJsonDepth = 1024;
+
+// Deepest nesting of arrays and objects in JSON text that has already parsed.
+int JsonNestingDepth(std::string_view text) {
+  int depth = 0;
+  int deepest = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
 // Appends row value `i` (index into the data array) of scalar field data to the builder.
-Status AppendScalar(const schema::FieldSchema& field, const pb::schema::FieldData& f, size_t i,
+Status AppendScalar(const schema::FieldSchema& field, const RowLimits& limits, const pb::schema::FieldData& f, size_t i,
                     schema::ColumnBuilder* b) {
   const auto& s = f.scalars();
   switch (field.type) {
@@ -287,8 +314,19 @@ Status AppendScalar(const schema::FieldSchema& field, const pb::schema::FieldDat
     }
     case DataType::kJson: {
       const std::string& v = s.json_data().data(static_cast<int>(i));
-      Json parsed = Json::parse(v, nullptr, false);
+      if (v.size() > limits.max_json_bytes) {
+        return Status::InvalidArgument("the length (" + std::to_string(v.size()) + ") of JSON field " + field.name +
+                                       " exceeds max length (" + std::to_string(limits.max_json_bytes) + ")");
+      }
+      if (v.empty() && !field.is_dynamic) {
+        return Status::InvalidArgument("JSON field " + field.name + " got an empty (null) value but is not nullable");
+      }
+      Json parsed = Json::parse(v.empty() ? std::string_view("{}") : std::string_view(v), nullptr, false);
       if (parsed.is_discarded()) return Status::InvalidArgument("value of JSON field " + field.name + " is not valid JSON");
+      if (JsonNestingDepth(v) > kMaxJsonDepth) {
+        return Status::InvalidArgument("value of JSON field " + field.name + " is nested deeper than " +
+                                       std::to_string(kMaxJsonDepth) + " levels");
+      }
       if (field.is_dynamic && !parsed.is_object()) {
         return Status::InvalidArgument("dynamic field values must be JSON objects");
       }
@@ -338,8 +376,9 @@ Status AppendVector(const schema::FieldSchema& field, const pb::schema::FieldDat
     case DataType::kInt8Vector: b->AppendBytes(std::string_view(v.int8_vector()).substr(row * width, width)); break;
     case DataType::kSparseFloatVector: {
       const std::string& pairs = v.sparse_float_vector().contents(static_cast<int>(row));
-      if (pairs.size() % 8 != 0) return Status::InvalidArgument("sparse vector row of field " + field.name + " is malformed");
-      b->AppendBytes(pairs);
+      QUIVER_ASSIGN_OR_RETURN(std::string canonical,
+                              CanonicalSparseRow(pairs, "sparse vector row " + std::to_string(row) + " of field " + field.name));
+      b->AppendBytes(canonical);
       break;
     }
     default:
@@ -353,7 +392,8 @@ Status AppendVector(const schema::FieldSchema& field, const pb::schema::FieldDat
 Result<RowsIn> RowsFromFieldData(const schema::CollectionSchema& s,
                                  const google::protobuf::RepeatedPtrField<pb::schema::FieldData>& fields,
                                  uint32_t num_rows, bool upsert,
-                                 const std::function<Result<int64_t>(uint32_t)>& alloc_ids) {
+                                 const std::function<Result<int64_t>(uint32_t)>& alloc_ids,
+                                 const RowLimits& limits) {
   std::map<std::string, const pb::schema::FieldData*, std::less<>> by_name;
   for (const auto& f : fields) {
     std::string name = f.is_dynamic() ? std::string(schema::kDynamicFieldName) : f.field_name();
@@ -438,12 +478,19 @@ Result<RowsIn> RowsFromFieldData(const schema::CollectionSchema& s,
       for (size_t r = 0; r < rows; ++r) {
         bool valid = !has_valid || f.valid_data(static_cast<int>(r));
         size_t index = packed ? next : r;
+        // The Node SDK sends a null (or absent) JSON value as empty bytes marked valid: in a
+        // nullable JSON field, empty bytes are null.
+        if (valid && field.type == DataType::kJson && field.nullable && !field.is_dynamic &&
+            index < values && f.scalars().json_data().data(static_cast<int>(index)).empty()) {
+          valid = false;
+          if (packed) ++next;  // the empty value took a slot in the packed data
+        }
         if (!valid) {
           if (field.default_value) QUIVER_RETURN_IF_ERROR(AppendDefault(field, &b));
           else b.AppendNull();
           continue;
         }
-        QUIVER_RETURN_IF_ERROR(AppendScalar(field, f, index, &b));
+        QUIVER_RETURN_IF_ERROR(AppendScalar(field, limits, f, index, &b));
         ++next;
       }
     }
@@ -455,6 +502,36 @@ Result<RowsIn> RowsFromFieldData(const schema::CollectionSchema& s,
     chunk->columns.emplace_back(field.id, std::move(column));
   }
   out.chunk = std::move(chunk);
+  return out;
+}
+
+Result<std::string> CanonicalSparseRow(std::string_view pairs, const std::string& what) {
+  if (pairs.size() % 8 != 0) return Status::InvalidArgument(what + " is malformed (pairs of 8 bytes expected)");
+  const size_t n = pairs.size() / 8;
+  std::vector<std::pair<uint32_t, float>> entries(n);
+  bool sorted = true;
+  for (size_t i = 0; i < n; ++i) {
+    std::memcpy(&entries[i].first, pairs.data() + 8 * i, 4);
+    std::memcpy(&entries[i].second, pairs.data() + 8 * i + 4, 4);
+    if (entries[i].first == UINT32_MAX) {
+      return Status::InvalidArgument(what + " has index 4294967295; indices must be below 2^32-1");
+    }
+    if (!std::isfinite(entries[i].second)) {
+      return Status::InvalidArgument(what + " has a non-finite value at index " + std::to_string(entries[i].first));
+    }
+    if (i > 0 && entries[i].first <= entries[i - 1].first) sorted = false;
+  }
+  if (sorted) return std::string(pairs);
+  std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::string out(pairs.size(), '\0');
+  for (size_t i = 0; i < n; ++i) {
+    if (i > 0 && entries[i].first == entries[i - 1].first) {
+      return Status::InvalidArgument(what + " has index " + std::to_string(entries[i].first) +
+                                     " more than once; indices must be unique");
+    }
+    std::memcpy(out.data() + 8 * i, &entries[i].first, 4);
+    std::memcpy(out.data() + 8 * i + 4, &entries[i].second, 4);
+  }
   return out;
 }
 

@@ -29,17 +29,31 @@ struct RowsIn {
   bool generated_ids = false;
 };
 
+// Per-value limits of an insert.
+struct RowLimits {
+  // Largest JSON value (a JSON field's or the dynamic field's row), as Milvus's
+  // common.JSONMaxLength (64 KiB by default). Config: proxy.max_json_bytes.
+  size_t max_json_bytes = 64 << 10;
+};
+
 // Builds the rows of an insert (upsert = false) or upsert. `num_rows` may be 0 (then taken from
 // the data). `alloc_ids` provides `count` consecutive ids for auto-id Int64 primary keys.
 Result<RowsIn> RowsFromFieldData(const schema::CollectionSchema& schema,
                                  const google::protobuf::RepeatedPtrField<pb::schema::FieldData>& fields,
                                  uint32_t num_rows, bool upsert,
-                                 const std::function<Result<int64_t>(uint32_t)>& alloc_ids);
+                                 const std::function<Result<int64_t>(uint32_t)>& alloc_ids,
+                                 const RowLimits& limits = {});
 
 // Appends column `column` (rows of field `field`) as a FieldData named `name`. For the dynamic
 // field, `dynamic_keys` (if non-empty) keeps only those keys of each row's object.
 void ColumnToFieldData(const schema::FieldSchema& field, const schema::ColumnChunk& column,
                        const std::set<std::string>& dynamic_keys, pb::schema::FieldData* out);
+
+// Checks one sparse vector row (pairs of uint32 LE index, float32 LE value) as Milvus does —
+// indices below 2^32-1 and unique, values finite — and returns it in canonical form, sorted by
+// index, so every path (growing exact search, flushed segments, indexes) sees the same row.
+// `what` names the vector in errors.
+Result<std::string> CanonicalSparseRow(std::string_view pairs, const std::string& what);
 
 void PrimaryKeysToIds(const std::vector<segment::PrimaryKey>& pks, bool varchar, pb::schema::IDs* out);
 

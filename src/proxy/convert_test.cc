@@ -180,3 +180,95 @@ TEST(ConvertTest, ColumnsConvertBackToFieldData) {
 
 }  // namespace
 }  // namespace quiver::proxy
+
+namespace quiver::proxy {
+namespace {
+
+std::string Pairs(std::initializer_list<std::pair<uint32_t, float>> entries) {
+  std::string out;
+  for (const auto& [index, value] : entries) {
+    out.append(reinterpret_cast<const char*>(&index), 4);
+    out.append(reinterpret_cast<const char*>(&value), 4);
+  }
+  return out;
+}
+
+TEST(ConvertTest, SparseRowsAreCheckedAndSortedByIndex) {
+  auto sorted = CanonicalSparseRow(Pairs({{9, 0.5f}, {2, 1.5f}, {4, -1.0f}}), "row");
+  ASSERT_TRUE(sorted.ok()) << sorted.status().ToString();
+  EXPECT_EQ(*sorted, Pairs({{2, 1.5f}, {4, -1.0f}, {9, 0.5f}}));
+  EXPECT_EQ(*CanonicalSparseRow("", "row"), "");
+  EXPECT_EQ(*CanonicalSparseRow(Pairs({{UINT32_MAX - 1, 1.0f}}), "row"), Pairs({{UINT32_MAX - 1, 1.0f}}));
+  struct Bad {
+    std::string pairs;
+    const char* message;
+  };
+  const Bad bad[] = {
+      {Pairs({{3, 1.0f}, {1, 1.0f}, {3, 2.0f}}), "more than once"},
+      {Pairs({{1, 1.0f}, {1, 1.0f}}), "more than once"},
+      {Pairs({{UINT32_MAX, 1.0f}}), "below 2^32-1"},
+      {Pairs({{1, std::nanf("")}}), "non-finite"},
+      {Pairs({{1, INFINITY}}), "non-finite"},
+      {std::string(7, '\0'), "malformed"},
+  };
+  for (const Bad& b : bad) {
+    auto result = CanonicalSparseRow(b.pairs, "sparse row 0");
+    ASSERT_FALSE(result.ok()) << b.message;
+    EXPECT_TRUE(result.status().IsInvalidArgument());
+    EXPECT_NE(result.status().ToString().find(b.message), std::string::npos) << result.status().ToString();
+  }
+}
+
+// A nullable JSON field takes empty bytes (the Node SDK's encoding of null) as null; a JSON value
+// over the limit is refused.
+TEST(ConvertTest, NullableJsonAndJsonLimits) {
+  pb::schema::CollectionSchema proto;
+  proto.set_name("j");
+  auto* pk = proto.add_fields();
+  pk->set_name("id");
+  pk->set_data_type(pb::schema::Int64);
+  pk->set_is_primary_key(true);
+  auto* v = proto.add_fields();
+  v->set_name("v");
+  v->set_data_type(pb::schema::FloatVector);
+  auto* dim = v->add_type_params();
+  dim->set_key("dim");
+  dim->set_value("1");
+  auto* j = proto.add_fields();
+  j->set_name("j");
+  j->set_data_type(pb::schema::JSON);
+  j->set_nullable(true);
+  auto parsed = SchemaFromProto(proto);
+  ASSERT_TRUE(parsed.ok());
+  schema::CollectionSchema s = *parsed;
+  ASSERT_TRUE(schema::NormalizeSchema(&s).ok());
+  auto rows = [&](std::vector<std::string> values, const RowLimits& limits = {}) {
+    Input in;
+    auto* id = in.Add("id", pb::schema::Int64);
+    auto* vec = in.Add("v", pb::schema::FloatVector);
+    vec->mutable_vectors()->set_dim(1);
+    auto* json = in.Add("j", pb::schema::JSON);
+    for (size_t r = 0; r < values.size(); ++r) {
+      id->mutable_scalars()->mutable_long_data()->add_data(static_cast<int64_t>(r));
+      vec->mutable_vectors()->mutable_float_vector()->add_data(1.0f);
+      json->mutable_scalars()->mutable_json_data()->add_data(values[r]);
+      json->add_valid_data(true);
+    }
+    return RowsFromFieldData(s, in.fields, 0, false, Ids, limits);
+  };
+  auto ok = rows({"{\"a\":1}", "", "[1,2]"});
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  const schema::ColumnChunk* column = ok->chunk->Find(s.FindField("j")->id);
+  ASSERT_NE(column, nullptr);
+  EXPECT_TRUE(column->IsValid(0));
+  EXPECT_FALSE(column->IsValid(1));
+  EXPECT_TRUE(column->IsValid(2));
+  EXPECT_EQ(column->VarAt(2), "[1,2]");
+  EXPECT_FALSE(rows({std::string(100, ' ') + "1"}, RowLimits{64}).ok());
+  EXPECT_TRUE(rows({std::string(60, ' ') + "1"}, RowLimits{64}).ok());
+  EXPECT_FALSE(rows({std::string(2000, '[') + std::string(2000, ']')}).ok());
+  EXPECT_FALSE(rows({"{\"a\":"}).ok());
+}
+
+}  // namespace
+}  // namespace quiver::proxy

@@ -49,7 +49,8 @@ Status MilvusServiceImpl::Mutate(grpc::ServerContext* context, const std::string
                                  uint32_t num_rows, bool upsert, pb::milvus::MutationResult* response) {
   QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, db_name, collection_name));
   QUIVER_ASSIGN_OR_RETURN(RowsIn rows, RowsFromFieldData(*c->schema, fields, num_rows, upsert,
-                                                         [&](uint32_t n) { return proxy_->coord()->AllocIds(n); }));
+                                                         [&](uint32_t n) { return proxy_->coord()->AllocIds(n); },
+                                                         RowLimits{proxy_->options().max_json_bytes}));
   QUIVER_ASSIGN_OR_RETURN(MutationOutcome outcome, proxy_->Write(*c, partition_name, rows, upsert));
   PrimaryKeysToIds(rows.pks, c->schema->PrimaryField()->type != schema::DataType::kInt64, response->mutable_ids());
   for (size_t i = 0; i < outcome.count; ++i) response->add_succ_index(static_cast<uint32_t>(i));

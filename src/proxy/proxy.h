@@ -18,6 +18,7 @@ namespace quiver::proxy {
 struct ProxyOptions {
   std::chrono::milliseconds consistency_timeout{30000};
   std::chrono::milliseconds flush_timeout{600000};
+  size_t max_json_bytes = 64 << 10;  // per JSON value of a row (RowLimits)
 };
 
 struct MutationOutcome {
