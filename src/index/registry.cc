@@ -182,16 +182,45 @@ Result<IndexBuildSpec> IndexRegistry::ResolveBuild(std::string_view name, schema
 }
 
 Result<std::map<std::string, double>> IndexRegistry::ResolveSearch(std::string_view name,
-                                                                   const std::map<std::string, std::string>& params) const {
+                                                                   const std::map<std::string, std::string>& params,
+                                                                   schema::DataType field_type) const {
   std::map<std::string, double> out;
-  const IndexFamily* family = Find(name);
-  if (family == nullptr) return out;
-  if (!family->served_by.empty()) family = Find(family->served_by);
-  if (family == nullptr) return out;
+  const IndexFamily* requested = Find(name);
+  const IndexFamily* family = Serving(name, field_type);
+  if (requested == nullptr || family == nullptr) return out;
+  std::map<std::string, std::string> given = params;
+  if (requested != family) {
+    // Parameter names of a served-by family that the serving family spells differently.
+    static const std::pair<const char*, const char*> kAliases[] = {{"search_list", "ef"}};
+    for (const auto& [from, to] : kAliases) {
+      auto it = given.find(from);
+      if (it == given.end()) continue;
+      if (!given.count(to)) given[to] = it->second;
+      given.erase(it);
+    }
+  }
+  for (const auto& [key, value] : given) {
+    const ParamSpec* spec = nullptr;
+    for (const ParamSpec& p : family->params) {
+      if (p.name == key) spec = &p;
+    }
+    if (spec != nullptr && spec->phase == Phase::kSearch) continue;
+    std::string served = requested == family ? "" : " (served by " + family->name + ")";
+    if (spec != nullptr) {
+      return Status::InvalidArgument("index param " + key + " of " + requested->name + served +
+                                     " is set when the index is built, not per search");
+    }
+    std::string accepted;
+    for (const ParamSpec& p : family->params) {
+      if (p.phase == Phase::kSearch) accepted += (accepted.empty() ? "" : ", ") + p.name;
+    }
+    return Status::InvalidArgument("search param " + key.substr(0, 64) + " is not supported by index " + requested->name +
+                                   served + "; it accepts " + (accepted.empty() ? "none" : accepted));
+  }
   for (const ParamSpec& p : family->params) {
     if (p.phase != Phase::kSearch) continue;
-    auto it = params.find(p.name);
-    if (it == params.end()) {
+    auto it = given.find(p.name);
+    if (it == given.end()) {
       out[p.name] = p.default_value;
     } else {
       QUIVER_ASSIGN_OR_RETURN(out[p.name], ParseParam(*family, p, it->second));

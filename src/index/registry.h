@@ -78,11 +78,15 @@ class IndexRegistry {
   Result<IndexBuildSpec> ResolveBuild(std::string_view family, schema::DataType field_type, int64_t dim,
                                       MetricType metric, const std::map<std::string, std::string>& params) const;
 
-  // Search-phase parameters of `family` (after served_by) from a search request's params:
-  // known names parsed and range-checked, missing ones defaulted. InvalidArgument when out of
-  // range or not a number.
+  // Search-phase parameters of index type `family` (as created; served by Serving(family,
+  // field_type)) from a search request's params: known names parsed and range-checked, missing
+  // ones defaulted. A name the created family documents but the serving one spells differently
+  // is translated (DISKANN's search_list is the HNSW beam width ef). InvalidArgument when a
+  // value is out of range or not a number, and when a name is not a search parameter of the
+  // index, so that no parameter is silently ignored.
   Result<std::map<std::string, double>> ResolveSearch(std::string_view family,
-                                                      const std::map<std::string, std::string>& params) const;
+                                                      const std::map<std::string, std::string>& params,
+                                                      schema::DataType field_type = schema::DataType::kFloatVector) const;
 
  private:
   std::vector<IndexFamily> families_;

@@ -494,6 +494,22 @@ TEST(Registry, ResolvesServedFamiliesAndDefaults) {
   EXPECT_EQ(search->at("nprobe"), 4);
   EXPECT_TRUE(r.ResolveSearch("HNSW", {{"ef", "0"}}).status().IsInvalidArgument());
   EXPECT_TRUE(r.ResolveSearch("HNSW", {{"ef", "abc"}}).status().IsInvalidArgument());
+  // No search parameter is silently ignored: a name the index does not use is refused...
+  auto unused = r.ResolveSearch("FLAT", {{"ef", "64"}});
+  ASSERT_FALSE(unused.ok());
+  EXPECT_NE(unused.status().ToString().find("search param ef is not supported by index FLAT"), std::string::npos)
+      << unused.status().ToString();
+  EXPECT_TRUE(r.ResolveSearch("HNSW", {{"nprobe", "8"}}).status().IsInvalidArgument());
+  auto build_param = r.ResolveSearch("HNSW", {{"M", "8"}});
+  ASSERT_FALSE(build_param.ok());
+  EXPECT_NE(build_param.status().ToString().find("set when the index is built"), std::string::npos);
+  // ...and a served family's documented name reaches the family that serves it.
+  auto diskann = r.ResolveSearch("DISKANN", {{"search_list", "150"}});
+  ASSERT_TRUE(diskann.ok()) << diskann.status().ToString();
+  EXPECT_EQ(diskann->at("ef"), 150);
+  EXPECT_EQ(r.ResolveSearch("AUTOINDEX", {{"nprobe", "16"}}, DT::kBinaryVector)->at("nprobe"), 16);
+  EXPECT_EQ(r.ResolveSearch("AUTOINDEX", {{"ef", "32"}}, DT::kFloatVector)->at("ef"), 32);
+  EXPECT_TRUE(r.ResolveSearch("AUTOINDEX", {{"ef", "32"}}, DT::kBinaryVector).status().IsInvalidArgument());
 }
 
 TEST(HalfPrecision, ConversionsRoundTrip) {

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <unordered_map>
 
 #include "expr/binder.h"
@@ -73,13 +74,8 @@ Status ReadQueryVectors(const schema::FieldSchema& field, const pb::common::Plac
   if (field.type == DT::kSparseFloatVector) {
     request->sparse_offsets.push_back(0);
     for (const std::string& value : holder.values()) {
-      if (value.size() % 8 != 0) return Status::InvalidArgument("sparse query vector is malformed (pairs of 8 bytes expected)");
-      for (size_t i = 0; i < value.size(); i += 8) {
-        float v;
-        std::memcpy(&v, value.data() + i + 4, 4);
-        if (!std::isfinite(v)) return Status::InvalidArgument("sparse query vector has a non-finite value");
-      }
-      request->raw_queries += value;
+      QUIVER_ASSIGN_OR_RETURN(std::string canonical, CanonicalSparseRow(value, "sparse query vector"));
+      request->raw_queries += canonical;
       request->sparse_offsets.push_back(request->raw_queries.size());
     }
     return Status::OK();
@@ -100,11 +96,37 @@ std::map<std::string, std::string> ParamMap(const google::protobuf::RepeatedPtrF
   return out;
 }
 
+// A finite number written in full ("0.5", "1e-3"); nan, inf, overflow and trailing text are refused.
+Result<float> ParseFiniteFloat(const std::string& name, const std::string& text) {
+  double value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || !std::isfinite(value) ||
+      std::fabs(value) > std::numeric_limits<float>::max()) {
+    return Status::InvalidArgument(name + " [" + text.substr(0, 64) + "] is invalid, it should be a finite number");
+  }
+  return static_cast<float>(value);
+}
+
+// Milvus: round_decimal is -1 (no rounding) or a number of digits in [0, 6].
+Status CheckRoundDecimal(int64_t round_decimal) {
+  if (round_decimal < -1 || round_decimal > 6) {
+    return Status::InvalidArgument("round_decimal " + std::to_string(round_decimal) +
+                                   " is invalid, it should be -1 or an integer in range [0, 6]");
+  }
+  return Status::OK();
+}
+
+// Keys of a search request's search_params that the proxy handles itself; all others are index
+// search parameters.
+const std::set<std::string> kSearchRequestKeys = {
+    "anns_field", "topk", "limit", "offset", "params", "metric_type", "round_decimal", "ignore_growing",
+    "radius", "range_filter", "group_by_field", "group_size", "strict_group_size", "hints"};
+
 Result<int64_t> ParseInteger(const std::string& name, const std::string& text) {
   int64_t value = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || ptr != text.data() + text.size()) {
-    return Status::InvalidArgument(name + " [" + text + "] is invalid, it should be an integer");
+    return Status::InvalidArgument(name + " [" + text.substr(0, 64) + "] is invalid, it should be an integer");
   }
   return value;
 }
@@ -223,15 +245,31 @@ Result<MilvusServiceImpl::SearchOne> MilvusServiceImpl::ParseSearch(const cluste
   if (topk <= 0 || topk > kMaxTopK) {
     return Status::InvalidArgument("topk [" + std::to_string(topk) + "] is invalid, it should be in range [1, 16384]");
   }
-  if (offset < 0 || topk + offset > kMaxTopK) {
-    return Status::InvalidArgument("topk+offset should be in range [1, 16384], but got " + std::to_string(topk + offset))
+  if (offset < 0) return Status::InvalidArgument("offset [" + std::to_string(offset) + "] is invalid, it must not be negative");
+  if (offset > kMaxTopK - topk) {  // written so that a huge offset cannot overflow
+    return Status::InvalidArgument("topk+offset should be in range [1, 16384], but got topk " + std::to_string(topk) +
+                                   " and offset " + std::to_string(offset))
         .WithDetail(ErrorDetail::kParameterTooLarge);
   }
   if (params.count("round_decimal") && !params["round_decimal"].empty()) {
     QUIVER_ASSIGN_OR_RETURN(one.round_decimal, ParseInteger("round_decimal", params["round_decimal"]));
+    QUIVER_RETURN_IF_ERROR(CheckRoundDecimal(one.round_decimal));
   }
-  if (params.count("group_by_field") && !params["group_by_field"].empty()) {
-    return Status::NotSupported("grouping search is not supported yet").WithDetail(ErrorDetail::kUnimplemented);
+  for (const char* key : {"group_by_field", "group_size", "strict_group_size"}) {
+    if (params.count(key) && !params[key].empty()) {
+      return Status::NotSupported(std::string("grouping search (") + key + ") is not supported yet").WithDetail(ErrorDetail::kUnimplemented);
+    }
+  }
+  if (params.count("hints") && !params["hints"].empty()) {
+    return Status::NotSupported("search hints are not supported yet").WithDetail(ErrorDetail::kUnimplemented);
+  }
+  if (params.count("ignore_growing")) {
+    std::string flag = params["ignore_growing"];
+    std::transform(flag.begin(), flag.end(), flag.begin(), [](unsigned char ch) { return std::tolower(ch); });
+    if (flag == "true" || flag == "1") {
+      return Status::NotSupported("ignore_growing is not supported yet").WithDetail(ErrorDetail::kUnimplemented);
+    }
+    if (!flag.empty() && flag != "false" && flag != "0") return Status::InvalidArgument("ignore_growing must be true or false");
   }
   // Range search bounds, from the params JSON or flat keys.
   Json extra = Json::object();
@@ -242,15 +280,22 @@ Result<MilvusServiceImpl::SearchOne> MilvusServiceImpl::ParseSearch(const cluste
   auto number = [&](const char* key) -> Result<std::optional<float>> {
     if (extra.contains(key)) {
       const Json& v = extra[key];
-      if (v.is_number()) return std::optional<float>(v.get<float>());
-      if (v.is_string()) return std::optional<float>(std::stof(v.get<std::string>()));
+      if (v.is_number()) {
+        double d = v.get<double>();
+        if (!std::isfinite(d) || std::fabs(d) > std::numeric_limits<float>::max()) {
+          return Status::InvalidArgument(std::string(key) + " [" + v.dump() + "] is invalid, it should be a finite number");
+        }
+        return std::optional<float>(static_cast<float>(d));
+      }
+      if (v.is_string()) {
+        QUIVER_ASSIGN_OR_RETURN(float f, ParseFiniteFloat(key, v.get<std::string>()));
+        return std::optional<float>(f);
+      }
       return Status::InvalidArgument(std::string(key) + " must be a number");
     }
     if (params.count(key) && !params[key].empty()) {
-      char* end = nullptr;
-      float value = std::strtof(params[key].c_str(), &end);
-      if (end == params[key].c_str()) return Status::InvalidArgument(std::string(key) + " must be a number");
-      return std::optional<float>(value);
+      QUIVER_ASSIGN_OR_RETURN(float f, ParseFiniteFloat(key, params[key]));
+      return std::optional<float>(f);
     }
     return std::optional<float>();
   };
@@ -270,18 +315,18 @@ Result<MilvusServiceImpl::SearchOne> MilvusServiceImpl::ParseSearch(const cluste
   }
   QUIVER_RETURN_IF_ERROR(ReadQueryVectors(*field, holder, &one.request));
   // Index search parameters (ef, nprobe, ...) from the params JSON, checked against the family.
+  // Every other key is an index search parameter: the SDKs send the params object both as the
+  // `params` JSON and flattened into search_params, and the registry refuses names the index
+  // does not use, so nothing a client sends is silently ignored.
   std::map<std::string, std::string> index_params;
   for (auto& [key, value] : extra.items()) {
-    if (key != "radius" && key != "range_filter") index_params[key] = value.is_string() ? value.get<std::string>() : value.dump();
+    if (!kSearchRequestKeys.count(key)) index_params[key] = value.is_string() ? value.get<std::string>() : value.dump();
   }
-  for (const char* key : {"ef", "nprobe", "search_list", "drop_ratio_search"}) {
-    if (params.count(key) && !params[key].empty() && !index_params.count(key)) index_params[key] = params[key];
+  for (const auto& [key, value] : params) {
+    if (!kSearchRequestKeys.count(key) && !index_params.count(key) && !value.empty()) index_params[key] = value;
   }
-  const index::IndexFamily* serving = index::IndexRegistry::Builtin().Serving(index->index_type, field->type);
-  if (serving != nullptr) {
-    QUIVER_ASSIGN_OR_RETURN(one.request.search_params,
-                            index::IndexRegistry::Builtin().ResolveSearch(serving->name, index_params));
-  }
+  QUIVER_ASSIGN_OR_RETURN(one.request.search_params,
+                          index::IndexRegistry::Builtin().ResolveSearch(index->index_type, index_params, field->type));
   // Filter
   QUIVER_ASSIGN_OR_RETURN(expr::TemplateValues templates, TemplatesFromProto(request.expr_template_values()));
   QUIVER_ASSIGN_OR_RETURN(expr::PlanPtr plan, expr::CompileFilter(request.dsl(), *collection.schema, templates));
@@ -351,8 +396,13 @@ grpc::Status MilvusServiceImpl::HybridSearch(grpc::ServerContext* context, const
     int64_t round_decimal = -1;
     if (rank.count("round_decimal") && !rank["round_decimal"].empty()) {
       QUIVER_ASSIGN_OR_RETURN(round_decimal, ParseInteger("round_decimal", rank["round_decimal"]));
+      QUIVER_RETURN_IF_ERROR(CheckRoundDecimal(round_decimal));
     }
-    if (limit <= 0 || limit + offset > kMaxTopK) return Status::InvalidArgument("limit+offset should be in range [1, 16384]");
+    if (offset < 0) return Status::InvalidArgument("offset [" + std::to_string(offset) + "] is invalid, it must not be negative");
+    if (limit <= 0 || limit > kMaxTopK || offset > kMaxTopK - limit) {
+      return Status::InvalidArgument("limit+offset should be in range [1, 16384], but got limit " + std::to_string(limit) +
+                                     " and offset " + std::to_string(offset));
+    }
     int32_t level = request->use_default_consistency() ? c->consistency_level : request->consistency_level();
     QUIVER_ASSIGN_OR_RETURN(Timestamp ts, proxy_->ReadTimestamp(*c, level));
     std::vector<cluster::SearchResult> results;
@@ -460,7 +510,8 @@ grpc::Status MilvusServiceImpl::Query(grpc::ServerContext* context, const pb::mi
     if (!count_only && request->expr().empty() && !limit) {
       return Status::InvalidArgument("empty expression should be used with limit");
     }
-    if (limit && *limit + offset > static_cast<size_t>(kMaxTopK)) {
+    if ((limit && *limit > static_cast<size_t>(kMaxTopK)) || offset > static_cast<size_t>(kMaxTopK) ||
+        (limit && *limit + offset > static_cast<size_t>(kMaxTopK))) {
       return Status::InvalidArgument("invalid max query result window, (offset+limit) should be in range [1, 16384]")
           .WithDetail(ErrorDetail::kParameterTooLarge);
     }

@@ -17,7 +17,19 @@ MilvusServiceImpl::MilvusServiceImpl(Proxy* proxy, MetricsRegistry* metrics, std
 void MilvusServiceImpl::Run(grpc::ServerContext* context, const char* method, pb::common::Status* status,
                             const std::function<Status()>& fn) {
   auto start = std::chrono::steady_clock::now();
-  Status result = ready_() ? fn() : Status::Unavailable("server is still recovering").WithDetail(ErrorDetail::kNotReady);
+  Status result;
+  if (!ready_()) {
+    result = Status::Unavailable("server is still recovering").WithDetail(ErrorDetail::kNotReady);
+  } else {
+    // The backstop for a third-party exception (protobuf, JSON, the standard library) that a
+    // handler failed to convert: the client gets a Milvus status, never a bare gRPC UNKNOWN.
+    try {
+      result = fn();
+    } catch (const std::exception& e) {
+      QUIVER_LOG(ERROR) << "request raised an exception" << Kv("method", method) << Kv("what", e.what());
+      result = Status::Internal(std::string("request failed: ") + e.what());
+    }
+  }
   ToMilvusStatus(result, status);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const char* outcome = result.ok() ? "success" : "fail";
