@@ -176,6 +176,12 @@ struct SearchRequest {
   Timestamp timestamp = kMaxTimestamp;
   std::optional<float> radius;
   std::optional<float> range_filter;
+  // A search iterator page: hits in exact (distance, primary key) order, ties included, and only
+  // those after (after_distance, after_pk) in that order. Without after_pk every hit at exactly
+  // after_distance is left out too (exec::VectorSearchRequest).
+  bool iterator = false;
+  std::optional<float> after_distance;
+  std::optional<segment::PrimaryKey> after_pk;
   std::vector<schema::FieldId> output_fields;
 };
 
@@ -199,7 +205,9 @@ struct QueryRequest {
 };
 
 struct QueryResult {
-  size_t count = 0;  // rows matched (before limit/offset); the only output for count(*)
+  // count(*): the distinct keys matched (the only output); otherwise the rows returned.
+  size_t count = 0;
+  // Ordered by primary key (so pk-cursor pagination with a limit returns every row once).
   std::shared_ptr<const schema::DataChunk> rows;
 };
 

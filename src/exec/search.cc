@@ -1,6 +1,7 @@
 #include "exec/search.h"
 
 #include <algorithm>
+#include <cmath>
 #include <unordered_set>
 
 #include "exec/filter.h"
@@ -59,9 +60,9 @@ index::VectorView QuerySlice(const index::VectorView& all, size_t from, size_t c
 // Searches a sealed segment through its built index; a batch of queries is split across `pool`
 // (may be null), since an index answers one query at a time.
 Status SearchIndexed(const VectorSearchRequest& request, const index::VectorIndex& built, const Bitset& allowed,
-                     size_t rows, ThreadPool* pool, std::vector<index::TopK>* heaps) {
+                     size_t rows, size_t capacity, ThreadPool* pool, std::vector<index::TopK>* heaps) {
   index::SearchOptions options;
-  options.k = request.topk + request.offset;
+  options.k = capacity;
   options.params = request.search_params;
   options.allowed = allowed.Count() == rows ? nullptr : &allowed;
   if (request.radius || request.range_filter) {
@@ -92,6 +93,21 @@ Status SearchIndexed(const VectorSearchRequest& request, const index::VectorInde
   return Status::OK();
 }
 
+// True if a hit at (distance, pk) lies after the iterator position of `request` (always true
+// outside iterators).
+bool AfterCursor(const VectorSearchRequest& request, float distance, const segment::PrimaryKey& pk) {
+  if (!request.after_distance) return true;
+  if (distance != *request.after_distance) {
+    return index::HigherIsBetter(request.metric) ? distance < *request.after_distance
+                                                 : distance > *request.after_distance;
+  }
+  return request.after_pk.has_value() && pk > *request.after_pk;
+}
+
+// Extra heap places an iterator page asks for: the previous page's last hit (at the cursor, left
+// out here) and a few ties at the worst distance fit without widening.
+constexpr size_t kIteratorSlack = 16;
+
 Result<SearchHits> SearchOne(const VectorSearchRequest& request, const index::FlatSearchParams& params,
                              const std::vector<float>& prepared,
                              const std::shared_ptr<const segment::Segment>& seg,
@@ -106,27 +122,68 @@ Result<SearchHits> SearchOne(const VectorSearchRequest& request, const index::Fl
   QUIVER_ASSIGN_OR_RETURN(Bitset allowed, EvaluateFilter(request.filter, chunks, rows, scalar));
   allowed &= seg->VisibleRows(chunks, rows, request.timestamp, deletes);
   if (allowed.None()) return hits;
-  std::vector<index::TopK> heaps(nq, index::TopK(request.topk + request.offset, index::HigherIsBetter(request.metric)));
   std::shared_ptr<const index::VectorIndex> built;
   if (seg->sealed() && request.index_for) built = request.index_for(*seg);
-  if (built != nullptr && built->size() == rows && built->metric() == request.metric) {
-    QUIVER_RETURN_IF_ERROR(SearchIndexed(request, *built, allowed, rows, pool, &heaps));
-  } else {
-    QUIVER_RETURN_IF_ERROR(SearchChunksExactly(request, params, prepared, *seg, chunks, allowed, &heaps));
-  }
+  const bool indexed = built != nullptr && built->size() == rows && built->metric() == request.metric;
   const schema::FieldSchema* pk_field = seg->schema().PrimaryField();
-  for (size_t q = 0; q < nq; ++q) {
-    for (const index::Hit& hit : heaps[q].Sorted()) {
-      size_t row = static_cast<size_t>(hit.id);
-      // Find the chunk holding the row for its primary key.
-      auto it = std::upper_bound(chunks.begin(), chunks.end(), row,
-                                 [](size_t r, const segment::ChunkRef& c) { return r < c.base; });
-      const segment::ChunkRef& ref = *std::prev(it);
-      segment::PrimaryKey pk = segment::PrimaryKeyAt(*ref.chunk->Find(pk_field->id), row - ref.base);
-      hits[q].push_back({hit.distance, std::move(pk), seg, row});
+  const size_t needed = request.topk + request.offset;
+  const size_t candidates = allowed.Count();
+  // An iterator page leaves out hits at or before its cursor, and a full heap may hold only part
+  // of the tie group at its worst distance (TopK breaks ties on the row, not the key). So it asks
+  // for a few more hits, drops that uncertain worst group, and widens the heap until what is left
+  // still fills the page.
+  const bool iterating = request.iterator;
+  size_t capacity = iterating ? needed + kIteratorSlack : needed;
+  while (true) {
+    std::vector<index::TopK> heaps(nq, index::TopK(capacity, index::HigherIsBetter(request.metric)));
+    if (indexed) {
+      QUIVER_RETURN_IF_ERROR(SearchIndexed(request, *built, allowed, rows, capacity, pool, &heaps));
+    } else {
+      QUIVER_RETURN_IF_ERROR(SearchChunksExactly(request, params, prepared, *seg, chunks, allowed, &heaps));
     }
+    bool widen = false;
+    for (size_t q = 0; q < nq; ++q) {
+      std::vector<index::Hit> sorted = heaps[q].Sorted();
+      const bool cut = iterating && sorted.size() >= capacity && capacity < candidates;
+      hits[q].clear();
+      for (const index::Hit& hit : sorted) {
+        if (cut && hit.distance == sorted.back().distance) break;  // the worst group is last
+        size_t row = static_cast<size_t>(hit.id);
+        // Find the chunk holding the row for its primary key.
+        auto it = std::upper_bound(chunks.begin(), chunks.end(), row,
+                                   [](size_t r, const segment::ChunkRef& c) { return r < c.base; });
+        const segment::ChunkRef& ref = *std::prev(it);
+        segment::PrimaryKey pk = segment::PrimaryKeyAt(*ref.chunk->Find(pk_field->id), row - ref.base);
+        if (!AfterCursor(request, hit.distance, pk)) continue;
+        hits[q].push_back({hit.distance, std::move(pk), seg, row});
+      }
+      if (cut && hits[q].size() < needed) widen = true;
+    }
+    if (!widen) return hits;
+    capacity *= 2;
   }
-  return hits;
+}
+
+// Searches every segment (in parallel on `pool`) and merges.
+Result<SearchHits> SearchAll(const VectorSearchRequest& request,
+                             const std::vector<std::shared_ptr<const segment::Segment>>& segments,
+                             const segment::DeleteLog* deletes, ThreadPool* pool) {
+  index::FlatSearchParams params{request.metric, request.dim, request.radius, request.range_filter};
+  std::vector<float> prepared = index::PrepareQueries(params, request.queries);
+  std::vector<Result<SearchHits>> parts(segments.size(), Status::Internal("not run"));
+  auto run = [&](size_t i) { parts[i] = SearchOne(request, params, prepared, segments[i], deletes, pool); };
+  if (pool != nullptr && segments.size() > 1) {
+    pool->ParallelFor(segments.size(), run);
+  } else {
+    for (size_t i = 0; i < segments.size(); ++i) run(i);
+  }
+  std::vector<SearchHits> ok_parts;
+  for (auto& part : parts) {
+    if (!part.ok()) return part.status();
+    ok_parts.push_back(std::move(part).value());
+  }
+  return MergeSearchHits(std::move(ok_parts), request.nq(), request.topk + request.offset, 0,
+                         index::HigherIsBetter(request.metric));
 }
 
 }  // namespace
@@ -172,22 +229,22 @@ Result<SearchHits> SearchSegments(const VectorSearchRequest& request,
        !std::is_sorted(request.sparse_offsets.begin(), request.sparse_offsets.end()))) {
     return Status::InvalidArgument("sparse query vectors are malformed");
   }
-  index::FlatSearchParams params{request.metric, request.dim, request.radius, request.range_filter};
-  std::vector<float> prepared = index::PrepareQueries(params, request.queries);
-  std::vector<Result<SearchHits>> parts(segments.size(), Status::Internal("not run"));
-  auto run = [&](size_t i) { parts[i] = SearchOne(request, params, prepared, segments[i], deletes, pool); };
-  if (pool != nullptr && segments.size() > 1) {
-    pool->ParallelFor(segments.size(), run);
-  } else {
-    for (size_t i = 0; i < segments.size(); ++i) run(i);
+  if (request.after_distance && !std::isfinite(*request.after_distance)) {
+    return Status::InvalidArgument("the search iterator bound is not a finite number");
   }
-  std::vector<SearchHits> ok_parts;
-  for (auto& part : parts) {
-    if (!part.ok()) return part.status();
-    ok_parts.push_back(std::move(part).value());
+  if (request.after_distance) {
+    // The cursor doubles as an inclusive inner range bound, so kernels and indexes skip every
+    // hit before it (hits at exactly the bound are then sorted out by primary key).
+    const float bound = *request.after_distance;
+    VectorSearchRequest narrowed = request;
+    if (index::HigherIsBetter(request.metric)) {
+      narrowed.range_filter = request.range_filter ? std::min(*request.range_filter, bound) : bound;
+    } else {
+      narrowed.range_filter = request.range_filter ? std::max(*request.range_filter, bound) : bound;
+    }
+    return SearchAll(narrowed, segments, deletes, pool);
   }
-  return MergeSearchHits(std::move(ok_parts), request.nq(), request.topk + request.offset, 0,
-                         index::HigherIsBetter(request.metric));
+  return SearchAll(request, segments, deletes, pool);
 }
 
 SearchHits MergeSearchHits(std::vector<SearchHits> parts, size_t nq, size_t topk, size_t offset,

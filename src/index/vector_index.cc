@@ -205,7 +205,8 @@ Status RangeSearch(const VectorIndex& index, const VectorView& queries, const Se
     } else {
       one.data = queries.Row(q);
     }
-    // Ask for twice as many hits until the worst one lies beyond the outer bound.
+    // Ask for twice as many hits until the worst one lies beyond the outer bound or k of them
+    // are in range (with only an inner bound, range_filter, the hits before it are skipped).
     size_t want = std::max<size_t>(options.k, 16);
     std::vector<Hit> hits;
     while (true) {
@@ -220,7 +221,9 @@ Status RangeSearch(const VectorIndex& index, const VectorView& queries, const Se
       bool exhausted = hits.size() < wider.k || wider.k >= limit;
       bool beyond = options.radius.has_value() && !hits.empty() &&
                     (higher ? hits.back().distance <= *options.radius : hits.back().distance >= *options.radius);
-      if (exhausted || beyond || !options.radius.has_value()) break;
+      size_t in_range = 0;
+      for (const Hit& hit : hits) in_range += InRange(bounds, hit.distance) ? 1 : 0;
+      if (exhausted || beyond || in_range >= options.k) break;
       want *= 2;
     }
     for (const Hit& hit : hits) {

@@ -126,8 +126,10 @@ Result<std::unique_ptr<VectorIndex>> LoadVectorIndex(std::string_view file,
                                                      std::shared_ptr<const void> backing = nullptr);
 
 // Range search on top of Search: asks for more hits until the worst one falls outside the
-// outer bound (radius) or every allowed row was returned, then keeps the best `options.k` within
-// [range_filter, radius). Works for every family; exact when the family is.
+// outer bound (radius), `options.k` of them are in range, or every allowed row was returned,
+// then keeps the best `options.k` within [range_filter, radius). Either bound may be absent (an
+// inner bound alone is how search iterators skip earlier pages). Works for every family; exact
+// when the family is.
 Status RangeSearch(const VectorIndex& index, const VectorView& queries, const SearchOptions& options,
                    std::vector<std::vector<Hit>>* out);
 
