@@ -7,6 +7,7 @@
 #include <cstring>
 #include <map>
 
+#include "proxy/options.h"
 #include "schema/array_codec.h"
 
 namespace quiver::proxy {
@@ -48,15 +49,57 @@ Result<schema::CollectionSchema> SchemaFromProto(const pb::schema::CollectionSch
   s.name = proto.name();
   s.description = proto.description();
   s.enable_dynamic_field = proto.enable_dynamic_field();
-  if (proto.functions_size() > 0) return Status::InvalidArgument("schema functions are not supported yet");
+  // Options the schema can carry that Quiver does not implement are refused, never dropped
+  // (docs/design/options.md): struct_array_fields and other newer fields, functions, properties.
+  QUIVER_RETURN_IF_ERROR(CheckKnownFields(proto));
+  if (proto.functions_size() > 0) {
+    return Status::NotSupported("schema functions (BM25, text embedding, rerank) are not supported yet")
+        .WithDetail(ErrorDetail::kUnimplemented);
+  }
+  if (proto.properties_size() > 0) {
+    return Status::NotSupported("schema properties are not supported; set properties on the CreateCollection request")
+        .WithDetail(ErrorDetail::kUnimplemented);
+  }
+  int clustering_keys = 0;
   for (const auto& f : proto.fields()) {
-    if (f.is_dynamic()) continue;  // we add our own $meta
+    if (f.is_dynamic()) {
+      if (!proto.enable_dynamic_field()) {
+        return Status::InvalidArgument("field " + f.name() + " is marked is_dynamic but the schema does not enable the dynamic field");
+      }
+      continue;  // we add our own $meta
+    }
     schema::FieldSchema field;
     field.name = f.name();
     field.description = f.description();
     if (!schema::IsKnownDataType(f.data_type())) {
+      if (f.data_type() == 106 || f.data_type() == 201) {  // ArrayOfVector, Struct (Milvus 2.6)
+        return Status::NotSupported("field " + f.name() + ": Array of Struct and ArrayOfVector fields are not supported yet")
+            .WithDetail(ErrorDetail::kUnimplemented);
+      }
       return Status::InvalidArgument("field " + f.name() + " has an unknown data type " + std::to_string(f.data_type()));
     }
+    if (f.data_type() == static_cast<int>(DataType::kGeometry) || f.data_type() == static_cast<int>(DataType::kTimestamptz)) {
+      return Status::NotSupported("field " + f.name() + ": data type " + Dt(static_cast<DataType>(f.data_type())) +
+                                  " is not supported yet")
+          .WithDetail(ErrorDetail::kUnimplemented);
+    }
+    if (f.is_function_output()) {
+      return Status::NotSupported("field " + f.name() + " is a function output; schema functions are not supported yet")
+          .WithDetail(ErrorDetail::kUnimplemented);
+    }
+    if (f.index_params_size() > 0) {
+      return Status::NotSupported("index_params in the schema of field " + f.name() +
+                                  " are not supported; create indexes with CreateIndex")
+          .WithDetail(ErrorDetail::kUnimplemented);
+    }
+    if (f.state() != pb::schema::FieldCreated) {
+      return Status::InvalidArgument("field " + f.name() + " has state " + std::to_string(f.state()) +
+                                     "; a field's state is set by the server");
+    }
+    if (f.is_clustering_key() && ++clustering_keys > 1) {
+      return Status::InvalidArgument("there are more than one clustering key field in the schema");
+    }
+    for (const auto& kv : f.type_params()) QUIVER_RETURN_IF_ERROR(CheckTypeParam(f.name(), kv.key(), kv.value()));
     field.type = static_cast<DataType>(f.data_type());
     field.element_type = static_cast<DataType>(f.element_type());
     field.primary_key = f.is_primary_key();

@@ -2,6 +2,7 @@
 // and altering index and field properties.
 
 #include "proxy/grpc_service.h"
+#include "proxy/options.h"
 
 namespace quiver::proxy {
 
@@ -20,13 +21,21 @@ void ToGrantEntity(const cluster::Grant& g, pb::milvus::GrantEntity* out) {
 
 grpc::Status MilvusServiceImpl::CreateCredential(grpc::ServerContext* context, const pb::milvus::CreateCredentialRequest* request,
                                                  pb::common::Status* response) {
-  Run(context, "CreateCredential", response, [&] { return proxy_->coord()->CreateUser(request->username(), request->password()); });
+  Run(context, "CreateCredential", response, [&]() -> Status {
+    if (!request->description().empty()) {
+      return Status::NotSupported("user descriptions are not supported yet").WithDetail(ErrorDetail::kUnimplemented);
+    }
+    return proxy_->coord()->CreateUser(request->username(), request->password());
+  });
   return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::UpdateCredential(grpc::ServerContext* context, const pb::milvus::UpdateCredentialRequest* request,
                                                  pb::common::Status* response) {
-  Run(context, "UpdateCredential", response, [&] {
+  Run(context, "UpdateCredential", response, [&]() -> Status {
+    if (!request->description().empty()) {
+      return Status::NotSupported("user descriptions are not supported yet").WithDetail(ErrorDetail::kUnimplemented);
+    }
     return proxy_->coord()->UpdatePassword(request->username(), request->oldpassword(), request->newpassword());
   });
   return grpc::Status::OK;
@@ -143,7 +152,8 @@ grpc::Status MilvusServiceImpl::SelectGrant(grpc::ServerContext* context, const 
 
 grpc::Status MilvusServiceImpl::AlterIndex(grpc::ServerContext* context, const pb::milvus::AlterIndexRequest* request,
                                            pb::common::Status* response) {
-  Run(context, "AlterIndex", response, [&] {
+  Run(context, "AlterIndex", response, [&]() -> Status {
+    QUIVER_RETURN_IF_ERROR(CheckAlterIndexParams(request->extra_params()));
     return proxy_->coord()->AlterIndex(Database(context, request->db_name()), request->collection_name(),
                                        request->index_name(), KeyValuesFromProto(request->extra_params()),
                                        {request->delete_keys().begin(), request->delete_keys().end()});
@@ -154,7 +164,8 @@ grpc::Status MilvusServiceImpl::AlterIndex(grpc::ServerContext* context, const p
 grpc::Status MilvusServiceImpl::AlterCollectionField(grpc::ServerContext* context,
                                                      const pb::milvus::AlterCollectionFieldRequest* request,
                                                      pb::common::Status* response) {
-  Run(context, "AlterCollectionField", response, [&] {
+  Run(context, "AlterCollectionField", response, [&]() -> Status {
+    QUIVER_RETURN_IF_ERROR(CheckFieldProperties(request->field_name(), request->properties()));
     return proxy_->coord()->AlterField(Database(context, request->db_name()), request->collection_name(),
                                        request->field_name(), KeyValuesFromProto(request->properties()),
                                        {request->delete_keys().begin(), request->delete_keys().end()});

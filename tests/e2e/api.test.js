@@ -214,9 +214,11 @@ test('collection management: rename, properties, show in-memory, statistics, rep
   const rep = await client.getReplicas({ collectionID: (await client.describeCollection({ collection_name: 'mgmt' })).collectionID });
   assert.ok(ok(rep.status));
   assert.equal(rep.replicas.length, 1);
-  assert.ok(ok(await client.alterCollectionProperties({ collection_name: 'mgmt', properties: { 'collection.ttl.seconds': 3600 } })));
+  // User metadata is stored and reported; Milvus settings Quiver lacks (TTL > 0) are refused (options.test.js).
+  assert.ok(ok(await client.alterCollectionProperties({ collection_name: 'mgmt', properties: { owner: 'e2e', 'collection.ttl.seconds': 0 } })));
   const desc = await client.describeCollection({ collection_name: 'mgmt' });
-  assert.ok(desc.properties.some(p => p.key === 'collection.ttl.seconds' && p.value === '3600'));
+  assert.ok(desc.properties.some(p => p.key === 'owner' && p.value === 'e2e'));
+  assert.ok(desc.properties.some(p => p.key === 'collection.ttl.seconds' && p.value === '0'));
   assert.ok(ok(await client.renameCollection({ collection_name: 'mgmt', new_collection_name: 'mgmt2' })));
   assert.equal((await client.hasCollection({ collection_name: 'mgmt' })).value, false);
   assert.equal((await client.count({ collection_name: 'mgmt2' })).data, 20);

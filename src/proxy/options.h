@@ -1,0 +1,80 @@
+#pragma once
+
+// Which request options Quiver honours, and a clear refusal for every other one. The project rule
+// is that an option a client sends either works or is refused — accepting and ignoring it gives a
+// wrong result. Refusals are NotSupported with ErrorDetail::kUnimplemented (Milvus code 10) for a
+// Milvus feature Quiver does not implement, InvalidArgument (1100) for a value that is not valid.
+// A Milvus setting is accepted without an implementation only when its value is what Quiver does
+// anyway (`collection.ttl.seconds: 0` = never expire) and it is then reported back as given.
+// docs/design/options.md lists every option per RPC with its status and the reason.
+
+#include <map>
+#include <string>
+
+#include <google/protobuf/message.h>
+
+#include "common/status.h"
+#include "milvus/milvus.pb.h"
+#include "schema/schema.h"
+
+namespace quiver::proxy {
+
+namespace pb = ::milvus::proto;
+using KeyValueList = google::protobuf::RepeatedPtrField<pb::common::KeyValuePair>;
+
+// NotSupported naming the first field set anywhere in `message` that Quiver's protos do not
+// declare. Those are what newer clients send for features Quiver lacks (function_score,
+// highlighter, struct_array_fields, ...); protobuf keeps them as unknown fields, and without this
+// check they would be dropped silently.
+Status CheckKnownFields(const google::protobuf::Message& message);
+
+enum class PropertyScope { kCollection, kDatabase };
+
+// Properties set on a collection (CreateCollection, AlterCollection) or a database
+// (CreateDatabase, AlterDatabase). Keys Milvus defines are checked against the table in
+// options.cc; keys outside Milvus's namespaces are user metadata, stored and reported as given.
+Status CheckProperties(PropertyScope scope, const KeyValueList& properties);
+
+// One type param of field `field` at CreateCollection: dim, max_length and max_capacity work;
+// the text-analysis and load switches are accepted only at their default; the rest is refused.
+Status CheckTypeParam(const std::string& field, const std::string& key, const std::string& value);
+
+// AlterCollectionField properties checked before the coord applies them (max_length works;
+// mmap.enabled and description are refused; the coord refuses the rest).
+Status CheckFieldProperties(const std::string& field, const KeyValueList& properties);
+
+// CreateIndex build parameters (`build`: every key besides index_type and metric_type, from the
+// params JSON or flat keys) for an index of `index_type` on `field`. Vector indexes take the
+// build parameters of their family and the documented extras of served-by families; scalar
+// indexes take none, and JSON and Array fields cannot be indexed.
+Status CheckIndexParams(const schema::FieldSchema& field, const std::string& index_type,
+                        const std::map<std::string, std::string>& build);
+
+// AlterIndex properties: Milvus alters only mmap.enabled, which Quiver does not implement.
+Status CheckAlterIndexParams(const KeyValueList& params);
+
+// Request fields of a SearchRequest (top-level, or one sub-request of a hybrid search) besides
+// those ParseSearch reads.
+Status CheckSearchOptions(const pb::milvus::SearchRequest& request);
+// HybridSearchRequest fields besides the sub-requests: timestamps, namespace, rank_params keys,
+// and sub-request partition/output lists that differ from the top-level ones (Milvus uses the
+// top-level lists).
+Status CheckHybridSearchOptions(const pb::milvus::HybridSearchRequest& request);
+Status CheckQueryOptions(const pb::milvus::QueryRequest& request);
+
+// LoadCollection / LoadPartitions options: one replica, the default resource group, whole
+// collections (no load_fields, dynamic field loaded), no load_params. `refresh` works: loaded
+// collections serve new segments without it.
+Status CheckLoadOptions(int32_t replica_number, const google::protobuf::RepeatedPtrField<std::string>& resource_groups,
+                        const google::protobuf::RepeatedPtrField<std::string>& load_fields, bool skip_load_dynamic_field,
+                        const google::protobuf::Map<std::string, std::string>& load_params);
+
+// Insert / Upsert / Delete: rows are routed by primary key hash, so client hash_keys are refused,
+// as is a namespace.
+Status CheckMutationOptions(const google::protobuf::RepeatedField<uint32_t>& hash_keys, const std::string& name_space);
+
+// A time-travel timestamp (DescribeCollection, ShowCollections, DescribeIndex, Search, Query):
+// Milvus removed time travel in 2.3; a non-zero value is refused.
+Status CheckNoTimeTravel(uint64_t timestamp, const char* field);
+
+}  // namespace quiver::proxy
