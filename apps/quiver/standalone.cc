@@ -15,6 +15,7 @@
 #include "proxy/grpc_service.h"
 #include "proxy/proxy.h"
 #include "querynode/querynode.h"
+#include "segment/channel_consumer.h"
 #include "storage/meta/meta_store.h"
 #include "storage/object_store/object_store.h"
 #include "storage/wal/wal.h"
@@ -37,6 +38,12 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
   QUIVER_ASSIGN_OR_RETURN(int64_t max_builds, config.GetInt("indexnode.max_concurrent_builds"));
   QUIVER_ASSIGN_OR_RETURN(int64_t build_threads, config.GetInt("indexnode.build_threads"));
   QUIVER_ASSIGN_OR_RETURN(int64_t max_json_bytes, config.GetInt("proxy.max_json_bytes"));
+  QUIVER_ASSIGN_OR_RETURN(int64_t consumer_threads, config.GetInt("wal.consumer_threads"));
+  QUIVER_ASSIGN_OR_RETURN(int64_t max_collections, config.GetInt("coord.max_collections"));
+  QUIVER_ASSIGN_OR_RETURN(int64_t max_capacity, config.GetInt("coord.max_general_capacity"));
+  QUIVER_ASSIGN_OR_RETURN(int64_t wal_open_files, config.GetInt("wal.max_open_files"));
+  QUIVER_ASSIGN_OR_RETURN(int64_t shutdown_seconds, config.GetInt("server.shutdown_flush_seconds"));
+  QUIVER_ASSIGN_OR_RETURN(int64_t stall_seconds, config.GetInt("wal.stall_report_seconds"));
   QUIVER_ASSIGN_OR_RETURN(auto corruption_policy, storage::ParseWalCorruptionPolicy(config.GetString("wal.corruption_policy")));
   QUIVER_ASSIGN_OR_RETURN(int64_t history_revisions, config.GetInt("meta.history_max_revisions"));
   QUIVER_ASSIGN_OR_RETURN(int64_t history_age, config.GetInt("meta.history_max_age_seconds"));
@@ -60,6 +67,7 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
   wal_options.segment_bytes = static_cast<uint64_t>(segment_bytes);
   wal_options.sync = wal_sync;
   wal_options.corruption_policy = corruption_policy;
+  wal_options.max_open_files = static_cast<size_t>(std::max<int64_t>(1, wal_open_files));
   QUIVER_ASSIGN_OR_RETURN(auto wal, storage::OpenFileWal(fs.get(), JoinPath(data_dir, "wal"), wal_options));
   auto objects = storage::NewLocalObjectStore(fs.get(), JoinPath(data_dir, "objects"));
   storage::Wal* wal_ptr = wal.get();
@@ -74,15 +82,34 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
   }
 
   // Roles, wired through their client interfaces.
-  QUIVER_ASSIGN_OR_RETURN(auto coord, coord::Coord::Open(meta.get(), wal.get(), objects.get()));
+  coord::CoordOptions coord_options;
+  coord_options.max_collections = max_collections;
+  coord_options.max_general_capacity = max_capacity;
+  QUIVER_ASSIGN_OR_RETURN(auto coord, coord::Coord::Open(meta.get(), wal.get(), objects.get(), coord_options));
   datanode::DataNodeOptions datanode_options;
   datanode_options.seal_rows = static_cast<size_t>(seal_rows);
   datanode_options.seal_bytes = static_cast<size_t>(seal_bytes);
   datanode_options.seal_idle = std::chrono::seconds(seal_idle);
-  datanode::DataNode datanode(coord.get(), wal.get(), objects.get(), &metrics, datanode_options);
+  segment::ConsumerPoolOptions consumer_options;
+  consumer_options.threads = static_cast<size_t>(std::max<int64_t>(1, consumer_threads));
+  segment::ConsumerPool consumers(wal.get(), consumer_options);
+  metrics.AddGaugeCallback("quiver_wal_consumers", "WAL channel consumers (datanode and querynode)", {},
+                           [&consumers] { return static_cast<double>(consumers.GetStats().consumers); });
+  metrics.AddGaugeCallback("quiver_wal_consumers_failing", "WAL channel consumers whose last step failed (retrying)", {},
+                           [&consumers] { return static_cast<double>(consumers.GetStats().failing); });
+  AddProcessMetrics(&metrics);
+  status.AddHealthCheck([&consumers, stall_seconds]() -> Status {
+    auto stats = consumers.GetStats();
+    if (stats.failing > 0 && stats.longest_failure_s >= static_cast<double>(stall_seconds)) {
+      return Status::Unavailable(std::to_string(stats.failing) + " WAL channel consumer(s) stuck, longest for " +
+                                 std::to_string(static_cast<int64_t>(stats.longest_failure_s)) + " s: " + stats.first_failure);
+    }
+    return Status::OK();
+  });
+  datanode::DataNode datanode(coord.get(), wal.get(), objects.get(), &consumers, &metrics, datanode_options);
   QUIVER_RETURN_IF_ERROR(datanode.Start());
   ThreadPool search_pool("search", static_cast<size_t>(search_threads), static_cast<size_t>(queue_depth));
-  querynode::QueryNode querynode(coord.get(), wal.get(), objects.get(), &search_pool, &metrics);
+  querynode::QueryNode querynode(coord.get(), wal.get(), objects.get(), &search_pool, &consumers, &metrics);
   QUIVER_RETURN_IF_ERROR(querynode.Start());
   indexnode::IndexNodeOptions indexnode_options;
   indexnode_options.max_concurrent_builds = static_cast<size_t>(std::max<int64_t>(1, max_builds));
@@ -96,9 +123,16 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
   // Reload what was loaded before the restart.
   QUIVER_ASSIGN_OR_RETURN(auto collections, coord->ListAllCollections());
   size_t reloaded = 0;
+  size_t load_failures = 0;
   for (const auto& collection : collections) {
     if (!collection->loaded()) continue;
-    QUIVER_RETURN_IF_ERROR(querynode.LoadCollection(collection).Annotate("reloading " + collection->name));
+    // One collection with damaged data must not keep the others from serving: it stays not
+    // loaded with its error (GetLoadState, searches, the log) until LoadCollection succeeds.
+    Status st = querynode.LoadCollection(collection);
+    if (!st.ok()) {
+      ++load_failures;
+      continue;
+    }
     ++reloaded;
   }
   metrics.AddGaugeCallback("quiver_segments", "Segments by state", {{"state", "growing"}},
@@ -140,18 +174,34 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
               version, address.c_str(), selected_port, address.c_str(), status.port(), data_dir.c_str(), reloaded);
   std::fflush(stdout);
   QUIVER_LOG(INFO) << "quiver standalone ready" << Kv("port", selected_port) << Kv("status_port", status.port())
-                   << Kv("data_dir", data_dir) << Kv("reloaded_collections", reloaded);
+                   << Kv("data_dir", data_dir) << Kv("reloaded_collections", reloaded)
+                   << Kv("collections_failed_to_load", load_failures);
 
   int signal_number = 0;
   sigwait(signals, &signal_number);
   QUIVER_LOG(INFO) << "shutting down" << Kv("signal", signal_number);
   status.SetReady(false, "shutting down");
   ready.store(false);
+  proxy.BeginShutdown();  // requests waiting for consistency or a flush return now
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
-  // Flush what is buffered so the next start replays little.
+  // Flush what is buffered so the next start replays little, within one budget for all
+  // collections: what is not flushed in time is replayed from the WAL at the next start.
+  auto flush_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(std::max<int64_t>(0, shutdown_seconds));
   if (auto all = coord->ListAllCollections(); all.ok()) {
     for (const auto& collection : *all) {
-      auto flushed = datanode.Flush(collection->id, std::chrono::seconds(60));
+      auto buffered = datanode.BufferedRows(collection->id);
+      size_t rows = 0;
+      if (buffered.ok()) {
+        for (const auto& [partition, n] : *buffered) rows += n;
+      }
+      if (buffered.ok() && rows == 0) continue;
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(flush_deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) {
+        QUIVER_LOG(WARN) << "shutdown budget spent; the rest is replayed from the WAL at the next start"
+                         << Kv("collection", collection->name);
+        break;
+      }
+      auto flushed = datanode.Flush(collection->id, left);
       if (!flushed.ok()) {
         QUIVER_LOG(WARN) << "flush at shutdown failed" << Kv("collection", collection->name)
                          << Kv("error", flushed.status().ToString());

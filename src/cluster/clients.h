@@ -5,6 +5,7 @@
 // same interfaces. Every method is thread-safe.
 
 #include <chrono>
+#include <functional>
 
 #include "cluster/types.h"
 #include "common/status.h"
@@ -95,6 +96,9 @@ class CoordClient {
   // Records a built segment index. NotFound if the collection, the index (dropped meanwhile) or
   // the segment is gone: the caller then deletes the file it wrote.
   virtual Status CommitSegmentIndex(const SegmentIndexInfo& info) = 0;
+  // Forgets a built segment index whose file turned out missing or damaged (and deletes the
+  // file), so that the indexnode builds it again. OK if the record is already gone.
+  virtual Status DiscardSegmentIndex(const SegmentIndexInfo& info) = 0;
 };
 
 class DataNodeClient {
@@ -102,7 +106,9 @@ class DataNodeClient {
   virtual ~DataNodeClient() = default;
   // Seals the collection's growing segments and waits until they are flushed. Returns the ids of
   // the segments flushed by this call (possibly none).
-  virtual Result<std::vector<segment::SegmentId>> Flush(int64_t collection_id, std::chrono::milliseconds timeout) = 0;
+  // `cancelled` (may be empty) is polled while waiting: true ends the wait with Unavailable.
+  virtual Result<std::vector<segment::SegmentId>> Flush(int64_t collection_id, std::chrono::milliseconds timeout,
+                                                        const std::function<bool()>& cancelled = {}) = 0;
   // Rows buffered (not yet flushed), by partition id.
   virtual Result<std::map<int64_t, size_t>> BufferedRows(int64_t collection_id) = 0;
 };
@@ -115,6 +121,9 @@ class QueryNodeClient {
   virtual Status ReleaseCollection(int64_t collection_id) = 0;
   // 0..100; NotFound (kCollectionNotLoaded) if not loaded.
   virtual Result<int64_t> LoadingProgress(int64_t collection_id) = 0;
+  // Why the collection, marked loaded in the catalog, could not be loaded (damaged or missing
+  // data found at start or at LoadCollection); OK when it is loaded or was never tried.
+  virtual Status LoadError(int64_t collection_id) = 0;
   // Waits until each channel has been consumed up to the given lsn. Timeout on expiry.
   virtual Status WaitConsumed(const std::map<std::string, storage::Lsn>& positions,
                               std::chrono::milliseconds timeout) = 0;

@@ -16,10 +16,16 @@ const std::vector<ConfigKeyInfo>& Config::Keys() {
       {"server.status_port", "9091", "Port of the status server: /healthz and /metrics"},
       {"server.data_dir", "./quiver-data", "Directory holding metadata, WAL and objects in standalone mode"},
       {"server.max_message_bytes", "268435456", "Largest accepted request message (256 MiB)"},
+      {"server.shutdown_flush_seconds", "20", "Budget for flushing buffered rows at SIGTERM (the rest is replayed)"},
+      {"coord.max_collections", "65536", "Collections across databases (Milvus quotaAndLimits.limits.maxCollectionNum)"},
+      {"coord.max_general_capacity", "65536", "Sum of partitions x shards over collections (Milvus rootCoord.maxGeneralCapacity)"},
       {"proxy.max_json_bytes", "65536", "Largest JSON value per row (Milvus common.JSONMaxLength)"},
       {"log.level", "info", "Minimum log level: debug, info, warn, error"},
       {"wal.segment_bytes", "67108864", "Size at which a WAL channel rolls over to a new file"},
       {"wal.sync", "true", "fsync each group commit before acknowledging (disable only for tests)"},
+      {"wal.max_open_files", "256", "WAL channels that keep their file open between appends"},
+      {"wal.consumer_threads", "2", "Threads that follow every WAL channel for the datanode and querynode"},
+      {"wal.stall_report_seconds", "5", "A channel consumer failing this long makes /healthz answer 503"},
       {"wal.corruption_policy", "refuse", "What WAL recovery does with a corrupt channel: refuse or skip"},
       {"meta.history_max_revisions", "10000", "Metadata revisions kept for watchers (0 = no count bound)"},
       {"meta.history_max_age_seconds", "600", "Metadata revisions older than this are compacted (0 = no age bound)"},
@@ -31,7 +37,6 @@ const std::vector<ConfigKeyInfo>& Config::Keys() {
       {"indexnode.max_concurrent_builds", "1", "Segment index builds running at once"},
       {"indexnode.build_threads", "0", "Threads each index build may use (0 = number of cores)"},
       {"search.queue_depth", "1024", "Queued search tasks before new ones are rejected"},
-      {"consistency.bounded_staleness_ms", "5000", "Staleness allowed by Bounded consistency"},
   };
   return kKeys;
 }

@@ -1,6 +1,11 @@
 #include "common/metrics.h"
 
+#include <dirent.h>
+
+#include <cstdio>
+#include <cstdlib>
 #include <cmath>
+#include <cstring>
 #include <sstream>
 
 #include "common/status.h"
@@ -176,6 +181,45 @@ std::string MetricsRegistry::RenderText() const {
     }
   }
   return out;
+}
+
+namespace {
+
+// A "Key:   value" line of /proc/self/status, in its unit (kB for memory).
+double ProcStatusValue(const char* key) {
+  std::FILE* f = std::fopen("/proc/self/status", "r");
+  if (f == nullptr) return 0;
+  char line[256];
+  double value = 0;
+  size_t key_len = std::strlen(key);
+  while (std::fgets(line, sizeof(line), f) != nullptr) {
+    if (std::strncmp(line, key, key_len) == 0 && line[key_len] == ':') {
+      value = std::strtod(line + key_len + 1, nullptr);
+      break;
+    }
+  }
+  std::fclose(f);
+  return value;
+}
+
+double OpenFds() {
+  DIR* dir = opendir("/proc/self/fd");
+  if (dir == nullptr) return 0;
+  double count = 0;
+  while (struct dirent* entry = readdir(dir)) {
+    if (entry->d_name[0] != '.') ++count;
+  }
+  closedir(dir);
+  return count - 1;  // the directory stream's own descriptor
+}
+
+}  // namespace
+
+void AddProcessMetrics(MetricsRegistry* metrics) {
+  metrics->AddGaugeCallback("process_threads", "Threads of this process", {}, [] { return ProcStatusValue("Threads"); });
+  metrics->AddGaugeCallback("process_open_fds", "Open file descriptors of this process", {}, OpenFds);
+  metrics->AddGaugeCallback("process_resident_memory_bytes", "Resident memory of this process", {},
+                            [] { return ProcStatusValue("VmRSS") * 1024; });
 }
 
 }  // namespace quiver

@@ -59,6 +59,11 @@ class Histogram {
 // Default latency buckets in seconds (0.5 ms .. 10 s).
 std::vector<double> LatencyBuckets();
 
+class MetricsRegistry;
+// Registers the process gauges Prometheus clients know (from /proc/self): process_threads,
+// process_open_fds, process_resident_memory_bytes.
+void AddProcessMetrics(MetricsRegistry* metrics);
+
 class MetricsRegistry {
  public:
   MetricsRegistry() = default;

@@ -9,13 +9,25 @@ namespace quiver {
 StatusServer::StatusServer(MetricsRegistry* metrics)
     : metrics_(metrics), server_(std::make_unique<httplib::Server>()) {
   server_->Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
-    MutexLock lock(&mu_);
-    if (ready_) {
-      res.set_content("ok\n", "text/plain");
-    } else {
-      res.status = 503;
-      res.set_content("not ready: " + not_ready_reason_ + "\n", "text/plain");
+    std::vector<std::function<Status()>> checks;
+    {
+      MutexLock lock(&mu_);
+      if (!ready_) {
+        res.status = 503;
+        res.set_content("not ready: " + not_ready_reason_ + "\n", "text/plain");
+        return;
+      }
+      checks = checks_;
     }
+    for (const auto& check : checks) {
+      Status st = check();
+      if (!st.ok()) {
+        res.status = 503;
+        res.set_content("unhealthy: " + st.ToString() + "\n", "text/plain");
+        return;
+      }
+    }
+    res.set_content("ok\n", "text/plain");
   });
   server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(metrics_->RenderText(), "text/plain; version=0.0.4");
@@ -51,6 +63,11 @@ void StatusServer::Stop() {
     server_->stop();
     thread_.join();
   }
+}
+
+void StatusServer::AddHealthCheck(std::function<Status()> check) {
+  MutexLock lock(&mu_);
+  checks_.push_back(std::move(check));
 }
 
 void StatusServer::SetReady(bool ready, const std::string& reason) {

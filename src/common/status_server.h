@@ -1,7 +1,8 @@
 #pragma once
 
 // The status server every Quiver process embeds (default port 9091):
-//   GET /healthz  200 "ok" once the process is ready, 503 with the reason before that
+//   GET /healthz  200 "ok" once the process is ready and every health check passes, 503 with the
+//                 reason otherwise (not ready yet, or the failing check's error)
 //   GET /metrics  the process's MetricsRegistry in Prometheus text format
 // Further read-only pages (the web console) register with AddPage().
 //
@@ -12,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "common/metrics.h"
 #include "common/mutex.h"
@@ -44,6 +46,9 @@ class StatusServer {
 
   // Readiness as reported by /healthz.
   void SetReady(bool ready, const std::string& reason = "");
+  // A check run on every /healthz once ready (e.g. "no WAL consumer is stuck"); a non-OK result
+  // answers 503 with its message. Thread-safe; `check` must outlive the server.
+  void AddHealthCheck(std::function<Status()> check);
 
  private:
   MetricsRegistry* metrics_;
@@ -53,6 +58,7 @@ class StatusServer {
   Mutex mu_;
   bool ready_ QUIVER_GUARDED_BY(mu_) = false;
   std::string not_ready_reason_ QUIVER_GUARDED_BY(mu_) = "starting";
+  std::vector<std::function<Status()>> checks_ QUIVER_GUARDED_BY(mu_);
 };
 
 }  // namespace quiver

@@ -69,8 +69,9 @@ void ApplyProperties(cluster::KeyValues* props, const cluster::KeyValues& set, c
 
 }  // namespace
 
-Result<std::unique_ptr<Coord>> Coord::Open(storage::MetaStore* meta, storage::Wal* wal, storage::ObjectStore* objects) {
-  std::unique_ptr<Coord> coord(new Coord(meta, wal, objects));
+Result<std::unique_ptr<Coord>> Coord::Open(storage::MetaStore* meta, storage::Wal* wal, storage::ObjectStore* objects,
+                                           CoordOptions options) {
+  std::unique_ptr<Coord> coord(new Coord(meta, wal, objects, options));
   QUIVER_RETURN_IF_ERROR(coord->Load());
   return coord;
 }
@@ -239,6 +240,21 @@ Status Coord::AlterDatabase(const std::string& name, const cluster::KeyValues& s
   return Status::OK();
 }
 
+Status Coord::CheckCapacity(int64_t collections, int64_t units) {
+  if (collections > 0 && static_cast<int64_t>(collections_.size()) + collections > options_.max_collections) {
+    return Status::ResourceExhausted("failed to create collection: the number of collections would exceed the limit (" +
+                                     std::to_string(options_.max_collections) + ", coord.max_collections)");
+  }
+  int64_t used = 0;
+  for (const auto& [id, c] : collections_) used += static_cast<int64_t>(c->partitions.size()) * c->shards;
+  if (used + units > options_.max_general_capacity) {
+    return Status::ResourceExhausted("general capacity exceeded: partitions x shards over all collections would be " +
+                                     std::to_string(used + units) + ", above the limit " +
+                                     std::to_string(options_.max_general_capacity) + " (coord.max_general_capacity)");
+  }
+  return Status::OK();
+}
+
 Status Coord::CreateCollection(const std::string& db, const cluster::CollectionSpec& spec) {
   MutexLock lock(&mu_);
   QUIVER_ASSIGN_OR_RETURN(auto database, FindDb(db));
@@ -255,6 +271,10 @@ Status Coord::CreateCollection(const std::string& db, const cluster::CollectionS
     }
     return Status::AlreadyExists("collection already exists with a different schema: " + spec.name);
   }
+  bool has_partition_key = false;
+  for (const auto& f : spec.schema->fields) has_partition_key |= f.partition_key;
+  QUIVER_RETURN_IF_ERROR(CheckCapacity(
+      1, static_cast<int64_t>(spec.shards) * (has_partition_key ? std::max<int64_t>(1, spec.num_partitions) : 1)));
   CollectionInfo info;
   QUIVER_ASSIGN_OR_RETURN(info.id, AllocIdsLocked(1));
   info.db_id = database->id;
@@ -389,6 +409,7 @@ Status Coord::CreatePartition(const std::string& db, const std::string& collecti
   if (c->partitions.size() >= kMaxPartitions) {
     return Status::ResourceExhausted("partition number (" + std::to_string(kMaxPartitions) + ") exceeds max configuration");
   }
+  QUIVER_RETURN_IF_ERROR(CheckCapacity(0, c->shards));
   CollectionInfo updated = *c;
   cluster::PartitionInfo p;
   QUIVER_ASSIGN_OR_RETURN(p.id, AllocIdsLocked(1));
@@ -571,6 +592,24 @@ Status Coord::CommitSegmentIndex(const cluster::SegmentIndexInfo& info) {
     return i.index_id == info.index_id && i.segment_id == info.segment_id;
   });
   state.indexes.push_back(info);
+  return Status::OK();
+}
+
+Status Coord::DiscardSegmentIndex(const cluster::SegmentIndexInfo& info) {
+  MutexLock lock(&mu_);
+  QUIVER_RETURN_IF_ERROR(meta_->Delete(SegmentIndexKey(info.collection_id, info.index_id, info.segment_id)).status());
+  auto it = segments_.find(info.collection_id);
+  if (it != segments_.end()) {
+    std::erase_if(it->second.indexes, [&](const cluster::SegmentIndexInfo& i) {
+      return i.index_id == info.index_id && i.segment_id == info.segment_id;
+    });
+  }
+  Status removed = objects_->Delete(info.object_key);
+  if (!removed.ok() && !removed.IsNotFound()) {
+    QUIVER_LOG(WARN) << "cannot delete a discarded index file" << Kv("key", info.object_key) << Kv("error", removed.ToString());
+  }
+  QUIVER_LOG(WARN) << "segment index discarded; it will be rebuilt" << Kv("collection_id", info.collection_id)
+                   << Kv("segment_id", info.segment_id) << Kv("index_id", info.index_id);
   return Status::OK();
 }
 

@@ -26,11 +26,18 @@
 
 namespace quiver::coord {
 
+struct CoordOptions {
+  // Milvus's rootCoord.maxGeneralCapacity: the sum over collections of partitions x shards.
+  int64_t max_general_capacity = 65536;
+  // Milvus's quotaAndLimits.limits.maxCollectionNum.
+  int64_t max_collections = 65536;
+};
+
 class Coord final : public cluster::CoordClient {
  public:
   // `meta` and `wal` must outlive the coord. The coord creates and drops WAL channels.
   static Result<std::unique_ptr<Coord>> Open(storage::MetaStore* meta, storage::Wal* wal,
-                                             storage::ObjectStore* objects);
+                                             storage::ObjectStore* objects, CoordOptions options = {});
 
   Status CreateDatabase(const std::string& name, const cluster::KeyValues& properties) override;
   Status DropDatabase(const std::string& name) override;
@@ -88,11 +95,14 @@ class Coord final : public cluster::CoordClient {
                      const std::optional<cluster::DeltaInfo>& delta, const cluster::Checkpoint& checkpoint) override;
   Result<cluster::CollectionSegments> GetSegments(int64_t collection_id) override;
   Status CommitSegmentIndex(const cluster::SegmentIndexInfo& info) override;
+  Status DiscardSegmentIndex(const cluster::SegmentIndexInfo& info) override;
 
  private:
-  Coord(storage::MetaStore* meta, storage::Wal* wal, storage::ObjectStore* objects)
-      : meta_(meta), wal_(wal), objects_(objects) {}
+  Coord(storage::MetaStore* meta, storage::Wal* wal, storage::ObjectStore* objects, CoordOptions options)
+      : meta_(meta), wal_(wal), objects_(objects), options_(options) {}
   Status Load();
+  // Refuses adding `collections` collections and `units` partitions x shards beyond the limits.
+  Status CheckCapacity(int64_t collections, int64_t units) QUIVER_REQUIRES(mu_);
 
   Result<std::shared_ptr<const cluster::DatabaseInfo>> FindDb(const std::string& name) QUIVER_REQUIRES(mu_);
   // Resolves a collection name or alias in a database.
@@ -103,6 +113,7 @@ class Coord final : public cluster::CoordClient {
   storage::MetaStore* meta_;
   storage::Wal* wal_;
   storage::ObjectStore* objects_;
+  CoordOptions options_;
   Mutex mu_;
   std::map<std::string, std::shared_ptr<const cluster::DatabaseInfo>> databases_ QUIVER_GUARDED_BY(mu_);
   std::map<int64_t, cluster::CollectionPtr> collections_ QUIVER_GUARDED_BY(mu_);

@@ -25,7 +25,7 @@ std::shared_ptr<const schema::CollectionSchema> Schema(const std::string& name) 
 
 class CoordTest : public ::testing::Test {
  protected:
-  void Open() {
+  void Open(CoordOptions coord_options = {}) {
     coord_.reset();
     wal_.reset();
     meta_.reset();
@@ -33,7 +33,7 @@ class CoordTest : public ::testing::Test {
     options.path = dir_.Sub("meta");
     meta_ = std::move(storage::OpenLocalMetaStore(options)).value();
     wal_ = std::move(storage::OpenFileWal(fs_.get(), dir_.Sub("wal"), {})).value();
-    auto coord = Coord::Open(meta_.get(), wal_.get(), objects_.get());
+    auto coord = Coord::Open(meta_.get(), wal_.get(), objects_.get(), coord_options);
     ASSERT_TRUE(coord.ok()) << coord.status().ToString();
     coord_ = std::move(coord).value();
   }
@@ -127,6 +127,26 @@ TEST_F(CoordTest, RulesMilvusClientsRelyOn) {
   ASSERT_TRUE(coord_->DropCollection("default", "c1").ok());
   EXPECT_TRUE(coord_->DropCollection("default", "c1").ok());  // idempotent
   EXPECT_TRUE(wal_->LastLsn(channel).status().IsNotFound());  // its WAL channel is gone
+}
+
+// Collections and partitions x shards are bounded with a clear error, never an abort; dropping
+// frees capacity again.
+TEST_F(CoordTest, CapacityLimitsAreEnforced) {
+  Open({.max_general_capacity = 10, .max_collections = 4});
+  for (int i = 0; i < 4; ++i) {
+    cluster::CollectionSpec spec{"c" + std::to_string(i), Schema("c" + std::to_string(i)), 2, 0, {}, 0};
+    ASSERT_TRUE(coord_->CreateCollection("default", spec).ok()) << i;  // 4 x (1 partition x 2 shards) = 8
+  }
+  cluster::CollectionSpec fifth{"c4", Schema("c4"), 1, 0, {}, 0};
+  Status refused = coord_->CreateCollection("default", fifth);
+  EXPECT_EQ(refused.code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(refused.ToString().find("coord.max_collections"), std::string::npos) << refused.ToString();
+  ASSERT_TRUE(coord_->CreatePartition("default", "c0", "p1").ok());  // 10 units
+  Status full = coord_->CreatePartition("default", "c1", "p1");
+  EXPECT_EQ(full.code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(full.ToString().find("coord.max_general_capacity"), std::string::npos) << full.ToString();
+  ASSERT_TRUE(coord_->DropCollection("default", "c3").ok());
+  EXPECT_TRUE(coord_->CreateCollection("default", fifth).ok());
 }
 
 }  // namespace

@@ -5,8 +5,8 @@
 namespace quiver::datanode {
 
 DataNode::DataNode(cluster::CoordClient* coord, storage::Wal* wal, storage::ObjectStore* objects,
-                   MetricsRegistry* metrics, DataNodeOptions options)
-    : coord_(coord), wal_(wal), objects_(objects), options_(options),
+                   segment::ConsumerPool* consumers, MetricsRegistry* metrics, DataNodeOptions options)
+    : coord_(coord), wal_(wal), consumers_(consumers), objects_(objects), options_(options),
       flushed_segments_(metrics->GetCounter("quiver_datanode_flushed_segments_total", "Segments flushed to object storage")),
       flushed_rows_(metrics->GetCounter("quiver_datanode_flushed_rows_total", "Rows flushed to object storage")) {}
 
@@ -86,7 +86,7 @@ Status DataNode::StartChannel(const cluster::CollectionPtr& collection, const cl
                                                              checkpoint.epoch, std::make_shared<segment::DeleteLog>());
   Channel* raw = channel.get();
   channel->consumer = std::make_unique<segment::ChannelConsumer>(
-      wal_, info.name, checkpoint.lsn,
+      consumers_, wal_, info.name, checkpoint.lsn,
       [this, raw](storage::Lsn lsn, const segment::WalMessage& message) { return Handle(raw, lsn, message); },
       [this, raw] { MaybeSeal(raw); });
   {
@@ -106,13 +106,15 @@ Status DataNode::Handle(Channel* channel, storage::Lsn lsn, const segment::WalMe
     channel->last_insert = std::chrono::steady_clock::now();
     return Status::OK();
   }
-  for (auto& epoch : channel->buffer->TakeSealedEpochs()) {
-    QUIVER_RETURN_IF_ERROR(FlushEpoch(channel, std::move(epoch)));
+  for (auto& epoch : channel->buffer->TakeSealedEpochs()) channel->pending.push_back(std::move(epoch));
+  while (!channel->pending.empty()) {
+    QUIVER_RETURN_IF_ERROR(FlushEpoch(channel, channel->pending.front()));
+    channel->pending.pop_front();
   }
   return Status::OK();
 }
 
-Status DataNode::FlushEpoch(Channel* channel, segment::ChannelBuffer::Epoch epoch) {
+Status DataNode::FlushEpoch(Channel* channel, const segment::ChannelBuffer::Epoch& epoch) {
   const int64_t collection_id = channel->collection->id;
   std::vector<cluster::SegmentInfo> infos;
   size_t rows = 0;
@@ -184,7 +186,8 @@ void DataNode::MaybeSeal(Channel* channel) {
   channel->seal_requested = *lsn;
 }
 
-Result<std::vector<segment::SegmentId>> DataNode::Flush(int64_t collection_id, std::chrono::milliseconds timeout) {
+Result<std::vector<segment::SegmentId>> DataNode::Flush(int64_t collection_id, std::chrono::milliseconds timeout,
+                                                        const std::function<bool()>& cancelled) {
   QUIVER_ASSIGN_OR_RETURN(cluster::CollectionPtr collection, coord_->DescribeCollectionById(collection_id));
   // Make sure every channel of the collection has a consumer before appending seals.
   Reconcile();
@@ -202,10 +205,21 @@ Result<std::vector<segment::SegmentId>> DataNode::Flush(int64_t collection_id, s
   }
   std::vector<segment::SegmentId> ids;
   auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto start = std::chrono::steady_clock::now();
   for (auto& [channel, lsn] : waits) {
     MutexLock lock(&channel->mu);
     while (channel->committed.lsn <= lsn) {
-      if (std::chrono::steady_clock::now() >= deadline) return Status::Timeout("flush did not finish in time");
+      auto now = std::chrono::steady_clock::now();
+      if (now >= deadline) return Status::Timeout("flush did not finish in time", channel->info.name);
+      if (cancelled && cancelled()) return Status::Unavailable("flush wait ended: request cancelled or server shutting down", channel->info.name);
+      // A consumer that keeps failing (a full disk) is reported instead of waited out.
+      if (now - start >= segment::ChannelConsumer::kReportAfter) {
+        Status health = channel->consumer->health();
+        if (!health.ok()) {
+          return Status::Unavailable("flush of channel " + channel->info.name + " is stuck: " + health.ToString() +
+                                     " (retrying in the background)");
+        }
+      }
       channel->cv.WaitFor(std::chrono::milliseconds(50));
     }
   }

@@ -10,9 +10,10 @@
 // flush interrupted by a crash is redone with the same segment ids and object keys.
 // Thread-safe.
 
+#include <deque>
 #include <map>
-#include <set>
 #include <memory>
+#include <set>
 #include <thread>
 
 #include "cluster/clients.h"
@@ -35,7 +36,7 @@ class DataNode final : public cluster::DataNodeClient {
  public:
   // Every pointer must outlive the datanode.
   DataNode(cluster::CoordClient* coord, storage::Wal* wal, storage::ObjectStore* objects,
-           MetricsRegistry* metrics, DataNodeOptions options);
+           segment::ConsumerPool* consumers, MetricsRegistry* metrics, DataNodeOptions options);
   ~DataNode() override;
   DataNode(const DataNode&) = delete;
   DataNode& operator=(const DataNode&) = delete;
@@ -44,7 +45,8 @@ class DataNode final : public cluster::DataNodeClient {
   Status Start();
   void Stop();
 
-  Result<std::vector<segment::SegmentId>> Flush(int64_t collection_id, std::chrono::milliseconds timeout) override;
+  Result<std::vector<segment::SegmentId>> Flush(int64_t collection_id, std::chrono::milliseconds timeout,
+                                                const std::function<bool()>& cancelled = {}) override;
   Result<std::map<int64_t, size_t>> BufferedRows(int64_t collection_id) override;
   // Growing segments across all channels (for metrics).
   size_t GrowingSegments();
@@ -55,6 +57,9 @@ class DataNode final : public cluster::DataNodeClient {
     cluster::ChannelInfo info;
     std::unique_ptr<segment::ChannelBuffer> buffer;
     std::unique_ptr<segment::ChannelConsumer> consumer;
+    // Closed epochs not flushed yet, oldest first; only the consumer's step touches it. A failed
+    // flush leaves its epoch here and the consumer retries the seal record later.
+    std::deque<segment::ChannelBuffer::Epoch> pending;
     Mutex mu;
     CondVar cv{&mu};
     cluster::Checkpoint committed QUIVER_GUARDED_BY(mu);
@@ -66,12 +71,13 @@ class DataNode final : public cluster::DataNodeClient {
   Status StartChannel(const cluster::CollectionPtr& collection, const cluster::ChannelInfo& info,
                       const cluster::Checkpoint& checkpoint);
   Status Handle(Channel* channel, storage::Lsn lsn, const segment::WalMessage& message);
-  Status FlushEpoch(Channel* channel, segment::ChannelBuffer::Epoch epoch);
+  Status FlushEpoch(Channel* channel, const segment::ChannelBuffer::Epoch& epoch);
   void MaybeSeal(Channel* channel);
   Result<storage::Lsn> AppendSeal(Channel* channel);
 
   cluster::CoordClient* coord_;
   storage::Wal* wal_;
+  segment::ConsumerPool* consumers_;
   storage::ObjectStore* objects_;
   DataNodeOptions options_;
   Counter* flushed_segments_;

@@ -9,6 +9,7 @@
 #include "index/registry.h"
 #include "cluster/errors.h"
 #include "proxy/grpc_service.h"
+#include "proxy/options.h"
 
 namespace quiver::proxy {
 
@@ -76,8 +77,13 @@ grpc::Status MilvusServiceImpl::CreateCollection(grpc::ServerContext* context,
                                                  const pb::milvus::CreateCollectionRequest* request,
                                                  pb::common::Status* response) {
   Run(context, "CreateCollection", response, [&]() -> Status {
+    QUIVER_RETURN_IF_ERROR(CheckKnownFields(*request));
     pb::schema::CollectionSchema proto;
     if (!proto.ParseFromString(request->schema())) return Status::InvalidArgument("schema is not a valid CollectionSchema");
+    std::string db = Database(context, request->db_name());
+    if (!proto.dbname().empty() && proto.dbname() != db) {
+      return Status::InvalidArgument("schema dbName [" + proto.dbname() + "] does not match the request's database [" + db + "]");
+    }
     if (proto.name().empty()) proto.set_name(request->collection_name());
     if (!request->collection_name().empty() && proto.name() != request->collection_name()) {
       return Status::InvalidArgument("collection name [" + request->collection_name() + "] does not match schema name [" +
@@ -90,14 +96,17 @@ grpc::Status MilvusServiceImpl::CreateCollection(grpc::ServerContext* context,
     spec.shards = request->shards_num() <= 0 ? 1 : request->shards_num();
     if (spec.shards > 16) return Status::InvalidArgument("shard num (" + std::to_string(spec.shards) + ") exceeds the limit (16)");
     spec.consistency_level = request->consistency_level();
+    QUIVER_RETURN_IF_ERROR(CheckProperties(PropertyScope::kCollection, request->properties()));
     spec.properties = KeyValuesFromProto(request->properties());
     bool partition_key = std::any_of(s.fields.begin(), s.fields.end(), [](const auto& f) { return f.partition_key; });
     if (partition_key) {
       spec.num_partitions = request->num_partitions() > 0 ? request->num_partitions() : 16;
       if (spec.num_partitions > 1024) return Status::InvalidArgument("partition number exceeds the limit (1024)");
+    } else if (request->num_partitions() > 0) {
+      return Status::InvalidArgument("num_partitions should only be specified with a partition key field");
     }
     spec.schema = std::make_shared<const schema::CollectionSchema>(std::move(s));
-    return proxy_->coord()->CreateCollection(Database(context, request->db_name()), spec);
+    return proxy_->coord()->CreateCollection(db, spec);
   });
   return grpc::Status::OK;
 }
@@ -120,6 +129,7 @@ grpc::Status MilvusServiceImpl::HasCollection(grpc::ServerContext* context,
                                               const pb::milvus::HasCollectionRequest* request,
                                               pb::milvus::BoolResponse* response) {
   Run(context, "HasCollection", response->mutable_status(), [&]() -> Status {
+    QUIVER_RETURN_IF_ERROR(CheckNoTimeTravel(request->time_stamp(), "time_stamp"));
     Result<cluster::CollectionPtr> c = Collection(context, request->db_name(), request->collection_name());
     if (!c.ok() && c.status().detail() != ErrorDetail::kCollectionNotFound) return c.status();
     response->set_value(c.ok());
@@ -132,6 +142,7 @@ grpc::Status MilvusServiceImpl::DescribeCollection(grpc::ServerContext* context,
                                                    const pb::milvus::DescribeCollectionRequest* request,
                                                    pb::milvus::DescribeCollectionResponse* response) {
   Run(context, "DescribeCollection", response->mutable_status(), [&]() -> Status {
+    QUIVER_RETURN_IF_ERROR(CheckNoTimeTravel(request->time_stamp(), "time_stamp"));
     cluster::CollectionPtr c;
     if (request->collection_name().empty() && request->collectionid() != 0) {
       QUIVER_ASSIGN_OR_RETURN(c, proxy_->coord()->DescribeCollectionById(request->collectionid()));
@@ -166,6 +177,7 @@ grpc::Status MilvusServiceImpl::ShowCollections(grpc::ServerContext* context,
                                                 const pb::milvus::ShowCollectionsRequest* request,
                                                 pb::milvus::ShowCollectionsResponse* response) {
   Run(context, "ShowCollections", response->mutable_status(), [&]() -> Status {
+    QUIVER_RETURN_IF_ERROR(CheckNoTimeTravel(request->time_stamp(), "time_stamp"));
     QUIVER_ASSIGN_OR_RETURN(auto all, proxy_->coord()->ListCollections(Database(context, request->db_name())));
     std::vector<std::string> only = ToVector(request->collection_names());
     for (const auto& c : all) {
@@ -202,6 +214,7 @@ grpc::Status MilvusServiceImpl::AlterCollection(grpc::ServerContext* context,
                                                 const pb::milvus::AlterCollectionRequest* request,
                                                 pb::common::Status* response) {
   Run(context, "AlterCollection", response, [&]() -> Status {
+    QUIVER_RETURN_IF_ERROR(CheckProperties(PropertyScope::kCollection, request->properties()));
     return proxy_->coord()->AlterCollection(Database(context, request->db_name()), request->collection_name(),
                                             KeyValuesFromProto(request->properties()), ToVector(request->delete_keys()));
   });
@@ -262,6 +275,7 @@ grpc::Status MilvusServiceImpl::ShowPartitions(grpc::ServerContext* context,
     std::vector<std::string> only = ToVector(request->partition_names());
     for (const auto& p : c->partitions) {
       if (!only.empty() && std::find(only.begin(), only.end(), p.name) == only.end()) continue;
+      if (request->type() == pb::milvus::InMemory && !c->PartitionLoaded(p.id)) continue;
       response->add_partition_names(p.name);
       response->add_partitionids(p.id);
       response->add_created_timestamps(p.created_ts);
@@ -316,6 +330,8 @@ grpc::Status MilvusServiceImpl::LoadPartitions(grpc::ServerContext* context,
                                                pb::common::Status* response) {
   Run(context, "LoadPartitions", response, [&]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
+    QUIVER_RETURN_IF_ERROR(CheckLoadOptions(request->replica_number(), request->resource_groups(), request->load_fields(),
+                                            request->skip_load_dynamic_field(), request->load_params()));
     if (request->partition_names().empty()) return Status::InvalidArgument("partition names are empty");
     std::vector<int64_t> ids = c->loaded_partitions;
     for (const auto& name : request->partition_names()) {
@@ -355,10 +371,8 @@ grpc::Status MilvusServiceImpl::LoadCollection(grpc::ServerContext* context,
                                                pb::common::Status* response) {
   Run(context, "LoadCollection", response, [&]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
-    if (request->replica_number() > 1) {
-      return Status::InvalidArgument("replica number " + std::to_string(request->replica_number()) +
-                                     " exceeds the number of query nodes (1) of a standalone server");
-    }
+    QUIVER_RETURN_IF_ERROR(CheckLoadOptions(request->replica_number(), request->resource_groups(), request->load_fields(),
+                                            request->skip_load_dynamic_field(), request->load_params()));
     std::vector<int64_t> ids;
     for (const auto& p : c->partitions) ids.push_back(p.id);
     return LoadPartitionIds(c, ids);
@@ -385,6 +399,11 @@ grpc::Status MilvusServiceImpl::GetLoadingProgress(grpc::ServerContext* context,
     if (!c->loaded()) {
       return cluster::CollectionNotLoaded(c->name);
     }
+    for (const auto& name : request->partition_names()) {
+      const cluster::PartitionInfo* p = c->FindPartition(name);
+      if (p == nullptr) return cluster::PartitionNotFound(name);
+      if (!c->PartitionLoaded(p->id)) return cluster::PartitionNotLoaded(name);
+    }
     QUIVER_ASSIGN_OR_RETURN(int64_t progress, proxy_->querynode()->LoadingProgress(c->id));
     response->set_progress(progress);
     response->set_refresh_progress(progress);
@@ -399,6 +418,14 @@ grpc::Status MilvusServiceImpl::GetLoadState(grpc::ServerContext* context,
   Run(context, "GetLoadState", response->mutable_status(), [&]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
     bool loaded = c->loaded();
+    // Marked loaded but its data could not be read (damaged or missing files): not loaded, and
+    // the reason is the status.
+    if (Status failed = proxy_->querynode()->LoadError(c->id); loaded && !failed.ok()) {
+      response->set_state(pb::common::LoadStateNotLoad);
+      return Status::FailedPrecondition("collection not loaded[collection=" + c->name + "]: loading failed: " +
+                                        failed.ToString())
+          .WithDetail(ErrorDetail::kCollectionNotLoaded);
+    }
     for (const auto& name : request->partition_names()) {
       const cluster::PartitionInfo* p = c->FindPartition(name);
       if (p == nullptr) {
@@ -505,7 +532,8 @@ grpc::Status MilvusServiceImpl::ListAliases(grpc::ServerContext* context, const 
 grpc::Status MilvusServiceImpl::CreateDatabase(grpc::ServerContext* context,
                                                const pb::milvus::CreateDatabaseRequest* request,
                                                pb::common::Status* response) {
-  Run(context, "CreateDatabase", response, [&] {
+  Run(context, "CreateDatabase", response, [&]() -> Status {
+    QUIVER_RETURN_IF_ERROR(CheckProperties(PropertyScope::kDatabase, request->properties()));
     return proxy_->coord()->CreateDatabase(request->db_name(), KeyValuesFromProto(request->properties()));
   });
   return grpc::Status::OK;
@@ -547,7 +575,8 @@ grpc::Status MilvusServiceImpl::DescribeDatabase(grpc::ServerContext* context,
 
 grpc::Status MilvusServiceImpl::AlterDatabase(grpc::ServerContext* context, const pb::milvus::AlterDatabaseRequest* request,
                                               pb::common::Status* response) {
-  Run(context, "AlterDatabase", response, [&] {
+  Run(context, "AlterDatabase", response, [&]() -> Status {
+    QUIVER_RETURN_IF_ERROR(CheckProperties(PropertyScope::kDatabase, request->properties()));
     return proxy_->coord()->AlterDatabase(Database(context, request->db_name()), KeyValuesFromProto(request->properties()),
                                           ToVector(request->delete_keys()));
   });
@@ -604,13 +633,29 @@ grpc::Status MilvusServiceImpl::CreateIndex(grpc::ServerContext* context, const 
         build[kv.key()] = kv.value();  // older clients send build params as flat keys
       }
     }
+    // Milvus reads index_type and metric_type from the params JSON too.
+    for (const char* key : {"index_type", "metric_type"}) {
+      if (!build.contains(key)) continue;
+      std::string& outer = std::string_view(key) == "index_type" ? type : metric;
+      std::string inner = build[key].is_string() ? build[key].get<std::string>() : build[key].dump();
+      build.erase(key);
+      if (outer.empty()) outer = inner;
+      else if (outer != inner) {
+        return Status::InvalidArgument(std::string(key) + " is given twice with different values: " + outer + " and " + inner);
+      }
+    }
     if (type.empty()) type = "AUTOINDEX";
     if (type == "TRIE") type = "Trie";
     std::transform(metric.begin(), metric.end(), metric.begin(), [](unsigned char ch) { return std::toupper(ch); });
     if (schema::IsVectorType(field->type) && metric.empty()) {
       metric = field->type == DataType::kBinaryVector ? "HAMMING" : field->type == DataType::kSparseFloatVector ? "IP" : "COSINE";
     }
-    if (!schema::IsVectorType(field->type)) metric.clear();
+    if (!schema::IsVectorType(field->type) && !metric.empty()) {
+      return Status::InvalidArgument("metric_type " + metric + " does not apply to an index on scalar field " + field->name);
+    }
+    std::map<std::string, std::string> build_params;
+    for (auto& [k, v] : build.items()) build_params[k] = v.is_string() ? v.get<std::string>() : v.dump();
+    QUIVER_RETURN_IF_ERROR(CheckIndexParams(*field, type, build_params));
     QUIVER_RETURN_IF_ERROR(CheckIndexType(*field, type, metric, build));
     cluster::IndexInfo index;
     index.name = request->index_name().empty() ? field->name : request->index_name();
@@ -630,6 +675,7 @@ grpc::Status MilvusServiceImpl::DescribeIndex(grpc::ServerContext* context,
                                               const pb::milvus::DescribeIndexRequest* request,
                                               pb::milvus::DescribeIndexResponse* response) {
   Run(context, "DescribeIndex", response->mutable_status(), [&]() -> Status {
+    QUIVER_RETURN_IF_ERROR(CheckNoTimeTravel(request->timestamp(), "timestamp"));
     QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
     QUIVER_ASSIGN_OR_RETURN(auto progress_of, IndexProgressOf(*c));
     for (const auto& index : c->indexes) {
@@ -659,6 +705,7 @@ grpc::Status MilvusServiceImpl::GetIndexStatistics(grpc::ServerContext* context,
   describe.set_db_name(request->db_name());
   describe.set_collection_name(request->collection_name());
   describe.set_index_name(request->index_name());
+  describe.set_timestamp(request->timestamp());
   pb::milvus::DescribeIndexResponse described;
   DescribeIndex(context, &describe, &described);
   *response->mutable_status() = described.status();

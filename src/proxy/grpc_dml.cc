@@ -5,6 +5,7 @@
 #include "expr/binder.h"
 #include "cluster/errors.h"
 #include "proxy/grpc_service.h"
+#include "proxy/options.h"
 
 namespace quiver::proxy {
 
@@ -62,7 +63,9 @@ Status MilvusServiceImpl::Mutate(grpc::ServerContext* context, const std::string
 
 grpc::Status MilvusServiceImpl::Insert(grpc::ServerContext* context, const pb::milvus::InsertRequest* request,
                                        pb::milvus::MutationResult* response) {
-  Run(context, "Insert", response->mutable_status(), [&] {
+  Run(context, "Insert", response->mutable_status(), [&]() -> Status {
+    QUIVER_RETURN_IF_ERROR(CheckKnownFields(*request));
+    QUIVER_RETURN_IF_ERROR(CheckMutationOptions(request->hash_keys(), request->namespace_()));
     return Mutate(context, request->db_name(), request->collection_name(), request->partition_name(),
                   request->fields_data(), request->num_rows(), false, response);
   });
@@ -72,7 +75,11 @@ grpc::Status MilvusServiceImpl::Insert(grpc::ServerContext* context, const pb::m
 grpc::Status MilvusServiceImpl::Upsert(grpc::ServerContext* context, const pb::milvus::UpsertRequest* request,
                                        pb::milvus::MutationResult* response) {
   Run(context, "Upsert", response->mutable_status(), [&]() -> Status {
-    if (request->partial_update()) return Status::InvalidArgument("partial update is not supported yet");
+    QUIVER_RETURN_IF_ERROR(CheckKnownFields(*request));
+    QUIVER_RETURN_IF_ERROR(CheckMutationOptions(request->hash_keys(), request->namespace_()));
+    if (request->partial_update()) {
+      return Status::NotSupported("partial update is not supported yet").WithDetail(ErrorDetail::kUnimplemented);
+    }
     return Mutate(context, request->db_name(), request->collection_name(), request->partition_name(),
                   request->fields_data(), request->num_rows(), true, response);
   });
@@ -82,6 +89,8 @@ grpc::Status MilvusServiceImpl::Upsert(grpc::ServerContext* context, const pb::m
 grpc::Status MilvusServiceImpl::Delete(grpc::ServerContext* context, const pb::milvus::DeleteRequest* request,
                                        pb::milvus::MutationResult* response) {
   Run(context, "Delete", response->mutable_status(), [&]() -> Status {
+    QUIVER_RETURN_IF_ERROR(CheckKnownFields(*request));
+    QUIVER_RETURN_IF_ERROR(CheckMutationOptions(request->hash_keys(), ""));
     QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
     if (request->expr().empty()) return Status::InvalidArgument("delete expression is empty");
     if (!request->partition_name().empty() && c->FindPartition(request->partition_name()) == nullptr) {
@@ -101,7 +110,7 @@ grpc::Status MilvusServiceImpl::Delete(grpc::ServerContext* context, const pb::m
                                           "]: deleting by a filter other than a primary key list needs a loaded collection")
             .WithDetail(ErrorDetail::kCollectionNotLoaded);
       }
-      QUIVER_ASSIGN_OR_RETURN(Timestamp ts, proxy_->ReadTimestamp(*c, 0));
+      QUIVER_ASSIGN_OR_RETURN(Timestamp ts, proxy_->ReadTimestamp(*c, 0, Budget(context, proxy_->options().consistency_timeout), Cancelled(context)));
       cluster::QueryRequest query;
       query.collection_id = c->id;
       query.filter = std::shared_ptr<const expr::PlanNode>(std::move(plan));
@@ -133,7 +142,7 @@ grpc::Status MilvusServiceImpl::Flush(grpc::ServerContext* context, const pb::mi
     response->set_db_name(db);
     for (const auto& name : request->collection_names()) {
       QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), name));
-      QUIVER_ASSIGN_OR_RETURN(auto ids, proxy_->datanode()->Flush(c->id, proxy_->options().flush_timeout));
+      QUIVER_ASSIGN_OR_RETURN(auto ids, proxy_->datanode()->Flush(c->id, Budget(context, proxy_->options().flush_timeout), Cancelled(context)));
       QUIVER_ASSIGN_OR_RETURN(Timestamp ts, proxy_->coord()->AllocTimestamp(1));
       auto& seg_ids = (*response->mutable_coll_segids())[name];
       auto& flushed = (*response->mutable_flush_coll_segids())[name];
@@ -175,6 +184,7 @@ grpc::Status MilvusServiceImpl::GetFlushState(grpc::ServerContext* context, cons
 grpc::Status MilvusServiceImpl::FlushAll(grpc::ServerContext* context, const pb::milvus::FlushAllRequest* request,
                                          pb::milvus::FlushAllResponse* response) {
   Run(context, "FlushAll", response->mutable_status(), [&]() -> Status {
+    QUIVER_RETURN_IF_ERROR(CheckKnownFields(*request));
     std::vector<cluster::CollectionPtr> collections;
     if (!request->db_name().empty()) {
       QUIVER_ASSIGN_OR_RETURN(collections, proxy_->coord()->ListCollections(request->db_name()));
@@ -182,7 +192,7 @@ grpc::Status MilvusServiceImpl::FlushAll(grpc::ServerContext* context, const pb:
       QUIVER_ASSIGN_OR_RETURN(collections, proxy_->coord()->ListAllCollections());
     }
     for (const auto& c : collections) {
-      QUIVER_RETURN_IF_ERROR(proxy_->datanode()->Flush(c->id, proxy_->options().flush_timeout).status());
+      QUIVER_RETURN_IF_ERROR(proxy_->datanode()->Flush(c->id, Budget(context, proxy_->options().flush_timeout), Cancelled(context)).status());
     }
     QUIVER_ASSIGN_OR_RETURN(Timestamp ts, proxy_->coord()->AllocTimestamp(1));
     response->set_flush_all_ts(ts);
@@ -191,10 +201,11 @@ grpc::Status MilvusServiceImpl::FlushAll(grpc::ServerContext* context, const pb:
   return grpc::Status::OK;
 }
 
-grpc::Status MilvusServiceImpl::GetFlushAllState(grpc::ServerContext* context, const pb::milvus::GetFlushAllStateRequest*,
+grpc::Status MilvusServiceImpl::GetFlushAllState(grpc::ServerContext* context, const pb::milvus::GetFlushAllStateRequest* request,
                                                  pb::milvus::GetFlushAllStateResponse* response) {
   // FlushAll returns only after every collection is flushed.
-  Run(context, "GetFlushAllState", response->mutable_status(), [&] {
+  Run(context, "GetFlushAllState", response->mutable_status(), [&]() -> Status {
+    QUIVER_RETURN_IF_ERROR(CheckKnownFields(*request));
     response->set_flushed(true);
     return Status::OK();
   });

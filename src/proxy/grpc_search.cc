@@ -12,6 +12,7 @@
 #include "index/registry.h"
 #include "index/vector_index.h"
 #include "proxy/grpc_service.h"
+#include "proxy/options.h"
 
 namespace quiver::proxy {
 
@@ -120,7 +121,10 @@ Status CheckRoundDecimal(int64_t round_decimal) {
 // search parameters.
 const std::set<std::string> kSearchRequestKeys = {
     "anns_field", "topk", "limit", "offset", "params", "metric_type", "round_decimal", "ignore_growing",
-    "radius", "range_filter", "group_by_field", "group_size", "strict_group_size", "hints"};
+    "radius", "range_filter", "group_by_field", "group_size", "strict_group_size", "hints",
+    // search iterator v2 (proxy/search_iterator.h)
+    "iterator", "search_iter_v2", "search_iter_batch_size", "search_iter_id", "search_iter_last_bound",
+    "guarantee_timestamp", "collection_id"};
 
 Result<int64_t> ParseInteger(const std::string& name, const std::string& text) {
   int64_t value = 0;
@@ -301,6 +305,28 @@ Result<MilvusServiceImpl::SearchOne> MilvusServiceImpl::ParseSearch(const cluste
   };
   QUIVER_ASSIGN_OR_RETURN(one.request.radius, number("radius"));
   QUIVER_ASSIGN_OR_RETURN(one.request.range_filter, number("range_filter"));
+  // Search iterator v2: flat keys, or the params JSON when a client sends them only there.
+  std::map<std::string, std::string> iterator_keys;
+  for (const char* key : kSearchIteratorKeys) {
+    if (params.count(key) && !params[key].empty()) {
+      iterator_keys[key] = params[key];
+    } else if (extra.contains(key) && !extra[key].is_null()) {
+      iterator_keys[key] = extra[key].is_string() ? extra[key].get<std::string>() : extra[key].dump();
+    }
+  }
+  QUIVER_ASSIGN_OR_RETURN(one.iterator, ParseSearchIterator(iterator_keys, collection.schema->PrimaryField()->type));
+  if (one.iterator.enabled) {
+    if (offset != 0) return Status::InvalidArgument("offset is not supported by search iterators");
+    if (one.iterator.collection_id != 0 && one.iterator.collection_id != collection.id) {
+      return Status::InvalidArgument("collection_id " + std::to_string(one.iterator.collection_id) +
+                                     " of the search iterator is not the id of collection " + collection.name +
+                                     " (dropped and recreated during the iteration?)");
+    }
+    if (one.iterator.batch_size != 0) topk = static_cast<int64_t>(one.iterator.batch_size);
+    one.request.iterator = true;
+    one.request.after_distance = one.iterator.last_bound;
+    one.request.after_pk = one.iterator.last_pk;
+  }
   // Query vectors
   if (request.search_input_case() == pb::milvus::SearchRequest::kIds) {
     return Status::NotSupported("search by primary keys is not supported yet").WithDetail(ErrorDetail::kUnimplemented);
@@ -309,11 +335,26 @@ Result<MilvusServiceImpl::SearchOne> MilvusServiceImpl::ParseSearch(const cluste
   if (!group.ParseFromString(request.placeholder_group()) || group.placeholders_size() == 0) {
     return Status::InvalidArgument("placeholder group is missing or malformed");
   }
+  if (group.placeholders_size() > 1) {
+    return Status::InvalidArgument("a search takes one placeholder of query vectors, got " +
+                                   std::to_string(group.placeholders_size()));
+  }
   const pb::common::PlaceholderValue& holder = group.placeholders(0);
+  if (holder.element_level()) {
+    return Status::NotSupported("element-level search (Array of Struct fields) is not supported yet")
+        .WithDetail(ErrorDetail::kUnimplemented);
+  }
+  if (request.nq() != 0 && request.nq() != holder.values_size()) {
+    return Status::InvalidArgument("nq (" + std::to_string(request.nq()) + ") does not match the number of query vectors (" +
+                                   std::to_string(holder.values_size()) + ")");
+  }
   if (holder.values_size() == 0 || holder.values_size() > kMaxTopK) {
     return Status::InvalidArgument("nq [" + std::to_string(holder.values_size()) + "] is invalid, it should be in range [1, 16384]");
   }
   QUIVER_RETURN_IF_ERROR(ReadQueryVectors(*field, holder, &one.request));
+  if (one.iterator.enabled && holder.values_size() != 1) {
+    return Status::InvalidArgument("a search iterator takes one query vector, got " + std::to_string(holder.values_size()));
+  }
   // Index search parameters (ef, nprobe, ...) from the params JSON, checked against the family.
   // Every other key is an index search parameter: the SDKs send the params object both as the
   // `params` JSON and flattened into search_params, and the registry refuses names the index
@@ -346,16 +387,29 @@ grpc::Status MilvusServiceImpl::Search(grpc::ServerContext* context, const pb::m
                                        pb::milvus::SearchResults* response) {
   Run(context, "Search", response->mutable_status(), [&]() -> Status {
     response->mutable_results();  // present even on errors and empty results
+    QUIVER_RETURN_IF_ERROR(CheckKnownFields(*request));  // function_score, highlighter, ...
+    QUIVER_RETURN_IF_ERROR(CheckSearchOptions(*request));
     QUIVER_ASSIGN_OR_RETURN(auto c, LoadedCollection(context, request->db_name(), request->collection_name()));
     response->set_collection_name(c->name);
-    if (request->sub_reqs_size() > 0) return Status::NotSupported("sub requests are not supported yet");
+    if (request->sub_reqs_size() > 0) {
+      return Status::NotSupported("sub requests are not supported yet").WithDetail(ErrorDetail::kUnimplemented);
+    }
     QUIVER_ASSIGN_OR_RETURN(std::vector<int64_t> partitions, ReadPartitions(*c, request->partition_names()));
     QUIVER_ASSIGN_OR_RETURN(OutputPlan output, proxy_->ResolveOutputFields(
                                                    *c->schema, {request->output_fields().begin(), request->output_fields().end()},
                                                    /*include_pk=*/true));
     QUIVER_ASSIGN_OR_RETURN(SearchOne one, ParseSearch(*c, *request, partitions, output));
     int32_t level = request->use_default_consistency() ? c->consistency_level : request->consistency_level();
-    QUIVER_ASSIGN_OR_RETURN(one.request.timestamp, proxy_->ReadTimestamp(*c, level));
+    QUIVER_ASSIGN_OR_RETURN(one.request.timestamp, proxy_->ReadTimestamp(*c, level, Budget(context, proxy_->options().consistency_timeout), Cancelled(context)));
+    if (one.iterator.enabled) {
+      // Later pages read at the first page's snapshot; the first page pins one (an Eventually
+      // read too), so rows inserted meanwhile do not shift the pages.
+      if (one.iterator.snapshot != 0) {
+        one.request.timestamp = one.iterator.snapshot;
+      } else if (one.request.timestamp == kMaxTimestamp) {
+        QUIVER_ASSIGN_OR_RETURN(one.request.timestamp, proxy_->coord()->AllocTimestamp(1));
+      }
+    }
     QUIVER_ASSIGN_OR_RETURN(cluster::SearchResult found, proxy_->querynode()->Search(one.request));
     // Apply the offset per query.
     std::vector<std::vector<Pick>> picks(found.nq);
@@ -368,6 +422,19 @@ grpc::Status MilvusServiceImpl::Search(grpc::ServerContext* context, const pb::m
     cluster::SearchResult final = Select({&found}, picks, output.field_ids, *c->schema);
     ToProto(*c, output, final, one.topk, one.round_decimal, response->mutable_results());
     response->set_session_ts(one.request.timestamp == kMaxTimestamp ? 0 : one.request.timestamp);
+    if (one.iterator.enabled) {
+      // The cursor moves to the page's last hit (unrounded); an empty page keeps it.
+      std::string id = one.iterator.id.empty() ? NewSearchIteratorId() : one.iterator.id;
+      float bound = one.iterator.last_bound.value_or(0);
+      std::optional<segment::PrimaryKey> last = one.iterator.last_pk;
+      if (!final.pks.empty()) {
+        bound = final.distances.back();
+        last = final.pks.back();
+      }
+      auto* info = response->mutable_results()->mutable_search_iterator_v2_results();
+      info->set_token(EncodeSearchIteratorToken(id, bound, last));
+      info->set_last_bound(bound);
+    }
     return Status::OK();
   });
   return grpc::Status::OK;
@@ -377,6 +444,8 @@ grpc::Status MilvusServiceImpl::HybridSearch(grpc::ServerContext* context, const
                                              pb::milvus::SearchResults* response) {
   Run(context, "HybridSearch", response->mutable_status(), [&]() -> Status {
     response->mutable_results();
+    QUIVER_RETURN_IF_ERROR(CheckKnownFields(*request));  // function_score rerankers, ...
+    QUIVER_RETURN_IF_ERROR(CheckHybridSearchOptions(*request));
     QUIVER_ASSIGN_OR_RETURN(auto c, LoadedCollection(context, request->db_name(), request->collection_name()));
     response->set_collection_name(c->name);
     if (request->requests_size() == 0) return Status::InvalidArgument("hybrid search needs at least one request");
@@ -404,12 +473,13 @@ grpc::Status MilvusServiceImpl::HybridSearch(grpc::ServerContext* context, const
                                      " and offset " + std::to_string(offset));
     }
     int32_t level = request->use_default_consistency() ? c->consistency_level : request->consistency_level();
-    QUIVER_ASSIGN_OR_RETURN(Timestamp ts, proxy_->ReadTimestamp(*c, level));
+    QUIVER_ASSIGN_OR_RETURN(Timestamp ts, proxy_->ReadTimestamp(*c, level, Budget(context, proxy_->options().consistency_timeout), Cancelled(context)));
     std::vector<cluster::SearchResult> results;
     std::vector<index::MetricType> metrics;
     size_t nq = 0;
     for (const auto& sub : request->requests()) {
       QUIVER_ASSIGN_OR_RETURN(SearchOne one, ParseSearch(*c, sub, partitions, output));
+      if (one.iterator.enabled) return Status::NotSupported("search iterators do not support hybrid search");
       one.request.timestamp = ts;
       QUIVER_ASSIGN_OR_RETURN(cluster::SearchResult found, proxy_->querynode()->Search(one.request));
       if (!results.empty() && found.nq != nq) return Status::InvalidArgument("all hybrid sub-requests need the same nq");
@@ -419,17 +489,42 @@ grpc::Status MilvusServiceImpl::HybridSearch(grpc::ServerContext* context, const
     }
     std::vector<double> weights;
     double k = 60;
+    if (!rank_json.is_object()) return Status::InvalidArgument("rank params is not a JSON object");
+    for (const auto& [key, value] : rank_json.items()) {
+      bool known = strategy == "weighted" ? key == "weights" || key == "norm_score" : key == "k";
+      if (!known) {
+        return Status::InvalidArgument("rank param " + key.substr(0, 64) + " is not a parameter of the " + strategy.substr(0, 64) +
+                                       " ranker (" + (strategy == "weighted" ? "weights, norm_score" : "k") + ")");
+      }
+    }
     if (strategy == "weighted") {
       if (!rank_json.contains("weights") || !rank_json["weights"].is_array()) {
         return Status::InvalidArgument("weighted ranker needs params.weights");
       }
-      for (const auto& w : rank_json["weights"]) weights.push_back(w.get<double>());
+      if (rank_json.contains("norm_score")) {
+        const Json& norm = rank_json["norm_score"];
+        if (!norm.is_boolean()) return Status::InvalidArgument("weighted ranker norm_score must be true or false");
+        if (!norm.get<bool>()) {
+          return Status::NotSupported("weighted ranker with norm_score false is not supported yet: scores are always "
+                                      "normalised (arctan for IP and L2, (1+x)/2 for COSINE)")
+              .WithDetail(ErrorDetail::kUnimplemented);
+        }
+      }
+      for (const auto& w : rank_json["weights"]) {
+        if (!w.is_number() || !std::isfinite(w.get<double>())) {
+          return Status::InvalidArgument("weighted ranker weights must be finite numbers, got " + w.dump().substr(0, 64));
+        }
+        weights.push_back(w.get<double>());
+      }
       if (weights.size() != results.size()) {
         return Status::InvalidArgument("the number of weights (" + std::to_string(weights.size()) +
                                        ") does not match the number of search requests (" + std::to_string(results.size()) + ")");
       }
     } else if (strategy == "rrf") {
-      if (rank_json.contains("k")) k = rank_json["k"].get<double>();
+      if (rank_json.contains("k")) {
+        if (!rank_json["k"].is_number()) return Status::InvalidArgument("rrf k must be a number, got " + rank_json["k"].dump().substr(0, 64));
+        k = rank_json["k"].get<double>();
+      }
       if (k <= 0 || k >= 16384) return Status::InvalidArgument("rrf k should be in range (0, 16384)");
     } else {
       return Status::InvalidArgument("unknown reranker strategy " + strategy);
@@ -481,6 +576,8 @@ grpc::Status MilvusServiceImpl::HybridSearch(grpc::ServerContext* context, const
 grpc::Status MilvusServiceImpl::Query(grpc::ServerContext* context, const pb::milvus::QueryRequest* request,
                                       pb::milvus::QueryResults* response) {
   Run(context, "Query", response->mutable_status(), [&]() -> Status {
+    QUIVER_RETURN_IF_ERROR(CheckKnownFields(*request));
+    QUIVER_RETURN_IF_ERROR(CheckQueryOptions(*request));
     QUIVER_ASSIGN_OR_RETURN(auto c, LoadedCollection(context, request->db_name(), request->collection_name()));
     response->set_collection_name(c->name);
     const schema::FieldSchema* pk = c->schema->PrimaryField();
@@ -523,7 +620,16 @@ grpc::Status MilvusServiceImpl::Query(grpc::ServerContext* context, const pb::mi
     }
     int32_t level = request->use_default_consistency() ? c->consistency_level : request->consistency_level();
     cluster::QueryRequest query;
-    QUIVER_ASSIGN_OR_RETURN(query.timestamp, proxy_->ReadTimestamp(*c, level));
+    QUIVER_ASSIGN_OR_RETURN(query.timestamp, proxy_->ReadTimestamp(*c, level, Budget(context, proxy_->options().consistency_timeout), Cancelled(context)));
+    // A query iterator (pymilvus sends iterator=true and, after the first page, the first page's
+    // session_ts as guarantee_timestamp) reads every page at one snapshot. Results are in
+    // primary-key order, so its `pk > last` pages return each row once either way.
+    const bool iterating = params.count("iterator") && FlagSet(params["iterator"]);
+    if (iterating && request->guarantee_timestamp() != 0) {
+      query.timestamp = request->guarantee_timestamp();
+    } else if (iterating && query.timestamp == kMaxTimestamp) {
+      QUIVER_ASSIGN_OR_RETURN(query.timestamp, proxy_->coord()->AllocTimestamp(1));
+    }
     query.collection_id = c->id;
     query.partition_ids = partitions;
     query.filter = std::shared_ptr<const expr::PlanNode>(std::move(plan));

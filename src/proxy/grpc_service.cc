@@ -45,6 +45,17 @@ void MilvusServiceImpl::Run(grpc::ServerContext* context, const char* method, pb
   }
 }
 
+std::chrono::milliseconds MilvusServiceImpl::Budget(grpc::ServerContext* context, std::chrono::milliseconds configured) {
+  auto deadline = context->deadline();
+  if (deadline == std::chrono::system_clock::time_point::max()) return configured;
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::system_clock::now());
+  return std::clamp(left, std::chrono::milliseconds(0), configured);
+}
+
+std::function<bool()> MilvusServiceImpl::Cancelled(grpc::ServerContext* context) const {
+  return [context, proxy = proxy_] { return context->IsCancelled() || proxy->stopping(); };
+}
+
 void MilvusServiceImpl::Unimplemented(grpc::ServerContext* context, const char* method, pb::common::Status* status) {
   Run(context, method, status, [&] {
     return Status::NotSupported(std::string(method) + " is not supported yet by Quiver")
@@ -74,6 +85,11 @@ Result<cluster::CollectionPtr> MilvusServiceImpl::LoadedCollection(grpc::ServerC
   QUIVER_ASSIGN_OR_RETURN(cluster::CollectionPtr collection, Collection(context, db_name, collection_name));
   if (!collection->loaded()) {
     return cluster::CollectionNotLoaded(collection_name);
+  }
+  if (Status failed = proxy_->querynode()->LoadError(collection->id); !failed.ok()) {
+    return Status::FailedPrecondition("collection not loaded[collection=" + collection_name +
+                                      "]: loading failed: " + failed.ToString())
+        .WithDetail(ErrorDetail::kCollectionNotLoaded);
   }
   return collection;
 }

@@ -15,6 +15,7 @@
 #include "common/metrics.h"
 #include "milvus/milvus.grpc.pb.h"
 #include "proxy/proxy.h"
+#include "proxy/search_iterator.h"
 
 namespace quiver::proxy {
 
@@ -145,6 +146,10 @@ class MilvusServiceImpl final : public pb::milvus::MilvusService::Service {
   void Run(grpc::ServerContext* context, const char* method, pb::common::Status* status,
            const std::function<Status()>& fn);
   void Unimplemented(grpc::ServerContext* context, const char* method, pb::common::Status* status);
+  // What is left of `configured` within the client's gRPC deadline (none: `configured`).
+  static std::chrono::milliseconds Budget(grpc::ServerContext* context, std::chrono::milliseconds configured);
+  // True once the client cancelled the call or the server began shutting down: waits end.
+  std::function<bool()> Cancelled(grpc::ServerContext* context) const;
   // Database of a request: its db_name field if set, else the `dbname` metadata, else "default".
   static std::string Database(grpc::ServerContext* context, const std::string& db_name);
   Result<cluster::CollectionPtr> Collection(grpc::ServerContext* context, const std::string& db_name,
@@ -181,6 +186,7 @@ class MilvusServiceImpl final : public pb::milvus::MilvusService::Service {
     size_t topk = 0;
     int64_t round_decimal = -1;
     const schema::FieldSchema* field = nullptr;
+    SearchIteratorParams iterator;  // search iterator v2 page (proxy/search_iterator.h)
   };
   Result<SearchOne> ParseSearch(const cluster::CollectionInfo& collection, const pb::milvus::SearchRequest& request,
                                 const std::vector<int64_t>& partitions, const OutputPlan& output);

@@ -114,7 +114,8 @@ Result<MutationOutcome> Proxy::Delete(const cluster::CollectionInfo& collection,
   return MutationOutcome{pks.size(), ts};
 }
 
-Result<Timestamp> Proxy::ReadTimestamp(const cluster::CollectionInfo& collection, int32_t consistency_level) {
+Result<Timestamp> Proxy::ReadTimestamp(const cluster::CollectionInfo& collection, int32_t consistency_level,
+                                       std::chrono::milliseconds budget, const std::function<bool()>& cancelled) {
   constexpr int32_t kEventually = 3;
   if (consistency_level == kEventually) return kMaxTimestamp;
   // Every write acknowledged before now is at or below the WAL's last lsn.
@@ -124,8 +125,15 @@ Result<Timestamp> Proxy::ReadTimestamp(const cluster::CollectionInfo& collection
     positions[channel.name] = last;
   }
   QUIVER_ASSIGN_OR_RETURN(Timestamp ts, coord_->AllocTimestamp(1));
-  QUIVER_RETURN_IF_ERROR(querynode_->WaitConsumed(positions, options_.consistency_timeout));
-  return ts;
+  // In slices, so that a cancelled request or a shutdown ends the wait promptly.
+  auto deadline = std::chrono::steady_clock::now() + std::min(budget, options_.consistency_timeout);
+  while (true) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    Status st = querynode_->WaitConsumed(positions, std::clamp(left, std::chrono::milliseconds(0), std::chrono::milliseconds(200)));
+    if (st.ok()) return ts;
+    if (st.code() != StatusCode::kTimeout || left.count() <= 200) return st;
+    if ((cancelled && cancelled()) || stopping()) return Status::Unavailable("consistency wait ended: request cancelled or server shutting down", collection.name);
+  }
 }
 
 Result<OutputPlan> Proxy::ResolveOutputFields(const schema::CollectionSchema& schema,

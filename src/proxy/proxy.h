@@ -6,6 +6,8 @@
 // Thread-safe.
 
 #include <memory>
+#include <atomic>
+#include <functional>
 #include <set>
 
 #include "cluster/clients.h"
@@ -51,7 +53,12 @@ class Proxy {
 
   // Waits until the querynode has consumed every write acknowledged before this call (all levels
   // except Eventually) and returns the timestamp to read at.
-  Result<Timestamp> ReadTimestamp(const cluster::CollectionInfo& collection, int32_t consistency_level);
+  // Waits at most `budget` (and while `cancelled` is false) for the consistency level.
+  Result<Timestamp> ReadTimestamp(const cluster::CollectionInfo& collection, int32_t consistency_level,
+                                  std::chrono::milliseconds budget, const std::function<bool()>& cancelled = {});
+  // From now on, waits of requests end (Unavailable) so that the server can shut down.
+  void BeginShutdown() { stopping_.store(true); }
+  bool stopping() const { return stopping_.load(); }
 
   // Resolves output field names (`*`, schema fields, $meta, dynamic keys).
   Result<OutputPlan> ResolveOutputFields(const schema::CollectionSchema& schema,
@@ -66,6 +73,7 @@ class Proxy {
   cluster::QueryNodeClient* querynode_;
   storage::Wal* wal_;
   ProxyOptions options_;
+  std::atomic<bool> stopping_{false};
   Counter* rows_inserted_;
   Counter* rows_deleted_;
 };

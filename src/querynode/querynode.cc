@@ -6,6 +6,7 @@
 #include "cluster/errors.h"
 #include "common/log.h"
 #include "exec/filter.h"
+#include "exec/query.h"
 #include "exec/search.h"
 
 namespace quiver::querynode {
@@ -48,8 +49,8 @@ std::shared_ptr<const schema::DataChunk> FetchRows(
 }  // namespace
 
 QueryNode::QueryNode(cluster::CoordClient* coord, storage::Wal* wal, storage::ObjectStore* objects, ThreadPool* pool,
-                     MetricsRegistry* metrics)
-    : coord_(coord), wal_(wal), objects_(objects), pool_(pool),
+                     segment::ConsumerPool* consumers, MetricsRegistry* metrics)
+    : coord_(coord), wal_(wal), consumers_(consumers), objects_(objects), pool_(pool),
       loaded_segments_(metrics->GetGauge("quiver_querynode_sealed_segments", "Sealed segments served")),
       loaded_indexes_(metrics->GetGauge("quiver_querynode_segment_indexes", "Segment vector indexes loaded")),
       indexed_searches_(metrics->GetCounter("quiver_querynode_indexed_segment_searches_total",
@@ -106,6 +107,25 @@ Status QueryNode::LoadCollection(const cluster::CollectionPtr& collection) {
       return Status::OK();
     }
   }
+  Status st = LoadCollectionData(collection);
+  MutexLock lock(&mu_);
+  if (st.ok()) {
+    load_errors_.erase(collection->id);
+  } else {
+    QUIVER_LOG(ERROR) << "collection cannot be loaded" << Kv("collection", collection->name)
+                      << Kv("collection_id", collection->id) << Kv("error", st.ToString());
+    load_errors_[collection->id] = st;
+  }
+  return st;
+}
+
+Status QueryNode::LoadError(int64_t collection_id) {
+  MutexLock lock(&mu_);
+  auto it = load_errors_.find(collection_id);
+  return it == load_errors_.end() ? Status::OK() : it->second;
+}
+
+Status QueryNode::LoadCollectionData(const cluster::CollectionPtr& collection) {
   QUIVER_ASSIGN_OR_RETURN(cluster::CollectionSegments segments, coord_->GetSegments(collection->id));
   auto loaded = std::make_shared<Loaded>();
   loaded->collection = collection;
@@ -126,7 +146,7 @@ Status QueryNode::LoadCollection(const cluster::CollectionPtr& collection) {
                                                                checkpoint.epoch, channel->deletes);
     segment::ChannelBuffer* buffer = channel->buffer.get();
     channel->consumer = std::make_unique<segment::ChannelConsumer>(
-        wal_, info.name, checkpoint.lsn,
+        consumers_, wal_, info.name, checkpoint.lsn,
         [buffer](storage::Lsn lsn, const segment::WalMessage& message) { return buffer->Apply(lsn, message); });
     loaded->channels[info.name] = std::move(channel);
   }
@@ -214,21 +234,39 @@ Status QueryNode::LoadSegmentIndexes(Loaded* loaded, const cluster::CollectionSe
     }
   }
   for (const cluster::SegmentIndexInfo* info : missing) {
-    // Memory-mapped when the store can (a local directory): HNSW then serves from the page
-    // cache; a read file is kept alive the same way instead of being copied again.
-    QUIVER_ASSIGN_OR_RETURN(schema::Buffer file, segment::ReadStoredObject(objects_, info->object_key));
-    QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<index::VectorIndex> built, index::LoadVectorIndex(file.view(), file.owner()));
-    MutexLock lock(&loaded->mu);
-    auto seg = loaded->sealed.find(info->segment_id);
-    if (seg == loaded->sealed.end() || seg->second->rows() != built->size()) {
-      return Status::Corruption("segment index " + info->object_key + " does not match its segment");
+    // An index file is rebuildable state: a missing or damaged one is discarded (the segment is
+    // searched exactly meanwhile) and the indexnode builds it again.
+    Result<std::unique_ptr<index::VectorIndex>> built = ReadSegmentIndex(loaded, *info);
+    if (!built.ok()) {
+      QUIVER_LOG(WARN) << "segment index unusable; searching the segment exactly until it is rebuilt"
+                       << Kv("key", info->object_key) << Kv("error", built.status().ToString());
+      Status discarded = coord_->DiscardSegmentIndex(*info);
+      if (!discarded.ok()) {
+        QUIVER_LOG(WARN) << "cannot discard the segment index" << Kv("key", info->object_key)
+                         << Kv("error", discarded.ToString());
+      }
+      continue;
     }
-    loaded->indexes[{info->segment_id, info->field_id}] = std::move(built);
+    MutexLock lock(&loaded->mu);
+    loaded->indexes[{info->segment_id, info->field_id}] = std::move(built).value();
     loaded_indexes_->Add(1);
     QUIVER_LOG(INFO) << "segment index loaded" << Kv("collection_id", info->collection_id)
                      << Kv("segment_id", info->segment_id) << Kv("family", info->family) << Kv("rows", info->rows);
   }
   return Status::OK();
+}
+
+Result<std::unique_ptr<index::VectorIndex>> QueryNode::ReadSegmentIndex(Loaded* loaded, const cluster::SegmentIndexInfo& info) {
+  // Memory-mapped when the store can (a local directory): HNSW then serves from the page cache; a
+  // read file is kept alive the same way instead of being copied again.
+  QUIVER_ASSIGN_OR_RETURN(schema::Buffer file, segment::ReadStoredObject(objects_, info.object_key));
+  QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<index::VectorIndex> built, index::LoadVectorIndex(file.view(), file.owner()));
+  MutexLock lock(&loaded->mu);
+  auto seg = loaded->sealed.find(info.segment_id);
+  if (seg == loaded->sealed.end() || seg->second->rows() != built->size()) {
+    return Status::Corruption("segment index " + info.object_key + " does not match its segment");
+  }
+  return built;
 }
 
 Status QueryNode::ReleaseCollection(int64_t collection_id) {
@@ -309,6 +347,9 @@ Result<cluster::SearchResult> QueryNode::Search(const cluster::SearchRequest& re
   search.timestamp = request.timestamp;
   search.radius = request.radius;
   search.range_filter = request.range_filter;
+  search.iterator = request.iterator;
+  search.after_distance = request.after_distance;
+  search.after_pk = request.after_pk;
   search.vector_type = request.vector_type;
   search.raw_queries = request.raw_queries;
   search.sparse_offsets = request.sparse_offsets;
@@ -349,13 +390,8 @@ Result<cluster::SearchResult> QueryNode::Search(const cluster::SearchRequest& re
 Result<cluster::QueryResult> QueryNode::Query(const cluster::QueryRequest& request) {
   QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<Loaded> loaded, Find(request.collection_id));
   const schema::FieldSchema* pk_field = loaded->collection->schema->PrimaryField();
-  struct Candidate {
-    Timestamp ts;
-    segment::SegmentId segment_id;
-    size_t row;
-    std::shared_ptr<const segment::Segment> segment;
-  };
-  std::unordered_map<segment::PrimaryKey, Candidate, segment::PrimaryKeyHash> best;
+  std::vector<std::shared_ptr<const segment::Segment>> sources;  // keeps the segments alive
+  std::vector<exec::QueryCandidate> candidates;
   for (const ChannelView& view : Snapshot(*loaded, request.partition_ids)) {
     for (const auto& seg : view.segments) {
       std::vector<segment::ChunkRef> chunks = seg->Chunks();
@@ -368,32 +404,29 @@ Result<cluster::QueryResult> QueryNode::Query(const cluster::QueryRequest& reque
       }
       QUIVER_ASSIGN_OR_RETURN(Bitset matches, exec::EvaluateFilter(request.filter.get(), chunks, rows, scalar));
       matches &= seg->VisibleRows(chunks, rows, request.timestamp, view.deletes);
+      const size_t source = sources.size();
+      sources.push_back(seg);
       for (const auto& ref : chunks) {
         const schema::ColumnChunk* pk = ref.chunk->Find(pk_field->id);
         const schema::ColumnChunk* ts = ref.chunk->Find(schema::kTimestampField);
         for (size_t r = matches.NextSet(ref.base); r < ref.base + ref.chunk->rows; r = matches.NextSet(r + 1)) {
-          Candidate c{static_cast<Timestamp>(ts->IntAt(r - ref.base)), seg->meta().segment_id, r, seg};
-          auto [it, inserted] = best.try_emplace(segment::PrimaryKeyAt(*pk, r - ref.base), c);
-          if (!inserted && c.ts > it->second.ts) it->second = c;  // the latest version of a key wins
+          candidates.push_back({segment::PrimaryKeyAt(*pk, r - ref.base),
+                                static_cast<Timestamp>(ts->IntAt(r - ref.base)), source, r});
         }
       }
     }
   }
   cluster::QueryResult result;
-  result.count = best.size();
-  if (request.count_only) return result;
-  std::vector<Candidate> ordered;
-  ordered.reserve(best.size());
-  for (auto& [pk, c] : best) ordered.push_back(std::move(c));
-  std::sort(ordered.begin(), ordered.end(), [](const Candidate& a, const Candidate& b) {
-    if (a.ts != b.ts) return a.ts < b.ts;
-    if (a.segment_id != b.segment_id) return a.segment_id < b.segment_id;
-    return a.row < b.row;
-  });
-  size_t begin = std::min(request.offset, ordered.size());
-  size_t end = request.limit ? std::min(ordered.size(), begin + *request.limit) : ordered.size();
+  if (request.count_only) {
+    result.count = exec::CountDistinctKeys(candidates);
+    return result;
+  }
+  // Primary-key order, the latest version of each key (exec/query.h).
+  std::vector<exec::QueryCandidate> picked = exec::SelectByPrimaryKey(std::move(candidates), request.offset, request.limit);
+  result.count = picked.size();
   std::vector<std::pair<const segment::Segment*, size_t>> rows;
-  for (size_t i = begin; i < end; ++i) rows.emplace_back(ordered[i].segment.get(), ordered[i].row);
+  rows.reserve(picked.size());
+  for (const auto& c : picked) rows.emplace_back(sources[c.source].get(), c.row);
   result.rows = FetchRows(*loaded->collection->schema, request.output_fields, rows);
   return result;
 }

@@ -31,7 +31,7 @@ class QueryNode final : public cluster::QueryNodeClient {
  public:
   // Every pointer must outlive the querynode.
   QueryNode(cluster::CoordClient* coord, storage::Wal* wal, storage::ObjectStore* objects, ThreadPool* pool,
-            MetricsRegistry* metrics);
+            segment::ConsumerPool* consumers, MetricsRegistry* metrics);
   ~QueryNode() override;
   QueryNode(const QueryNode&) = delete;
   QueryNode& operator=(const QueryNode&) = delete;
@@ -42,6 +42,7 @@ class QueryNode final : public cluster::QueryNodeClient {
   Status LoadCollection(const cluster::CollectionPtr& collection) override;
   Status ReleaseCollection(int64_t collection_id) override;
   Result<int64_t> LoadingProgress(int64_t collection_id) override;
+  Status LoadError(int64_t collection_id) override;
   Status WaitConsumed(const std::map<std::string, storage::Lsn>& positions, std::chrono::milliseconds timeout) override;
   Result<cluster::SearchResult> Search(const cluster::SearchRequest& request) override;
   Result<cluster::QueryResult> Query(const cluster::QueryRequest& request) override;
@@ -78,6 +79,8 @@ class QueryNode final : public cluster::QueryNodeClient {
   // Loads the recorded segment indexes of loaded sealed segments that are not in memory yet and
   // swaps them in (searches switch from exact to indexed between two snapshots, with no gap).
   Status LoadSegmentIndexes(Loaded* loaded, const cluster::CollectionSegments& segments);
+  Result<std::unique_ptr<index::VectorIndex>> ReadSegmentIndex(Loaded* loaded, const cluster::SegmentIndexInfo& info);
+  Status LoadCollectionData(const cluster::CollectionPtr& collection);
   // Builds, in memory, the scalar indexes (INVERTED, STL_SORT, Trie, ...) the collection declares
   // for sealed segments that lack them. Cheap (a sort per column), so they need no files.
   void BuildScalarIndexes(Loaded* loaded);
@@ -86,6 +89,7 @@ class QueryNode final : public cluster::QueryNodeClient {
 
   cluster::CoordClient* coord_;
   storage::Wal* wal_;
+  segment::ConsumerPool* consumers_;
   storage::ObjectStore* objects_;
   ThreadPool* pool_;
   Gauge* loaded_segments_;
@@ -93,6 +97,7 @@ class QueryNode final : public cluster::QueryNodeClient {
   Counter* indexed_searches_;
   Mutex mu_;
   std::map<int64_t, std::shared_ptr<Loaded>> loaded_ QUIVER_GUARDED_BY(mu_);
+  std::map<int64_t, Status> load_errors_ QUIVER_GUARDED_BY(mu_);  // failed loads, by collection
   std::atomic<bool> stop_{false};
   std::thread syncer_;
 };

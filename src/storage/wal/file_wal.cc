@@ -23,6 +23,7 @@
 // Skipped damage stays on disk and is skipped again (and logged again) at the next open.
 
 #include <algorithm>
+#include <atomic>
 #include <cinttypes>
 #include <deque>
 #include <limits>
@@ -65,7 +66,10 @@ struct Channel {
   Mutex mu;
   CondVar cv{&mu};
   std::map<Lsn, WalFile> files QUIVER_GUARDED_BY(mu);  // by first Lsn
-  std::unique_ptr<WritableFile> active;                // only the leader uses it
+  // The last file, open for appends while the channel is busy; closed after a commit when more
+  // than WalOptions::max_open_files channels hold one, reopened by the next leader. Only the
+  // leader uses it.
+  std::unique_ptr<WritableFile> active;
   Lsn next_lsn QUIVER_GUARDED_BY(mu) = 1;
   Lsn durable_lsn QUIVER_GUARDED_BY(mu) = 0;
   std::deque<Writer*> writers QUIVER_GUARDED_BY(mu);
@@ -317,7 +321,7 @@ class FileWal final : public Wal {
       channel->dropped = true;
       channel->cv.SignalAll();  // wake WaitFor() callers; they hold their own reference
       while (!channel->writers.empty()) channel->cv.Wait();
-      if (channel->active) channel->active->Close().IgnoreError();
+      CloseActive(channel.get());
     }
     QUIVER_RETURN_IF_ERROR(fs_->RemoveAll(channel->dir));
     return fs_->SyncDir(dir_);
@@ -470,6 +474,9 @@ class FileWal final : public Wal {
     return corruption_events_;
   }
 
+  uint64_t AddAppendListener(AppendListener listener) override { return listeners_.Add(std::move(listener)); }
+  void RemoveAppendListener(uint64_t id) override { listeners_.Remove(id); }
+
  private:
   // Shared, so a reader or waiter keeps the channel alive while it is being dropped.
   Result<std::shared_ptr<Channel>> Find(const std::string& name) {
@@ -488,13 +495,42 @@ class FileWal final : public Wal {
   }
 
   // Starts a new active file whose first record will be `first`.
+  // On failure nothing changes (an empty new file may be left; recovery accepts it), so the next
+  // append simply tries again.
   Status StartFile(Channel* channel, Lsn first) QUIVER_REQUIRES(channel->mu) {
     WalFile file;
     file.path = JoinPath(channel->dir, FileName(first));
     file.first = first;
-    QUIVER_ASSIGN_OR_RETURN(channel->active, fs_->OpenWritable(file.path, /*truncate=*/true));
-    QUIVER_RETURN_IF_ERROR(fs_->SyncDir(channel->dir));
+    QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> opened, fs_->OpenWritable(file.path, /*truncate=*/true));
+    Status synced = fs_->SyncDir(channel->dir);
+    if (!synced.ok()) {
+      opened->Close().IgnoreError();
+      return synced;
+    }
+    CloseActive(channel);
+    SetActive(channel, std::move(opened));
     channel->files[first] = std::move(file);
+    return Status::OK();
+  }
+
+  void SetActive(Channel* channel, std::unique_ptr<WritableFile> file) QUIVER_REQUIRES(channel->mu) {
+    if (channel->active == nullptr && file != nullptr) open_active_.fetch_add(1);
+    if (channel->active != nullptr && file == nullptr) open_active_.fetch_sub(1);
+    channel->active = std::move(file);
+  }
+
+  void CloseActive(Channel* channel) QUIVER_REQUIRES(channel->mu) {
+    if (channel->active == nullptr) return;
+    channel->active->Close().IgnoreError();  // appends were synced (or are being rolled back)
+    SetActive(channel, nullptr);
+  }
+
+  // The leader opens the last file if it was closed to keep the descriptor count bounded.
+  Status EnsureActive(Channel* channel) QUIVER_REQUIRES(channel->mu) {
+    if (channel->active != nullptr) return Status::OK();
+    const WalFile& last = std::prev(channel->files.end())->second;
+    QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> opened, fs_->OpenWritable(last.path, /*truncate=*/false));
+    SetActive(channel, std::move(opened));
     return Status::OK();
   }
 
@@ -610,8 +646,7 @@ class FileWal final : public Wal {
     }
     channel->next_lsn = scan.next_lsn;
     channel->durable_lsn = scan.next_lsn - 1;
-    QUIVER_ASSIGN_OR_RETURN(channel->active, fs_->OpenWritable(last.path, /*truncate=*/false));
-    return Status::OK();
+    return Status::OK();  // the last file is opened by the first append
   }
 
   // WalCorruptionPolicy::kSkip: the data loss is handled here, by going on without it.
@@ -645,11 +680,13 @@ class FileWal final : public Wal {
     }
     Status status;
     if (channel->broken) {
-      status = Status::IOError("WAL channel failed earlier; reopen to recover", channel->name);
+      // An earlier failed append could not be rolled back (e.g. the disk was full): try again
+      // now, so a momentary ENOSPC or EMFILE does not disable the channel for good.
+      status = RepairAfterFailure(channel);
     }
-    if (status.ok() && channel->active->size() >= options_.segment_bytes) {
+    if (status.ok()) status = EnsureActive(channel);
+    if (status.ok() && std::prev(channel->files.end())->second.size >= options_.segment_bytes) {
       status = StartFile(channel, channel->next_lsn);
-      if (!status.ok()) channel->broken = true;
     }
     Lsn first = channel->next_lsn;
     WalFile* file = status.ok() ? &std::prev(channel->files.end())->second : nullptr;
@@ -695,27 +732,32 @@ class FileWal final : public Wal {
       writer->done = true;
       channel->writers.pop_front();
     }
-    status.IgnoreError();
+    // Keep at most max_open_files descriptors across channels: the busiest channels keep theirs
+    // (they reopen at most once per group commit, next to an fsync), the rest close after use.
+    if (open_active_.load() > options_.max_open_files && channel->writers.empty()) CloseActive(channel);
     channel->cv.SignalAll();
+    if (status.ok()) listeners_.Notify(channel->name);
   }
 
   // After a failed append: cut the file back to its durable size so later appends do not follow
   // garbage. If even that fails, refuse appends until the WAL is reopened.
   void RollBack(Channel* channel, WalFile* file) QUIVER_REQUIRES(channel->mu) {
-    Status st = channel->active->Close();
-    st.IgnoreError();
-    st = fs_->Truncate(file->path, file->size);
-    if (st.ok()) {
-      Result<std::unique_ptr<WritableFile>> reopened = fs_->OpenWritable(file->path, false);
-      if (reopened.ok()) {
-        channel->active = std::move(reopened).value();
-        return;
-      }
-      st = reopened.status();
-    }
-    QUIVER_LOG(ERROR) << "WAL channel unusable after failed append" << Kv("channel", channel->name)
-                      << Kv("error", st.ToString());
+    CloseActive(channel);
+    Status st = fs_->Truncate(file->path, file->size);
+    if (st.ok()) return;  // the next leader reopens the file
+    QUIVER_LOG(ERROR) << "WAL channel cannot roll back a failed append; appends fail until the repair succeeds"
+                      << Kv("channel", channel->name) << Kv("error", st.ToString());
     channel->broken = true;
+  }
+
+  Status RepairAfterFailure(Channel* channel) QUIVER_REQUIRES(channel->mu) {
+    WalFile& last = std::prev(channel->files.end())->second;
+    CloseActive(channel);
+    Status st = fs_->Truncate(last.path, last.size);
+    if (!st.ok()) return Status::IOError("WAL channel " + channel->name + " cannot be repaired yet: " + st.ToString());
+    QUIVER_LOG(INFO) << "WAL channel repaired after a failed append" << Kv("channel", channel->name);
+    channel->broken = false;
+    return Status::OK();
   }
 
   FileSystem* fs_;
@@ -724,6 +766,8 @@ class FileWal final : public Wal {
   Mutex mu_;
   std::map<std::string, std::shared_ptr<Channel>> channels_ QUIVER_GUARDED_BY(mu_);
   uint64_t corruption_events_ QUIVER_GUARDED_BY(mu_) = 0;
+  AppendListeners listeners_;
+  std::atomic<size_t> open_active_{0};  // channels whose `active` file is open
 };
 
 }  // namespace

@@ -38,6 +38,7 @@ class MemoryWal final : public Wal {
     Lsn first = data.first + data.records.size();
     for (auto record : records) data.records.emplace_back(record);
     cv_.SignalAll();
+    listeners_.Notify(channel);
     return first;
   }
   Result<std::vector<WalRecord>> Read(const std::string& channel, Lsn from, size_t max_records,
@@ -101,12 +102,15 @@ class MemoryWal final : public Wal {
   // Nothing is recovered from disk, so nothing can be corrupt.
   std::vector<std::pair<std::string, Status>> FailedChannels() override { return {}; }
   uint64_t CorruptionEvents() override { return 0; }
+  uint64_t AddAppendListener(AppendListener listener) override { return listeners_.Add(std::move(listener)); }
+  void RemoveAppendListener(uint64_t id) override { listeners_.Remove(id); }
 
  private:
   struct Data {
     Lsn first = 1;
     std::deque<std::string> records;
   };
+  AppendListeners listeners_;
   Mutex mu_;
   CondVar cv_{&mu_};
   std::map<std::string, Data> channels_ QUIVER_GUARDED_BY(mu_);

@@ -16,6 +16,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -23,6 +25,7 @@
 #include <vector>
 
 #include "common/file_system.h"
+#include "common/mutex.h"
 #include "common/status.h"
 
 namespace quiver::storage {
@@ -52,6 +55,9 @@ struct WalOptions {
   uint64_t segment_bytes = 64ull << 20;
   // fsync before acknowledging. Only tests of upper layers turn it off.
   bool sync = true;
+  // Channels that keep their last file open between appends (FileWal); the others open and close
+  // it per group commit, so the descriptor count does not grow with the number of channels.
+  size_t max_open_files = 256;
   WalCorruptionPolicy corruption_policy = WalCorruptionPolicy::kRefuse;
 };
 
@@ -95,12 +101,43 @@ class Wal {
   // Bytes on disk (or in memory) across channels, for metrics.
   virtual uint64_t TotalBytes() = 0;
 
+  // `listener` is called with a channel's name each time records appended to it become durable
+  // (once per group commit, possibly while a WAL lock is held: it must be quick and must not call
+  // the WAL). Lets a few threads follow many channels instead of one thread waiting per channel.
+  // RemoveAppendListener() returns once no call of that listener is running.
+  using AppendListener = std::function<void(const std::string& channel)>;
+  virtual uint64_t AddAppendListener(AppendListener listener) = 0;
+  virtual void RemoveAppendListener(uint64_t id) = 0;
+
   // Channels that recovery refused (WalCorruptionPolicy::kRefuse), each with the Corruption status
   // its operations return (naming the channel, file and offset). Empty when all are usable.
   virtual std::vector<std::pair<std::string, Status>> FailedChannels() = 0;
   // Corruption events (damaged regions, Lsn or file gaps; not torn tails) found by recovery under
   // either policy, for metrics. Counted again at each open while the damage is on disk.
   virtual uint64_t CorruptionEvents() = 0;
+};
+
+// The listener registry both implementations share. Thread-safe.
+class AppendListeners {
+ public:
+  uint64_t Add(Wal::AppendListener listener) {
+    MutexLock lock(&mu_);
+    listeners_.emplace(++next_id_, std::move(listener));
+    return next_id_;
+  }
+  void Remove(uint64_t id) {
+    MutexLock lock(&mu_);
+    listeners_.erase(id);
+  }
+  void Notify(const std::string& channel) {
+    MutexLock lock(&mu_);
+    for (const auto& [id, listener] : listeners_) listener(channel);
+  }
+
+ private:
+  Mutex mu_;
+  uint64_t next_id_ QUIVER_GUARDED_BY(mu_) = 0;
+  std::map<uint64_t, Wal::AppendListener> listeners_ QUIVER_GUARDED_BY(mu_);
 };
 
 // Opens (recovering) the WAL in directory `dir`. `fs` must outlive the WAL.

@@ -160,5 +160,78 @@ TEST(WalCrashTest, FailedSyncRollsBackBeforeNextAppend) {
   EXPECT_EQ((*records)[1].payload, "two");
 }
 
+// A failed append whose rollback also fails (the disk is failing) disables the channel only
+// until the disk recovers: the next append repairs it in place, without reopening the WAL.
+TEST(WalCrashTest, ChannelRecoversWhenTheDiskDoes) {
+  quiver::testing::TempDir dir;
+  auto base = NewPosixFileSystem();
+  FaultInjectionFileSystem faulty(base.get(), 11);
+  auto wal = OpenFileWal(&faulty, dir.Sub("wal"), {});
+  ASSERT_TRUE(wal.ok());
+  ASSERT_TRUE((*wal)->CreateChannel("ch").ok());
+  ASSERT_TRUE((*wal)->Append("ch", {"one"}).ok());
+  faulty.FailAfter(1);  // the write lands, its sync fails, and so does the rollback's truncate
+  EXPECT_FALSE((*wal)->Append("ch", {"lost"}).ok());
+  EXPECT_FALSE((*wal)->Append("ch", {"also lost"}).ok());  // still failing: repair refused
+  faulty.FailAfter(-1);
+  auto lsn = (*wal)->Append("ch", {"two"});
+  ASSERT_TRUE(lsn.ok()) << lsn.status().ToString();
+  EXPECT_EQ(*lsn, 2u);
+  auto records = (*wal)->Read("ch", 1, 10, 1 << 20);
+  ASSERT_TRUE(records.ok());
+  ASSERT_EQ(records->size(), 2u);
+  EXPECT_EQ((*records)[1].payload, "two");
+  wal->reset();
+  auto reopened = OpenFileWal(base.get(), dir.Sub("wal"), {});
+  ASSERT_TRUE(reopened.ok());
+  auto again = (*reopened)->Read("ch", 1, 10, 1 << 20);
+  ASSERT_EQ(again->size(), 2u);
+  EXPECT_EQ((*again)[0].payload, "one");
+  EXPECT_EQ((*again)[1].payload, "two");
+}
+
+size_t OpenDescriptors() {
+  auto names = NewPosixFileSystem()->ListDir("/proc/self/fd");
+  return names.ok() ? names->size() : 0;
+}
+
+// Thousands of channels do not cost a descriptor each: beyond max_open_files, a channel's file is
+// closed after its commit and reopened by the next append.
+TEST(WalCrashTest, OpenFilesStayBoundedAcrossManyChannels) {
+  quiver::testing::TempDir dir;
+  auto fs = NewPosixFileSystem();
+  WalOptions options;
+  options.max_open_files = 4;
+  options.sync = false;
+  size_t before = OpenDescriptors();
+  {
+    auto wal = OpenFileWal(fs.get(), dir.Sub("wal"), options);
+    ASSERT_TRUE(wal.ok());
+    for (int c = 0; c < 300; ++c) ASSERT_TRUE((*wal)->CreateChannel("c" + std::to_string(c)).ok());
+    for (int round = 0; round < 3; ++round) {
+      for (int c = 0; c < 300; ++c) {
+        std::string payload = "c" + std::to_string(c) + "-" + std::to_string(round);
+        ASSERT_EQ(*(*wal)->Append("c" + std::to_string(c), {payload}), static_cast<Lsn>(round + 1));
+      }
+    }
+    EXPECT_LE(OpenDescriptors(), before + options.max_open_files + 2);
+    for (int c = 0; c < 300; c += 37) {
+      auto records = (*wal)->Read("c" + std::to_string(c), 1, 10, 1 << 20);
+      ASSERT_EQ(records->size(), 3u);
+      EXPECT_EQ((*records)[2].payload, "c" + std::to_string(c) + "-2");
+    }
+  }
+  auto reopened = OpenFileWal(fs.get(), dir.Sub("wal"), options);
+  ASSERT_TRUE(reopened.ok());
+  EXPECT_LE(OpenDescriptors(), before + 2);
+  for (int c = 0; c < 300; c += 41) {
+    std::string name = "c" + std::to_string(c);
+    ASSERT_EQ(*(*reopened)->Append(name, {"after"}), 4u);
+    auto records = (*reopened)->Read(name, 1, 10, 1 << 20);
+    ASSERT_EQ(records->size(), 4u);
+    EXPECT_EQ((*records)[3].payload, "after");
+  }
+}
+
 }  // namespace
 }  // namespace quiver::storage
