@@ -3,28 +3,16 @@
 // error cases clients rely on (codes from shared/spec/milvus-api.md §2).
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { MilvusClient, DataType, ConsistencyLevelEnum } = require('@zilliz/milvus2-sdk-node');
-const { QuiverServer } = require('./lib/server');
+const { DataType, ConsistencyLevelEnum } = require('@zilliz/milvus2-sdk-node');
+const { startShared, stopShared } = require('./lib/server');
 const { vec, l2, ip, cosine, ok } = require('./lib/data');
 
 const STRONG = ConsistencyLevelEnum.Strong;
 let server;
 let client;
 
-before(async () => {
-  server = await new QuiverServer().start();
-  client = new MilvusClient({ address: server.address, timeout: 30000, logLevel: 'error' });
-  await client.connectPromise;
-});
-
-after(async () => {
-  if (client) client.closeConnection();
-  if (server) {
-    const exit = await server.stop();
-    assert.equal(exit.code, 0, `quiver should stop cleanly on SIGTERM:\n${server.log.slice(-2000)}`);
-    server.cleanup();
-  }
-});
+before(async () => { ({ server, client } = await startShared()); });
+after(() => stopShared(server, client));
 
 const code = res => Number((res.status || res).code);
 const errorCode = res => (res.status || res).error_code;

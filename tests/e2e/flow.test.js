@@ -7,8 +7,8 @@
 // other; expected search results are computed by brute force over the generated rows.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { MilvusClient, DataType, ConsistencyLevelEnum, RRFRanker, WeightedRanker } = require('@zilliz/milvus2-sdk-node');
-const { QuiverServer } = require('./lib/server');
+const { DataType, ConsistencyLevelEnum, RRFRanker, WeightedRanker } = require('@zilliz/milvus2-sdk-node');
+const { startShared, stopShared } = require('./lib/server');
 const { vec, l2, cosine, ok } = require('./lib/data');
 
 const STRONG = ConsistencyLevelEnum.Strong;
@@ -27,20 +27,8 @@ const HUES = ['amber', 'teal', 'violet', 'coral'];
 let server;
 let client;
 
-before(async () => {
-  server = await new QuiverServer().start();
-  client = new MilvusClient({ address: server.address, timeout: 30000, logLevel: 'error' });
-  await client.connectPromise;
-});
-
-after(async () => {
-  if (client) client.closeConnection();
-  if (server) {
-    const exit = await server.stop();
-    assert.equal(exit.code, 0, `quiver should stop cleanly on SIGTERM:\n${server.log.slice(-2000)}`);
-    server.cleanup();
-  }
-});
+before(async () => { ({ server, client } = await startShared()); });
+after(() => stopShared(server, client));
 
 // Vectors rounded to float32 as the server stores them, so brute force sees the same numbers.
 const fvec = d => vec(d).map(Math.fround);

@@ -3,28 +3,16 @@
 // the right code, nothing crashes the server, and nullable/sparse values round-trip exactly.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { MilvusClient, DataType, ConsistencyLevelEnum } = require('@zilliz/milvus2-sdk-node');
-const { QuiverServer } = require('./lib/server');
+const { DataType, ConsistencyLevelEnum } = require('@zilliz/milvus2-sdk-node');
+const { startShared, stopShared } = require('./lib/server');
 const { vec, ok } = require('./lib/data');
 
 const STRONG = ConsistencyLevelEnum.Strong;
 let server;
 let client;
 
-before(async () => {
-  server = await new QuiverServer().start();
-  client = new MilvusClient({ address: server.address, timeout: 60000, logLevel: 'error' });
-  await client.connectPromise;
-});
-
-after(async () => {
-  if (client) client.closeConnection();
-  if (server) {
-    const exit = await server.stop();
-    assert.equal(exit.code, 0, `quiver should stop cleanly on SIGTERM:\n${server.log.slice(-2000)}`);
-    server.cleanup();
-  }
-});
+before(async () => { ({ server, client } = await startShared({ timeout: 60000 })); });
+after(() => stopShared(server, client));
 
 const code = res => Number((res.status || res).code);
 const reason = res => String((res.status || res).reason);

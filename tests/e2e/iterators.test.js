@@ -9,7 +9,7 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { MilvusClient, DataType, ConsistencyLevelEnum } = require('@zilliz/milvus2-sdk-node');
-const { QuiverServer, waitFor } = require('./lib/server');
+const { waitFor, startShared, stopShared } = require('./lib/server');
 const { vec, l2, ip, cosine, ok } = require('./lib/data');
 
 const STRONG = ConsistencyLevelEnum.Strong;
@@ -21,20 +21,8 @@ const TOP = 2000;          // search iterator: hits taken in total
 let server;
 let client;
 
-before(async () => {
-  server = await new QuiverServer().start();
-  client = new MilvusClient({ address: server.address, timeout: 120000, logLevel: 'error' });
-  await client.connectPromise;
-});
-
-after(async () => {
-  if (client) client.closeConnection();
-  if (server) {
-    const exit = await server.stop();
-    assert.equal(exit.code, 0, `quiver should stop cleanly on SIGTERM:\n${server.log.slice(-2000)}`);
-    server.cleanup();
-  }
-});
+before(async () => { ({ server, client } = await startShared({ timeout: 120000 })); });
+after(() => stopShared(server, client));
 
 function expectOk(res, what) {
   const st = res && res.status ? res.status : res;

@@ -5,28 +5,16 @@
 // keep working.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { MilvusClient, DataType, ConsistencyLevelEnum, FunctionType, RRFRanker, WeightedRanker } = require('@zilliz/milvus2-sdk-node');
-const { QuiverServer } = require('./lib/server');
+const { DataType, ConsistencyLevelEnum, FunctionType, RRFRanker, WeightedRanker } = require('@zilliz/milvus2-sdk-node');
+const { startShared, stopShared } = require('./lib/server');
 const { vec, ok } = require('./lib/data');
 
 const STRONG = ConsistencyLevelEnum.Strong;
 let server;
 let client;
 
-before(async () => {
-  server = await new QuiverServer().start();
-  client = new MilvusClient({ address: server.address, timeout: 30000, logLevel: 'error' });
-  await client.connectPromise;
-});
-
-after(async () => {
-  if (client) client.closeConnection();
-  if (server) {
-    const exit = await server.stop();
-    assert.equal(exit.code, 0, `quiver should stop cleanly on SIGTERM:\n${server.log.slice(-2000)}`);
-    server.cleanup();
-  }
-});
+before(async () => { ({ server, client } = await startShared()); });
+after(() => stopShared(server, client));
 
 const status = res => res.status || res;
 const code = res => Number(status(res).code);

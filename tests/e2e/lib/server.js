@@ -106,4 +106,22 @@ async function waitFor(fn, what, ms = 20000) {
   throw new Error(`timed out waiting for ${what}`);
 }
 
-module.exports = { QuiverServer, freePort, sleep, metric, waitFor };
+// One server and one SDK client shared by every test of a file: call in the file's before()
+// hook; stopShared() in after() checks that the server stops cleanly on SIGTERM.
+async function startShared({ timeout = 30000, args = [], env = {} } = {}) {
+  const { MilvusClient } = require('@zilliz/milvus2-sdk-node');
+  const server = await new QuiverServer(undefined, args, env).start();
+  const client = new MilvusClient({ address: server.address, timeout, logLevel: 'error' });
+  await client.connectPromise;
+  return { server, client };
+}
+
+async function stopShared(server, client) {
+  if (client) client.closeConnection();
+  if (!server) return;
+  const exit = await server.stop();
+  require('node:assert/strict').equal(exit.code, 0, `quiver should stop cleanly on SIGTERM:\n${server.log.slice(-2000)}`);
+  server.cleanup();
+}
+
+module.exports = { QuiverServer, freePort, sleep, metric, waitFor, startShared, stopShared };
