@@ -420,7 +420,7 @@ grpc::Status MilvusServiceImpl::GetLoadState(grpc::ServerContext* context,
     bool loaded = c->loaded();
     // Marked loaded but its data could not be read (damaged or missing files): not loaded, and
     // the reason is the status.
-    if (Status failed = proxy_->querynode()->LoadError(c->id); loaded && !failed.ok()) {
+    if (Status failed = proxy_->querynode()->LoadError(c->id); !failed.ok() && loaded) {
       response->set_state(pb::common::LoadStateNotLoad);
       return Status::FailedPrecondition("collection not loaded[collection=" + c->name + "]: loading failed: " +
                                         failed.ToString())

@@ -235,7 +235,7 @@ ChannelConsumer::Clock::time_point ChannelConsumer::Step() {
       if (!failure_.ok()) {
         QUIVER_LOG(INFO) << "channel consumer recovered" << Kv("channel", channel_) << Kv("failures", failures_);
       }
-      failure_ = Status::OK();
+      failure_ = Status();
       failures_ = 0;
     } else {
       if (failures_ == 0) {
