@@ -584,6 +584,23 @@ grpc::Status MilvusServiceImpl::Query(grpc::ServerContext* context, const pb::mi
     response->set_primary_field_name(pk->name);
     QUIVER_ASSIGN_OR_RETURN(std::vector<int64_t> partitions, ReadPartitions(*c, request->partition_names()));
     auto params = ParamMap(request->query_params());
+    // query_params keys the SDKs send (Node: limit, offset; pymilvus iterators add the rest).
+    // reduce_stop_for_best only lets Milvus stop a pk-ordered reduce early; results are the same.
+    static const std::set<std::string> kQueryKeys = {"limit", "offset", "iterator", "reduce_stop_for_best",
+                                                     "ignore_growing", "collection_id"};
+    for (const auto& [key, value] : params) {
+      if (!kQueryKeys.count(key)) {
+        return Status::InvalidArgument("query param " + key.substr(0, 64) + " is not supported (accepted: limit, offset, "
+                                       "iterator, reduce_stop_for_best, ignore_growing, collection_id)");
+      }
+    }
+    if (params.count("ignore_growing") && FlagSet(params["ignore_growing"])) {
+      return Status::NotSupported("ignore_growing is not supported yet").WithDetail(ErrorDetail::kUnimplemented);
+    }
+    if (params.count("collection_id") && !params["collection_id"].empty() &&
+        params["collection_id"] != std::to_string(c->id)) {
+      return Status::InvalidArgument("collection_id " + params["collection_id"].substr(0, 32) + " is not the id of " + c->name);
+    }
     std::optional<size_t> limit;
     size_t offset = 0;
     if (params.count("limit") && !params["limit"].empty()) {

@@ -221,3 +221,23 @@ test('the SDK default flows keep working', async () => {
   assert.ok(ok(await client.releaseCollection({ collection_name: 'full' })));
   for (const name of ['quick', 'full']) assert.ok(ok(await client.dropCollection({ collection_name: name })));
 });
+
+// The Node SDK sends only limit and offset as query_params; other clients (pymilvus iterators)
+// send more. The raw Query call (the SDK's own transport) checks what the server does with them.
+test('query_params: known keys work, ignore_growing is refused, unknown keys are refused', async () => {
+  const { promisify } = require('@zilliz/milvus2-sdk-node/dist/milvus/utils/Function');
+  assert.ok(ok(await client.createCollection({ collection_name: 'qparams', dimension: 4 })));
+  assert.ok(ok((await client.insert({ collection_name: 'qparams', data: [{ id: 1, vector: vec(4) }, { id: 2, vector: vec(4) }] })).status));
+  const raw = params => promisify(client.channelPool, 'Query', {
+    collection_name: 'qparams', expr: 'id > 0', output_fields: ['id'], consistency_level: 0, use_default_consistency: false,
+    query_params: Object.entries(params).map(([key, value]) => ({ key, value: String(value) })),
+  }, 10000);
+  const good = await raw({ limit: 10, reduce_stop_for_best: 'True', iterator: 'False' });
+  assert.ok(ok(good.status), JSON.stringify(good.status));
+  const growing = await raw({ limit: 10, ignore_growing: 'true' });
+  assert.equal(Number(growing.status.code), 10, JSON.stringify(growing.status));
+  const unknown = await raw({ limit: 10, warp_speed: 9 });
+  assert.equal(Number(unknown.status.code), 1100, JSON.stringify(unknown.status));
+  assert.match(unknown.status.reason, /warp_speed/);
+  assert.ok(ok(await client.dropCollection({ collection_name: 'qparams' })));
+});
