@@ -126,15 +126,6 @@ const std::set<std::string> kSearchRequestKeys = {
     "iterator", "search_iter_v2", "search_iter_batch_size", "search_iter_id", "search_iter_last_bound",
     "guarantee_timestamp", "collection_id"};
 
-Result<int64_t> ParseInteger(const std::string& name, const std::string& text) {
-  int64_t value = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || ptr != text.data() + text.size()) {
-    return Status::InvalidArgument(name + " [" + text.substr(0, 64) + "] is invalid, it should be an integer");
-  }
-  return value;
-}
-
 // Picks hits out of one or more search results into a final result: per query, a list of
 // (source, flat hit index) with the score to report.
 struct Pick {

@@ -44,7 +44,9 @@ std::optional<std::string> Unhex(std::string_view text) {
   return out;
 }
 
-Result<int64_t> ParseInt(const std::string& name, const std::string& text) {
+}  // namespace
+
+Result<int64_t> ParseInteger(const std::string& name, const std::string& text) {
   int64_t value = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || ptr != text.data() + text.size()) {
@@ -52,8 +54,6 @@ Result<int64_t> ParseInt(const std::string& name, const std::string& text) {
   }
   return value;
 }
-
-}  // namespace
 
 Result<bool> ParseFlag(const std::string& name, const std::string& text) {
   std::string lower = text;
@@ -142,7 +142,7 @@ Result<SearchIteratorParams> ParseSearchIterator(const std::map<std::string, std
   out.enabled = iterator && v2;
   if (!out.enabled) return out;
   if (const std::string* v = get("search_iter_batch_size")) {
-    QUIVER_ASSIGN_OR_RETURN(int64_t batch, ParseInt("search_iter_batch_size", *v));
+    QUIVER_ASSIGN_OR_RETURN(int64_t batch, ParseInteger("search_iter_batch_size", *v));
     if (batch <= 0 || batch > kMaxBatchSize) {
       return Status::InvalidArgument("search_iter_batch_size [" + *v + "] is invalid, it should be in range [1, 16384]");
     }
@@ -158,11 +158,11 @@ Result<SearchIteratorParams> ParseSearchIterator(const std::map<std::string, std
       }
       out.snapshot = ts;
     } else {
-      QUIVER_RETURN_IF_ERROR(ParseInt("guarantee_timestamp", *v).status());
+      QUIVER_RETURN_IF_ERROR(ParseInteger("guarantee_timestamp", *v).status());
     }
   }
   if (const std::string* v = get("collection_id")) {
-    QUIVER_ASSIGN_OR_RETURN(out.collection_id, ParseInt("collection_id", *v));
+    QUIVER_ASSIGN_OR_RETURN(out.collection_id, ParseInteger("collection_id", *v));
   }
   if (const std::string* v = get("search_iter_last_bound")) {
     double bound = 0;

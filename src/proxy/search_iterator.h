@@ -61,6 +61,8 @@ Result<SearchIteratorParams> ParseSearchIterator(const std::map<std::string, std
 // A Milvus boolean search/query param: true/false in any case, 1/0; empty is false.
 // InvalidArgument otherwise.
 Result<bool> ParseFlag(const std::string& name, const std::string& text);
+// A whole decimal int64 ("12"); `name` labels the error.
+Result<int64_t> ParseInteger(const std::string& name, const std::string& text);
 
 // True for the true values of ParseFlag, false for anything else (for keys that are ignored when
 // malformed).

@@ -8,18 +8,13 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
-const { MilvusClient, DataType, ConsistencyLevelEnum } = require('@zilliz/milvus2-sdk-node');
-const { QuiverServer, metric, waitFor, sleep } = require('./lib/server');
+const { DataType, ConsistencyLevelEnum } = require('@zilliz/milvus2-sdk-node');
+const { QuiverServer, metric, waitFor, sleep, connectClient } = require('./lib/server');
 const { vec, ok } = require('./lib/data');
 
 const STRONG = ConsistencyLevelEnum.Strong;
 const DIM = 8;
 
-async function connect(server) {
-  const client = new MilvusClient({ address: server.address, timeout: 60000, logLevel: 'error' });
-  await client.connectPromise;
-  return client;
-}
 
 async function collection(client, name, { index = 'FLAT', rows = 300 } = {}) {
   assert.ok(ok(await client.createCollection({
@@ -57,7 +52,7 @@ async function health(server) {
 
 test('a damaged collection comes up not loaded with its error; index files are rebuilt; the rest serves', { timeout: 240000 }, async () => {
   const server = await new QuiverServer().start();
-  let client = await connect(server);
+  let client = await connectClient(server);
   try {
     const good = await collection(client, 'good');
     await collection(client, 'damaged');
@@ -78,7 +73,7 @@ test('a damaged collection comes up not loaded with its error; index files are r
 
     await server.start();  // must start: before, one bad file kept the whole server down
     assert.match(server.log, /collection cannot be loaded/);
-    client = await connect(server);
+    client = await connectClient(server);
     const q = await client.query({ collection_name: 'good', filter: 'id >= 0', output_fields: ['id'], consistency_level: STRONG });
     assert.equal(q.data.length, good.length);
 
@@ -134,7 +129,7 @@ test('a consumer that cannot write is reported, recovers by itself, and does not
     return;
   }
   const server = await new QuiverServer(undefined, [], { QUIVER_WAL_STALL_REPORT_SECONDS: '2', QUIVER_SERVER_SHUTDOWN_FLUSH_SECONDS: '5' }).start();
-  let client = await connect(server);
+  let client = await connectClient(server);
   const objects = path.join(server.dataDir, 'objects');
   fs.mkdirSync(objects, { recursive: true });
   try {
@@ -180,7 +175,7 @@ test('a consumer that cannot write is reported, recovers by itself, and does not
     assert.ok(Date.now() - t1 < 30000, `shutdown took ${Date.now() - t1} ms`);
     assert.equal(chattr('-i', objects).status, 0);
     await server.start();
-    client = await connect(server);
+    client = await connectClient(server);
     const after = await client.query({ collection_name: 'stall', filter: 'id >= 0', output_fields: ['id'], consistency_level: STRONG });
     assert.deepEqual(after.data.map(r => Number(r.id)).sort((a, b) => a - b),
       [...Array.from({ length: 100 }, (_, i) => i), 1000, 2000]);

@@ -4,18 +4,13 @@
 // appears twice — for data that was flushed, data still only in the WAL, and a mix.
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const { MilvusClient, DataType, ConsistencyLevelEnum } = require('@zilliz/milvus2-sdk-node');
-const { QuiverServer } = require('./lib/server');
+const { DataType, ConsistencyLevelEnum } = require('@zilliz/milvus2-sdk-node');
+const { QuiverServer, connectClient } = require('./lib/server');
 const { vec, ok } = require('./lib/data');
 
 const STRONG = ConsistencyLevelEnum.Strong;
 const DIM = 8;
 
-async function connect(server) {
-  const client = new MilvusClient({ address: server.address, timeout: 30000, logLevel: 'error' });
-  await client.connectPromise;
-  return client;
-}
 
 function rows(from, count) {
   return Array.from({ length: count }, (_, i) => ({ id: from + i, vector: vec(DIM), tag: `t${(from + i) % 3}`, extra: from + i }));
@@ -68,7 +63,7 @@ for (const mode of ['kill9', 'sigterm']) {
     let server = await new QuiverServer().start();
     const dataDir = server.dataDir;
     try {
-      let client = await connect(server);
+      let client = await connectClient(server, 30000);
       await setup(client);
       const expected = new Set();
       // 1) flushed data
@@ -98,7 +93,7 @@ for (const mode of ['kill9', 'sigterm']) {
         assert.equal(exit.code, 0, `clean shutdown expected, got ${JSON.stringify(exit)}:\n${server.log.slice(-2000)}`);
       }
       server = await new QuiverServer(dataDir).start();
-      client = await connect(server);
+      client = await connectClient(server, 30000);
       await verify(client, expected);
       const upserted = await client.get({ collection_name: 'rec', ids: [10], output_fields: ['tag'], consistency_level: STRONG });
       assert.deepEqual(upserted.data.map(x => x.tag), ['new']);
@@ -113,7 +108,7 @@ for (const mode of ['kill9', 'sigterm']) {
       client.closeConnection();
       await server.kill9();
       server = await new QuiverServer(dataDir).start();
-      client = await connect(server);
+      client = await connectClient(server, 30000);
       await verify(client, expected);
       client.closeConnection();
     } finally {

@@ -109,11 +109,16 @@ async function waitFor(fn, what, ms = 20000) {
 // One server and one SDK client shared by every test of a file: call in the file's before()
 // hook; stopShared() in after() checks that the server stops cleanly on SIGTERM.
 async function startShared({ timeout = 30000, args = [], env = {} } = {}) {
-  const { MilvusClient } = require('@zilliz/milvus2-sdk-node');
   const server = await new QuiverServer(undefined, args, env).start();
+  return { server, client: await connectClient(server, timeout) };
+}
+
+// An SDK client connected to `server`.
+async function connectClient(server, timeout = 60000) {
+  const { MilvusClient } = require('@zilliz/milvus2-sdk-node');
   const client = new MilvusClient({ address: server.address, timeout, logLevel: 'error' });
   await client.connectPromise;
-  return { server, client };
+  return client;
 }
 
 async function stopShared(server, client) {
@@ -124,4 +129,4 @@ async function stopShared(server, client) {
   server.cleanup();
 }
 
-module.exports = { QuiverServer, freePort, sleep, metric, waitFor, startShared, stopShared };
+module.exports = { QuiverServer, freePort, sleep, metric, waitFor, startShared, stopShared, connectClient };
