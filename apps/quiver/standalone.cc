@@ -94,7 +94,7 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
   consumer_options.threads = static_cast<size_t>(std::max<int64_t>(1, consumer_threads));
   segment::ConsumerPool consumers(wal.get(), consumer_options);
   metrics.AddGaugeCallback("quiver_wal_consumers", "WAL channel consumers (datanode and querynode)", {},
-                           [&consumers] { return static_cast<double>(consumers.GetStats().consumers); });
+                           [&consumers] { return static_cast<double>(consumers.consumers()); });
   metrics.AddGaugeCallback("quiver_wal_consumers_failing", "WAL channel consumers whose last step failed (retrying)", {},
                            [&consumers] { return static_cast<double>(consumers.GetStats().failing); });
   AddProcessMetrics(&metrics);

@@ -62,11 +62,6 @@ void ConsumerPool::Remove(ChannelConsumer* consumer) {
   consumers_.erase(consumer);
 }
 
-void ConsumerPool::Wake(ChannelConsumer* consumer) {
-  MutexLock lock(&mu_);
-  if (consumer->added_ && !consumer->removed_) EnqueueLocked(consumer);
-}
-
 void ConsumerPool::WakeChannel(const std::string& channel) {
   MutexLock lock(&mu_);
   auto [begin, end] = by_channel_.equal_range(channel);
@@ -133,6 +128,11 @@ void ConsumerPool::Worker() {
       ScheduleLocked(consumer, next);
     }
   }
+}
+
+size_t ConsumerPool::consumers() {
+  MutexLock lock(&mu_);
+  return consumers_.size();
 }
 
 ConsumerPool::Stats ConsumerPool::GetStats() {

@@ -63,8 +63,10 @@ class ConsumerPool {
     std::string first_failure;     // "channel: error (for N s)" of the longest-failing one
     double longest_failure_s = 0;  // how long that one has been failing
   };
+  // Walks every consumer's health: for /healthz and the failing-consumers metric.
   Stats GetStats();
-  size_t threads() const { return workers_.size(); }
+  // Registered consumers, without looking at their health.
+  size_t consumers();
 
  private:
   friend class ChannelConsumer;
@@ -73,7 +75,6 @@ class ConsumerPool {
   void Add(ChannelConsumer* consumer);
   // Returns once `consumer` is not running and will not run again.
   void Remove(ChannelConsumer* consumer);
-  void Wake(ChannelConsumer* consumer);
   void WakeChannel(const std::string& channel);
   void Worker();
   void EnqueueLocked(ChannelConsumer* consumer) QUIVER_REQUIRES(mu_);
