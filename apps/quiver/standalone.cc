@@ -48,6 +48,7 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
   QUIVER_ASSIGN_OR_RETURN(int64_t history_revisions, config.GetInt("meta.history_max_revisions"));
   QUIVER_ASSIGN_OR_RETURN(int64_t history_age, config.GetInt("meta.history_max_age_seconds"));
   QUIVER_ASSIGN_OR_RETURN(int64_t history_bytes, config.GetInt("meta.history_max_bytes"));
+  QUIVER_ASSIGN_OR_RETURN(bool authorization, config.GetBool("common.security.authorizationEnabled"));
 
   MetricsRegistry metrics;
   StatusServer status(&metrics);
@@ -153,7 +154,17 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
 
   // The Milvus API.
   std::atomic<bool> ready{false};
-  proxy::MilvusServiceImpl service(&proxy, &metrics, version, [&ready] { return ready.load(); });
+  proxy::AccessOptions access_options;
+  access_options.enabled = authorization;
+  proxy::AccessControl access(coord->access(), &metrics, access_options);
+  if (!authorization) {
+    QUIVER_LOG(WARN) << "authorization is disabled: anyone who reaches the Milvus port has full access"
+                     << Kv("enable_with", "common.security.authorizationEnabled: true") << Kv("address", address);
+  } else if (coord->RootHasDefaultPassword()) {
+    QUIVER_LOG(WARN) << "user root still has the default password; change it (UpdateCredential)"
+                     << Kv("user", "root");
+  }
+  proxy::MilvusServiceImpl service(&proxy, &access, &metrics, version, [&ready] { return ready.load(); });
   grpc::ServerBuilder builder;
   int selected_port = 0;
   builder.AddListeningPort(address + ":" + std::to_string(port), grpc::InsecureServerCredentials(), &selected_port);

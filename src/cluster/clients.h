@@ -62,22 +62,6 @@ class CoordClient {
   // Load state (loaded partition ids; empty = released), persisted so a restart reloads it.
   virtual Status SetLoadState(int64_t collection_id, const std::vector<int64_t>& loaded_partitions) = 0;
 
-  // Users and roles. Passwords arrive as the client sent them (base64 for Milvus SDKs) and are
-  // stored salted and hashed. `root` and the built-in roles admin and public always exist.
-  virtual Status CreateUser(const std::string& name, const std::string& password) = 0;
-  virtual Status UpdatePassword(const std::string& name, const std::string& old_password,
-                                const std::string& new_password) = 0;
-  virtual Status DeleteUser(const std::string& name) = 0;
-  virtual Result<std::vector<UserInfo>> ListUsers() = 0;
-  virtual Status CreateRole(const std::string& name) = 0;
-  virtual Status DropRole(const std::string& name, bool force) = 0;
-  virtual Status OperateUserRole(const std::string& user, const std::string& role, bool add) = 0;
-  virtual Result<std::vector<RoleInfo>> ListRoles() = 0;
-  virtual Status OperatePrivilege(const Grant& grant, bool grant_it) = 0;
-  // Grants of `role`, optionally limited to one object type and name.
-  virtual Result<std::vector<Grant>> SelectGrants(const std::string& role, const std::string& object,
-                                                  const std::string& object_name, const std::string& db) = 0;
-
   virtual Status AlterIndex(const std::string& db, const std::string& collection, const std::string& index_name,
                             const KeyValues& set, const std::vector<std::string>& remove) = 0;
   virtual Status AlterField(const std::string& db, const std::string& collection, const std::string& field,

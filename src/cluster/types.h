@@ -138,27 +138,6 @@ struct CollectionSegments {
   std::map<std::string, Checkpoint> checkpoints;  // by channel
 };
 
-// RBAC: users, roles and the privileges granted to roles (Milvus's model).
-struct UserInfo {
-  std::string name;
-  std::vector<std::string> roles;
-};
-
-struct RoleInfo {
-  std::string name;
-  std::vector<std::string> users;
-};
-
-struct Grant {
-  std::string role;
-  std::string object;       // Global, Collection, User, Database
-  std::string object_name;  // a collection name, or "*"
-  std::string privilege;
-  std::string db_name;
-  std::string grantor;
-  bool operator==(const Grant&) const = default;
-};
-
 // A vector search as the querynode runs it.
 struct SearchRequest {
   int64_t collection_id = 0;

@@ -17,6 +17,8 @@ const std::vector<ConfigKeyInfo>& Config::Keys() {
       {"server.data_dir", "./quiver-data", "Directory holding metadata, WAL and objects in standalone mode"},
       {"server.max_message_bytes", "268435456", "Largest accepted request message (256 MiB)"},
       {"server.shutdown_flush_seconds", "20", "Budget for flushing buffered rows at SIGTERM (the rest is replayed)"},
+      {"common.security.authorizationEnabled", "false",
+       "Check users' credentials and privileges on every request (Milvus's key); root's default password is Milvus"},
       {"coord.max_collections", "65536", "Collections across databases (Milvus quotaAndLimits.limits.maxCollectionNum)"},
       {"coord.max_general_capacity", "65536", "Sum of partitions x shards over collections (Milvus rootCoord.maxGeneralCapacity)"},
       {"proxy.max_json_bytes", "65536", "Largest JSON value per row (Milvus common.JSONMaxLength)"},

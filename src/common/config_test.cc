@@ -1,6 +1,8 @@
 #include "common/config.h"
 
 #include <gtest/gtest.h>
+
+#include <functional>
 #include <yaml-cpp/yaml.h>
 
 #include <cstdio>
@@ -62,11 +64,18 @@ TEST(ConfigTest, DeployFileDocumentsEveryKey) {
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   YAML::Node root = YAML::LoadFile(path);
   std::set<std::string> in_file;
-  for (const auto& section : root) {
-    for (const auto& item : section.second) {
-      in_file.insert(section.first.as<std::string>() + "." + item.first.as<std::string>());
+  std::function<void(const YAML::Node&, const std::string&)> collect = [&](const YAML::Node& node,
+                                                                           const std::string& prefix) {
+    for (const auto& item : node) {
+      std::string key = prefix + (prefix.empty() ? "" : ".") + item.first.as<std::string>();
+      if (item.second.IsMap()) {
+        collect(item.second, key);
+      } else {
+        in_file.insert(key);
+      }
     }
-  }
+  };
+  collect(root, "");
   for (const auto& info : Config::Keys()) {
     EXPECT_TRUE(in_file.count(std::string(info.key))) << "deploy/quiver.yaml misses " << info.key;
     EXPECT_EQ(config->GetString(info.key), info.default_value) << info.key;

@@ -19,6 +19,8 @@ std::string_view StatusCodeName(StatusCode code) {
     case StatusCode::kNotSupported: return "NotSupported";
     case StatusCode::kAborted: return "Aborted";
     case StatusCode::kFailedPrecondition: return "FailedPrecondition";
+    case StatusCode::kUnauthenticated: return "Unauthenticated";
+    case StatusCode::kPermissionDenied: return "PermissionDenied";
   }
   return "Unknown";
 }
@@ -103,6 +105,12 @@ Status Status::NotSupported(std::string_view m, std::string_view c) {
 Status Status::Aborted(std::string_view m, std::string_view c) { return Make(StatusCode::kAborted, m, c); }
 Status Status::FailedPrecondition(std::string_view m, std::string_view c) {
   return Make(StatusCode::kFailedPrecondition, m, c);
+}
+Status Status::Unauthenticated(std::string_view m, std::string_view c) {
+  return Make(StatusCode::kUnauthenticated, m, c);
+}
+Status Status::PermissionDenied(std::string_view m, std::string_view c) {
+  return Make(StatusCode::kPermissionDenied, m, c);
 }
 
 Status Status::WithDetail(ErrorDetail detail) const {

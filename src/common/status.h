@@ -35,6 +35,8 @@ enum class StatusCode : uint8_t {
   kNotSupported,
   kAborted,             // a compare-and-swap or transaction lost a race; retry
   kFailedPrecondition,  // the system is not in the state the call needs (e.g. collection not loaded)
+  kUnauthenticated,     // no valid credentials (wrong password, unknown user, malformed header)
+  kPermissionDenied,    // authenticated, but the user's roles lack the privilege
 };
 
 // Domain detail for errors that clients must tell apart (Milvus maps each to its own code).
@@ -89,6 +91,8 @@ class [[nodiscard]] Status {
   static Status NotSupported(std::string_view msg, std::string_view ctx = {});
   static Status Aborted(std::string_view msg, std::string_view ctx = {});
   static Status FailedPrecondition(std::string_view msg, std::string_view ctx = {});
+  static Status Unauthenticated(std::string_view msg, std::string_view ctx = {});
+  static Status PermissionDenied(std::string_view msg, std::string_view ctx = {});
 
   bool ok() const {
     MarkChecked();

@@ -613,57 +613,6 @@ Status Coord::DiscardSegmentIndex(const cluster::SegmentIndexInfo& info) {
   return Status::OK();
 }
 
-Status Coord::CreateUser(const std::string& name, const std::string& password) {
-  MutexLock lock(&mu_);
-  return rbac_.CreateUser(name, password);
-}
-
-Status Coord::UpdatePassword(const std::string& name, const std::string& old_password, const std::string& new_password) {
-  MutexLock lock(&mu_);
-  return rbac_.UpdatePassword(name, old_password, new_password);
-}
-
-Status Coord::DeleteUser(const std::string& name) {
-  MutexLock lock(&mu_);
-  return rbac_.DeleteUser(name);
-}
-
-Result<std::vector<cluster::UserInfo>> Coord::ListUsers() {
-  MutexLock lock(&mu_);
-  return rbac_.ListUsers();
-}
-
-Status Coord::CreateRole(const std::string& name) {
-  MutexLock lock(&mu_);
-  return rbac_.CreateRole(name);
-}
-
-Status Coord::DropRole(const std::string& name, bool force) {
-  MutexLock lock(&mu_);
-  return rbac_.DropRole(name, force);
-}
-
-Status Coord::OperateUserRole(const std::string& user, const std::string& role, bool add) {
-  MutexLock lock(&mu_);
-  return rbac_.OperateUserRole(user, role, add);
-}
-
-Result<std::vector<cluster::RoleInfo>> Coord::ListRoles() {
-  MutexLock lock(&mu_);
-  return rbac_.ListRoles();
-}
-
-Status Coord::OperatePrivilege(const cluster::Grant& grant, bool grant_it) {
-  MutexLock lock(&mu_);
-  return rbac_.OperatePrivilege(grant, grant_it);
-}
-
-Result<std::vector<cluster::Grant>> Coord::SelectGrants(const std::string& role, const std::string& object,
-                                                        const std::string& object_name, const std::string& db) {
-  MutexLock lock(&mu_);
-  return rbac_.SelectGrants(role, object, object_name, db);
-}
-
 Status Coord::AlterIndex(const std::string& db, const std::string& collection, const std::string& index_name,
                          const cluster::KeyValues& set, const std::vector<std::string>& remove) {
   MutexLock lock(&mu_);

@@ -39,6 +39,10 @@ class Coord final : public cluster::CoordClient {
   static Result<std::unique_ptr<Coord>> Open(storage::MetaStore* meta, storage::Wal* wal,
                                              storage::ObjectStore* objects, CoordOptions options = {});
 
+  // Users, roles and grants (kept beside the catalog, in the same MetaStore).
+  cluster::AccessClient* access() { return &rbac_; }
+  bool RootHasDefaultPassword() { return rbac_.RootHasDefaultPassword(); }
+
   Status CreateDatabase(const std::string& name, const cluster::KeyValues& properties) override;
   Status DropDatabase(const std::string& name) override;
   Result<std::vector<cluster::DatabaseInfo>> ListDatabases() override;
@@ -70,17 +74,6 @@ class Coord final : public cluster::CoordClient {
 
   Status SetLoadState(int64_t collection_id, const std::vector<int64_t>& loaded_partitions) override;
 
-  Status CreateUser(const std::string& name, const std::string& password) override;
-  Status UpdatePassword(const std::string& name, const std::string& old_password, const std::string& new_password) override;
-  Status DeleteUser(const std::string& name) override;
-  Result<std::vector<cluster::UserInfo>> ListUsers() override;
-  Status CreateRole(const std::string& name) override;
-  Status DropRole(const std::string& name, bool force) override;
-  Status OperateUserRole(const std::string& user, const std::string& role, bool add) override;
-  Result<std::vector<cluster::RoleInfo>> ListRoles() override;
-  Status OperatePrivilege(const cluster::Grant& grant, bool grant_it) override;
-  Result<std::vector<cluster::Grant>> SelectGrants(const std::string& role, const std::string& object,
-                                                   const std::string& object_name, const std::string& db) override;
   // Replaces index parameters (AlterIndex) and field type params (AlterCollectionField).
   Status AlterIndex(const std::string& db, const std::string& collection, const std::string& index_name,
                     const cluster::KeyValues& set, const std::vector<std::string>& remove) override;
@@ -121,7 +114,7 @@ class Coord final : public cluster::CoordClient {
   int64_t next_id_ QUIVER_GUARDED_BY(mu_) = 0;
   int64_t id_limit_ QUIVER_GUARDED_BY(mu_) = 0;
   uint64_t next_channel_uid_ QUIVER_GUARDED_BY(mu_) = 1;
-  Rbac rbac_ QUIVER_GUARDED_BY(mu_){meta_};
+  Rbac rbac_{meta_};  // its own lock: privilege checks never wait for catalog work
 
   Mutex tso_mu_;
   HybridClock clock_;

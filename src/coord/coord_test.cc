@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/secrets.h"
 #include "common/testing_dir.h"
 
 namespace quiver::coord {
@@ -69,10 +70,10 @@ TEST_F(CoordTest, CatalogSurvivesReopen) {
   cluster::SegmentInfo seg{42, c->id, c->partitions[0].id, c->channels[0].name, 0, 10, "k"};
   ASSERT_TRUE(coord_->CommitFlush(c->id, c->channels[0].name, {seg}, cluster::DeltaInfo{c->channels[0].name, 0, 1, "d"},
                                   {7, 1}).ok());
-  ASSERT_TRUE(coord_->CreateUser("alice", "c2VjcmV0MTIz").ok());  // base64("secret123")
-  ASSERT_TRUE(coord_->CreateRole("reader").ok());
-  ASSERT_TRUE(coord_->OperateUserRole("alice", "reader", true).ok());
-  ASSERT_TRUE(coord_->OperatePrivilege({"reader", "Collection", "c1", "Query", "db1", "root"}, true).ok());
+  ASSERT_TRUE(coord_->access()->CreateUser("alice", "c2VjcmV0MTIz").ok());  // base64("secret123")
+  ASSERT_TRUE(coord_->access()->CreateRole("reader").ok());
+  ASSERT_TRUE(coord_->access()->OperateUserRole("alice", "reader", true).ok());
+  ASSERT_TRUE(coord_->access()->OperatePrivilege({"reader", "Collection", "c1", "Query", "db1", "root"}, true).ok());
   Timestamp before = *coord_->AllocTimestamp(1);
   int64_t id_before = *coord_->AllocIds(1);
 
@@ -97,14 +98,72 @@ TEST_F(CoordTest, CatalogSurvivesReopen) {
   EXPECT_GT(*coord_->AllocIds(1), id_before);
   EXPECT_EQ((*coord_->ListDatabases()).size(), 2u);
   // Users, roles and grants survive; the password is checked against the stored hash.
-  auto users = *coord_->ListUsers();
+  auto users = *coord_->access()->ListUsers();
   ASSERT_EQ(users.size(), 2u);  // root and alice
   EXPECT_EQ(users[0].name, "alice");
   EXPECT_EQ(users[0].roles, std::vector<std::string>{"reader"});
-  EXPECT_FALSE(coord_->UpdatePassword("alice", "d3Jvbmc=", "bmV3c2VjcmV0").ok());
-  EXPECT_TRUE(coord_->UpdatePassword("alice", "c2VjcmV0MTIz", "bmV3c2VjcmV0").ok());
-  EXPECT_EQ((*coord_->SelectGrants("reader", "", "", "*")).size(), 1u);
-  EXPECT_FALSE(coord_->DeleteUser("root").ok());
+  EXPECT_FALSE(coord_->access()->UpdatePassword("alice", "d3Jvbmc=", "bmV3c2VjcmV0").ok());
+  EXPECT_TRUE(coord_->access()->UpdatePassword("alice", "c2VjcmV0MTIz", "bmV3c2VjcmV0").ok());
+  EXPECT_EQ((*coord_->access()->SelectGrants("reader", "", "", "*")).size(), 1u);
+  EXPECT_FALSE(coord_->access()->DeleteUser("root").ok());
+}
+
+TEST_F(CoordTest, PasswordsAreKeyDerivedAndLegacyHashesUpgradeOnLogin) {
+  Open();
+  cluster::AccessClient* access = coord_->access();
+  EXPECT_TRUE(coord_->RootHasDefaultPassword());
+  ASSERT_TRUE(access->CreateUser("alice", "c2VjcmV0MTIz").ok());  // base64("secret123")
+  EXPECT_TRUE(access->VerifyPassword("alice", "secret123").ok());
+  EXPECT_EQ(access->VerifyPassword("alice", "secret124").code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(access->VerifyPassword("nobody", "secret123").code(), StatusCode::kUnauthenticated);
+  auto stored = meta_->Get("quiver/rbac/user/alice");
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  EXPECT_NE((*stored)->value.find("\"kdf\":\"pbkdf2-sha256\""), std::string::npos) << (*stored)->value;
+  EXPECT_EQ((*stored)->value.find("secret123"), std::string::npos);
+  // A record of an older version: salt "abcd", hex(sha256("abcd:oldpass1")).
+  std::string legacy = R"({"salt":"abcd","hash":")" + HexEncode(Sha256("abcd:oldpass1")) + R"(","roles":[]})";
+  ASSERT_TRUE(meta_->Put("quiver/rbac/user/bob", legacy).ok());
+  Open();
+  access = coord_->access();
+  EXPECT_FALSE(access->VerifyPassword("bob", "oldpass2").ok());
+  ASSERT_TRUE(access->VerifyPassword("bob", "oldpass1").ok());
+  EXPECT_NE((*meta_->Get("quiver/rbac/user/bob"))->value.find("pbkdf2-sha256"), std::string::npos);
+  Open();
+  EXPECT_TRUE(coord_->access()->VerifyPassword("bob", "oldpass1").ok());
+  // Root's password changes; the default warning stops.
+  ASSERT_TRUE(coord_->access()->UpdatePassword("root", "TWlsdnVz", "bmV3cm9vdHB3").ok());
+  EXPECT_FALSE(coord_->RootHasDefaultPassword());
+  EXPECT_EQ(coord_->access()->UpdatePassword("root", "TWlsdnVz", "bmV3cm9vdHB3").code(), StatusCode::kUnauthenticated);
+}
+
+TEST_F(CoordTest, PrivilegeGroupsAndDefaultPublicGrants) {
+  Open();
+  cluster::AccessClient* access = coord_->access();
+  auto public_grants = access->SelectGrants("public", "", "", "*");
+  ASSERT_TRUE(public_grants.ok());
+  EXPECT_EQ(public_grants->size(), 3u);  // DescribeCollection, ListAliases, IndexDetail
+  EXPECT_EQ(access->CreatePrivilegeGroup("ClusterAdmin").code(), StatusCode::kInvalidArgument);
+  ASSERT_TRUE(access->CreatePrivilegeGroup("readers").ok());
+  EXPECT_EQ(access->CreatePrivilegeGroup("readers").code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(access->OperatePrivilegeGroup("readers", {"Fly"}, true).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(access->OperatePrivilegeGroup("readers", {"Search", "CreateDatabase"}, true).code(),
+            StatusCode::kInvalidArgument);  // two levels
+  ASSERT_TRUE(access->OperatePrivilegeGroup("readers", {"Search", "Query"}, true).ok());
+  ASSERT_TRUE(access->CreateRole("r1").ok());
+  ASSERT_TRUE(access->OperatePrivilege({"r1", "Global", "*", "readers", "default", "root"}, true).ok());
+  EXPECT_EQ(access->DropPrivilegeGroup("readers").code(), StatusCode::kFailedPrecondition);  // still granted
+  Open();
+  access = coord_->access();
+  auto snapshot = access->Snapshot();
+  ASSERT_TRUE(snapshot->privilege_groups.count("readers"));
+  EXPECT_EQ(snapshot->privilege_groups.at("readers"), (std::set<std::string>{"Query", "Search"}));
+  auto groups = access->ListPrivilegeGroups();
+  ASSERT_TRUE(groups.ok());
+  EXPECT_EQ(groups->size(), 10u);  // nine built-in and ours
+  ASSERT_TRUE(access->OperatePrivilege({"r1", "Global", "*", "readers", "default", "root"}, false).ok());
+  ASSERT_TRUE(access->DropPrivilegeGroup("readers").ok());
+  EXPECT_EQ(access->DropRole("admin", false).code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(access->DeleteUser("root").code(), StatusCode::kPermissionDenied);
 }
 
 TEST_F(CoordTest, RulesMilvusClientsRelyOn) {

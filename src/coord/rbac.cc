@@ -1,10 +1,13 @@
 #include "coord/rbac.h"
 
 #include <nlohmann/json.hpp>
-#include <openssl/evp.h>
-#include <openssl/rand.h>
 
 #include <algorithm>
+
+#include "cluster/privileges.h"
+#include "common/log.h"
+#include "common/secrets.h"
+#include "schema/schema.h"
 
 namespace quiver::coord {
 
@@ -14,31 +17,33 @@ namespace {
 
 constexpr std::string_view kUserPrefix = "quiver/rbac/user/";
 constexpr std::string_view kRolePrefix = "quiver/rbac/role/";
+constexpr std::string_view kGroupPrefix = "quiver/rbac/group/";
+constexpr std::string_view kPbkdf2 = "pbkdf2-sha256";
+constexpr std::string_view kLegacySha256 = "sha256";
+// OWASP's 2023 figure for PBKDF2-HMAC-SHA256 is 600,000; 100,000 keeps a login at ~40 ms on one
+// core. Successful logins are cached by the proxy, so this is paid once per user and password.
+constexpr uint32_t kIterations = 100000;
+constexpr int kMaxCustomGroups = 1024;
 const std::set<std::string> kBuiltinRoles = {"admin", "public"};
 const std::set<std::string> kObjectTypes = {"Global", "Collection", "User", "Database"};
 
-std::string Hex(const unsigned char* data, size_t size) {
-  static const char* kDigits = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < size; ++i) {
-    out.push_back(kDigits[data[i] >> 4]);
-    out.push_back(kDigits[data[i] & 15]);
-  }
-  return out;
+struct NewCredential {
+  std::string salt;
+  std::string hash;
+};
+
+NewCredential Derive(const std::string& password) {
+  std::string salt = RandomBytes(16);
+  return {HexEncode(salt), HexEncode(Pbkdf2Sha256(password, salt, kIterations))};
 }
 
-std::string HashPassword(const std::string& salt, const std::string& password) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  std::string input = salt + ":" + password;
-  EVP_Digest(input.data(), input.size(), digest, &length, EVP_sha256(), nullptr);
-  return Hex(digest, length);
-}
-
-std::string NewSalt() {
-  unsigned char bytes[16];
-  RAND_bytes(bytes, sizeof(bytes));
-  return Hex(bytes, sizeof(bytes));
+// The hash `password` would have under the stored parameters (hex), or nullopt for a damaged record.
+std::optional<std::string> Rehash(const std::string& kdf, uint32_t iterations, const std::string& salt_hex,
+                                  const std::string& password) {
+  if (kdf == kLegacySha256) return HexEncode(Sha256(salt_hex + ":" + password));
+  std::optional<std::string> salt = HexDecode(salt_hex);
+  if (kdf != kPbkdf2 || !salt || iterations == 0) return std::nullopt;
+  return HexEncode(Pbkdf2Sha256(password, *salt, iterations));
 }
 
 Status ValidateUserName(const std::string& name) {
@@ -54,52 +59,42 @@ Status ValidateUserName(const std::string& name) {
   return Status::OK();
 }
 
-// Milvus SDKs send base64; the clear text must be 6..256 characters.
-Result<std::string> ClearPassword(const std::string& sent) {
-  std::optional<std::string> decoded = DecodeBase64(sent);
-  std::string clear = decoded ? *decoded : sent;
+// Milvus SDKs send base64; others may send clear text. The clear text must be 6..256 characters.
+std::string ClearText(const std::string& sent) {
+  std::optional<std::string> decoded = Base64Decode(sent);
+  return decoded ? *decoded : sent;
+}
+
+Result<std::string> NewPassword(const std::string& sent) {
+  std::string clear = ClearText(sent);
   if (clear.size() < 6 || clear.size() > 256) {
     return Status::InvalidArgument("the length of password must be greater than 6 and less than 256 characters");
   }
   return clear;
 }
 
-}  // namespace
-
-std::optional<std::string> DecodeBase64(std::string_view text) {
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-  };
-  if (text.empty() || text.size() % 4 != 0) return std::nullopt;
-  std::string out;
-  for (size_t i = 0; i < text.size(); i += 4) {
-    int v[4];
-    for (int k = 0; k < 4; ++k) {
-      char c = text[i + k];
-      v[k] = c == '=' && i + 4 == text.size() && k >= 2 ? 0 : value(c);
-      if (v[k] < 0) return std::nullopt;
-    }
-    uint32_t n = (v[0] << 18) | (v[1] << 12) | (v[2] << 6) | v[3];
-    out.push_back(static_cast<char>(n >> 16));
-    if (text[i + 2] != '=') out.push_back(static_cast<char>((n >> 8) & 0xff));
-    if (text[i + 3] != '=') out.push_back(static_cast<char>(n & 0xff));
-  }
-  return out;
+Status ValidatePrivilegeName(const std::string& name) {
+  if (name.empty()) return Status::InvalidArgument("privilege name is empty");
+  return Status::OK();
 }
 
+}  // namespace
+
 Status Rbac::Load(const storage::RangeResult& all) {
+  MutexLock lock(&mu_);
   for (const auto& kv : all.kvs) {
+    if (!kv.key.starts_with("quiver/rbac/")) continue;
     Json j = Json::parse(kv.value, nullptr, false);
-    if (j.is_discarded()) continue;
+    if (j.is_discarded()) return Status::Corruption("bad RBAC entry (not JSON) " + kv.key);
     try {
       if (kv.key.starts_with(kUserPrefix)) {
-        User user{j.at("salt").get<std::string>(), j.at("hash").get<std::string>(), {}};
+        User user;
+        user.credential.kdf = j.value("kdf", std::string(kLegacySha256));
+        user.credential.iterations = j.value("iterations", 0u);
+        user.credential.salt = j.at("salt").get<std::string>();
+        user.credential.hash = j.at("hash").get<std::string>();
         for (const auto& role : j.at("roles")) user.roles.insert(role.get<std::string>());
+        user.revision = next_revision_++;
         users_[kv.key.substr(kUserPrefix.size())] = std::move(user);
       } else if (kv.key.starts_with(kRolePrefix)) {
         std::vector<cluster::Grant> grants;
@@ -108,22 +103,57 @@ Status Rbac::Load(const storage::RangeResult& all) {
                             g.at("grantor")});
         }
         roles_[kv.key.substr(kRolePrefix.size())] = std::move(grants);
+      } else if (kv.key.starts_with(kGroupPrefix)) {
+        std::set<std::string> privileges;
+        for (const auto& p : j.at("privileges")) privileges.insert(p.get<std::string>());
+        groups_[kv.key.substr(kGroupPrefix.size())] = std::move(privileges);
       }
     } catch (const std::exception& e) {
       return Status::Corruption("bad RBAC entry " + kv.key, e.what());
     }
   }
-  for (const auto& role : kBuiltinRoles) roles_.try_emplace(role);
+  if (!roles_.count("admin")) QUIVER_RETURN_IF_ERROR(PutRole("admin", {}));
+  if (!roles_.count("public")) {
+    // Milvus's default privileges of role public (revocable): describe collections, list aliases
+    // and read index details, in every database.
+    QUIVER_RETURN_IF_ERROR(PutRole("public", {{"public", "Global", "*", "DescribeCollection", "*", "root"},
+                                              {"public", "Global", "*", "ListAliases", "*", "root"},
+                                              {"public", "Collection", "*", "IndexDetail", "*", "root"}}));
+  }
   if (!users_.count("root")) {
-    User root{NewSalt(), "", {"admin"}};
-    root.hash = HashPassword(root.salt, "Milvus");
+    NewCredential c = Derive("Milvus");
+    User root;
+    root.credential = {std::string(kPbkdf2), kIterations, c.salt, c.hash};
+    root.roles = {"admin"};
+    root.revision = next_revision_++;
     QUIVER_RETURN_IF_ERROR(PutUser("root", root));
   }
+  Publish();
   return Status::OK();
 }
 
+bool Rbac::RootHasDefaultPassword() { return VerifyPassword("root", "Milvus").ok(); }
+
+void Rbac::Publish() {
+  auto snapshot = std::make_shared<cluster::AccessSnapshot>();
+  snapshot->version = ++version_;
+  for (const auto& [name, user] : users_) snapshot->users[name] = {user.roles, user.revision};
+  snapshot->grants = roles_;
+  snapshot->privilege_groups = groups_;
+  snapshot_ = std::move(snapshot);
+}
+
+std::shared_ptr<const cluster::AccessSnapshot> Rbac::Snapshot() {
+  MutexLock lock(&mu_);
+  return snapshot_;
+}
+
 Status Rbac::PutUser(const std::string& name, const User& user) {
-  Json j{{"salt", user.salt}, {"hash", user.hash}, {"roles", std::vector<std::string>(user.roles.begin(), user.roles.end())}};
+  Json j{{"kdf", user.credential.kdf},
+         {"salt", user.credential.salt},
+         {"hash", user.credential.hash},
+         {"roles", std::vector<std::string>(user.roles.begin(), user.roles.end())}};
+  if (user.credential.iterations > 0) j["iterations"] = user.credential.iterations;
   QUIVER_RETURN_IF_ERROR(meta_->Put(std::string(kUserPrefix) + name, j.dump()).status());
   users_[name] = user;
   return Status::OK();
@@ -140,38 +170,98 @@ Status Rbac::PutRole(const std::string& name, const std::vector<cluster::Grant>&
   return Status::OK();
 }
 
-Status Rbac::CreateUser(const std::string& name, const std::string& password) {
-  QUIVER_RETURN_IF_ERROR(ValidateUserName(name));
-  QUIVER_ASSIGN_OR_RETURN(std::string clear, ClearPassword(password));
-  if (users_.count(name)) return Status::AlreadyExists("user already exists: " + name);
-  User user{NewSalt(), "", {}};
-  user.hash = HashPassword(user.salt, clear);
-  return PutUser(name, user);
-}
-
-Status Rbac::UpdatePassword(const std::string& name, const std::string& old_password, const std::string& new_password) {
-  auto it = users_.find(name);
-  if (it == users_.end()) return Status::NotFound("user not found: " + name);
-  std::optional<std::string> old_clear = DecodeBase64(old_password);
-  if (HashPassword(it->second.salt, old_clear ? *old_clear : old_password) != it->second.hash) {
-    return Status::InvalidArgument("old password is not correct: " + name);
-  }
-  QUIVER_ASSIGN_OR_RETURN(std::string clear, ClearPassword(new_password));
-  User user = it->second;
-  user.salt = NewSalt();
-  user.hash = HashPassword(user.salt, clear);
-  return PutUser(name, user);
-}
-
-Status Rbac::DeleteUser(const std::string& name) {
-  if (name == "root") return Status::InvalidArgument("user root cannot be deleted");
-  if (!users_.count(name)) return Status::OK();
-  QUIVER_RETURN_IF_ERROR(meta_->Delete(std::string(kUserPrefix) + name).status());
-  users_.erase(name);
+Status Rbac::PutGroup(const std::string& name, const std::set<std::string>& privileges) {
+  Json j{{"privileges", std::vector<std::string>(privileges.begin(), privileges.end())}};
+  QUIVER_RETURN_IF_ERROR(meta_->Put(std::string(kGroupPrefix) + name, j.dump()).status());
+  groups_[name] = privileges;
   return Status::OK();
 }
 
-std::vector<cluster::UserInfo> Rbac::ListUsers() const {
+Status Rbac::CreateUser(const std::string& name, const std::string& password) {
+  QUIVER_RETURN_IF_ERROR(ValidateUserName(name));
+  QUIVER_ASSIGN_OR_RETURN(std::string clear, NewPassword(password));
+  {
+    MutexLock lock(&mu_);
+    if (users_.count(name)) return Status::AlreadyExists("user already exists: " + name);
+  }
+  NewCredential c = Derive(clear);  // outside the lock: it takes tens of milliseconds
+  MutexLock lock(&mu_);
+  if (users_.count(name)) return Status::AlreadyExists("user already exists: " + name);
+  User user;
+  user.credential = {std::string(kPbkdf2), kIterations, c.salt, c.hash};
+  user.revision = next_revision_++;
+  QUIVER_RETURN_IF_ERROR(PutUser(name, user));
+  Publish();
+  return Status::OK();
+}
+
+Status Rbac::VerifyPassword(const std::string& name, const std::string& password) {
+  Credential stored;
+  {
+    MutexLock lock(&mu_);
+    auto it = users_.find(name);
+    if (it == users_.end()) {
+      // Spend the same time as for a known user, so that timing does not tell which users exist.
+      (void)Pbkdf2Sha256(password, "quiver-unknown-user", kIterations);
+      return Status::Unauthenticated("unknown user or wrong password");
+    }
+    stored = it->second.credential;
+  }
+  std::optional<std::string> hash = Rehash(stored.kdf, stored.iterations, stored.salt, password);
+  if (!hash || !ConstantTimeEquals(*hash, stored.hash)) {
+    return Status::Unauthenticated("unknown user or wrong password");
+  }
+  if (stored.kdf == kPbkdf2) return Status::OK();
+  // A record of an older version (salted SHA-256): rewrite it with the KDF now that the clear
+  // password is known.
+  NewCredential c = Derive(password);
+  MutexLock lock(&mu_);
+  auto it = users_.find(name);
+  if (it == users_.end() || it->second.credential.hash != stored.hash) return Status::OK();  // changed meanwhile
+  User upgraded = it->second;
+  upgraded.credential = {std::string(kPbkdf2), kIterations, c.salt, c.hash};
+  Status put = PutUser(name, upgraded);
+  if (!put.ok()) {
+    QUIVER_LOG(WARN) << "cannot rewrite a legacy password hash" << Kv("user", name) << Kv("error", put.ToString());
+  } else {
+    QUIVER_LOG(INFO) << "password hash upgraded to PBKDF2" << Kv("user", name);
+  }
+  return Status::OK();
+}
+
+Status Rbac::UpdatePassword(const std::string& name, const std::string& old_password, const std::string& new_password) {
+  {
+    MutexLock lock(&mu_);
+    if (!users_.count(name)) return Status::NotFound("user not found: " + name);
+  }
+  if (!VerifyPassword(name, ClearText(old_password)).ok()) {
+    return Status::Unauthenticated("old password not correct for " + name + ": not authenticated");
+  }
+  QUIVER_ASSIGN_OR_RETURN(std::string clear, NewPassword(new_password));
+  NewCredential c = Derive(clear);
+  MutexLock lock(&mu_);
+  auto it = users_.find(name);
+  if (it == users_.end()) return Status::NotFound("user not found: " + name);
+  User user = it->second;
+  user.credential = {std::string(kPbkdf2), kIterations, c.salt, c.hash};
+  user.revision = next_revision_++;
+  QUIVER_RETURN_IF_ERROR(PutUser(name, user));
+  Publish();
+  return Status::OK();
+}
+
+Status Rbac::DeleteUser(const std::string& name) {
+  if (name == "root") return Status::PermissionDenied("root user cannot be deleted");
+  MutexLock lock(&mu_);
+  if (!users_.count(name)) return Status::OK();
+  QUIVER_RETURN_IF_ERROR(meta_->Delete(std::string(kUserPrefix) + name).status());
+  users_.erase(name);
+  Publish();
+  return Status::OK();
+}
+
+Result<std::vector<cluster::UserInfo>> Rbac::ListUsers() {
+  MutexLock lock(&mu_);
   std::vector<cluster::UserInfo> out;
   for (const auto& [name, user] : users_) out.push_back({name, {user.roles.begin(), user.roles.end()}});
   return out;
@@ -179,38 +269,48 @@ std::vector<cluster::UserInfo> Rbac::ListUsers() const {
 
 Status Rbac::CreateRole(const std::string& name) {
   QUIVER_RETURN_IF_ERROR(schema::ValidateName(name, "role name"));
+  MutexLock lock(&mu_);
   if (roles_.count(name)) return Status::AlreadyExists("role already exists: " + name);
-  return PutRole(name, {});
+  QUIVER_RETURN_IF_ERROR(PutRole(name, {}));
+  Publish();
+  return Status::OK();
 }
 
 Status Rbac::DropRole(const std::string& name, bool force) {
-  if (kBuiltinRoles.count(name)) return Status::InvalidArgument("the built-in role " + name + " cannot be dropped");
+  if (kBuiltinRoles.count(name)) return Status::PermissionDenied("the role[" + name + "] is a default role, which can't be dropped");
+  MutexLock lock(&mu_);
   if (!roles_.count(name)) return Status::OK();
   if (!roles_[name].empty() && !force) {
     return Status::FailedPrecondition("role " + name + " still has privileges; revoke them first or force the drop");
   }
   for (auto& [user_name, user] : users_) {
-    if (user.roles.erase(name)) {
+    if (user.roles.count(name)) {
       User updated = user;
+      updated.roles.erase(name);
       QUIVER_RETURN_IF_ERROR(PutUser(user_name, updated));
     }
   }
   QUIVER_RETURN_IF_ERROR(meta_->Delete(std::string(kRolePrefix) + name).status());
   roles_.erase(name);
+  Publish();
   return Status::OK();
 }
 
 Status Rbac::OperateUserRole(const std::string& user_name, const std::string& role, bool add) {
+  MutexLock lock(&mu_);
   auto it = users_.find(user_name);
   if (it == users_.end()) return Status::NotFound("user not found: " + user_name);
   if (!roles_.count(role)) return Status::NotFound("role not found: " + role);
   User user = it->second;
   if (add) user.roles.insert(role);
   else user.roles.erase(role);
-  return PutUser(user_name, user);
+  QUIVER_RETURN_IF_ERROR(PutUser(user_name, user));
+  Publish();
+  return Status::OK();
 }
 
-std::vector<cluster::RoleInfo> Rbac::ListRoles() const {
+Result<std::vector<cluster::RoleInfo>> Rbac::ListRoles() {
+  MutexLock lock(&mu_);
   std::vector<cluster::RoleInfo> out;
   for (const auto& [name, grants] : roles_) {
     cluster::RoleInfo info{name, {}};
@@ -223,9 +323,14 @@ std::vector<cluster::RoleInfo> Rbac::ListRoles() const {
 }
 
 Status Rbac::OperatePrivilege(const cluster::Grant& grant, bool grant_it) {
-  if (!roles_.count(grant.role)) return Status::NotFound("role not found: " + grant.role);
   if (!kObjectTypes.count(grant.object)) return Status::InvalidArgument("invalid object type " + grant.object);
-  if (grant.privilege.empty()) return Status::InvalidArgument("privilege name is empty");
+  QUIVER_RETURN_IF_ERROR(ValidatePrivilegeName(grant.privilege));
+  if (grant.object_name.empty()) return Status::InvalidArgument("object name is empty");
+  MutexLock lock(&mu_);
+  bool known = cluster::IsPrivilege(grant.privilege) || cluster::BuiltinPrivilegeGroup(grant.privilege) != nullptr ||
+               groups_.count(grant.privilege);
+  if (!known) return Status::InvalidArgument("not found the privilege name[" + grant.privilege + "]");
+  if (!roles_.count(grant.role)) return Status::NotFound("role not found: " + grant.role);
   std::vector<cluster::Grant> grants = roles_[grant.role];
   auto same = [&](const cluster::Grant& g) {
     return g.object == grant.object && g.object_name == grant.object_name && g.privilege == grant.privilege &&
@@ -239,20 +344,101 @@ Status Rbac::OperatePrivilege(const cluster::Grant& grant, bool grant_it) {
     if (it == grants.end()) return Status::OK();
     grants.erase(it);
   }
-  return PutRole(grant.role, grants);
+  QUIVER_RETURN_IF_ERROR(PutRole(grant.role, grants));
+  Publish();
+  return Status::OK();
 }
 
-std::vector<cluster::Grant> Rbac::SelectGrants(const std::string& role, const std::string& object,
-                                               const std::string& object_name, const std::string& db) const {
-  std::vector<cluster::Grant> out;
+Result<std::vector<cluster::Grant>> Rbac::SelectGrants(const std::string& role, const std::string& object,
+                                                       const std::string& object_name, const std::string& db) {
+  MutexLock lock(&mu_);
   auto it = roles_.find(role);
-  if (it == roles_.end()) return out;
+  if (it == roles_.end()) return Status::NotFound("role not found: " + role);
+  std::vector<cluster::Grant> out;
   for (const auto& g : it->second) {
     if (!object.empty() && g.object != object) continue;
     if (!object_name.empty() && g.object_name != object_name) continue;
     if (!db.empty() && db != "*" && g.db_name != db) continue;  // "*" = every database
     out.push_back(g);
   }
+  return out;
+}
+
+Status Rbac::CreatePrivilegeGroup(const std::string& name) {
+  QUIVER_RETURN_IF_ERROR(schema::ValidateName(name, "privilege group name"));
+  if (cluster::BuiltinPrivilegeGroup(name) != nullptr || cluster::IsPrivilege(name)) {
+    return Status::InvalidArgument("privilege group name [" + name + "] is defined by built in privileges or privilege groups in the system");
+  }
+  MutexLock lock(&mu_);
+  if (groups_.count(name)) return Status::AlreadyExists("privilege group already exists: " + name);
+  if (static_cast<int>(groups_.size()) >= kMaxCustomGroups) {
+    return Status::ResourceExhausted("too many privilege groups (" + std::to_string(kMaxCustomGroups) + ")");
+  }
+  QUIVER_RETURN_IF_ERROR(PutGroup(name, {}));
+  Publish();
+  return Status::OK();
+}
+
+Status Rbac::DropPrivilegeGroup(const std::string& name) {
+  if (cluster::BuiltinPrivilegeGroup(name) != nullptr) {
+    return Status::InvalidArgument("the built-in privilege group " + name + " cannot be dropped");
+  }
+  MutexLock lock(&mu_);
+  if (!groups_.count(name)) return Status::OK();
+  for (const auto& [role, grants] : roles_) {
+    for (const auto& g : grants) {
+      if (g.privilege == name) {
+        return Status::FailedPrecondition("privilege group [" + name + "] is granted to role [" + role +
+                                          "]; revoke it first");
+      }
+    }
+  }
+  QUIVER_RETURN_IF_ERROR(meta_->Delete(std::string(kGroupPrefix) + name).status());
+  groups_.erase(name);
+  Publish();
+  return Status::OK();
+}
+
+Status Rbac::OperatePrivilegeGroup(const std::string& name, const std::vector<std::string>& privileges, bool add) {
+  if (privileges.empty()) return Status::InvalidArgument("privileges is empty when alter the privilege group");
+  for (const auto& p : privileges) {
+    if (!cluster::IsPrivilege(p)) return Status::InvalidArgument("not found the privilege name[" + p + "]");
+  }
+  MutexLock lock(&mu_);
+  auto it = groups_.find(name);
+  if (it == groups_.end()) {
+    return Status::NotFound("there is no privilege group name [" + name + "] defined in system to operate");
+  }
+  if (add) {
+    // Milvus keeps a group at one level (cluster, database or collection).
+    std::set<std::string> all = it->second;
+    all.insert(privileges.begin(), privileges.end());
+    std::optional<cluster::PrivilegeLevel> level;
+    for (const auto& p : all) {
+      std::optional<cluster::PrivilegeLevel> l = cluster::LevelOf(p);
+      if (!l) continue;
+      if (level && *level != *l) return Status::InvalidArgument("privileges are not the same privilege level");
+      level = l;
+    }
+  }
+  std::set<std::string> updated = it->second;
+  for (const auto& p : privileges) {
+    if (add) updated.insert(p);
+    else updated.erase(p);
+  }
+  QUIVER_RETURN_IF_ERROR(PutGroup(name, updated));
+  Publish();
+  return Status::OK();
+}
+
+Result<std::vector<cluster::PrivilegeGroupInfo>> Rbac::ListPrivilegeGroups() {
+  std::vector<cluster::PrivilegeGroupInfo> out;
+  for (const auto& name : cluster::BuiltinPrivilegeGroupNames()) {
+    const auto* members = cluster::BuiltinPrivilegeGroup(name);
+    out.push_back({name, {members->begin(), members->end()}});
+  }
+  MutexLock lock(&mu_);
+  for (const auto& [name, privileges] : groups_) out.push_back({name, {privileges.begin(), privileges.end()}});
   return out;
 }
 

@@ -76,7 +76,7 @@ Result<std::map<int64_t, MilvusServiceImpl::IndexProgress>> MilvusServiceImpl::I
 grpc::Status MilvusServiceImpl::CreateCollection(grpc::ServerContext* context,
                                                  const pb::milvus::CreateCollectionRequest* request,
                                                  pb::common::Status* response) {
-  Run(context, "CreateCollection", response, [&]() -> Status {
+  return Run(context, "CreateCollection", *request, response, [&]() -> Status {
     QUIVER_RETURN_IF_ERROR(CheckKnownFields(*request));
     pb::schema::CollectionSchema proto;
     if (!proto.ParseFromString(request->schema())) return Status::InvalidArgument("schema is not a valid CollectionSchema");
@@ -108,13 +108,12 @@ grpc::Status MilvusServiceImpl::CreateCollection(grpc::ServerContext* context,
     spec.schema = std::make_shared<const schema::CollectionSchema>(std::move(s));
     return proxy_->coord()->CreateCollection(db, spec);
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::DropCollection(grpc::ServerContext* context,
                                                const pb::milvus::DropCollectionRequest* request,
                                                pb::common::Status* response) {
-  Run(context, "DropCollection", response, [&]() -> Status {
+  return Run(context, "DropCollection", *request, response, [&]() -> Status {
     std::string db = Database(context, request->db_name());
     Result<cluster::CollectionPtr> collection = proxy_->coord()->DescribeCollection(db, request->collection_name());
     if (collection.ok() && (*collection)->name == request->collection_name()) {
@@ -122,26 +121,24 @@ grpc::Status MilvusServiceImpl::DropCollection(grpc::ServerContext* context,
     }
     return proxy_->coord()->DropCollection(db, request->collection_name());
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::HasCollection(grpc::ServerContext* context,
                                               const pb::milvus::HasCollectionRequest* request,
                                               pb::milvus::BoolResponse* response) {
-  Run(context, "HasCollection", response->mutable_status(), [&]() -> Status {
+  return Run(context, "HasCollection", *request, response->mutable_status(), [&]() -> Status {
     QUIVER_RETURN_IF_ERROR(CheckNoTimeTravel(request->time_stamp(), "time_stamp"));
     Result<cluster::CollectionPtr> c = Collection(context, request->db_name(), request->collection_name());
     if (!c.ok() && c.status().detail() != ErrorDetail::kCollectionNotFound) return c.status();
     response->set_value(c.ok());
     return Status::OK();
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::DescribeCollection(grpc::ServerContext* context,
                                                    const pb::milvus::DescribeCollectionRequest* request,
                                                    pb::milvus::DescribeCollectionResponse* response) {
-  Run(context, "DescribeCollection", response->mutable_status(), [&]() -> Status {
+  return Run(context, "DescribeCollection", *request, response->mutable_status(), [&]() -> Status {
     QUIVER_RETURN_IF_ERROR(CheckNoTimeTravel(request->time_stamp(), "time_stamp"));
     cluster::CollectionPtr c;
     if (request->collection_name().empty() && request->collectionid() != 0) {
@@ -170,19 +167,21 @@ grpc::Status MilvusServiceImpl::DescribeCollection(grpc::ServerContext* context,
     response->set_update_timestamp_str(std::to_string(c->updated_ts));
     return Status::OK();
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::ShowCollections(grpc::ServerContext* context,
                                                 const pb::milvus::ShowCollectionsRequest* request,
                                                 pb::milvus::ShowCollectionsResponse* response) {
-  Run(context, "ShowCollections", response->mutable_status(), [&]() -> Status {
+  return Run(context, "ShowCollections", *request, response->mutable_status(), [&]() -> Status {
     QUIVER_RETURN_IF_ERROR(CheckNoTimeTravel(request->time_stamp(), "time_stamp"));
-    QUIVER_ASSIGN_OR_RETURN(auto all, proxy_->coord()->ListCollections(Database(context, request->db_name())));
+    std::string db = Database(context, request->db_name());
+    QUIVER_ASSIGN_OR_RETURN(auto all, proxy_->coord()->ListCollections(db));
     std::vector<std::string> only = ToVector(request->collection_names());
+    Identity caller = Caller(context);
     for (const auto& c : all) {
       if (request->type() == pb::milvus::InMemory && !c->loaded()) continue;
       if (!only.empty() && std::find(only.begin(), only.end(), c->name) == only.end()) continue;
+      if (!access_->SeesCollection(caller, db, c->name)) continue;  // Milvus lists only what the user may use
       response->add_collection_names(c->name);
       response->add_collection_ids(c->id);
       response->add_created_timestamps(c->created_ts);
@@ -193,13 +192,12 @@ grpc::Status MilvusServiceImpl::ShowCollections(grpc::ServerContext* context,
     }
     return Status::OK();
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::GetCollectionStatistics(grpc::ServerContext* context,
                                                         const pb::milvus::GetCollectionStatisticsRequest* request,
                                                         pb::milvus::GetCollectionStatisticsResponse* response) {
-  Run(context, "GetCollectionStatistics", response->mutable_status(), [&]() -> Status {
+  return Run(context, "GetCollectionStatistics", *request, response->mutable_status(), [&]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
     QUIVER_ASSIGN_OR_RETURN(size_t rows, RowCount(*c, std::nullopt));
     auto* kv = response->add_stats();
@@ -207,28 +205,25 @@ grpc::Status MilvusServiceImpl::GetCollectionStatistics(grpc::ServerContext* con
     kv->set_value(std::to_string(rows));
     return Status::OK();
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::AlterCollection(grpc::ServerContext* context,
                                                 const pb::milvus::AlterCollectionRequest* request,
                                                 pb::common::Status* response) {
-  Run(context, "AlterCollection", response, [&]() -> Status {
+  return Run(context, "AlterCollection", *request, response, [&]() -> Status {
     QUIVER_RETURN_IF_ERROR(CheckProperties(PropertyScope::kCollection, request->properties()));
     return proxy_->coord()->AlterCollection(Database(context, request->db_name()), request->collection_name(),
                                             KeyValuesFromProto(request->properties()), ToVector(request->delete_keys()));
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::RenameCollection(grpc::ServerContext* context,
                                                  const pb::milvus::RenameCollectionRequest* request,
                                                  pb::common::Status* response) {
-  Run(context, "RenameCollection", response, [&]() -> Status {
+  return Run(context, "RenameCollection", *request, response, [&]() -> Status {
     return proxy_->coord()->RenameCollection(Database(context, request->db_name()), request->oldname(),
                                              request->newdbname(), request->newname());
   });
-  return grpc::Status::OK;
 }
 
 // ---- partitions
@@ -236,41 +231,38 @@ grpc::Status MilvusServiceImpl::RenameCollection(grpc::ServerContext* context,
 grpc::Status MilvusServiceImpl::CreatePartition(grpc::ServerContext* context,
                                                 const pb::milvus::CreatePartitionRequest* request,
                                                 pb::common::Status* response) {
-  Run(context, "CreatePartition", response, [&]() -> Status {
+  return Run(context, "CreatePartition", *request, response, [&]() -> Status {
     std::string db = Database(context, request->db_name());
     QUIVER_RETURN_IF_ERROR(proxy_->coord()->CreatePartition(db, request->collection_name(), request->partition_name()));
     QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
     if (c->loaded()) QUIVER_RETURN_IF_ERROR(proxy_->querynode()->LoadCollection(c));
     return Status::OK();
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::DropPartition(grpc::ServerContext* context,
                                               const pb::milvus::DropPartitionRequest* request,
                                               pb::common::Status* response) {
-  Run(context, "DropPartition", response, [&]() -> Status {
+  return Run(context, "DropPartition", *request, response, [&]() -> Status {
     return proxy_->coord()->DropPartition(Database(context, request->db_name()), request->collection_name(),
                                           request->partition_name());
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::HasPartition(grpc::ServerContext* context,
                                              const pb::milvus::HasPartitionRequest* request,
                                              pb::milvus::BoolResponse* response) {
-  Run(context, "HasPartition", response->mutable_status(), [&]() -> Status {
+  return Run(context, "HasPartition", *request, response->mutable_status(), [&]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
     response->set_value(c->FindPartition(request->partition_name()) != nullptr);
     return Status::OK();
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::ShowPartitions(grpc::ServerContext* context,
                                                const pb::milvus::ShowPartitionsRequest* request,
                                                pb::milvus::ShowPartitionsResponse* response) {
-  Run(context, "ShowPartitions", response->mutable_status(), [&]() -> Status {
+  return Run(context, "ShowPartitions", *request, response->mutable_status(), [&]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
     std::vector<std::string> only = ToVector(request->partition_names());
     for (const auto& p : c->partitions) {
@@ -284,13 +276,12 @@ grpc::Status MilvusServiceImpl::ShowPartitions(grpc::ServerContext* context,
     }
     return Status::OK();
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::GetPartitionStatistics(grpc::ServerContext* context,
                                                        const pb::milvus::GetPartitionStatisticsRequest* request,
                                                        pb::milvus::GetPartitionStatisticsResponse* response) {
-  Run(context, "GetPartitionStatistics", response->mutable_status(), [&]() -> Status {
+  return Run(context, "GetPartitionStatistics", *request, response->mutable_status(), [&]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
     const cluster::PartitionInfo* p = c->FindPartition(request->partition_name());
     if (p == nullptr) {
@@ -302,7 +293,6 @@ grpc::Status MilvusServiceImpl::GetPartitionStatistics(grpc::ServerContext* cont
     kv->set_value(std::to_string(rows));
     return Status::OK();
   });
-  return grpc::Status::OK;
 }
 
 Status MilvusServiceImpl::LoadPartitionIds(const cluster::CollectionPtr& collection, std::vector<int64_t> partitions) {
@@ -328,7 +318,7 @@ Status MilvusServiceImpl::LoadPartitionIds(const cluster::CollectionPtr& collect
 grpc::Status MilvusServiceImpl::LoadPartitions(grpc::ServerContext* context,
                                                const pb::milvus::LoadPartitionsRequest* request,
                                                pb::common::Status* response) {
-  Run(context, "LoadPartitions", response, [&]() -> Status {
+  return Run(context, "LoadPartitions", *request, response, [&]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
     QUIVER_RETURN_IF_ERROR(CheckLoadOptions(request->replica_number(), request->resource_groups(), request->load_fields(),
                                             request->skip_load_dynamic_field(), request->load_params()));
@@ -343,13 +333,12 @@ grpc::Status MilvusServiceImpl::LoadPartitions(grpc::ServerContext* context,
     }
     return LoadPartitionIds(c, ids);
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::ReleasePartitions(grpc::ServerContext* context,
                                                   const pb::milvus::ReleasePartitionsRequest* request,
                                                   pb::common::Status* response) {
-  Run(context, "ReleasePartitions", response, [&]() -> Status {
+  return Run(context, "ReleasePartitions", *request, response, [&]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
     std::vector<int64_t> ids = c->loaded_partitions;
     for (const auto& name : request->partition_names()) {
@@ -361,7 +350,6 @@ grpc::Status MilvusServiceImpl::ReleasePartitions(grpc::ServerContext* context,
     QUIVER_ASSIGN_OR_RETURN(auto fresh, proxy_->coord()->DescribeCollectionById(c->id));
     return proxy_->querynode()->LoadCollection(fresh);
   });
-  return grpc::Status::OK;
 }
 
 // ---- load
@@ -369,7 +357,7 @@ grpc::Status MilvusServiceImpl::ReleasePartitions(grpc::ServerContext* context,
 grpc::Status MilvusServiceImpl::LoadCollection(grpc::ServerContext* context,
                                                const pb::milvus::LoadCollectionRequest* request,
                                                pb::common::Status* response) {
-  Run(context, "LoadCollection", response, [&]() -> Status {
+  return Run(context, "LoadCollection", *request, response, [&]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
     QUIVER_RETURN_IF_ERROR(CheckLoadOptions(request->replica_number(), request->resource_groups(), request->load_fields(),
                                             request->skip_load_dynamic_field(), request->load_params()));
@@ -377,24 +365,22 @@ grpc::Status MilvusServiceImpl::LoadCollection(grpc::ServerContext* context,
     for (const auto& p : c->partitions) ids.push_back(p.id);
     return LoadPartitionIds(c, ids);
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::ReleaseCollection(grpc::ServerContext* context,
                                                   const pb::milvus::ReleaseCollectionRequest* request,
                                                   pb::common::Status* response) {
-  Run(context, "ReleaseCollection", response, [&]() -> Status {
+  return Run(context, "ReleaseCollection", *request, response, [&]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
     QUIVER_RETURN_IF_ERROR(proxy_->coord()->SetLoadState(c->id, {}));
     return proxy_->querynode()->ReleaseCollection(c->id);
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::GetLoadingProgress(grpc::ServerContext* context,
                                                    const pb::milvus::GetLoadingProgressRequest* request,
                                                    pb::milvus::GetLoadingProgressResponse* response) {
-  Run(context, "GetLoadingProgress", response->mutable_status(), [&]() -> Status {
+  return Run(context, "GetLoadingProgress", *request, response->mutable_status(), [&]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
     if (!c->loaded()) {
       return cluster::CollectionNotLoaded(c->name);
@@ -409,13 +395,12 @@ grpc::Status MilvusServiceImpl::GetLoadingProgress(grpc::ServerContext* context,
     response->set_refresh_progress(progress);
     return Status::OK();
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::GetLoadState(grpc::ServerContext* context,
                                              const pb::milvus::GetLoadStateRequest* request,
                                              pb::milvus::GetLoadStateResponse* response) {
-  Run(context, "GetLoadState", response->mutable_status(), [&]() -> Status {
+  return Run(context, "GetLoadState", *request, response->mutable_status(), [&]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
     bool loaded = c->loaded();
     // Marked loaded but its data could not be read (damaged or missing files): not loaded, and
@@ -436,12 +421,11 @@ grpc::Status MilvusServiceImpl::GetLoadState(grpc::ServerContext* context,
     response->set_state(loaded ? pb::common::LoadStateLoaded : pb::common::LoadStateNotLoad);
     return Status::OK();
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::GetReplicas(grpc::ServerContext* context, const pb::milvus::GetReplicasRequest* request,
                                             pb::milvus::GetReplicasResponse* response) {
-  Run(context, "GetReplicas", response->mutable_status(), [&]() -> Status {
+  return Run(context, "GetReplicas", *request, response->mutable_status(), [&]() -> Status {
     cluster::CollectionPtr c;
     if (request->collection_name().empty()) {
       QUIVER_ASSIGN_OR_RETURN(c, proxy_->coord()->DescribeCollectionById(request->collectionid()));
@@ -464,39 +448,35 @@ grpc::Status MilvusServiceImpl::GetReplicas(grpc::ServerContext* context, const 
     }
     return Status::OK();
   });
-  return grpc::Status::OK;
 }
 
 // ---- aliases
 
 grpc::Status MilvusServiceImpl::CreateAlias(grpc::ServerContext* context, const pb::milvus::CreateAliasRequest* request,
                                             pb::common::Status* response) {
-  Run(context, "CreateAlias", response, [&] {
+  return Run(context, "CreateAlias", *request, response, [&] {
     return proxy_->coord()->CreateAlias(Database(context, request->db_name()), request->collection_name(), request->alias());
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::DropAlias(grpc::ServerContext* context, const pb::milvus::DropAliasRequest* request,
                                           pb::common::Status* response) {
-  Run(context, "DropAlias", response, [&] {
+  return Run(context, "DropAlias", *request, response, [&] {
     return proxy_->coord()->DropAlias(Database(context, request->db_name()), request->alias());
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::AlterAlias(grpc::ServerContext* context, const pb::milvus::AlterAliasRequest* request,
                                            pb::common::Status* response) {
-  Run(context, "AlterAlias", response, [&] {
+  return Run(context, "AlterAlias", *request, response, [&] {
     return proxy_->coord()->AlterAlias(Database(context, request->db_name()), request->collection_name(), request->alias());
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::DescribeAlias(grpc::ServerContext* context,
                                               const pb::milvus::DescribeAliasRequest* request,
                                               pb::milvus::DescribeAliasResponse* response) {
-  Run(context, "DescribeAlias", response->mutable_status(), [&]() -> Status {
+  return Run(context, "DescribeAlias", *request, response->mutable_status(), [&]() -> Status {
     std::string db = Database(context, request->db_name());
     QUIVER_ASSIGN_OR_RETURN(std::string collection, proxy_->coord()->DescribeAlias(db, request->alias()));
     response->set_db_name(db);
@@ -504,12 +484,11 @@ grpc::Status MilvusServiceImpl::DescribeAlias(grpc::ServerContext* context,
     response->set_collection(collection);
     return Status::OK();
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::ListAliases(grpc::ServerContext* context, const pb::milvus::ListAliasesRequest* request,
                                             pb::milvus::ListAliasesResponse* response) {
-  Run(context, "ListAliases", response->mutable_status(), [&]() -> Status {
+  return Run(context, "ListAliases", *request, response->mutable_status(), [&]() -> Status {
     std::string db = Database(context, request->db_name());
     response->set_db_name(db);
     response->set_collection_name(request->collection_name());
@@ -524,7 +503,6 @@ grpc::Status MilvusServiceImpl::ListAliases(grpc::ServerContext* context, const 
     }
     return Status::OK();
   });
-  return grpc::Status::OK;
 }
 
 // ---- databases
@@ -532,37 +510,36 @@ grpc::Status MilvusServiceImpl::ListAliases(grpc::ServerContext* context, const 
 grpc::Status MilvusServiceImpl::CreateDatabase(grpc::ServerContext* context,
                                                const pb::milvus::CreateDatabaseRequest* request,
                                                pb::common::Status* response) {
-  Run(context, "CreateDatabase", response, [&]() -> Status {
+  return Run(context, "CreateDatabase", *request, response, [&]() -> Status {
     QUIVER_RETURN_IF_ERROR(CheckProperties(PropertyScope::kDatabase, request->properties()));
     return proxy_->coord()->CreateDatabase(request->db_name(), KeyValuesFromProto(request->properties()));
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::DropDatabase(grpc::ServerContext* context, const pb::milvus::DropDatabaseRequest* request,
                                              pb::common::Status* response) {
-  Run(context, "DropDatabase", response, [&] { return proxy_->coord()->DropDatabase(request->db_name()); });
-  return grpc::Status::OK;
+  return Run(context, "DropDatabase", *request, response, [&] { return proxy_->coord()->DropDatabase(request->db_name()); });
 }
 
-grpc::Status MilvusServiceImpl::ListDatabases(grpc::ServerContext* context, const pb::milvus::ListDatabasesRequest*,
+grpc::Status MilvusServiceImpl::ListDatabases(grpc::ServerContext* context, const pb::milvus::ListDatabasesRequest* request,
                                               pb::milvus::ListDatabasesResponse* response) {
-  Run(context, "ListDatabases", response->mutable_status(), [&]() -> Status {
+  return Run(context, "ListDatabases", *request, response->mutable_status(), [&]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(auto dbs, proxy_->coord()->ListDatabases());
+    Identity caller = Caller(context);
     for (const auto& db : dbs) {
+      if (!access_->SeesDatabase(caller, db.name)) continue;  // Milvus lists only databases with grants
       response->add_db_names(db.name);
       response->add_created_timestamp(db.created_ts);
       response->add_db_ids(db.id);
     }
     return Status::OK();
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::DescribeDatabase(grpc::ServerContext* context,
                                                  const pb::milvus::DescribeDatabaseRequest* request,
                                                  pb::milvus::DescribeDatabaseResponse* response) {
-  Run(context, "DescribeDatabase", response->mutable_status(), [&]() -> Status {
+  return Run(context, "DescribeDatabase", *request, response->mutable_status(), [&]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(auto db, proxy_->coord()->DescribeDatabase(Database(context, request->db_name())));
     response->set_db_name(db.name);
     response->set_dbid(db.id);
@@ -570,17 +547,15 @@ grpc::Status MilvusServiceImpl::DescribeDatabase(grpc::ServerContext* context,
     KeyValuesToProto(db.properties, response->mutable_properties());
     return Status::OK();
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::AlterDatabase(grpc::ServerContext* context, const pb::milvus::AlterDatabaseRequest* request,
                                               pb::common::Status* response) {
-  Run(context, "AlterDatabase", response, [&]() -> Status {
+  return Run(context, "AlterDatabase", *request, response, [&]() -> Status {
     QUIVER_RETURN_IF_ERROR(CheckProperties(PropertyScope::kDatabase, request->properties()));
     return proxy_->coord()->AlterDatabase(Database(context, request->db_name()), KeyValuesFromProto(request->properties()),
                                           ToVector(request->delete_keys()));
   });
-  return grpc::Status::OK;
 }
 
 // ---- indexes
@@ -613,7 +588,7 @@ Status CheckIndexType(const schema::FieldSchema& field, const std::string& type,
 
 grpc::Status MilvusServiceImpl::CreateIndex(grpc::ServerContext* context, const pb::milvus::CreateIndexRequest* request,
                                             pb::common::Status* response) {
-  Run(context, "CreateIndex", response, [&]() -> Status {
+  return Run(context, "CreateIndex", *request, response, [&]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
     const schema::FieldSchema* field = c->schema->FindField(request->field_name());
     if (field == nullptr || field->is_dynamic) {
@@ -668,13 +643,12 @@ grpc::Status MilvusServiceImpl::CreateIndex(grpc::ServerContext* context, const 
     index.params.emplace_back("params", build.dump());
     return proxy_->coord()->CreateIndex(Database(context, request->db_name()), c->name, index);
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::DescribeIndex(grpc::ServerContext* context,
                                               const pb::milvus::DescribeIndexRequest* request,
                                               pb::milvus::DescribeIndexResponse* response) {
-  Run(context, "DescribeIndex", response->mutable_status(), [&]() -> Status {
+  return Run(context, "DescribeIndex", *request, response->mutable_status(), [&]() -> Status {
     QUIVER_RETURN_IF_ERROR(CheckNoTimeTravel(request->timestamp(), "timestamp"));
     QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
     QUIVER_ASSIGN_OR_RETURN(auto progress_of, IndexProgressOf(*c));
@@ -695,7 +669,6 @@ grpc::Status MilvusServiceImpl::DescribeIndex(grpc::ServerContext* context,
     if (response->index_descriptions_size() == 0) return IndexNotFound(c->name);
     return Status::OK();
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::GetIndexStatistics(grpc::ServerContext* context,
@@ -707,7 +680,8 @@ grpc::Status MilvusServiceImpl::GetIndexStatistics(grpc::ServerContext* context,
   describe.set_index_name(request->index_name());
   describe.set_timestamp(request->timestamp());
   pb::milvus::DescribeIndexResponse described;
-  DescribeIndex(context, &describe, &described);
+  grpc::Status transport = DescribeIndex(context, &describe, &described);
+  if (!transport.ok()) return transport;
   *response->mutable_status() = described.status();
   *response->mutable_index_descriptions() = described.index_descriptions();
   return grpc::Status::OK;
@@ -715,7 +689,7 @@ grpc::Status MilvusServiceImpl::GetIndexStatistics(grpc::ServerContext* context,
 
 grpc::Status MilvusServiceImpl::GetIndexState(grpc::ServerContext* context, const pb::milvus::GetIndexStateRequest* request,
                                               pb::milvus::GetIndexStateResponse* response) {
-  Run(context, "GetIndexState", response->mutable_status(), [&]() -> Status {
+  return Run(context, "GetIndexState", *request, response->mutable_status(), [&]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
     QUIVER_ASSIGN_OR_RETURN(auto progress_of, IndexProgressOf(*c));
     for (const auto& index : c->indexes) {
@@ -728,13 +702,12 @@ grpc::Status MilvusServiceImpl::GetIndexState(grpc::ServerContext* context, cons
     }
     return IndexNotFound(c->name);
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::GetIndexBuildProgress(grpc::ServerContext* context,
                                                       const pb::milvus::GetIndexBuildProgressRequest* request,
                                                       pb::milvus::GetIndexBuildProgressResponse* response) {
-  Run(context, "GetIndexBuildProgress", response->mutable_status(), [&]() -> Status {
+  return Run(context, "GetIndexBuildProgress", *request, response->mutable_status(), [&]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
     QUIVER_ASSIGN_OR_RETURN(auto progress_of, IndexProgressOf(*c));
     for (const auto& index : c->indexes) {
@@ -749,12 +722,11 @@ grpc::Status MilvusServiceImpl::GetIndexBuildProgress(grpc::ServerContext* conte
     }
     return IndexNotFound(c->name);
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::DropIndex(grpc::ServerContext* context, const pb::milvus::DropIndexRequest* request,
                                           pb::common::Status* response) {
-  Run(context, "DropIndex", response, [&]() -> Status {
+  return Run(context, "DropIndex", *request, response, [&]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
     if (c->loaded()) {
       return Status::FailedPrecondition("index cannot be dropped, collection is loaded, please release it first");
@@ -768,7 +740,6 @@ grpc::Status MilvusServiceImpl::DropIndex(grpc::ServerContext* context, const pb
     if (name.empty()) return IndexNotFound(c->name);
     return proxy_->coord()->DropIndex(Database(context, request->db_name()), c->name, name);
   });
-  return grpc::Status::OK;
 }
 
 }  // namespace quiver::proxy

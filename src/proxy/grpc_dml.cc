@@ -63,18 +63,17 @@ Status MilvusServiceImpl::Mutate(grpc::ServerContext* context, const std::string
 
 grpc::Status MilvusServiceImpl::Insert(grpc::ServerContext* context, const pb::milvus::InsertRequest* request,
                                        pb::milvus::MutationResult* response) {
-  Run(context, "Insert", response->mutable_status(), [&]() -> Status {
+  return Run(context, "Insert", *request, response->mutable_status(), [&]() -> Status {
     QUIVER_RETURN_IF_ERROR(CheckKnownFields(*request));
     QUIVER_RETURN_IF_ERROR(CheckMutationOptions(request->hash_keys(), request->namespace_()));
     return Mutate(context, request->db_name(), request->collection_name(), request->partition_name(),
                   request->fields_data(), request->num_rows(), false, response);
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::Upsert(grpc::ServerContext* context, const pb::milvus::UpsertRequest* request,
                                        pb::milvus::MutationResult* response) {
-  Run(context, "Upsert", response->mutable_status(), [&]() -> Status {
+  return Run(context, "Upsert", *request, response->mutable_status(), [&]() -> Status {
     QUIVER_RETURN_IF_ERROR(CheckKnownFields(*request));
     QUIVER_RETURN_IF_ERROR(CheckMutationOptions(request->hash_keys(), request->namespace_()));
     if (request->partial_update()) {
@@ -83,12 +82,11 @@ grpc::Status MilvusServiceImpl::Upsert(grpc::ServerContext* context, const pb::m
     return Mutate(context, request->db_name(), request->collection_name(), request->partition_name(),
                   request->fields_data(), request->num_rows(), true, response);
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::Delete(grpc::ServerContext* context, const pb::milvus::DeleteRequest* request,
                                        pb::milvus::MutationResult* response) {
-  Run(context, "Delete", response->mutable_status(), [&]() -> Status {
+  return Run(context, "Delete", *request, response->mutable_status(), [&]() -> Status {
     QUIVER_RETURN_IF_ERROR(CheckKnownFields(*request));
     QUIVER_RETURN_IF_ERROR(CheckMutationOptions(request->hash_keys(), ""));
     QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
@@ -132,12 +130,11 @@ grpc::Status MilvusServiceImpl::Delete(grpc::ServerContext* context, const pb::m
     response->set_timestamp(outcome.timestamp);
     return Status::OK();
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::Flush(grpc::ServerContext* context, const pb::milvus::FlushRequest* request,
                                       pb::milvus::FlushResponse* response) {
-  Run(context, "Flush", response->mutable_status(), [&]() -> Status {
+  return Run(context, "Flush", *request, response->mutable_status(), [&]() -> Status {
     std::string db = Database(context, request->db_name());
     response->set_db_name(db);
     for (const auto& name : request->collection_names()) {
@@ -155,12 +152,11 @@ grpc::Status MilvusServiceImpl::Flush(grpc::ServerContext* context, const pb::mi
     }
     return Status::OK();
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::GetFlushState(grpc::ServerContext* context, const pb::milvus::GetFlushStateRequest* request,
                                               pb::milvus::GetFlushStateResponse* response) {
-  Run(context, "GetFlushState", response->mutable_status(), [&]() -> Status {
+  return Run(context, "GetFlushState", *request, response->mutable_status(), [&]() -> Status {
     std::set<int64_t> flushed;
     std::vector<cluster::CollectionPtr> collections;
     if (!request->collection_name().empty()) {
@@ -178,12 +174,11 @@ grpc::Status MilvusServiceImpl::GetFlushState(grpc::ServerContext* context, cons
     response->set_flushed(all);
     return Status::OK();
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::FlushAll(grpc::ServerContext* context, const pb::milvus::FlushAllRequest* request,
                                          pb::milvus::FlushAllResponse* response) {
-  Run(context, "FlushAll", response->mutable_status(), [&]() -> Status {
+  return Run(context, "FlushAll", *request, response->mutable_status(), [&]() -> Status {
     QUIVER_RETURN_IF_ERROR(CheckKnownFields(*request));
     std::vector<cluster::CollectionPtr> collections;
     if (!request->db_name().empty()) {
@@ -198,18 +193,16 @@ grpc::Status MilvusServiceImpl::FlushAll(grpc::ServerContext* context, const pb:
     response->set_flush_all_ts(ts);
     return Status::OK();
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::GetFlushAllState(grpc::ServerContext* context, const pb::milvus::GetFlushAllStateRequest* request,
                                                  pb::milvus::GetFlushAllStateResponse* response) {
   // FlushAll returns only after every collection is flushed.
-  Run(context, "GetFlushAllState", response->mutable_status(), [&]() -> Status {
+  return Run(context, "GetFlushAllState", *request, response->mutable_status(), [&]() -> Status {
     QUIVER_RETURN_IF_ERROR(CheckKnownFields(*request));
     response->set_flushed(true);
     return Status::OK();
   });
-  return grpc::Status::OK;
 }
 
 }  // namespace quiver::proxy

@@ -1,4 +1,4 @@
-// Users, roles and privileges (bookkeeping; request authentication comes with the security work),
+// Users, roles, privileges and privilege groups (checked on every request by AccessControl),
 // and altering index and field properties.
 
 #include "proxy/grpc_service.h"
@@ -21,67 +21,60 @@ void ToGrantEntity(const cluster::Grant& g, pb::milvus::GrantEntity* out) {
 
 grpc::Status MilvusServiceImpl::CreateCredential(grpc::ServerContext* context, const pb::milvus::CreateCredentialRequest* request,
                                                  pb::common::Status* response) {
-  Run(context, "CreateCredential", response, [&]() -> Status {
+  return Run(context, "CreateCredential", *request, response, [&]() -> Status {
     if (!request->description().empty()) {
       return Status::NotSupported("user descriptions are not supported yet").WithDetail(ErrorDetail::kUnimplemented);
     }
-    return proxy_->coord()->CreateUser(request->username(), request->password());
+    return access_->CreateUser(request->username(), request->password());
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::UpdateCredential(grpc::ServerContext* context, const pb::milvus::UpdateCredentialRequest* request,
                                                  pb::common::Status* response) {
-  Run(context, "UpdateCredential", response, [&]() -> Status {
+  return Run(context, "UpdateCredential", *request, response, [&]() -> Status {
     if (!request->description().empty()) {
       return Status::NotSupported("user descriptions are not supported yet").WithDetail(ErrorDetail::kUnimplemented);
     }
-    return proxy_->coord()->UpdatePassword(request->username(), request->oldpassword(), request->newpassword());
+    return access_->UpdatePassword(request->username(), request->oldpassword(), request->newpassword());
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::DeleteCredential(grpc::ServerContext* context, const pb::milvus::DeleteCredentialRequest* request,
                                                  pb::common::Status* response) {
-  Run(context, "DeleteCredential", response, [&] { return proxy_->coord()->DeleteUser(request->username()); });
-  return grpc::Status::OK;
+  return Run(context, "DeleteCredential", *request, response, [&] { return access_->DeleteUser(request->username()); });
 }
 
-grpc::Status MilvusServiceImpl::ListCredUsers(grpc::ServerContext* context, const pb::milvus::ListCredUsersRequest*,
+grpc::Status MilvusServiceImpl::ListCredUsers(grpc::ServerContext* context, const pb::milvus::ListCredUsersRequest* request,
                                               pb::milvus::ListCredUsersResponse* response) {
-  Run(context, "ListCredUsers", response->mutable_status(), [&]() -> Status {
-    QUIVER_ASSIGN_OR_RETURN(auto users, proxy_->coord()->ListUsers());
+  return Run(context, "ListCredUsers", *request, response->mutable_status(), [&]() -> Status {
+    QUIVER_ASSIGN_OR_RETURN(auto users, access_->ListUsers());
     for (const auto& u : users) response->add_usernames(u.name);
     return Status::OK();
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::CreateRole(grpc::ServerContext* context, const pb::milvus::CreateRoleRequest* request,
                                            pb::common::Status* response) {
-  Run(context, "CreateRole", response, [&] { return proxy_->coord()->CreateRole(request->entity().name()); });
-  return grpc::Status::OK;
+  return Run(context, "CreateRole", *request, response, [&] { return access_->CreateRole(request->entity().name()); });
 }
 
 grpc::Status MilvusServiceImpl::DropRole(grpc::ServerContext* context, const pb::milvus::DropRoleRequest* request,
                                          pb::common::Status* response) {
-  Run(context, "DropRole", response, [&] { return proxy_->coord()->DropRole(request->role_name(), request->force_drop()); });
-  return grpc::Status::OK;
+  return Run(context, "DropRole", *request, response, [&] { return access_->DropRole(request->role_name(), request->force_drop()); });
 }
 
 grpc::Status MilvusServiceImpl::OperateUserRole(grpc::ServerContext* context, const pb::milvus::OperateUserRoleRequest* request,
                                                 pb::common::Status* response) {
-  Run(context, "OperateUserRole", response, [&] {
-    return proxy_->coord()->OperateUserRole(request->username(), request->role_name(),
+  return Run(context, "OperateUserRole", *request, response, [&] {
+    return access_->OperateUserRole(request->username(), request->role_name(),
                                             request->type() == pb::milvus::AddUserToRole);
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::SelectRole(grpc::ServerContext* context, const pb::milvus::SelectRoleRequest* request,
                                            pb::milvus::SelectRoleResponse* response) {
-  Run(context, "SelectRole", response->mutable_status(), [&]() -> Status {
-    QUIVER_ASSIGN_OR_RETURN(auto roles, proxy_->coord()->ListRoles());
+  return Run(context, "SelectRole", *request, response->mutable_status(), [&]() -> Status {
+    QUIVER_ASSIGN_OR_RETURN(auto roles, access_->ListRoles());
     for (const auto& role : roles) {
       if (!request->role().name().empty() && role.name != request->role().name()) continue;
       auto* result = response->add_results();
@@ -92,13 +85,12 @@ grpc::Status MilvusServiceImpl::SelectRole(grpc::ServerContext* context, const p
     }
     return Status::OK();
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::SelectUser(grpc::ServerContext* context, const pb::milvus::SelectUserRequest* request,
                                            pb::milvus::SelectUserResponse* response) {
-  Run(context, "SelectUser", response->mutable_status(), [&]() -> Status {
-    QUIVER_ASSIGN_OR_RETURN(auto users, proxy_->coord()->ListUsers());
+  return Run(context, "SelectUser", *request, response->mutable_status(), [&]() -> Status {
+    QUIVER_ASSIGN_OR_RETURN(auto users, access_->ListUsers());
     bool found = false;
     for (const auto& user : users) {
       if (!request->user().name().empty() && user.name != request->user().name()) continue;
@@ -112,65 +104,99 @@ grpc::Status MilvusServiceImpl::SelectUser(grpc::ServerContext* context, const p
     if (!found && !request->user().name().empty()) return Status::NotFound("user not found: " + request->user().name());
     return Status::OK();
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::OperatePrivilege(grpc::ServerContext* context, const pb::milvus::OperatePrivilegeRequest* request,
                                                  pb::common::Status* response) {
-  Run(context, "OperatePrivilege", response, [&] {
+  return Run(context, "OperatePrivilege", *request, response, [&] {
     const auto& e = request->entity();
     cluster::Grant grant{e.role().name(), e.object().name(), e.object_name(), e.grantor().privilege().name(),
                          e.db_name().empty() ? Database(context, "") : e.db_name(), e.grantor().user().name()};
-    return proxy_->coord()->OperatePrivilege(grant, request->type() == pb::milvus::Grant);
+    if (grant.grantor.empty()) grant.grantor = Caller(context).user;
+    return access_->OperatePrivilege(grant, request->type() == pb::milvus::Grant);
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::OperatePrivilegeV2(grpc::ServerContext* context,
                                                    const pb::milvus::OperatePrivilegeV2Request* request,
                                                    pb::common::Status* response) {
-  Run(context, "OperatePrivilegeV2", response, [&] {
-    std::string collection = request->collection_name().empty() ? "*" : request->collection_name();
-    cluster::Grant grant{request->role().name(), "Collection", collection, request->grantor().privilege().name(),
-                         request->db_name().empty() ? "*" : request->db_name(), request->grantor().user().name()};
-    return proxy_->coord()->OperatePrivilege(grant, request->type() == pb::milvus::Grant);
+  return Run(context, "OperatePrivilegeV2", *request, response, [&] {
+    return access_->OperatePrivilegeV2(request->role().name(), request->grantor().privilege().name(),
+                                       Database(context, request->db_name()), request->collection_name(),
+                                       Caller(context).user,
+                                       request->type() == pb::milvus::Grant);
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::SelectGrant(grpc::ServerContext* context, const pb::milvus::SelectGrantRequest* request,
                                             pb::milvus::SelectGrantResponse* response) {
-  Run(context, "SelectGrant", response->mutable_status(), [&]() -> Status {
+  return Run(context, "SelectGrant", *request, response->mutable_status(), [&]() -> Status {
     const auto& e = request->entity();
-    QUIVER_ASSIGN_OR_RETURN(auto grants, proxy_->coord()->SelectGrants(e.role().name(), e.object().name(),
+    QUIVER_ASSIGN_OR_RETURN(auto grants, access_->SelectGrants(e.role().name(), e.object().name(),
                                                                        e.object_name(), e.db_name()));
     for (const auto& g : grants) ToGrantEntity(g, response->add_entities());
     return Status::OK();
   });
-  return grpc::Status::OK;
+}
+
+grpc::Status MilvusServiceImpl::CreatePrivilegeGroup(grpc::ServerContext* context,
+                                                     const pb::milvus::CreatePrivilegeGroupRequest* request,
+                                                     pb::common::Status* response) {
+  return Run(context, "CreatePrivilegeGroup", *request, response,
+             [&] { return access_->CreatePrivilegeGroup(request->group_name()); });
+}
+
+grpc::Status MilvusServiceImpl::DropPrivilegeGroup(grpc::ServerContext* context,
+                                                   const pb::milvus::DropPrivilegeGroupRequest* request,
+                                                   pb::common::Status* response) {
+  return Run(context, "DropPrivilegeGroup", *request, response,
+             [&] { return access_->DropPrivilegeGroup(request->group_name()); });
+}
+
+grpc::Status MilvusServiceImpl::ListPrivilegeGroups(grpc::ServerContext* context,
+                                                    const pb::milvus::ListPrivilegeGroupsRequest* request,
+                                                    pb::milvus::ListPrivilegeGroupsResponse* response) {
+  return Run(context, "ListPrivilegeGroups", *request, response->mutable_status(), [&]() -> Status {
+    QUIVER_ASSIGN_OR_RETURN(auto groups, access_->ListPrivilegeGroups());
+    for (const auto& g : groups) {
+      auto* info = response->add_privilege_groups();
+      info->set_group_name(g.name);
+      for (const auto& p : g.privileges) info->add_privileges()->set_name(p);
+    }
+    return Status::OK();
+  });
+}
+
+grpc::Status MilvusServiceImpl::OperatePrivilegeGroup(grpc::ServerContext* context,
+                                                      const pb::milvus::OperatePrivilegeGroupRequest* request,
+                                                      pb::common::Status* response) {
+  return Run(context, "OperatePrivilegeGroup", *request, response, [&] {
+    std::vector<std::string> privileges;
+    for (const auto& p : request->privileges()) privileges.push_back(p.name());
+    return access_->OperatePrivilegeGroup(request->group_name(), privileges,
+                                          request->type() == pb::milvus::AddPrivilegesToGroup);
+  });
 }
 
 grpc::Status MilvusServiceImpl::AlterIndex(grpc::ServerContext* context, const pb::milvus::AlterIndexRequest* request,
                                            pb::common::Status* response) {
-  Run(context, "AlterIndex", response, [&]() -> Status {
+  return Run(context, "AlterIndex", *request, response, [&]() -> Status {
     QUIVER_RETURN_IF_ERROR(CheckAlterIndexParams(request->extra_params()));
     return proxy_->coord()->AlterIndex(Database(context, request->db_name()), request->collection_name(),
                                        request->index_name(), KeyValuesFromProto(request->extra_params()),
                                        {request->delete_keys().begin(), request->delete_keys().end()});
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::AlterCollectionField(grpc::ServerContext* context,
                                                      const pb::milvus::AlterCollectionFieldRequest* request,
                                                      pb::common::Status* response) {
-  Run(context, "AlterCollectionField", response, [&]() -> Status {
+  return Run(context, "AlterCollectionField", *request, response, [&]() -> Status {
     QUIVER_RETURN_IF_ERROR(CheckFieldProperties(request->field_name(), request->properties()));
     return proxy_->coord()->AlterField(Database(context, request->db_name()), request->collection_name(),
                                        request->field_name(), KeyValuesFromProto(request->properties()),
                                        {request->delete_keys().begin(), request->delete_keys().end()});
   });
-  return grpc::Status::OK;
 }
 
 }  // namespace quiver::proxy

@@ -376,7 +376,7 @@ Result<MilvusServiceImpl::SearchOne> MilvusServiceImpl::ParseSearch(const cluste
 
 grpc::Status MilvusServiceImpl::Search(grpc::ServerContext* context, const pb::milvus::SearchRequest* request,
                                        pb::milvus::SearchResults* response) {
-  Run(context, "Search", response->mutable_status(), [&]() -> Status {
+  return Run(context, "Search", *request, response->mutable_status(), [&]() -> Status {
     response->mutable_results();  // present even on errors and empty results
     QUIVER_RETURN_IF_ERROR(CheckKnownFields(*request));  // function_score, highlighter, ...
     QUIVER_RETURN_IF_ERROR(CheckSearchOptions(*request));
@@ -428,12 +428,11 @@ grpc::Status MilvusServiceImpl::Search(grpc::ServerContext* context, const pb::m
     }
     return Status::OK();
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::HybridSearch(grpc::ServerContext* context, const pb::milvus::HybridSearchRequest* request,
                                              pb::milvus::SearchResults* response) {
-  Run(context, "HybridSearch", response->mutable_status(), [&]() -> Status {
+  return Run(context, "HybridSearch", *request, response->mutable_status(), [&]() -> Status {
     response->mutable_results();
     QUIVER_RETURN_IF_ERROR(CheckKnownFields(*request));  // function_score rerankers, ...
     QUIVER_RETURN_IF_ERROR(CheckHybridSearchOptions(*request));
@@ -561,12 +560,11 @@ grpc::Status MilvusServiceImpl::HybridSearch(grpc::ServerContext* context, const
     ToProto(*c, output, final, static_cast<size_t>(limit), round_decimal, response->mutable_results());
     return Status::OK();
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::Query(grpc::ServerContext* context, const pb::milvus::QueryRequest* request,
                                       pb::milvus::QueryResults* response) {
-  Run(context, "Query", response->mutable_status(), [&]() -> Status {
+  return Run(context, "Query", *request, response->mutable_status(), [&]() -> Status {
     QUIVER_RETURN_IF_ERROR(CheckKnownFields(*request));
     QUIVER_RETURN_IF_ERROR(CheckQueryOptions(*request));
     QUIVER_ASSIGN_OR_RETURN(auto c, LoadedCollection(context, request->db_name(), request->collection_name()));
@@ -661,7 +659,6 @@ grpc::Status MilvusServiceImpl::Query(grpc::ServerContext* context, const pb::mi
     response->set_session_ts(query.timestamp == kMaxTimestamp ? 0 : query.timestamp);
     return Status::OK();
   });
-  return grpc::Status::OK;
 }
 
 }  // namespace quiver::proxy

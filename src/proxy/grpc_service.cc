@@ -9,17 +9,85 @@
 
 namespace quiver::proxy {
 
-MilvusServiceImpl::MilvusServiceImpl(Proxy* proxy, MetricsRegistry* metrics, std::string version,
-                                     std::function<bool()> ready)
-    : proxy_(proxy), metrics_(metrics), version_(std::move(version)), ready_(std::move(ready)),
+MilvusServiceImpl::MilvusServiceImpl(Proxy* proxy, AccessControl* access, MetricsRegistry* metrics,
+                                     std::string version, std::function<bool()> ready)
+    : proxy_(proxy), access_(access), metrics_(metrics), version_(std::move(version)), ready_(std::move(ready)),
       next_identifier_(static_cast<int64_t>(std::random_device()() % 1000000) * 1000 + 1) {}
 
-void MilvusServiceImpl::Run(grpc::ServerContext* context, const char* method, pb::common::Status* status,
-                            const std::function<Status()>& fn) {
+namespace {
+
+std::string Metadata(grpc::ServerContext* context, const char* key) {
+  const auto& metadata = context->client_metadata();
+  auto it = metadata.find(key);
+  if (it == metadata.end()) return {};
+  return std::string(it->second.data(), it->second.size());
+}
+
+// A string field of `message` by name ("" if it has none).
+std::string StringField(const google::protobuf::Message& message, const char* name) {
+  const google::protobuf::FieldDescriptor* field = message.GetDescriptor()->FindFieldByName(name);
+  if (field == nullptr || field->is_repeated() || field->type() != google::protobuf::FieldDescriptor::TYPE_STRING) {
+    return {};
+  }
+  return message.GetReflection()->GetString(message, field);
+}
+
+}  // namespace
+
+AccessTarget MilvusServiceImpl::TargetOf(grpc::ServerContext* context, const google::protobuf::Message& request) {
+  AccessTarget target;
+  target.db = Database(context, StringField(request, "db_name"));
+  std::string collection = StringField(request, "collection_name");
+  if (collection.empty()) collection = StringField(request, "oldName");  // RenameCollection
+  if (!collection.empty()) target.collections.push_back(std::move(collection));
+  const google::protobuf::Descriptor* descriptor = request.GetDescriptor();
+  const google::protobuf::Reflection* reflection = request.GetReflection();
+  if (const auto* names = descriptor->FindFieldByName("collection_names");
+      names != nullptr && names->is_repeated() && names->type() == google::protobuf::FieldDescriptor::TYPE_STRING) {
+    for (int i = 0; i < reflection->FieldSize(request, names); ++i) {
+      target.collections.push_back(reflection->GetRepeatedString(request, names, i));
+    }
+  }
+  target.user = StringField(request, "username");
+  if (const auto* entity = descriptor->FindFieldByName("entity");  // SelectGrant
+      entity != nullptr && entity->type() == google::protobuf::FieldDescriptor::TYPE_MESSAGE && !entity->is_repeated() &&
+      reflection->HasField(request, entity)) {
+    const google::protobuf::Message& grant = reflection->GetMessage(request, entity);
+    if (const auto* role = grant.GetDescriptor()->FindFieldByName("role");
+        role != nullptr && role->type() == google::protobuf::FieldDescriptor::TYPE_MESSAGE &&
+        grant.GetReflection()->HasField(grant, role)) {
+      target.role = StringField(grant.GetReflection()->GetMessage(grant, role), "name");
+    }
+  }
+  if (const auto* user = descriptor->FindFieldByName("user");
+      user != nullptr && user->type() == google::protobuf::FieldDescriptor::TYPE_MESSAGE && !user->is_repeated() &&
+      reflection->HasField(request, user)) {
+    target.user = StringField(reflection->GetMessage(request, user), "name");
+  }
+  return target;
+}
+
+Identity MilvusServiceImpl::Caller(grpc::ServerContext* context) {
+  Result<Identity> identity = access_->AuthenticateBase64(Metadata(context, "authorization"), context->peer());
+  return identity.ok() ? *identity : Identity{};
+}
+
+grpc::Status MilvusServiceImpl::Run(grpc::ServerContext* context, const char* method,
+                                    const google::protobuf::Message& request, pb::common::Status* status,
+                                    const std::function<Status()>& fn) {
   auto start = std::chrono::steady_clock::now();
   Status result;
+  grpc::Status transport = grpc::Status::OK;
   if (!ready_()) {
     result = Status::Unavailable("server is still recovering").WithDetail(ErrorDetail::kNotReady);
+  } else if (Result<Identity> identity =
+                 access_->AuthenticateBase64(Metadata(context, "authorization"), context->peer());
+             !identity.ok()) {
+    result = identity.status();
+    transport = grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(result.message()));
+  } else if (Status allowed = access_->Authorize(*identity, method, TargetOf(context, request)); !allowed.ok()) {
+    result = allowed;
+    transport = grpc::Status(grpc::StatusCode::PERMISSION_DENIED, std::string(result.message()));
   } else {
     // The backstop for a third-party exception (protobuf, JSON, the standard library) that a
     // handler failed to convert: the client gets a Milvus status, never a bare gRPC UNKNOWN.
@@ -43,6 +111,7 @@ void MilvusServiceImpl::Run(grpc::ServerContext* context, const char* method, pb
     QUIVER_LOG(DEBUG) << "request failed" << Kv("method", method) << Kv("error", result.ToString())
                       << Kv("peer", context->peer());
   }
+  return transport;
 }
 
 std::chrono::milliseconds MilvusServiceImpl::Budget(grpc::ServerContext* context, std::chrono::milliseconds configured) {
@@ -56,8 +125,9 @@ std::function<bool()> MilvusServiceImpl::Cancelled(grpc::ServerContext* context)
   return [context, proxy = proxy_] { return context->IsCancelled() || proxy->stopping(); };
 }
 
-void MilvusServiceImpl::Unimplemented(grpc::ServerContext* context, const char* method, pb::common::Status* status) {
-  Run(context, method, status, [&] {
+grpc::Status MilvusServiceImpl::Unimplemented(grpc::ServerContext* context, const char* method,
+                                              const google::protobuf::Message& request, pb::common::Status* status) {
+  return Run(context, method, request, status, [&] {
     return Status::NotSupported(std::string(method) + " is not supported yet by Quiver")
         .WithDetail(ErrorDetail::kUnimplemented);
   });
@@ -65,10 +135,8 @@ void MilvusServiceImpl::Unimplemented(grpc::ServerContext* context, const char* 
 
 std::string MilvusServiceImpl::Database(grpc::ServerContext* context, const std::string& db_name) {
   if (!db_name.empty()) return db_name;
-  const auto& metadata = context->client_metadata();
-  auto it = metadata.find("dbname");
-  if (it != metadata.end() && it->second.size() > 0) return std::string(it->second.data(), it->second.size());
-  return std::string(cluster::kDefaultDatabase);
+  std::string sent = Metadata(context, "dbname");
+  return sent.empty() ? std::string(cluster::kDefaultDatabase) : sent;
 }
 
 Result<cluster::CollectionPtr> MilvusServiceImpl::Collection(grpc::ServerContext* context, const std::string& db_name,
@@ -118,7 +186,7 @@ Result<std::vector<int64_t>> MilvusServiceImpl::ReadPartitions(
 
 grpc::Status MilvusServiceImpl::Connect(grpc::ServerContext* context, const pb::milvus::ConnectRequest* request,
                                         pb::milvus::ConnectResponse* response) {
-  Run(context, "Connect", response->mutable_status(), [&] {
+  return Run(context, "Connect", *request, response->mutable_status(), [&] {
     auto* info = response->mutable_server_info();
     info->set_build_tags("quiver-" + version_);
     info->set_build_time(__DATE__ " " __TIME__);
@@ -131,32 +199,36 @@ grpc::Status MilvusServiceImpl::Connect(grpc::ServerContext* context, const pb::
                       << Kv("sdk_version", request->client_info().sdk_version()) << Kv("peer", context->peer());
     return Status::OK();
   });
-  return grpc::Status::OK;
 }
 
-grpc::Status MilvusServiceImpl::GetVersion(grpc::ServerContext* context, const pb::milvus::GetVersionRequest*,
+grpc::Status MilvusServiceImpl::GetVersion(grpc::ServerContext* context, const pb::milvus::GetVersionRequest* request,
                                            pb::milvus::GetVersionResponse* response) {
-  Run(context, "GetVersion", response->mutable_status(), [&] {
+  return Run(context, "GetVersion", *request, response->mutable_status(), [&] {
     response->set_version("v2.6.0-quiver-" + version_);
     return Status::OK();
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::CheckHealth(grpc::ServerContext* context, const pb::milvus::CheckHealthRequest*,
                                             pb::milvus::CheckHealthResponse* response) {
-  // Answers even while recovering, with isHealthy=false, so clients can poll it.
+  // Answers even while recovering, with isHealthy=false, so clients can poll it; with
+  // authorization on, only to authenticated callers (as Milvus).
+  if (auto identity = access_->AuthenticateBase64(Metadata(context, "authorization"), context->peer()); !identity.ok()) {
+    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(identity.status().message()));
+  }
   bool ready = ready_();
   ToMilvusStatus(Status::OK(), response->mutable_status());
   response->set_ishealthy(ready);
   if (!ready) response->add_reasons("server is still recovering");
-  (void)context;
   return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::GetComponentStates(grpc::ServerContext* context,
                                                    const pb::milvus::GetComponentStatesRequest*,
                                                    pb::milvus::ComponentStates* response) {
+  if (auto identity = access_->AuthenticateBase64(Metadata(context, "authorization"), context->peer()); !identity.ok()) {
+    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(identity.status().message()));
+  }
   bool ready = ready_();
   auto* state = response->mutable_state();
   state->set_nodeid(1);
@@ -169,18 +241,16 @@ grpc::Status MilvusServiceImpl::GetComponentStates(grpc::ServerContext* context,
     sub->set_state_code(ready ? pb::common::Healthy : pb::common::Initializing);
   }
   ToMilvusStatus(Status::OK(), response->mutable_status());
-  (void)context;
   return grpc::Status::OK;
 }
 
-grpc::Status MilvusServiceImpl::AllocTimestamp(grpc::ServerContext* context, const pb::milvus::AllocTimestampRequest*,
+grpc::Status MilvusServiceImpl::AllocTimestamp(grpc::ServerContext* context, const pb::milvus::AllocTimestampRequest* request,
                                                pb::milvus::AllocTimestampResponse* response) {
-  Run(context, "AllocTimestamp", response->mutable_status(), [&]() -> Status {
+  return Run(context, "AllocTimestamp", *request, response->mutable_status(), [&]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(Timestamp ts, proxy_->coord()->AllocTimestamp(1));
     response->set_timestamp(ts);
     return Status::OK();
   });
-  return grpc::Status::OK;
 }
 
 grpc::Status MilvusServiceImpl::Dummy(grpc::ServerContext*, const pb::milvus::DummyRequest* request,

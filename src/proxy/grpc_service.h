@@ -14,6 +14,7 @@
 
 #include "common/metrics.h"
 #include "milvus/milvus.grpc.pb.h"
+#include "proxy/access_control.h"
 #include "proxy/proxy.h"
 #include "proxy/search_iterator.h"
 
@@ -22,7 +23,8 @@ namespace quiver::proxy {
 class MilvusServiceImpl final : public pb::milvus::MilvusService::Service {
  public:
   // `ready` tells whether recovery finished (requests before that get "not ready").
-  MilvusServiceImpl(Proxy* proxy, MetricsRegistry* metrics, std::string version, std::function<bool()> ready);
+  MilvusServiceImpl(Proxy* proxy, AccessControl* access, MetricsRegistry* metrics, std::string version,
+                    std::function<bool()> ready);
 
   grpc::Status CreateCollection(grpc::ServerContext* context, const pb::milvus::CreateCollectionRequest* request, pb::common::Status* response) override;
   grpc::Status DropCollection(grpc::ServerContext* context, const pb::milvus::DropCollectionRequest* request, pb::common::Status* response) override;
@@ -120,10 +122,10 @@ class MilvusServiceImpl final : public pb::milvus::MilvusService::Service {
   grpc::Status ReplicateMessage(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) override;
   grpc::Status BackupRBAC(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) override;
   grpc::Status RestoreRBAC(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) override;
-  grpc::Status CreatePrivilegeGroup(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) override;
-  grpc::Status DropPrivilegeGroup(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) override;
-  grpc::Status ListPrivilegeGroups(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) override;
-  grpc::Status OperatePrivilegeGroup(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) override;
+  grpc::Status CreatePrivilegeGroup(grpc::ServerContext* context, const pb::milvus::CreatePrivilegeGroupRequest* request, pb::common::Status* response) override;
+  grpc::Status DropPrivilegeGroup(grpc::ServerContext* context, const pb::milvus::DropPrivilegeGroupRequest* request, pb::common::Status* response) override;
+  grpc::Status ListPrivilegeGroups(grpc::ServerContext* context, const pb::milvus::ListPrivilegeGroupsRequest* request, pb::milvus::ListPrivilegeGroupsResponse* response) override;
+  grpc::Status OperatePrivilegeGroup(grpc::ServerContext* context, const pb::milvus::OperatePrivilegeGroupRequest* request, pb::common::Status* response) override;
   grpc::Status RunAnalyzer(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) override;
   grpc::Status AddFileResource(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) override;
   grpc::Status RemoveFileResource(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) override;
@@ -142,10 +144,19 @@ class MilvusServiceImpl final : public pb::milvus::MilvusService::Service {
   grpc::Status DumpMessages(grpc::ServerContext* context, const pb::milvus::StubRequest* request, grpc::ServerWriter<pb::milvus::StubResponse>* writer) override;
 
  private:
-  // Runs `fn` for method `method`, recording metrics and filling `status` from its result.
-  void Run(grpc::ServerContext* context, const char* method, pb::common::Status* status,
-           const std::function<Status()>& fn);
-  void Unimplemented(grpc::ServerContext* context, const char* method, pb::common::Status* status);
+  // Runs `fn` for method `method`: authenticates the caller and checks its privilege on the
+  // objects `request` names (when authorization is enabled), records metrics and fills `status`
+  // from the result. Authentication and privilege failures are gRPC UNAUTHENTICATED and
+  // PERMISSION_DENIED, as Milvus answers them; every other outcome is gRPC OK.
+  grpc::Status Run(grpc::ServerContext* context, const char* method, const google::protobuf::Message& request,
+                   pb::common::Status* status, const std::function<Status()>& fn);
+  grpc::Status Unimplemented(grpc::ServerContext* context, const char* method,
+                             const google::protobuf::Message& request, pb::common::Status* status);
+  // The authenticated caller (the login cache makes this cheap after Run checked it).
+  Identity Caller(grpc::ServerContext* context);
+  // The database, collections and user a request names, read by field name (db_name,
+  // collection_name, collection_names, username, user.name).
+  static AccessTarget TargetOf(grpc::ServerContext* context, const google::protobuf::Message& request);
   // What is left of `configured` within the client's gRPC deadline (none: `configured`).
   static std::chrono::milliseconds Budget(grpc::ServerContext* context, std::chrono::milliseconds configured);
   // True once the client cancelled the call or the server began shutting down: waits end.
@@ -192,6 +203,7 @@ class MilvusServiceImpl final : public pb::milvus::MilvusService::Service {
                                 const std::vector<int64_t>& partitions, const OutputPlan& output);
 
   Proxy* proxy_;
+  AccessControl* access_;
   MetricsRegistry* metrics_;
   std::string version_;
   std::function<bool()> ready_;

@@ -7,257 +7,193 @@
 namespace quiver::proxy {
 
 grpc::Status MilvusServiceImpl::BatchDescribeCollection(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) {
-  Unimplemented(context, "BatchDescribeCollection", response->mutable_status());
-  return grpc::Status::OK;
+  return Unimplemented(context, "BatchDescribeCollection", *request, response->mutable_status());
 }
 
 grpc::Status MilvusServiceImpl::AddCollectionFunction(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) {
-  Unimplemented(context, "AddCollectionFunction", response);
-  return grpc::Status::OK;
+  return Unimplemented(context, "AddCollectionFunction", *request, response);
 }
 
 grpc::Status MilvusServiceImpl::AlterCollectionFunction(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) {
-  Unimplemented(context, "AlterCollectionFunction", response);
-  return grpc::Status::OK;
+  return Unimplemented(context, "AlterCollectionFunction", *request, response);
 }
 
 grpc::Status MilvusServiceImpl::DropCollectionFunction(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) {
-  Unimplemented(context, "DropCollectionFunction", response);
-  return grpc::Status::OK;
+  return Unimplemented(context, "DropCollectionFunction", *request, response);
 }
 
 grpc::Status MilvusServiceImpl::TruncateCollection(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) {
-  Unimplemented(context, "TruncateCollection", response->mutable_status());
-  return grpc::Status::OK;
+  return Unimplemented(context, "TruncateCollection", *request, response->mutable_status());
 }
 
 grpc::Status MilvusServiceImpl::CalcDistance(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) {
-  Unimplemented(context, "CalcDistance", response->mutable_status());
-  return grpc::Status::OK;
+  return Unimplemented(context, "CalcDistance", *request, response->mutable_status());
 }
 
 grpc::Status MilvusServiceImpl::AddCollectionField(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) {
-  Unimplemented(context, "AddCollectionField", response);
-  return grpc::Status::OK;
+  return Unimplemented(context, "AddCollectionField", *request, response);
 }
 
 grpc::Status MilvusServiceImpl::GetPersistentSegmentInfo(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) {
-  Unimplemented(context, "GetPersistentSegmentInfo", response->mutable_status());
-  return grpc::Status::OK;
+  return Unimplemented(context, "GetPersistentSegmentInfo", *request, response->mutable_status());
 }
 
 grpc::Status MilvusServiceImpl::GetQuerySegmentInfo(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) {
-  Unimplemented(context, "GetQuerySegmentInfo", response->mutable_status());
-  return grpc::Status::OK;
+  return Unimplemented(context, "GetQuerySegmentInfo", *request, response->mutable_status());
 }
 
 grpc::Status MilvusServiceImpl::RegisterLink(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::RegisterLinkResponse* response) {
-  Unimplemented(context, "RegisterLink", response->mutable_status());
-  return grpc::Status::OK;
+  return Unimplemented(context, "RegisterLink", *request, response->mutable_status());
 }
 
 grpc::Status MilvusServiceImpl::GetMetrics(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) {
-  Unimplemented(context, "GetMetrics", response->mutable_status());
-  return grpc::Status::OK;
+  return Unimplemented(context, "GetMetrics", *request, response->mutable_status());
 }
 
 grpc::Status MilvusServiceImpl::LoadBalance(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) {
-  Unimplemented(context, "LoadBalance", response);
-  return grpc::Status::OK;
+  return Unimplemented(context, "LoadBalance", *request, response);
 }
 
 grpc::Status MilvusServiceImpl::GetCompactionState(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) {
-  Unimplemented(context, "GetCompactionState", response->mutable_status());
-  return grpc::Status::OK;
+  return Unimplemented(context, "GetCompactionState", *request, response->mutable_status());
 }
 
 grpc::Status MilvusServiceImpl::ManualCompaction(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) {
-  Unimplemented(context, "ManualCompaction", response->mutable_status());
-  return grpc::Status::OK;
+  return Unimplemented(context, "ManualCompaction", *request, response->mutable_status());
 }
 
 grpc::Status MilvusServiceImpl::GetCompactionStateWithPlans(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) {
-  Unimplemented(context, "GetCompactionStateWithPlans", response->mutable_status());
-  return grpc::Status::OK;
+  return Unimplemented(context, "GetCompactionStateWithPlans", *request, response->mutable_status());
 }
 
 grpc::Status MilvusServiceImpl::Import(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) {
-  Unimplemented(context, "Import", response->mutable_status());
-  return grpc::Status::OK;
+  return Unimplemented(context, "Import", *request, response->mutable_status());
 }
 
 grpc::Status MilvusServiceImpl::GetImportState(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) {
-  Unimplemented(context, "GetImportState", response->mutable_status());
-  return grpc::Status::OK;
+  return Unimplemented(context, "GetImportState", *request, response->mutable_status());
 }
 
 grpc::Status MilvusServiceImpl::ListImportTasks(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) {
-  Unimplemented(context, "ListImportTasks", response->mutable_status());
-  return grpc::Status::OK;
+  return Unimplemented(context, "ListImportTasks", *request, response->mutable_status());
 }
 
 grpc::Status MilvusServiceImpl::CreateResourceGroup(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) {
-  Unimplemented(context, "CreateResourceGroup", response);
-  return grpc::Status::OK;
+  return Unimplemented(context, "CreateResourceGroup", *request, response);
 }
 
 grpc::Status MilvusServiceImpl::DropResourceGroup(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) {
-  Unimplemented(context, "DropResourceGroup", response);
-  return grpc::Status::OK;
+  return Unimplemented(context, "DropResourceGroup", *request, response);
 }
 
 grpc::Status MilvusServiceImpl::UpdateResourceGroups(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) {
-  Unimplemented(context, "UpdateResourceGroups", response);
-  return grpc::Status::OK;
+  return Unimplemented(context, "UpdateResourceGroups", *request, response);
 }
 
 grpc::Status MilvusServiceImpl::TransferNode(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) {
-  Unimplemented(context, "TransferNode", response);
-  return grpc::Status::OK;
+  return Unimplemented(context, "TransferNode", *request, response);
 }
 
 grpc::Status MilvusServiceImpl::TransferReplica(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) {
-  Unimplemented(context, "TransferReplica", response);
-  return grpc::Status::OK;
+  return Unimplemented(context, "TransferReplica", *request, response);
 }
 
 grpc::Status MilvusServiceImpl::ListResourceGroups(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) {
-  Unimplemented(context, "ListResourceGroups", response->mutable_status());
-  return grpc::Status::OK;
+  return Unimplemented(context, "ListResourceGroups", *request, response->mutable_status());
 }
 
 grpc::Status MilvusServiceImpl::DescribeResourceGroup(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) {
-  Unimplemented(context, "DescribeResourceGroup", response->mutable_status());
-  return grpc::Status::OK;
+  return Unimplemented(context, "DescribeResourceGroup", *request, response->mutable_status());
 }
 
 grpc::Status MilvusServiceImpl::ListIndexedSegment(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) {
-  Unimplemented(context, "ListIndexedSegment", response->mutable_status());
-  return grpc::Status::OK;
+  return Unimplemented(context, "ListIndexedSegment", *request, response->mutable_status());
 }
 
 grpc::Status MilvusServiceImpl::DescribeSegmentIndexData(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) {
-  Unimplemented(context, "DescribeSegmentIndexData", response->mutable_status());
-  return grpc::Status::OK;
+  return Unimplemented(context, "DescribeSegmentIndexData", *request, response->mutable_status());
 }
 
 grpc::Status MilvusServiceImpl::ReplicateMessage(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) {
-  Unimplemented(context, "ReplicateMessage", response->mutable_status());
-  return grpc::Status::OK;
+  return Unimplemented(context, "ReplicateMessage", *request, response->mutable_status());
 }
 
 grpc::Status MilvusServiceImpl::BackupRBAC(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) {
-  Unimplemented(context, "BackupRBAC", response->mutable_status());
-  return grpc::Status::OK;
+  return Unimplemented(context, "BackupRBAC", *request, response->mutable_status());
 }
 
 grpc::Status MilvusServiceImpl::RestoreRBAC(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) {
-  Unimplemented(context, "RestoreRBAC", response);
-  return grpc::Status::OK;
-}
-
-grpc::Status MilvusServiceImpl::CreatePrivilegeGroup(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) {
-  Unimplemented(context, "CreatePrivilegeGroup", response);
-  return grpc::Status::OK;
-}
-
-grpc::Status MilvusServiceImpl::DropPrivilegeGroup(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) {
-  Unimplemented(context, "DropPrivilegeGroup", response);
-  return grpc::Status::OK;
-}
-
-grpc::Status MilvusServiceImpl::ListPrivilegeGroups(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) {
-  Unimplemented(context, "ListPrivilegeGroups", response->mutable_status());
-  return grpc::Status::OK;
-}
-
-grpc::Status MilvusServiceImpl::OperatePrivilegeGroup(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) {
-  Unimplemented(context, "OperatePrivilegeGroup", response);
-  return grpc::Status::OK;
+  return Unimplemented(context, "RestoreRBAC", *request, response);
 }
 
 grpc::Status MilvusServiceImpl::RunAnalyzer(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) {
-  Unimplemented(context, "RunAnalyzer", response->mutable_status());
-  return grpc::Status::OK;
+  return Unimplemented(context, "RunAnalyzer", *request, response->mutable_status());
 }
 
 grpc::Status MilvusServiceImpl::AddFileResource(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) {
-  Unimplemented(context, "AddFileResource", response);
-  return grpc::Status::OK;
+  return Unimplemented(context, "AddFileResource", *request, response);
 }
 
 grpc::Status MilvusServiceImpl::RemoveFileResource(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) {
-  Unimplemented(context, "RemoveFileResource", response);
-  return grpc::Status::OK;
+  return Unimplemented(context, "RemoveFileResource", *request, response);
 }
 
 grpc::Status MilvusServiceImpl::ListFileResources(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) {
-  Unimplemented(context, "ListFileResources", response->mutable_status());
-  return grpc::Status::OK;
+  return Unimplemented(context, "ListFileResources", *request, response->mutable_status());
 }
 
 grpc::Status MilvusServiceImpl::AddUserTags(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) {
-  Unimplemented(context, "AddUserTags", response);
-  return grpc::Status::OK;
+  return Unimplemented(context, "AddUserTags", *request, response);
 }
 
 grpc::Status MilvusServiceImpl::DeleteUserTags(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) {
-  Unimplemented(context, "DeleteUserTags", response);
-  return grpc::Status::OK;
+  return Unimplemented(context, "DeleteUserTags", *request, response);
 }
 
 grpc::Status MilvusServiceImpl::GetUserTags(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) {
-  Unimplemented(context, "GetUserTags", response->mutable_status());
-  return grpc::Status::OK;
+  return Unimplemented(context, "GetUserTags", *request, response->mutable_status());
 }
 
 grpc::Status MilvusServiceImpl::ListUsersWithTag(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) {
-  Unimplemented(context, "ListUsersWithTag", response->mutable_status());
-  return grpc::Status::OK;
+  return Unimplemented(context, "ListUsersWithTag", *request, response->mutable_status());
 }
 
 grpc::Status MilvusServiceImpl::CreateRowPolicy(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) {
-  Unimplemented(context, "CreateRowPolicy", response);
-  return grpc::Status::OK;
+  return Unimplemented(context, "CreateRowPolicy", *request, response);
 }
 
 grpc::Status MilvusServiceImpl::DropRowPolicy(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) {
-  Unimplemented(context, "DropRowPolicy", response);
-  return grpc::Status::OK;
+  return Unimplemented(context, "DropRowPolicy", *request, response);
 }
 
 grpc::Status MilvusServiceImpl::ListRowPolicies(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) {
-  Unimplemented(context, "ListRowPolicies", response->mutable_status());
-  return grpc::Status::OK;
+  return Unimplemented(context, "ListRowPolicies", *request, response->mutable_status());
 }
 
 grpc::Status MilvusServiceImpl::UpdateReplicateConfiguration(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) {
-  Unimplemented(context, "UpdateReplicateConfiguration", response);
-  return grpc::Status::OK;
+  return Unimplemented(context, "UpdateReplicateConfiguration", *request, response);
 }
 
 grpc::Status MilvusServiceImpl::GetReplicateConfiguration(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) {
-  Unimplemented(context, "GetReplicateConfiguration", response->mutable_status());
-  return grpc::Status::OK;
+  return Unimplemented(context, "GetReplicateConfiguration", *request, response->mutable_status());
 }
 
 grpc::Status MilvusServiceImpl::GetReplicateInfo(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) {
-  Unimplemented(context, "GetReplicateInfo", response->mutable_status());
-  return grpc::Status::OK;
+  return Unimplemented(context, "GetReplicateInfo", *request, response->mutable_status());
 }
 
 grpc::Status MilvusServiceImpl::CreateReplicateStream(grpc::ServerContext* context, grpc::ServerReaderWriter<pb::milvus::StubResponse, pb::milvus::StubRequest>* stream) {
   pb::milvus::StubResponse reply;
-  Unimplemented(context, "CreateReplicateStream", reply.mutable_status());
-  stream->Write(reply);
-  return grpc::Status::OK;
+  grpc::Status transport = Unimplemented(context, "CreateReplicateStream", pb::milvus::StubRequest(), reply.mutable_status());
+  if (transport.ok()) stream->Write(reply);
+  return transport;
 }
 
 grpc::Status MilvusServiceImpl::DumpMessages(grpc::ServerContext* context, const pb::milvus::StubRequest* request, grpc::ServerWriter<pb::milvus::StubResponse>* writer) {
   pb::milvus::StubResponse reply;
-  Unimplemented(context, "DumpMessages", reply.mutable_status());
-  writer->Write(reply);
-  return grpc::Status::OK;
+  grpc::Status transport = Unimplemented(context, "DumpMessages", *request, reply.mutable_status());
+  if (transport.ok()) writer->Write(reply);
+  return transport;
 }
 
 }  // namespace quiver::proxy

@@ -39,6 +39,8 @@ Mapping Map(const Status& status) {
     case StatusCode::kInvalidArgument: return {1100, ec::IllegalArgument};
     case StatusCode::kResourceExhausted: return {8, ec::RateLimit};
     case StatusCode::kUnavailable: return {1, ec::NotReadyServe};
+    case StatusCode::kUnauthenticated: return {1400, ec::UnexpectedError};
+    case StatusCode::kPermissionDenied: return {1401, ec::UnexpectedError};
     case StatusCode::kInternal:
     case StatusCode::kCorruption:
     case StatusCode::kIOError: return {5, ec::UnexpectedError};

@@ -14,11 +14,12 @@ const present = fs.existsSync(SMOKE);
 const SKIP = 'skipped: ../shared/acceptance not present';
 if (!present) console.log(`${SKIP} (looked for ${SMOKE})`);
 
-test('shared SDK smoke flow passes, users and roles included', { timeout: 180000, skip: present ? false : SKIP }, async () => {
-  const server = await new QuiverServer().start();
+async function smoke(env, token) {
+  const server = await new QuiverServer(undefined, [], env).start();
   try {
     const run = spawnSync(process.execPath, [SMOKE], {
-      env: { ...process.env, MILVUS_ADDRESS: server.address, NODE_PATH: path.join(__dirname, 'node_modules') },
+      env: { ...process.env, MILVUS_ADDRESS: server.address, MILVUS_TOKEN: token || '',
+        NODE_PATH: path.join(__dirname, 'node_modules') },
       encoding: 'utf8', timeout: 150000,
     });
     assert.equal(run.status, 0, `smoke failed:\n${run.stdout}\n${run.stderr}`);
@@ -28,4 +29,12 @@ test('shared SDK smoke flow passes, users and roles included', { timeout: 180000
     await server.stop();
     server.cleanup();
   }
+}
+
+test('shared SDK smoke flow passes, users and roles included', { timeout: 180000, skip: present ? false : SKIP }, async () => {
+  await smoke({});
+});
+
+test('shared SDK smoke flow passes with authorization on (root token)', { timeout: 180000, skip: present ? false : SKIP }, async () => {
+  await smoke({ QUIVER_COMMON_SECURITY_AUTHORIZATIONENABLED: 'true' }, 'root:Milvus');
 });
