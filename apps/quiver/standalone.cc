@@ -14,6 +14,8 @@
 #include "indexnode/indexnode.h"
 #include "proxy/grpc_service.h"
 #include "proxy/proxy.h"
+#include "rpc/front_door.h"
+#include "rpc/rest/rest_service.h"
 #include "querynode/querynode.h"
 #include "segment/channel_consumer.h"
 #include "storage/meta/meta_store.h"
@@ -49,6 +51,17 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
   QUIVER_ASSIGN_OR_RETURN(int64_t history_age, config.GetInt("meta.history_max_age_seconds"));
   QUIVER_ASSIGN_OR_RETURN(int64_t history_bytes, config.GetInt("meta.history_max_bytes"));
   QUIVER_ASSIGN_OR_RETURN(bool authorization, config.GetBool("common.security.authorizationEnabled"));
+  QUIVER_ASSIGN_OR_RETURN(bool access_log_on, config.GetBool("proxy.accessLog.enable"));
+  std::string access_log_dir = config.GetString("proxy.accessLog.localPath");
+  std::string access_log_file = config.GetString("proxy.accessLog.filename");
+  QUIVER_ASSIGN_OR_RETURN(int64_t access_log_mb, config.GetInt("proxy.accessLog.maxSize"));
+  QUIVER_ASSIGN_OR_RETURN(int64_t access_log_backups, config.GetInt("proxy.accessLog.maxBackups"));
+  rpc::TlsOptions tls;
+  QUIVER_ASSIGN_OR_RETURN(int64_t tls_mode, config.GetInt("common.security.tlsMode"));
+  tls.mode = static_cast<int>(tls_mode);
+  tls.server_pem_path = config.GetString("tls.serverPemPath");
+  tls.server_key_path = config.GetString("tls.serverKeyPath");
+  tls.ca_pem_path = config.GetString("tls.caPemPath");
 
   MetricsRegistry metrics;
   StatusServer status(&metrics);
@@ -165,9 +178,8 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
                      << Kv("user", "root");
   }
   proxy::MilvusServiceImpl service(&proxy, &access, &metrics, version, [&ready] { return ready.load(); });
+  // gRPC gets its connections from the front door (no listening port of its own).
   grpc::ServerBuilder builder;
-  int selected_port = 0;
-  builder.AddListeningPort(address + ":" + std::to_string(port), grpc::InsecureServerCredentials(), &selected_port);
   builder.RegisterService(&service);
   builder.SetMaxReceiveMessageSize(static_cast<int>(max_message));
   builder.SetMaxSendMessageSize(static_cast<int>(max_message));
@@ -176,8 +188,33 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  if (server == nullptr || selected_port == 0) {
-    return Status::IOError("cannot listen on " + address + ":" + std::to_string(port));
+  if (server == nullptr) return Status::Internal("cannot start the gRPC server");
+  rpc::rest::RestService rest(&service, &access, &metrics);
+  std::unique_ptr<proxy::AccessLog> access_log;
+  if (access_log_on) {
+    proxy::AccessLogOptions log_options;
+    log_options.enabled = true;
+    log_options.path = (access_log_dir.empty() ? data_dir + "/logs" : access_log_dir) + "/" + access_log_file;
+    log_options.max_bytes = static_cast<size_t>(std::max<int64_t>(1, access_log_mb)) << 20;
+    log_options.max_backups = static_cast<int>(std::max<int64_t>(0, access_log_backups));
+    QUIVER_ASSIGN_OR_RETURN(access_log, proxy::AccessLog::Open(log_options));
+    QUIVER_LOG(INFO) << "access log on" << Kv("path", log_options.path);
+  }
+  rpc::FrontDoorOptions door_options;
+  door_options.address = address;
+  door_options.port = static_cast<int>(port);
+  door_options.tls = tls;
+  door_options.http.max_body_bytes = static_cast<size_t>(max_message);
+  rpc::FrontDoor door(door_options, server.get(), [&rest](const rpc::HttpRequest& r) { return rest.Handle(r); },
+                      &metrics);
+  if (Status started = door.Start(); !started.ok()) {
+    server->Shutdown();
+    return started;
+  }
+  int selected_port = door.port();
+  if (access_log) {
+    service.SetAccessLog(access_log.get(), [&door](const std::string& peer) { return door.ClientAddress(peer); });
+    rest.SetAccessLog(access_log.get());
   }
   ready.store(true);
   status.SetReady(true);
@@ -194,6 +231,7 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
   status.SetReady(false, "shutting down");
   ready.store(false);
   proxy.BeginShutdown();  // requests waiting for consistency or a flush return now
+  door.Stop();  // no new connections; REST connections end
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   // Flush what is buffered so the next start replays little, within one budget for all
   // collections: what is not flushed in time is replayed from the WAL at the next start.

@@ -73,7 +73,7 @@ Result<std::map<int64_t, MilvusServiceImpl::IndexProgress>> MilvusServiceImpl::I
   return out;
 }
 
-grpc::Status MilvusServiceImpl::CreateCollection(grpc::ServerContext* context,
+grpc::Status MilvusServiceImpl::CreateCollection(CallContext* context,
                                                  const pb::milvus::CreateCollectionRequest* request,
                                                  pb::common::Status* response) {
   return Run(context, "CreateCollection", *request, response, [&]() -> Status {
@@ -110,7 +110,7 @@ grpc::Status MilvusServiceImpl::CreateCollection(grpc::ServerContext* context,
   });
 }
 
-grpc::Status MilvusServiceImpl::DropCollection(grpc::ServerContext* context,
+grpc::Status MilvusServiceImpl::DropCollection(CallContext* context,
                                                const pb::milvus::DropCollectionRequest* request,
                                                pb::common::Status* response) {
   return Run(context, "DropCollection", *request, response, [&]() -> Status {
@@ -123,7 +123,7 @@ grpc::Status MilvusServiceImpl::DropCollection(grpc::ServerContext* context,
   });
 }
 
-grpc::Status MilvusServiceImpl::HasCollection(grpc::ServerContext* context,
+grpc::Status MilvusServiceImpl::HasCollection(CallContext* context,
                                               const pb::milvus::HasCollectionRequest* request,
                                               pb::milvus::BoolResponse* response) {
   return Run(context, "HasCollection", *request, response->mutable_status(), [&]() -> Status {
@@ -135,7 +135,7 @@ grpc::Status MilvusServiceImpl::HasCollection(grpc::ServerContext* context,
   });
 }
 
-grpc::Status MilvusServiceImpl::DescribeCollection(grpc::ServerContext* context,
+grpc::Status MilvusServiceImpl::DescribeCollection(CallContext* context,
                                                    const pb::milvus::DescribeCollectionRequest* request,
                                                    pb::milvus::DescribeCollectionResponse* response) {
   return Run(context, "DescribeCollection", *request, response->mutable_status(), [&]() -> Status {
@@ -169,7 +169,7 @@ grpc::Status MilvusServiceImpl::DescribeCollection(grpc::ServerContext* context,
   });
 }
 
-grpc::Status MilvusServiceImpl::ShowCollections(grpc::ServerContext* context,
+grpc::Status MilvusServiceImpl::ShowCollections(CallContext* context,
                                                 const pb::milvus::ShowCollectionsRequest* request,
                                                 pb::milvus::ShowCollectionsResponse* response) {
   return Run(context, "ShowCollections", *request, response->mutable_status(), [&]() -> Status {
@@ -194,7 +194,7 @@ grpc::Status MilvusServiceImpl::ShowCollections(grpc::ServerContext* context,
   });
 }
 
-grpc::Status MilvusServiceImpl::GetCollectionStatistics(grpc::ServerContext* context,
+grpc::Status MilvusServiceImpl::GetCollectionStatistics(CallContext* context,
                                                         const pb::milvus::GetCollectionStatisticsRequest* request,
                                                         pb::milvus::GetCollectionStatisticsResponse* response) {
   return Run(context, "GetCollectionStatistics", *request, response->mutable_status(), [&]() -> Status {
@@ -207,7 +207,7 @@ grpc::Status MilvusServiceImpl::GetCollectionStatistics(grpc::ServerContext* con
   });
 }
 
-grpc::Status MilvusServiceImpl::AlterCollection(grpc::ServerContext* context,
+grpc::Status MilvusServiceImpl::AlterCollection(CallContext* context,
                                                 const pb::milvus::AlterCollectionRequest* request,
                                                 pb::common::Status* response) {
   return Run(context, "AlterCollection", *request, response, [&]() -> Status {
@@ -217,7 +217,7 @@ grpc::Status MilvusServiceImpl::AlterCollection(grpc::ServerContext* context,
   });
 }
 
-grpc::Status MilvusServiceImpl::RenameCollection(grpc::ServerContext* context,
+grpc::Status MilvusServiceImpl::RenameCollection(CallContext* context,
                                                  const pb::milvus::RenameCollectionRequest* request,
                                                  pb::common::Status* response) {
   return Run(context, "RenameCollection", *request, response, [&]() -> Status {
@@ -228,7 +228,7 @@ grpc::Status MilvusServiceImpl::RenameCollection(grpc::ServerContext* context,
 
 // ---- partitions
 
-grpc::Status MilvusServiceImpl::CreatePartition(grpc::ServerContext* context,
+grpc::Status MilvusServiceImpl::CreatePartition(CallContext* context,
                                                 const pb::milvus::CreatePartitionRequest* request,
                                                 pb::common::Status* response) {
   return Run(context, "CreatePartition", *request, response, [&]() -> Status {
@@ -240,7 +240,7 @@ grpc::Status MilvusServiceImpl::CreatePartition(grpc::ServerContext* context,
   });
 }
 
-grpc::Status MilvusServiceImpl::DropPartition(grpc::ServerContext* context,
+grpc::Status MilvusServiceImpl::DropPartition(CallContext* context,
                                               const pb::milvus::DropPartitionRequest* request,
                                               pb::common::Status* response) {
   return Run(context, "DropPartition", *request, response, [&]() -> Status {
@@ -249,7 +249,7 @@ grpc::Status MilvusServiceImpl::DropPartition(grpc::ServerContext* context,
   });
 }
 
-grpc::Status MilvusServiceImpl::HasPartition(grpc::ServerContext* context,
+grpc::Status MilvusServiceImpl::HasPartition(CallContext* context,
                                              const pb::milvus::HasPartitionRequest* request,
                                              pb::milvus::BoolResponse* response) {
   return Run(context, "HasPartition", *request, response->mutable_status(), [&]() -> Status {
@@ -259,7 +259,7 @@ grpc::Status MilvusServiceImpl::HasPartition(grpc::ServerContext* context,
   });
 }
 
-grpc::Status MilvusServiceImpl::ShowPartitions(grpc::ServerContext* context,
+grpc::Status MilvusServiceImpl::ShowPartitions(CallContext* context,
                                                const pb::milvus::ShowPartitionsRequest* request,
                                                pb::milvus::ShowPartitionsResponse* response) {
   return Run(context, "ShowPartitions", *request, response->mutable_status(), [&]() -> Status {
@@ -278,7 +278,7 @@ grpc::Status MilvusServiceImpl::ShowPartitions(grpc::ServerContext* context,
   });
 }
 
-grpc::Status MilvusServiceImpl::GetPartitionStatistics(grpc::ServerContext* context,
+grpc::Status MilvusServiceImpl::GetPartitionStatistics(CallContext* context,
                                                        const pb::milvus::GetPartitionStatisticsRequest* request,
                                                        pb::milvus::GetPartitionStatisticsResponse* response) {
   return Run(context, "GetPartitionStatistics", *request, response->mutable_status(), [&]() -> Status {
@@ -315,7 +315,7 @@ Status MilvusServiceImpl::LoadPartitionIds(const cluster::CollectionPtr& collect
   return Status::OK();
 }
 
-grpc::Status MilvusServiceImpl::LoadPartitions(grpc::ServerContext* context,
+grpc::Status MilvusServiceImpl::LoadPartitions(CallContext* context,
                                                const pb::milvus::LoadPartitionsRequest* request,
                                                pb::common::Status* response) {
   return Run(context, "LoadPartitions", *request, response, [&]() -> Status {
@@ -335,7 +335,7 @@ grpc::Status MilvusServiceImpl::LoadPartitions(grpc::ServerContext* context,
   });
 }
 
-grpc::Status MilvusServiceImpl::ReleasePartitions(grpc::ServerContext* context,
+grpc::Status MilvusServiceImpl::ReleasePartitions(CallContext* context,
                                                   const pb::milvus::ReleasePartitionsRequest* request,
                                                   pb::common::Status* response) {
   return Run(context, "ReleasePartitions", *request, response, [&]() -> Status {
@@ -354,7 +354,7 @@ grpc::Status MilvusServiceImpl::ReleasePartitions(grpc::ServerContext* context,
 
 // ---- load
 
-grpc::Status MilvusServiceImpl::LoadCollection(grpc::ServerContext* context,
+grpc::Status MilvusServiceImpl::LoadCollection(CallContext* context,
                                                const pb::milvus::LoadCollectionRequest* request,
                                                pb::common::Status* response) {
   return Run(context, "LoadCollection", *request, response, [&]() -> Status {
@@ -367,7 +367,7 @@ grpc::Status MilvusServiceImpl::LoadCollection(grpc::ServerContext* context,
   });
 }
 
-grpc::Status MilvusServiceImpl::ReleaseCollection(grpc::ServerContext* context,
+grpc::Status MilvusServiceImpl::ReleaseCollection(CallContext* context,
                                                   const pb::milvus::ReleaseCollectionRequest* request,
                                                   pb::common::Status* response) {
   return Run(context, "ReleaseCollection", *request, response, [&]() -> Status {
@@ -377,7 +377,7 @@ grpc::Status MilvusServiceImpl::ReleaseCollection(grpc::ServerContext* context,
   });
 }
 
-grpc::Status MilvusServiceImpl::GetLoadingProgress(grpc::ServerContext* context,
+grpc::Status MilvusServiceImpl::GetLoadingProgress(CallContext* context,
                                                    const pb::milvus::GetLoadingProgressRequest* request,
                                                    pb::milvus::GetLoadingProgressResponse* response) {
   return Run(context, "GetLoadingProgress", *request, response->mutable_status(), [&]() -> Status {
@@ -397,7 +397,7 @@ grpc::Status MilvusServiceImpl::GetLoadingProgress(grpc::ServerContext* context,
   });
 }
 
-grpc::Status MilvusServiceImpl::GetLoadState(grpc::ServerContext* context,
+grpc::Status MilvusServiceImpl::GetLoadState(CallContext* context,
                                              const pb::milvus::GetLoadStateRequest* request,
                                              pb::milvus::GetLoadStateResponse* response) {
   return Run(context, "GetLoadState", *request, response->mutable_status(), [&]() -> Status {
@@ -423,7 +423,7 @@ grpc::Status MilvusServiceImpl::GetLoadState(grpc::ServerContext* context,
   });
 }
 
-grpc::Status MilvusServiceImpl::GetReplicas(grpc::ServerContext* context, const pb::milvus::GetReplicasRequest* request,
+grpc::Status MilvusServiceImpl::GetReplicas(CallContext* context, const pb::milvus::GetReplicasRequest* request,
                                             pb::milvus::GetReplicasResponse* response) {
   return Run(context, "GetReplicas", *request, response->mutable_status(), [&]() -> Status {
     cluster::CollectionPtr c;
@@ -452,28 +452,28 @@ grpc::Status MilvusServiceImpl::GetReplicas(grpc::ServerContext* context, const 
 
 // ---- aliases
 
-grpc::Status MilvusServiceImpl::CreateAlias(grpc::ServerContext* context, const pb::milvus::CreateAliasRequest* request,
+grpc::Status MilvusServiceImpl::CreateAlias(CallContext* context, const pb::milvus::CreateAliasRequest* request,
                                             pb::common::Status* response) {
   return Run(context, "CreateAlias", *request, response, [&] {
     return proxy_->coord()->CreateAlias(Database(context, request->db_name()), request->collection_name(), request->alias());
   });
 }
 
-grpc::Status MilvusServiceImpl::DropAlias(grpc::ServerContext* context, const pb::milvus::DropAliasRequest* request,
+grpc::Status MilvusServiceImpl::DropAlias(CallContext* context, const pb::milvus::DropAliasRequest* request,
                                           pb::common::Status* response) {
   return Run(context, "DropAlias", *request, response, [&] {
     return proxy_->coord()->DropAlias(Database(context, request->db_name()), request->alias());
   });
 }
 
-grpc::Status MilvusServiceImpl::AlterAlias(grpc::ServerContext* context, const pb::milvus::AlterAliasRequest* request,
+grpc::Status MilvusServiceImpl::AlterAlias(CallContext* context, const pb::milvus::AlterAliasRequest* request,
                                            pb::common::Status* response) {
   return Run(context, "AlterAlias", *request, response, [&] {
     return proxy_->coord()->AlterAlias(Database(context, request->db_name()), request->collection_name(), request->alias());
   });
 }
 
-grpc::Status MilvusServiceImpl::DescribeAlias(grpc::ServerContext* context,
+grpc::Status MilvusServiceImpl::DescribeAlias(CallContext* context,
                                               const pb::milvus::DescribeAliasRequest* request,
                                               pb::milvus::DescribeAliasResponse* response) {
   return Run(context, "DescribeAlias", *request, response->mutable_status(), [&]() -> Status {
@@ -486,7 +486,7 @@ grpc::Status MilvusServiceImpl::DescribeAlias(grpc::ServerContext* context,
   });
 }
 
-grpc::Status MilvusServiceImpl::ListAliases(grpc::ServerContext* context, const pb::milvus::ListAliasesRequest* request,
+grpc::Status MilvusServiceImpl::ListAliases(CallContext* context, const pb::milvus::ListAliasesRequest* request,
                                             pb::milvus::ListAliasesResponse* response) {
   return Run(context, "ListAliases", *request, response->mutable_status(), [&]() -> Status {
     std::string db = Database(context, request->db_name());
@@ -507,7 +507,7 @@ grpc::Status MilvusServiceImpl::ListAliases(grpc::ServerContext* context, const 
 
 // ---- databases
 
-grpc::Status MilvusServiceImpl::CreateDatabase(grpc::ServerContext* context,
+grpc::Status MilvusServiceImpl::CreateDatabase(CallContext* context,
                                                const pb::milvus::CreateDatabaseRequest* request,
                                                pb::common::Status* response) {
   return Run(context, "CreateDatabase", *request, response, [&]() -> Status {
@@ -516,12 +516,12 @@ grpc::Status MilvusServiceImpl::CreateDatabase(grpc::ServerContext* context,
   });
 }
 
-grpc::Status MilvusServiceImpl::DropDatabase(grpc::ServerContext* context, const pb::milvus::DropDatabaseRequest* request,
+grpc::Status MilvusServiceImpl::DropDatabase(CallContext* context, const pb::milvus::DropDatabaseRequest* request,
                                              pb::common::Status* response) {
   return Run(context, "DropDatabase", *request, response, [&] { return proxy_->coord()->DropDatabase(request->db_name()); });
 }
 
-grpc::Status MilvusServiceImpl::ListDatabases(grpc::ServerContext* context, const pb::milvus::ListDatabasesRequest* request,
+grpc::Status MilvusServiceImpl::ListDatabases(CallContext* context, const pb::milvus::ListDatabasesRequest* request,
                                               pb::milvus::ListDatabasesResponse* response) {
   return Run(context, "ListDatabases", *request, response->mutable_status(), [&]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(auto dbs, proxy_->coord()->ListDatabases());
@@ -536,7 +536,7 @@ grpc::Status MilvusServiceImpl::ListDatabases(grpc::ServerContext* context, cons
   });
 }
 
-grpc::Status MilvusServiceImpl::DescribeDatabase(grpc::ServerContext* context,
+grpc::Status MilvusServiceImpl::DescribeDatabase(CallContext* context,
                                                  const pb::milvus::DescribeDatabaseRequest* request,
                                                  pb::milvus::DescribeDatabaseResponse* response) {
   return Run(context, "DescribeDatabase", *request, response->mutable_status(), [&]() -> Status {
@@ -549,7 +549,7 @@ grpc::Status MilvusServiceImpl::DescribeDatabase(grpc::ServerContext* context,
   });
 }
 
-grpc::Status MilvusServiceImpl::AlterDatabase(grpc::ServerContext* context, const pb::milvus::AlterDatabaseRequest* request,
+grpc::Status MilvusServiceImpl::AlterDatabase(CallContext* context, const pb::milvus::AlterDatabaseRequest* request,
                                               pb::common::Status* response) {
   return Run(context, "AlterDatabase", *request, response, [&]() -> Status {
     QUIVER_RETURN_IF_ERROR(CheckProperties(PropertyScope::kDatabase, request->properties()));
@@ -586,7 +586,7 @@ Status CheckIndexType(const schema::FieldSchema& field, const std::string& type,
 
 }  // namespace
 
-grpc::Status MilvusServiceImpl::CreateIndex(grpc::ServerContext* context, const pb::milvus::CreateIndexRequest* request,
+grpc::Status MilvusServiceImpl::CreateIndex(CallContext* context, const pb::milvus::CreateIndexRequest* request,
                                             pb::common::Status* response) {
   return Run(context, "CreateIndex", *request, response, [&]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
@@ -645,7 +645,7 @@ grpc::Status MilvusServiceImpl::CreateIndex(grpc::ServerContext* context, const 
   });
 }
 
-grpc::Status MilvusServiceImpl::DescribeIndex(grpc::ServerContext* context,
+grpc::Status MilvusServiceImpl::DescribeIndex(CallContext* context,
                                               const pb::milvus::DescribeIndexRequest* request,
                                               pb::milvus::DescribeIndexResponse* response) {
   return Run(context, "DescribeIndex", *request, response->mutable_status(), [&]() -> Status {
@@ -671,7 +671,7 @@ grpc::Status MilvusServiceImpl::DescribeIndex(grpc::ServerContext* context,
   });
 }
 
-grpc::Status MilvusServiceImpl::GetIndexStatistics(grpc::ServerContext* context,
+grpc::Status MilvusServiceImpl::GetIndexStatistics(CallContext* context,
                                                    const pb::milvus::GetIndexStatisticsRequest* request,
                                                    pb::milvus::GetIndexStatisticsResponse* response) {
   pb::milvus::DescribeIndexRequest describe;
@@ -687,7 +687,7 @@ grpc::Status MilvusServiceImpl::GetIndexStatistics(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-grpc::Status MilvusServiceImpl::GetIndexState(grpc::ServerContext* context, const pb::milvus::GetIndexStateRequest* request,
+grpc::Status MilvusServiceImpl::GetIndexState(CallContext* context, const pb::milvus::GetIndexStateRequest* request,
                                               pb::milvus::GetIndexStateResponse* response) {
   return Run(context, "GetIndexState", *request, response->mutable_status(), [&]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
@@ -704,7 +704,7 @@ grpc::Status MilvusServiceImpl::GetIndexState(grpc::ServerContext* context, cons
   });
 }
 
-grpc::Status MilvusServiceImpl::GetIndexBuildProgress(grpc::ServerContext* context,
+grpc::Status MilvusServiceImpl::GetIndexBuildProgress(CallContext* context,
                                                       const pb::milvus::GetIndexBuildProgressRequest* request,
                                                       pb::milvus::GetIndexBuildProgressResponse* response) {
   return Run(context, "GetIndexBuildProgress", *request, response->mutable_status(), [&]() -> Status {
@@ -724,7 +724,7 @@ grpc::Status MilvusServiceImpl::GetIndexBuildProgress(grpc::ServerContext* conte
   });
 }
 
-grpc::Status MilvusServiceImpl::DropIndex(grpc::ServerContext* context, const pb::milvus::DropIndexRequest* request,
+grpc::Status MilvusServiceImpl::DropIndex(CallContext* context, const pb::milvus::DropIndexRequest* request,
                                           pb::common::Status* response) {
   return Run(context, "DropIndex", *request, response, [&]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));

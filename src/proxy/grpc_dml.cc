@@ -44,7 +44,7 @@ std::optional<std::vector<segment::PrimaryKey>> DirectKeys(const expr::PlanNode&
 
 }  // namespace
 
-Status MilvusServiceImpl::Mutate(grpc::ServerContext* context, const std::string& db_name,
+Status MilvusServiceImpl::Mutate(CallContext* context, const std::string& db_name,
                                  const std::string& collection_name, const std::string& partition_name,
                                  const google::protobuf::RepeatedPtrField<pb::schema::FieldData>& fields,
                                  uint32_t num_rows, bool upsert, pb::milvus::MutationResult* response) {
@@ -61,7 +61,7 @@ Status MilvusServiceImpl::Mutate(grpc::ServerContext* context, const std::string
   return Status::OK();
 }
 
-grpc::Status MilvusServiceImpl::Insert(grpc::ServerContext* context, const pb::milvus::InsertRequest* request,
+grpc::Status MilvusServiceImpl::Insert(CallContext* context, const pb::milvus::InsertRequest* request,
                                        pb::milvus::MutationResult* response) {
   return Run(context, "Insert", *request, response->mutable_status(), [&]() -> Status {
     QUIVER_RETURN_IF_ERROR(CheckKnownFields(*request));
@@ -71,7 +71,7 @@ grpc::Status MilvusServiceImpl::Insert(grpc::ServerContext* context, const pb::m
   });
 }
 
-grpc::Status MilvusServiceImpl::Upsert(grpc::ServerContext* context, const pb::milvus::UpsertRequest* request,
+grpc::Status MilvusServiceImpl::Upsert(CallContext* context, const pb::milvus::UpsertRequest* request,
                                        pb::milvus::MutationResult* response) {
   return Run(context, "Upsert", *request, response->mutable_status(), [&]() -> Status {
     QUIVER_RETURN_IF_ERROR(CheckKnownFields(*request));
@@ -84,7 +84,7 @@ grpc::Status MilvusServiceImpl::Upsert(grpc::ServerContext* context, const pb::m
   });
 }
 
-grpc::Status MilvusServiceImpl::Delete(grpc::ServerContext* context, const pb::milvus::DeleteRequest* request,
+grpc::Status MilvusServiceImpl::Delete(CallContext* context, const pb::milvus::DeleteRequest* request,
                                        pb::milvus::MutationResult* response) {
   return Run(context, "Delete", *request, response->mutable_status(), [&]() -> Status {
     QUIVER_RETURN_IF_ERROR(CheckKnownFields(*request));
@@ -132,7 +132,7 @@ grpc::Status MilvusServiceImpl::Delete(grpc::ServerContext* context, const pb::m
   });
 }
 
-grpc::Status MilvusServiceImpl::Flush(grpc::ServerContext* context, const pb::milvus::FlushRequest* request,
+grpc::Status MilvusServiceImpl::Flush(CallContext* context, const pb::milvus::FlushRequest* request,
                                       pb::milvus::FlushResponse* response) {
   return Run(context, "Flush", *request, response->mutable_status(), [&]() -> Status {
     std::string db = Database(context, request->db_name());
@@ -154,7 +154,7 @@ grpc::Status MilvusServiceImpl::Flush(grpc::ServerContext* context, const pb::mi
   });
 }
 
-grpc::Status MilvusServiceImpl::GetFlushState(grpc::ServerContext* context, const pb::milvus::GetFlushStateRequest* request,
+grpc::Status MilvusServiceImpl::GetFlushState(CallContext* context, const pb::milvus::GetFlushStateRequest* request,
                                               pb::milvus::GetFlushStateResponse* response) {
   return Run(context, "GetFlushState", *request, response->mutable_status(), [&]() -> Status {
     std::set<int64_t> flushed;
@@ -176,7 +176,7 @@ grpc::Status MilvusServiceImpl::GetFlushState(grpc::ServerContext* context, cons
   });
 }
 
-grpc::Status MilvusServiceImpl::FlushAll(grpc::ServerContext* context, const pb::milvus::FlushAllRequest* request,
+grpc::Status MilvusServiceImpl::FlushAll(CallContext* context, const pb::milvus::FlushAllRequest* request,
                                          pb::milvus::FlushAllResponse* response) {
   return Run(context, "FlushAll", *request, response->mutable_status(), [&]() -> Status {
     QUIVER_RETURN_IF_ERROR(CheckKnownFields(*request));
@@ -195,7 +195,7 @@ grpc::Status MilvusServiceImpl::FlushAll(grpc::ServerContext* context, const pb:
   });
 }
 
-grpc::Status MilvusServiceImpl::GetFlushAllState(grpc::ServerContext* context, const pb::milvus::GetFlushAllStateRequest* request,
+grpc::Status MilvusServiceImpl::GetFlushAllState(CallContext* context, const pb::milvus::GetFlushAllStateRequest* request,
                                                  pb::milvus::GetFlushAllStateResponse* response) {
   // FlushAll returns only after every collection is flushed.
   return Run(context, "GetFlushAllState", *request, response->mutable_status(), [&]() -> Status {

@@ -19,7 +19,7 @@ void ToGrantEntity(const cluster::Grant& g, pb::milvus::GrantEntity* out) {
 
 }  // namespace
 
-grpc::Status MilvusServiceImpl::CreateCredential(grpc::ServerContext* context, const pb::milvus::CreateCredentialRequest* request,
+grpc::Status MilvusServiceImpl::CreateCredential(CallContext* context, const pb::milvus::CreateCredentialRequest* request,
                                                  pb::common::Status* response) {
   return Run(context, "CreateCredential", *request, response, [&]() -> Status {
     if (!request->description().empty()) {
@@ -29,7 +29,7 @@ grpc::Status MilvusServiceImpl::CreateCredential(grpc::ServerContext* context, c
   });
 }
 
-grpc::Status MilvusServiceImpl::UpdateCredential(grpc::ServerContext* context, const pb::milvus::UpdateCredentialRequest* request,
+grpc::Status MilvusServiceImpl::UpdateCredential(CallContext* context, const pb::milvus::UpdateCredentialRequest* request,
                                                  pb::common::Status* response) {
   return Run(context, "UpdateCredential", *request, response, [&]() -> Status {
     if (!request->description().empty()) {
@@ -39,12 +39,12 @@ grpc::Status MilvusServiceImpl::UpdateCredential(grpc::ServerContext* context, c
   });
 }
 
-grpc::Status MilvusServiceImpl::DeleteCredential(grpc::ServerContext* context, const pb::milvus::DeleteCredentialRequest* request,
+grpc::Status MilvusServiceImpl::DeleteCredential(CallContext* context, const pb::milvus::DeleteCredentialRequest* request,
                                                  pb::common::Status* response) {
   return Run(context, "DeleteCredential", *request, response, [&] { return access_->DeleteUser(request->username()); });
 }
 
-grpc::Status MilvusServiceImpl::ListCredUsers(grpc::ServerContext* context, const pb::milvus::ListCredUsersRequest* request,
+grpc::Status MilvusServiceImpl::ListCredUsers(CallContext* context, const pb::milvus::ListCredUsersRequest* request,
                                               pb::milvus::ListCredUsersResponse* response) {
   return Run(context, "ListCredUsers", *request, response->mutable_status(), [&]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(auto users, access_->ListUsers());
@@ -53,17 +53,17 @@ grpc::Status MilvusServiceImpl::ListCredUsers(grpc::ServerContext* context, cons
   });
 }
 
-grpc::Status MilvusServiceImpl::CreateRole(grpc::ServerContext* context, const pb::milvus::CreateRoleRequest* request,
+grpc::Status MilvusServiceImpl::CreateRole(CallContext* context, const pb::milvus::CreateRoleRequest* request,
                                            pb::common::Status* response) {
   return Run(context, "CreateRole", *request, response, [&] { return access_->CreateRole(request->entity().name()); });
 }
 
-grpc::Status MilvusServiceImpl::DropRole(grpc::ServerContext* context, const pb::milvus::DropRoleRequest* request,
+grpc::Status MilvusServiceImpl::DropRole(CallContext* context, const pb::milvus::DropRoleRequest* request,
                                          pb::common::Status* response) {
   return Run(context, "DropRole", *request, response, [&] { return access_->DropRole(request->role_name(), request->force_drop()); });
 }
 
-grpc::Status MilvusServiceImpl::OperateUserRole(grpc::ServerContext* context, const pb::milvus::OperateUserRoleRequest* request,
+grpc::Status MilvusServiceImpl::OperateUserRole(CallContext* context, const pb::milvus::OperateUserRoleRequest* request,
                                                 pb::common::Status* response) {
   return Run(context, "OperateUserRole", *request, response, [&] {
     return access_->OperateUserRole(request->username(), request->role_name(),
@@ -71,7 +71,7 @@ grpc::Status MilvusServiceImpl::OperateUserRole(grpc::ServerContext* context, co
   });
 }
 
-grpc::Status MilvusServiceImpl::SelectRole(grpc::ServerContext* context, const pb::milvus::SelectRoleRequest* request,
+grpc::Status MilvusServiceImpl::SelectRole(CallContext* context, const pb::milvus::SelectRoleRequest* request,
                                            pb::milvus::SelectRoleResponse* response) {
   return Run(context, "SelectRole", *request, response->mutable_status(), [&]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(auto roles, access_->ListRoles());
@@ -87,7 +87,7 @@ grpc::Status MilvusServiceImpl::SelectRole(grpc::ServerContext* context, const p
   });
 }
 
-grpc::Status MilvusServiceImpl::SelectUser(grpc::ServerContext* context, const pb::milvus::SelectUserRequest* request,
+grpc::Status MilvusServiceImpl::SelectUser(CallContext* context, const pb::milvus::SelectUserRequest* request,
                                            pb::milvus::SelectUserResponse* response) {
   return Run(context, "SelectUser", *request, response->mutable_status(), [&]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(auto users, access_->ListUsers());
@@ -106,7 +106,7 @@ grpc::Status MilvusServiceImpl::SelectUser(grpc::ServerContext* context, const p
   });
 }
 
-grpc::Status MilvusServiceImpl::OperatePrivilege(grpc::ServerContext* context, const pb::milvus::OperatePrivilegeRequest* request,
+grpc::Status MilvusServiceImpl::OperatePrivilege(CallContext* context, const pb::milvus::OperatePrivilegeRequest* request,
                                                  pb::common::Status* response) {
   return Run(context, "OperatePrivilege", *request, response, [&] {
     const auto& e = request->entity();
@@ -117,7 +117,7 @@ grpc::Status MilvusServiceImpl::OperatePrivilege(grpc::ServerContext* context, c
   });
 }
 
-grpc::Status MilvusServiceImpl::OperatePrivilegeV2(grpc::ServerContext* context,
+grpc::Status MilvusServiceImpl::OperatePrivilegeV2(CallContext* context,
                                                    const pb::milvus::OperatePrivilegeV2Request* request,
                                                    pb::common::Status* response) {
   return Run(context, "OperatePrivilegeV2", *request, response, [&] {
@@ -128,7 +128,7 @@ grpc::Status MilvusServiceImpl::OperatePrivilegeV2(grpc::ServerContext* context,
   });
 }
 
-grpc::Status MilvusServiceImpl::SelectGrant(grpc::ServerContext* context, const pb::milvus::SelectGrantRequest* request,
+grpc::Status MilvusServiceImpl::SelectGrant(CallContext* context, const pb::milvus::SelectGrantRequest* request,
                                             pb::milvus::SelectGrantResponse* response) {
   return Run(context, "SelectGrant", *request, response->mutable_status(), [&]() -> Status {
     const auto& e = request->entity();
@@ -139,21 +139,21 @@ grpc::Status MilvusServiceImpl::SelectGrant(grpc::ServerContext* context, const 
   });
 }
 
-grpc::Status MilvusServiceImpl::CreatePrivilegeGroup(grpc::ServerContext* context,
+grpc::Status MilvusServiceImpl::CreatePrivilegeGroup(CallContext* context,
                                                      const pb::milvus::CreatePrivilegeGroupRequest* request,
                                                      pb::common::Status* response) {
   return Run(context, "CreatePrivilegeGroup", *request, response,
              [&] { return access_->CreatePrivilegeGroup(request->group_name()); });
 }
 
-grpc::Status MilvusServiceImpl::DropPrivilegeGroup(grpc::ServerContext* context,
+grpc::Status MilvusServiceImpl::DropPrivilegeGroup(CallContext* context,
                                                    const pb::milvus::DropPrivilegeGroupRequest* request,
                                                    pb::common::Status* response) {
   return Run(context, "DropPrivilegeGroup", *request, response,
              [&] { return access_->DropPrivilegeGroup(request->group_name()); });
 }
 
-grpc::Status MilvusServiceImpl::ListPrivilegeGroups(grpc::ServerContext* context,
+grpc::Status MilvusServiceImpl::ListPrivilegeGroups(CallContext* context,
                                                     const pb::milvus::ListPrivilegeGroupsRequest* request,
                                                     pb::milvus::ListPrivilegeGroupsResponse* response) {
   return Run(context, "ListPrivilegeGroups", *request, response->mutable_status(), [&]() -> Status {
@@ -167,7 +167,7 @@ grpc::Status MilvusServiceImpl::ListPrivilegeGroups(grpc::ServerContext* context
   });
 }
 
-grpc::Status MilvusServiceImpl::OperatePrivilegeGroup(grpc::ServerContext* context,
+grpc::Status MilvusServiceImpl::OperatePrivilegeGroup(CallContext* context,
                                                       const pb::milvus::OperatePrivilegeGroupRequest* request,
                                                       pb::common::Status* response) {
   return Run(context, "OperatePrivilegeGroup", *request, response, [&] {
@@ -178,7 +178,7 @@ grpc::Status MilvusServiceImpl::OperatePrivilegeGroup(grpc::ServerContext* conte
   });
 }
 
-grpc::Status MilvusServiceImpl::AlterIndex(grpc::ServerContext* context, const pb::milvus::AlterIndexRequest* request,
+grpc::Status MilvusServiceImpl::AlterIndex(CallContext* context, const pb::milvus::AlterIndexRequest* request,
                                            pb::common::Status* response) {
   return Run(context, "AlterIndex", *request, response, [&]() -> Status {
     QUIVER_RETURN_IF_ERROR(CheckAlterIndexParams(request->extra_params()));
@@ -188,7 +188,7 @@ grpc::Status MilvusServiceImpl::AlterIndex(grpc::ServerContext* context, const p
   });
 }
 
-grpc::Status MilvusServiceImpl::AlterCollectionField(grpc::ServerContext* context,
+grpc::Status MilvusServiceImpl::AlterCollectionField(CallContext* context,
                                                      const pb::milvus::AlterCollectionFieldRequest* request,
                                                      pb::common::Status* response) {
   return Run(context, "AlterCollectionField", *request, response, [&]() -> Status {

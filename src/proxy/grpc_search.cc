@@ -374,7 +374,7 @@ Result<MilvusServiceImpl::SearchOne> MilvusServiceImpl::ParseSearch(const cluste
   return one;
 }
 
-grpc::Status MilvusServiceImpl::Search(grpc::ServerContext* context, const pb::milvus::SearchRequest* request,
+grpc::Status MilvusServiceImpl::Search(CallContext* context, const pb::milvus::SearchRequest* request,
                                        pb::milvus::SearchResults* response) {
   return Run(context, "Search", *request, response->mutable_status(), [&]() -> Status {
     response->mutable_results();  // present even on errors and empty results
@@ -430,7 +430,7 @@ grpc::Status MilvusServiceImpl::Search(grpc::ServerContext* context, const pb::m
   });
 }
 
-grpc::Status MilvusServiceImpl::HybridSearch(grpc::ServerContext* context, const pb::milvus::HybridSearchRequest* request,
+grpc::Status MilvusServiceImpl::HybridSearch(CallContext* context, const pb::milvus::HybridSearchRequest* request,
                                              pb::milvus::SearchResults* response) {
   return Run(context, "HybridSearch", *request, response->mutable_status(), [&]() -> Status {
     response->mutable_results();
@@ -562,7 +562,7 @@ grpc::Status MilvusServiceImpl::HybridSearch(grpc::ServerContext* context, const
   });
 }
 
-grpc::Status MilvusServiceImpl::Query(grpc::ServerContext* context, const pb::milvus::QueryRequest* request,
+grpc::Status MilvusServiceImpl::Query(CallContext* context, const pb::milvus::QueryRequest* request,
                                       pb::milvus::QueryResults* response) {
   return Run(context, "Query", *request, response->mutable_status(), [&]() -> Status {
     QUIVER_RETURN_IF_ERROR(CheckKnownFields(*request));

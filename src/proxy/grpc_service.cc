@@ -9,6 +9,13 @@
 
 namespace quiver::proxy {
 
+std::string GrpcCallContext::Metadata(std::string_view key) const {
+  const auto& metadata = context_->client_metadata();
+  auto it = metadata.find(grpc::string_ref(key.data(), key.size()));
+  if (it == metadata.end()) return {};
+  return std::string(it->second.data(), it->second.size());
+}
+
 MilvusServiceImpl::MilvusServiceImpl(Proxy* proxy, AccessControl* access, MetricsRegistry* metrics,
                                      std::string version, std::function<bool()> ready)
     : proxy_(proxy), access_(access), metrics_(metrics), version_(std::move(version)), ready_(std::move(ready)),
@@ -16,12 +23,7 @@ MilvusServiceImpl::MilvusServiceImpl(Proxy* proxy, AccessControl* access, Metric
 
 namespace {
 
-std::string Metadata(grpc::ServerContext* context, const char* key) {
-  const auto& metadata = context->client_metadata();
-  auto it = metadata.find(key);
-  if (it == metadata.end()) return {};
-  return std::string(it->second.data(), it->second.size());
-}
+std::string Metadata(CallContext* context, const char* key) { return context->Metadata(key); }
 
 // A string field of `message` by name ("" if it has none).
 std::string StringField(const google::protobuf::Message& message, const char* name) {
@@ -34,7 +36,7 @@ std::string StringField(const google::protobuf::Message& message, const char* na
 
 }  // namespace
 
-AccessTarget MilvusServiceImpl::TargetOf(grpc::ServerContext* context, const google::protobuf::Message& request) {
+AccessTarget MilvusServiceImpl::TargetOf(CallContext* context, const google::protobuf::Message& request) {
   AccessTarget target;
   target.db = Database(context, StringField(request, "db_name"));
   std::string collection = StringField(request, "collection_name");
@@ -67,12 +69,42 @@ AccessTarget MilvusServiceImpl::TargetOf(grpc::ServerContext* context, const goo
   return target;
 }
 
-Identity MilvusServiceImpl::Caller(grpc::ServerContext* context) {
+void MilvusServiceImpl::LogAccess(CallContext* context, const char* method, const google::protobuf::Message& request,
+                                  const google::protobuf::Message& response, const grpc::Status& transport,
+                                  std::chrono::steady_clock::time_point start) {
+  AccessEntry entry;
+  entry.interface = "grpc";
+  entry.method = method;
+  entry.user = ClaimedUser(context->Metadata("authorization"));
+  entry.db = Database(context, StringField(request, "db_name"));
+  entry.collection = StringField(request, "collection_name");
+  // The Milvus code: the response is a common.Status or carries one in field `status`.
+  const google::protobuf::Message* status = &response;
+  if (response.GetDescriptor()->full_name() != "milvus.proto.common.Status") {
+    const auto* field = response.GetDescriptor()->FindFieldByName("status");
+    status = field != nullptr && field->type() == google::protobuf::FieldDescriptor::TYPE_MESSAGE
+                 ? &response.GetReflection()->GetMessage(response, field)
+                 : nullptr;
+  }
+  if (status != nullptr) {
+    if (const auto* code = status->GetDescriptor()->FindFieldByName("code")) {
+      entry.code = status->GetReflection()->GetInt32(*status, code);
+    }
+  }
+  entry.transport = static_cast<int>(transport.error_code());
+  entry.latency_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  entry.bytes_in = request.ByteSizeLong();
+  entry.bytes_out = response.ByteSizeLong();
+  entry.client = client_of_ ? client_of_(context->peer()) : context->peer();
+  access_log_->Record(entry);
+}
+
+Identity MilvusServiceImpl::Caller(CallContext* context) {
   Result<Identity> identity = access_->AuthenticateBase64(Metadata(context, "authorization"), context->peer());
   return identity.ok() ? *identity : Identity{};
 }
 
-grpc::Status MilvusServiceImpl::Run(grpc::ServerContext* context, const char* method,
+grpc::Status MilvusServiceImpl::Run(CallContext* context, const char* method,
                                     const google::protobuf::Message& request, pb::common::Status* status,
                                     const std::function<Status()>& fn) {
   auto start = std::chrono::steady_clock::now();
@@ -114,18 +146,18 @@ grpc::Status MilvusServiceImpl::Run(grpc::ServerContext* context, const char* me
   return transport;
 }
 
-std::chrono::milliseconds MilvusServiceImpl::Budget(grpc::ServerContext* context, std::chrono::milliseconds configured) {
+std::chrono::milliseconds MilvusServiceImpl::Budget(CallContext* context, std::chrono::milliseconds configured) {
   auto deadline = context->deadline();
   if (deadline == std::chrono::system_clock::time_point::max()) return configured;
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::system_clock::now());
   return std::clamp(left, std::chrono::milliseconds(0), configured);
 }
 
-std::function<bool()> MilvusServiceImpl::Cancelled(grpc::ServerContext* context) const {
+std::function<bool()> MilvusServiceImpl::Cancelled(CallContext* context) const {
   return [context, proxy = proxy_] { return context->IsCancelled() || proxy->stopping(); };
 }
 
-grpc::Status MilvusServiceImpl::Unimplemented(grpc::ServerContext* context, const char* method,
+grpc::Status MilvusServiceImpl::Unimplemented(CallContext* context, const char* method,
                                               const google::protobuf::Message& request, pb::common::Status* status) {
   return Run(context, method, request, status, [&] {
     return Status::NotSupported(std::string(method) + " is not supported yet by Quiver")
@@ -133,13 +165,13 @@ grpc::Status MilvusServiceImpl::Unimplemented(grpc::ServerContext* context, cons
   });
 }
 
-std::string MilvusServiceImpl::Database(grpc::ServerContext* context, const std::string& db_name) {
+std::string MilvusServiceImpl::Database(CallContext* context, const std::string& db_name) {
   if (!db_name.empty()) return db_name;
   std::string sent = Metadata(context, "dbname");
   return sent.empty() ? std::string(cluster::kDefaultDatabase) : sent;
 }
 
-Result<cluster::CollectionPtr> MilvusServiceImpl::Collection(grpc::ServerContext* context, const std::string& db_name,
+Result<cluster::CollectionPtr> MilvusServiceImpl::Collection(CallContext* context, const std::string& db_name,
                                                              const std::string& collection_name) {
   if (collection_name.empty()) {
     return Status::InvalidArgument("collection name should not be empty").WithDetail(ErrorDetail::kParameterMissing);
@@ -147,7 +179,7 @@ Result<cluster::CollectionPtr> MilvusServiceImpl::Collection(grpc::ServerContext
   return proxy_->coord()->DescribeCollection(Database(context, db_name), collection_name);
 }
 
-Result<cluster::CollectionPtr> MilvusServiceImpl::LoadedCollection(grpc::ServerContext* context,
+Result<cluster::CollectionPtr> MilvusServiceImpl::LoadedCollection(CallContext* context,
                                                                    const std::string& db_name,
                                                                    const std::string& collection_name) {
   QUIVER_ASSIGN_OR_RETURN(cluster::CollectionPtr collection, Collection(context, db_name, collection_name));
@@ -184,7 +216,7 @@ Result<std::vector<int64_t>> MilvusServiceImpl::ReadPartitions(
   return ids;
 }
 
-grpc::Status MilvusServiceImpl::Connect(grpc::ServerContext* context, const pb::milvus::ConnectRequest* request,
+grpc::Status MilvusServiceImpl::Connect(CallContext* context, const pb::milvus::ConnectRequest* request,
                                         pb::milvus::ConnectResponse* response) {
   return Run(context, "Connect", *request, response->mutable_status(), [&] {
     auto* info = response->mutable_server_info();
@@ -201,7 +233,7 @@ grpc::Status MilvusServiceImpl::Connect(grpc::ServerContext* context, const pb::
   });
 }
 
-grpc::Status MilvusServiceImpl::GetVersion(grpc::ServerContext* context, const pb::milvus::GetVersionRequest* request,
+grpc::Status MilvusServiceImpl::GetVersion(CallContext* context, const pb::milvus::GetVersionRequest* request,
                                            pb::milvus::GetVersionResponse* response) {
   return Run(context, "GetVersion", *request, response->mutable_status(), [&] {
     response->set_version("v2.6.0-quiver-" + version_);
@@ -209,7 +241,7 @@ grpc::Status MilvusServiceImpl::GetVersion(grpc::ServerContext* context, const p
   });
 }
 
-grpc::Status MilvusServiceImpl::CheckHealth(grpc::ServerContext* context, const pb::milvus::CheckHealthRequest*,
+grpc::Status MilvusServiceImpl::CheckHealth(CallContext* context, const pb::milvus::CheckHealthRequest*,
                                             pb::milvus::CheckHealthResponse* response) {
   // Answers even while recovering, with isHealthy=false, so clients can poll it; with
   // authorization on, only to authenticated callers (as Milvus).
@@ -223,7 +255,7 @@ grpc::Status MilvusServiceImpl::CheckHealth(grpc::ServerContext* context, const 
   return grpc::Status::OK;
 }
 
-grpc::Status MilvusServiceImpl::GetComponentStates(grpc::ServerContext* context,
+grpc::Status MilvusServiceImpl::GetComponentStates(CallContext* context,
                                                    const pb::milvus::GetComponentStatesRequest*,
                                                    pb::milvus::ComponentStates* response) {
   if (auto identity = access_->AuthenticateBase64(Metadata(context, "authorization"), context->peer()); !identity.ok()) {
@@ -244,7 +276,7 @@ grpc::Status MilvusServiceImpl::GetComponentStates(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
-grpc::Status MilvusServiceImpl::AllocTimestamp(grpc::ServerContext* context, const pb::milvus::AllocTimestampRequest* request,
+grpc::Status MilvusServiceImpl::AllocTimestamp(CallContext* context, const pb::milvus::AllocTimestampRequest* request,
                                                pb::milvus::AllocTimestampResponse* response) {
   return Run(context, "AllocTimestamp", *request, response->mutable_status(), [&]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(Timestamp ts, proxy_->coord()->AllocTimestamp(1));
@@ -253,7 +285,7 @@ grpc::Status MilvusServiceImpl::AllocTimestamp(grpc::ServerContext* context, con
   });
 }
 
-grpc::Status MilvusServiceImpl::Dummy(grpc::ServerContext*, const pb::milvus::DummyRequest* request,
+grpc::Status MilvusServiceImpl::Dummy(CallContext*, const pb::milvus::DummyRequest* request,
                                       pb::milvus::DummyResponse* response) {
   response->set_response("quiver: dummy request '" + request->request_type() + "' is not supported");
   return grpc::Status::OK;

@@ -15,10 +15,25 @@
 #include "common/metrics.h"
 #include "milvus/milvus.grpc.pb.h"
 #include "proxy/access_control.h"
+#include "proxy/access_log.h"
+#include "proxy/call_context.h"
 #include "proxy/proxy.h"
 #include "proxy/search_iterator.h"
 
 namespace quiver::proxy {
+
+// CallContext of a gRPC call.
+class GrpcCallContext final : public CallContext {
+ public:
+  explicit GrpcCallContext(grpc::ServerContext* context) : context_(context) {}
+  std::string Metadata(std::string_view key) const override;
+  std::string peer() const override { return context_->peer(); }
+  std::chrono::system_clock::time_point deadline() const override { return context_->deadline(); }
+  bool IsCancelled() const override { return context_->IsCancelled(); }
+
+ private:
+  grpc::ServerContext* context_;
+};
 
 class MilvusServiceImpl final : public pb::milvus::MilvusService::Service {
  public:
@@ -143,36 +158,175 @@ class MilvusServiceImpl final : public pb::milvus::MilvusService::Service {
   grpc::Status CreateReplicateStream(grpc::ServerContext* context, grpc::ServerReaderWriter<pb::milvus::StubResponse, pb::milvus::StubRequest>* stream) override;
   grpc::Status DumpMessages(grpc::ServerContext* context, const pb::milvus::StubRequest* request, grpc::ServerWriter<pb::milvus::StubResponse>* writer) override;
 
+  // The same methods for any front door: `context` tells the caller's metadata, deadline and
+  // cancellation (the gRPC overrides above wrap their ServerContext; REST builds its own).
+  grpc::Status CreateCollection(CallContext* context, const pb::milvus::CreateCollectionRequest* request, pb::common::Status* response);
+  grpc::Status DropCollection(CallContext* context, const pb::milvus::DropCollectionRequest* request, pb::common::Status* response);
+  grpc::Status HasCollection(CallContext* context, const pb::milvus::HasCollectionRequest* request, pb::milvus::BoolResponse* response);
+  grpc::Status LoadCollection(CallContext* context, const pb::milvus::LoadCollectionRequest* request, pb::common::Status* response);
+  grpc::Status ReleaseCollection(CallContext* context, const pb::milvus::ReleaseCollectionRequest* request, pb::common::Status* response);
+  grpc::Status DescribeCollection(CallContext* context, const pb::milvus::DescribeCollectionRequest* request, pb::milvus::DescribeCollectionResponse* response);
+  grpc::Status BatchDescribeCollection(CallContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response);
+  grpc::Status GetCollectionStatistics(CallContext* context, const pb::milvus::GetCollectionStatisticsRequest* request, pb::milvus::GetCollectionStatisticsResponse* response);
+  grpc::Status ShowCollections(CallContext* context, const pb::milvus::ShowCollectionsRequest* request, pb::milvus::ShowCollectionsResponse* response);
+  grpc::Status AlterCollection(CallContext* context, const pb::milvus::AlterCollectionRequest* request, pb::common::Status* response);
+  grpc::Status AlterCollectionField(CallContext* context, const pb::milvus::AlterCollectionFieldRequest* request, pb::common::Status* response);
+  grpc::Status AddCollectionFunction(CallContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response);
+  grpc::Status AlterCollectionFunction(CallContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response);
+  grpc::Status DropCollectionFunction(CallContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response);
+  grpc::Status TruncateCollection(CallContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response);
+  grpc::Status CreatePartition(CallContext* context, const pb::milvus::CreatePartitionRequest* request, pb::common::Status* response);
+  grpc::Status DropPartition(CallContext* context, const pb::milvus::DropPartitionRequest* request, pb::common::Status* response);
+  grpc::Status HasPartition(CallContext* context, const pb::milvus::HasPartitionRequest* request, pb::milvus::BoolResponse* response);
+  grpc::Status LoadPartitions(CallContext* context, const pb::milvus::LoadPartitionsRequest* request, pb::common::Status* response);
+  grpc::Status ReleasePartitions(CallContext* context, const pb::milvus::ReleasePartitionsRequest* request, pb::common::Status* response);
+  grpc::Status GetPartitionStatistics(CallContext* context, const pb::milvus::GetPartitionStatisticsRequest* request, pb::milvus::GetPartitionStatisticsResponse* response);
+  grpc::Status ShowPartitions(CallContext* context, const pb::milvus::ShowPartitionsRequest* request, pb::milvus::ShowPartitionsResponse* response);
+  grpc::Status GetLoadingProgress(CallContext* context, const pb::milvus::GetLoadingProgressRequest* request, pb::milvus::GetLoadingProgressResponse* response);
+  grpc::Status GetLoadState(CallContext* context, const pb::milvus::GetLoadStateRequest* request, pb::milvus::GetLoadStateResponse* response);
+  grpc::Status CreateAlias(CallContext* context, const pb::milvus::CreateAliasRequest* request, pb::common::Status* response);
+  grpc::Status DropAlias(CallContext* context, const pb::milvus::DropAliasRequest* request, pb::common::Status* response);
+  grpc::Status AlterAlias(CallContext* context, const pb::milvus::AlterAliasRequest* request, pb::common::Status* response);
+  grpc::Status DescribeAlias(CallContext* context, const pb::milvus::DescribeAliasRequest* request, pb::milvus::DescribeAliasResponse* response);
+  grpc::Status ListAliases(CallContext* context, const pb::milvus::ListAliasesRequest* request, pb::milvus::ListAliasesResponse* response);
+  grpc::Status CreateIndex(CallContext* context, const pb::milvus::CreateIndexRequest* request, pb::common::Status* response);
+  grpc::Status AlterIndex(CallContext* context, const pb::milvus::AlterIndexRequest* request, pb::common::Status* response);
+  grpc::Status DescribeIndex(CallContext* context, const pb::milvus::DescribeIndexRequest* request, pb::milvus::DescribeIndexResponse* response);
+  grpc::Status GetIndexStatistics(CallContext* context, const pb::milvus::GetIndexStatisticsRequest* request, pb::milvus::GetIndexStatisticsResponse* response);
+  grpc::Status GetIndexState(CallContext* context, const pb::milvus::GetIndexStateRequest* request, pb::milvus::GetIndexStateResponse* response);
+  grpc::Status GetIndexBuildProgress(CallContext* context, const pb::milvus::GetIndexBuildProgressRequest* request, pb::milvus::GetIndexBuildProgressResponse* response);
+  grpc::Status DropIndex(CallContext* context, const pb::milvus::DropIndexRequest* request, pb::common::Status* response);
+  grpc::Status Insert(CallContext* context, const pb::milvus::InsertRequest* request, pb::milvus::MutationResult* response);
+  grpc::Status Delete(CallContext* context, const pb::milvus::DeleteRequest* request, pb::milvus::MutationResult* response);
+  grpc::Status Upsert(CallContext* context, const pb::milvus::UpsertRequest* request, pb::milvus::MutationResult* response);
+  grpc::Status Search(CallContext* context, const pb::milvus::SearchRequest* request, pb::milvus::SearchResults* response);
+  grpc::Status HybridSearch(CallContext* context, const pb::milvus::HybridSearchRequest* request, pb::milvus::SearchResults* response);
+  grpc::Status Flush(CallContext* context, const pb::milvus::FlushRequest* request, pb::milvus::FlushResponse* response);
+  grpc::Status Query(CallContext* context, const pb::milvus::QueryRequest* request, pb::milvus::QueryResults* response);
+  grpc::Status CalcDistance(CallContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response);
+  grpc::Status FlushAll(CallContext* context, const pb::milvus::FlushAllRequest* request, pb::milvus::FlushAllResponse* response);
+  grpc::Status AddCollectionField(CallContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response);
+  grpc::Status GetFlushState(CallContext* context, const pb::milvus::GetFlushStateRequest* request, pb::milvus::GetFlushStateResponse* response);
+  grpc::Status GetFlushAllState(CallContext* context, const pb::milvus::GetFlushAllStateRequest* request, pb::milvus::GetFlushAllStateResponse* response);
+  grpc::Status GetPersistentSegmentInfo(CallContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response);
+  grpc::Status GetQuerySegmentInfo(CallContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response);
+  grpc::Status GetReplicas(CallContext* context, const pb::milvus::GetReplicasRequest* request, pb::milvus::GetReplicasResponse* response);
+  grpc::Status Dummy(CallContext* context, const pb::milvus::DummyRequest* request, pb::milvus::DummyResponse* response);
+  grpc::Status RegisterLink(CallContext* context, const pb::milvus::StubRequest* request, pb::milvus::RegisterLinkResponse* response);
+  grpc::Status GetMetrics(CallContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response);
+  grpc::Status GetComponentStates(CallContext* context, const pb::milvus::GetComponentStatesRequest* request, pb::milvus::ComponentStates* response);
+  grpc::Status LoadBalance(CallContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response);
+  grpc::Status GetCompactionState(CallContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response);
+  grpc::Status ManualCompaction(CallContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response);
+  grpc::Status GetCompactionStateWithPlans(CallContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response);
+  grpc::Status Import(CallContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response);
+  grpc::Status GetImportState(CallContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response);
+  grpc::Status ListImportTasks(CallContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response);
+  grpc::Status CreateCredential(CallContext* context, const pb::milvus::CreateCredentialRequest* request, pb::common::Status* response);
+  grpc::Status UpdateCredential(CallContext* context, const pb::milvus::UpdateCredentialRequest* request, pb::common::Status* response);
+  grpc::Status DeleteCredential(CallContext* context, const pb::milvus::DeleteCredentialRequest* request, pb::common::Status* response);
+  grpc::Status ListCredUsers(CallContext* context, const pb::milvus::ListCredUsersRequest* request, pb::milvus::ListCredUsersResponse* response);
+  grpc::Status CreateRole(CallContext* context, const pb::milvus::CreateRoleRequest* request, pb::common::Status* response);
+  grpc::Status DropRole(CallContext* context, const pb::milvus::DropRoleRequest* request, pb::common::Status* response);
+  grpc::Status OperateUserRole(CallContext* context, const pb::milvus::OperateUserRoleRequest* request, pb::common::Status* response);
+  grpc::Status SelectRole(CallContext* context, const pb::milvus::SelectRoleRequest* request, pb::milvus::SelectRoleResponse* response);
+  grpc::Status SelectUser(CallContext* context, const pb::milvus::SelectUserRequest* request, pb::milvus::SelectUserResponse* response);
+  grpc::Status OperatePrivilege(CallContext* context, const pb::milvus::OperatePrivilegeRequest* request, pb::common::Status* response);
+  grpc::Status OperatePrivilegeV2(CallContext* context, const pb::milvus::OperatePrivilegeV2Request* request, pb::common::Status* response);
+  grpc::Status SelectGrant(CallContext* context, const pb::milvus::SelectGrantRequest* request, pb::milvus::SelectGrantResponse* response);
+  grpc::Status GetVersion(CallContext* context, const pb::milvus::GetVersionRequest* request, pb::milvus::GetVersionResponse* response);
+  grpc::Status CheckHealth(CallContext* context, const pb::milvus::CheckHealthRequest* request, pb::milvus::CheckHealthResponse* response);
+  grpc::Status CreateResourceGroup(CallContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response);
+  grpc::Status DropResourceGroup(CallContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response);
+  grpc::Status UpdateResourceGroups(CallContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response);
+  grpc::Status TransferNode(CallContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response);
+  grpc::Status TransferReplica(CallContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response);
+  grpc::Status ListResourceGroups(CallContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response);
+  grpc::Status DescribeResourceGroup(CallContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response);
+  grpc::Status RenameCollection(CallContext* context, const pb::milvus::RenameCollectionRequest* request, pb::common::Status* response);
+  grpc::Status ListIndexedSegment(CallContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response);
+  grpc::Status DescribeSegmentIndexData(CallContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response);
+  grpc::Status Connect(CallContext* context, const pb::milvus::ConnectRequest* request, pb::milvus::ConnectResponse* response);
+  grpc::Status AllocTimestamp(CallContext* context, const pb::milvus::AllocTimestampRequest* request, pb::milvus::AllocTimestampResponse* response);
+  grpc::Status CreateDatabase(CallContext* context, const pb::milvus::CreateDatabaseRequest* request, pb::common::Status* response);
+  grpc::Status DropDatabase(CallContext* context, const pb::milvus::DropDatabaseRequest* request, pb::common::Status* response);
+  grpc::Status ListDatabases(CallContext* context, const pb::milvus::ListDatabasesRequest* request, pb::milvus::ListDatabasesResponse* response);
+  grpc::Status AlterDatabase(CallContext* context, const pb::milvus::AlterDatabaseRequest* request, pb::common::Status* response);
+  grpc::Status DescribeDatabase(CallContext* context, const pb::milvus::DescribeDatabaseRequest* request, pb::milvus::DescribeDatabaseResponse* response);
+  grpc::Status ReplicateMessage(CallContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response);
+  grpc::Status BackupRBAC(CallContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response);
+  grpc::Status RestoreRBAC(CallContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response);
+  grpc::Status CreatePrivilegeGroup(CallContext* context, const pb::milvus::CreatePrivilegeGroupRequest* request, pb::common::Status* response);
+  grpc::Status DropPrivilegeGroup(CallContext* context, const pb::milvus::DropPrivilegeGroupRequest* request, pb::common::Status* response);
+  grpc::Status ListPrivilegeGroups(CallContext* context, const pb::milvus::ListPrivilegeGroupsRequest* request, pb::milvus::ListPrivilegeGroupsResponse* response);
+  grpc::Status OperatePrivilegeGroup(CallContext* context, const pb::milvus::OperatePrivilegeGroupRequest* request, pb::common::Status* response);
+  grpc::Status RunAnalyzer(CallContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response);
+  grpc::Status AddFileResource(CallContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response);
+  grpc::Status RemoveFileResource(CallContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response);
+  grpc::Status ListFileResources(CallContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response);
+  grpc::Status AddUserTags(CallContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response);
+  grpc::Status DeleteUserTags(CallContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response);
+  grpc::Status GetUserTags(CallContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response);
+  grpc::Status ListUsersWithTag(CallContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response);
+  grpc::Status CreateRowPolicy(CallContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response);
+  grpc::Status DropRowPolicy(CallContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response);
+  grpc::Status ListRowPolicies(CallContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response);
+  grpc::Status UpdateReplicateConfiguration(CallContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response);
+  grpc::Status GetReplicateConfiguration(CallContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response);
+  grpc::Status GetReplicateInfo(CallContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response);
+
+ // Writes an access log line per request from now on (null: off); `client_of` maps a gRPC peer
+  // string to the client's address.
+  void SetAccessLog(AccessLog* log, std::function<std::string(const std::string&)> client_of) {
+    access_log_ = log;
+    client_of_ = std::move(client_of);
+  }
+
  private:
+  // A gRPC call: wraps the ServerContext, runs `fn` and records the access log line.
+  template <typename Req, typename Resp>
+  grpc::Status Serve(grpc::ServerContext* context, const char* method, const Req* request, Resp* response,
+                     grpc::Status (MilvusServiceImpl::*fn)(CallContext*, const Req*, Resp*)) {
+    GrpcCallContext call(context);
+    if (access_log_ == nullptr) return (this->*fn)(&call, request, response);
+    auto start = std::chrono::steady_clock::now();
+    grpc::Status transport = (this->*fn)(&call, request, response);
+    LogAccess(&call, method, *request, *response, transport, start);
+    return transport;
+  }
+  void LogAccess(CallContext* context, const char* method, const google::protobuf::Message& request,
+                 const google::protobuf::Message& response, const grpc::Status& transport,
+                 std::chrono::steady_clock::time_point start);
+
   // Runs `fn` for method `method`: authenticates the caller and checks its privilege on the
   // objects `request` names (when authorization is enabled), records metrics and fills `status`
   // from the result. Authentication and privilege failures are gRPC UNAUTHENTICATED and
   // PERMISSION_DENIED, as Milvus answers them; every other outcome is gRPC OK.
-  grpc::Status Run(grpc::ServerContext* context, const char* method, const google::protobuf::Message& request,
+  grpc::Status Run(CallContext* context, const char* method, const google::protobuf::Message& request,
                    pb::common::Status* status, const std::function<Status()>& fn);
-  grpc::Status Unimplemented(grpc::ServerContext* context, const char* method,
+  grpc::Status Unimplemented(CallContext* context, const char* method,
                              const google::protobuf::Message& request, pb::common::Status* status);
   // The authenticated caller (the login cache makes this cheap after Run checked it).
-  Identity Caller(grpc::ServerContext* context);
+  Identity Caller(CallContext* context);
   // The database, collections and user a request names, read by field name (db_name,
   // collection_name, collection_names, username, user.name).
-  static AccessTarget TargetOf(grpc::ServerContext* context, const google::protobuf::Message& request);
+  static AccessTarget TargetOf(CallContext* context, const google::protobuf::Message& request);
   // What is left of `configured` within the client's gRPC deadline (none: `configured`).
-  static std::chrono::milliseconds Budget(grpc::ServerContext* context, std::chrono::milliseconds configured);
+  static std::chrono::milliseconds Budget(CallContext* context, std::chrono::milliseconds configured);
   // True once the client cancelled the call or the server began shutting down: waits end.
-  std::function<bool()> Cancelled(grpc::ServerContext* context) const;
+  std::function<bool()> Cancelled(CallContext* context) const;
   // Database of a request: its db_name field if set, else the `dbname` metadata, else "default".
-  static std::string Database(grpc::ServerContext* context, const std::string& db_name);
-  Result<cluster::CollectionPtr> Collection(grpc::ServerContext* context, const std::string& db_name,
+  static std::string Database(CallContext* context, const std::string& db_name);
+  Result<cluster::CollectionPtr> Collection(CallContext* context, const std::string& db_name,
                                             const std::string& collection_name);
-  Result<cluster::CollectionPtr> LoadedCollection(grpc::ServerContext* context, const std::string& db_name,
+  Result<cluster::CollectionPtr> LoadedCollection(CallContext* context, const std::string& db_name,
                                                   const std::string& collection_name);
   // Partition ids for a request's partition names (all loaded partitions when empty).
   Result<std::vector<int64_t>> ReadPartitions(const cluster::CollectionInfo& collection,
                                               const google::protobuf::RepeatedPtrField<std::string>& names);
   Status LoadPartitionIds(const cluster::CollectionPtr& collection, std::vector<int64_t> partitions);
   // Insert (upsert = false) or upsert of wire rows; fills `response`.
-  Status Mutate(grpc::ServerContext* context, const std::string& db_name, const std::string& collection_name,
+  Status Mutate(CallContext* context, const std::string& db_name, const std::string& collection_name,
                 const std::string& partition_name,
                 const google::protobuf::RepeatedPtrField<pb::schema::FieldData>& fields, uint32_t num_rows,
                 bool upsert, pb::milvus::MutationResult* response);
@@ -204,6 +358,8 @@ class MilvusServiceImpl final : public pb::milvus::MilvusService::Service {
 
   Proxy* proxy_;
   AccessControl* access_;
+  AccessLog* access_log_ = nullptr;
+  std::function<std::string(const std::string&)> client_of_;
   MetricsRegistry* metrics_;
   std::string version_;
   std::function<bool()> ready_;

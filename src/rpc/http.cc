@@ -1,0 +1,210 @@
+#include "rpc/http.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+
+namespace quiver::rpc {
+
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+Status Bad(int* error_status, int status, std::string_view message) {
+  *error_status = status;
+  return Status::InvalidArgument(message);
+}
+
+// Decodes a chunked body starting at `pos`: true when complete (`*end` after the last chunk).
+Result<bool> Dechunk(const std::string& buffer, size_t pos, size_t max_body, std::string* body, size_t* end,
+                     int* error_status) {
+  body->clear();
+  for (;;) {
+    size_t line_end = buffer.find("\r\n", pos);
+    if (line_end == std::string::npos) return false;
+    std::string_view size_text(buffer.data() + pos, line_end - pos);
+    size_text = size_text.substr(0, size_text.find(';'));  // chunk extensions
+    size_t size = 0;
+    auto [p, ec] = std::from_chars(size_text.data(), size_text.data() + size_text.size(), size, 16);
+    if (ec != std::errc() || p != size_text.data() + size_text.size() || size_text.empty()) {
+      return Bad(error_status, 400, "malformed chunk size");
+    }
+    if (body->size() + size > max_body) return Bad(error_status, 413, "request body too large");
+    pos = line_end + 2;
+    if (size == 0) {
+      // Trailers (ignored) end with an empty line.
+      size_t trailers_end = buffer.find("\r\n\r\n", pos - 2);
+      if (trailers_end == std::string::npos) return false;
+      *end = trailers_end + 4;
+      return true;
+    }
+    if (buffer.size() < pos + size + 2) return false;
+    body->append(buffer, pos, size);
+    if (buffer.compare(pos + size, 2, "\r\n") != 0) return Bad(error_status, 400, "malformed chunk");
+    pos += size + 2;
+  }
+}
+
+}  // namespace
+
+std::string HttpStatusText(int status) {
+  switch (status) {
+    case 100: return "Continue";
+    case 200: return "OK";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 411: return "Length Required";
+    case 413: return "Payload Too Large";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 503: return "Service Unavailable";
+    case 505: return "HTTP Version Not Supported";
+    default: return "Status";
+  }
+}
+
+Result<bool> ParseHttpRequest(const std::string& buffer, const HttpLimits& limits, HttpRequest* request,
+                              size_t* consumed, int* error_status, bool* expects_continue) {
+  *expects_continue = false;
+  size_t head_end = buffer.find("\r\n\r\n");
+  if (head_end == std::string::npos) {
+    if (buffer.size() > limits.max_header_bytes) return Bad(error_status, 431, "request headers too large");
+    return false;
+  }
+  if (head_end > limits.max_header_bytes) return Bad(error_status, 431, "request headers too large");
+  std::string_view head(buffer.data(), head_end);
+  size_t line_end = head.find("\r\n");
+  std::string_view line = head.substr(0, line_end);
+  size_t sp1 = line.find(' ');
+  size_t sp2 = line.rfind(' ');
+  if (sp1 == std::string_view::npos || sp2 == sp1) return Bad(error_status, 400, "malformed request line");
+  HttpRequest req;
+  req.method = std::string(line.substr(0, sp1));
+  req.target = std::string(line.substr(sp1 + 1, sp2 - sp1 - 1));
+  std::string_view version = line.substr(sp2 + 1);
+  if (version != "HTTP/1.1" && version != "HTTP/1.0") return Bad(error_status, 505, "unsupported HTTP version");
+  if (req.method.empty() || req.target.empty() || req.target[0] != '/') {
+    return Bad(error_status, 400, "malformed request line");
+  }
+  req.path = req.target.substr(0, req.target.find('?'));
+  if (version == "HTTP/1.0") req.headers["connection"] = "close";
+  size_t pos = line_end == std::string_view::npos ? head.size() : line_end + 2;
+  while (pos < head.size()) {
+    size_t next = head.find("\r\n", pos);
+    if (next == std::string_view::npos) next = head.size();
+    std::string_view field = head.substr(pos, next - pos);
+    size_t colon = field.find(':');
+    if (colon == std::string_view::npos || colon == 0) return Bad(error_status, 400, "malformed header line");
+    std::string name = Lower(field.substr(0, colon));
+    std::string value(Trim(field.substr(colon + 1)));
+    auto [it, inserted] = req.headers.emplace(name, value);
+    if (!inserted) {
+      if (name == "content-length" && it->second != value) return Bad(error_status, 400, "conflicting Content-Length");
+      it->second += ", " + value;
+    }
+    pos = next + 2;
+  }
+  size_t body_start = head_end + 4;
+  std::string transfer = Lower(req.Header("transfer-encoding"));
+  std::string length_text = req.Header("content-length");
+  if (!transfer.empty()) {
+    if (transfer != "chunked") return Bad(error_status, 501, "unsupported Transfer-Encoding");
+    if (!length_text.empty()) return Bad(error_status, 400, "both Content-Length and Transfer-Encoding");
+    if (Lower(req.Header("expect")) == "100-continue") *expects_continue = true;
+    size_t end = 0;
+    QUIVER_ASSIGN_OR_RETURN(bool complete, Dechunk(buffer, body_start, limits.max_body_bytes, &req.body, &end, error_status));
+    if (!complete) return false;
+    *consumed = end;
+  } else {
+    size_t length = 0;
+    if (!length_text.empty()) {
+      auto [p, ec] = std::from_chars(length_text.data(), length_text.data() + length_text.size(), length);
+      if (ec != std::errc() || p != length_text.data() + length_text.size()) {
+        return Bad(error_status, 400, "malformed Content-Length");
+      }
+    }
+    if (length > limits.max_body_bytes) return Bad(error_status, 413, "request body too large");
+    if (buffer.size() < body_start + length) {
+      if (Lower(req.Header("expect")) == "100-continue") *expects_continue = true;
+      return false;
+    }
+    req.body = buffer.substr(body_start, length);
+    *consumed = body_start + length;
+  }
+  *request = std::move(req);
+  return true;
+}
+
+namespace {
+
+std::string Serialize(const HttpResponse& response, bool close) {
+  std::string out = "HTTP/1.1 " + std::to_string(response.status) + " " + HttpStatusText(response.status) + "\r\n";
+  out += "Content-Type: " + response.content_type + "\r\n";
+  out += "Content-Length: " + std::to_string(response.body.size()) + "\r\n";
+  for (const auto& [name, value] : response.headers) out += name + ": " + value + "\r\n";
+  if (close) out += "Connection: close\r\n";
+  out += "\r\n";
+  out += response.body;
+  return out;
+}
+
+}  // namespace
+
+void ServeHttp(Stream* stream, const HttpLimits& limits, const HttpHandler& handler,
+               const std::function<bool()>& stopping) {
+  std::string buffer;
+  char chunk[64 << 10];
+  bool continue_sent = false;
+  while (!stopping()) {
+    HttpRequest request;
+    size_t consumed = 0;
+    int error_status = 400;
+    bool expects_continue = false;
+    Result<bool> parsed = ParseHttpRequest(buffer, limits, &request, &consumed, &error_status, &expects_continue);
+    if (!parsed.ok()) {
+      HttpResponse bad;
+      bad.status = error_status;
+      bad.body = R"({"code":1801,"message":")" + std::string(parsed.status().message()) + R"("})";
+      (void)stream->Write(Serialize(bad, true), limits.io_timeout_ms).ok();
+      return;
+    }
+    if (*parsed) {
+      buffer.erase(0, consumed);
+      continue_sent = false;
+      HttpResponse response = handler(request);
+      bool close = Lower(request.Header("connection")) == "close";
+      if (!stream->Write(Serialize(response, close), limits.io_timeout_ms).ok() || close) return;
+      continue;
+    }
+    if (expects_continue && !continue_sent) {
+      if (!stream->Write("HTTP/1.1 100 Continue\r\n\r\n", limits.io_timeout_ms).ok()) return;
+      continue_sent = true;
+    }
+    // Idle between requests, the I/O timeout within one; poll often enough to see `stopping`.
+    int budget = buffer.empty() ? limits.idle_timeout_ms : limits.io_timeout_ms;
+    Result<size_t> n = Status::Timeout("");
+    for (int waited = 0; waited < budget && !stopping(); waited += 500) {
+      n = stream->Read(chunk, sizeof(chunk), std::min(500, budget - waited));
+      if (n.ok() || n.status().code() != StatusCode::kTimeout) break;
+    }
+    if (!n.ok() || *n == 0) return;  // idle, timed out, closed or broken
+    buffer.append(chunk, *n);
+  }
+}
+
+}  // namespace quiver::rpc

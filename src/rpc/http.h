@@ -1,0 +1,55 @@
+#pragma once
+
+// A small HTTP/1.1 server side for the REST front door: reads requests from a Stream (keep-alive,
+// Content-Length and chunked bodies, Expect: 100-continue), hands each to a handler and writes
+// its response. Bounds: request line and headers 64 KiB, body `max_body_bytes`.
+
+#include <functional>
+#include <map>
+#include <string>
+
+#include "rpc/stream.h"
+
+namespace quiver::rpc {
+
+struct HttpRequest {
+  std::string method;
+  std::string target;  // path and query, as sent
+  std::string path;    // target without the query
+  std::map<std::string, std::string> headers;  // names lower-cased
+  std::string body;
+  std::string Header(const std::string& lower_name) const {
+    auto it = headers.find(lower_name);
+    return it == headers.end() ? std::string() : it->second;
+  }
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::map<std::string, std::string> headers;
+};
+
+struct HttpLimits {
+  size_t max_header_bytes = 64 << 10;
+  size_t max_body_bytes = 256 << 20;
+  int idle_timeout_ms = 60000;  // between requests on a kept-alive connection
+  int io_timeout_ms = 30000;    // within one request or response
+};
+
+using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+
+// Parses one request from the front of `buffer` (bytes received so far). Returns true with the
+// request and the bytes it took when complete; false when more bytes are needed; an error status
+// (with the HTTP status to answer in `error_status`) when the request is malformed or too large.
+Result<bool> ParseHttpRequest(const std::string& buffer, const HttpLimits& limits, HttpRequest* request,
+                              size_t* consumed, int* error_status, bool* expects_continue);
+
+// Serves requests on `stream` until the peer closes, asks to close, idles out or `stopping()`.
+void ServeHttp(Stream* stream, const HttpLimits& limits, const HttpHandler& handler,
+               const std::function<bool()>& stopping);
+
+std::string HttpStatusText(int status);
+
+}  // namespace quiver::rpc

@@ -1,0 +1,46 @@
+#pragma once
+
+// Milvus REST API v2 (`POST /v2/vectordb/<category>/<action>`, spec §7) over the same request
+// handlers as gRPC: each endpoint builds the Milvus request, calls the handler the gRPC method
+// uses (so validation, privileges and errors are the same), and renders Milvus's
+// {code, message, data} reply. Authentication: `Authorization: Bearer user:password` (or HTTP
+// Basic) when authorization is enabled; 401 {code 1800} without valid credentials, 403 when a
+// privilege is missing, HTTP 200 with the Milvus code for every other outcome. Thread-safe.
+
+#include <functional>
+#include <map>
+#include <string>
+
+#include "common/metrics.h"
+#include "proxy/access_control.h"
+#include "proxy/grpc_service.h"
+#include "rpc/http.h"
+#include "rpc/rest/rest_codec.h"
+
+namespace quiver::rpc::rest {
+
+class RestService {
+ public:
+  RestService(proxy::MilvusServiceImpl* milvus, proxy::AccessControl* access, MetricsRegistry* metrics);
+
+  HttpResponse Handle(const HttpRequest& request);
+  // One access log line per REST request from now on (null: off).
+  void SetAccessLog(proxy::AccessLog* log) { access_log_ = log; }
+
+  struct Call;     // one request: its CallContext, body and rendering options
+  struct Outcome;  // what an endpoint answers
+  using Endpoint = std::function<Outcome(Call&)>;
+
+ private:
+  void Register();       // collections and entities (rest_service.cc)
+  void RegisterAdmin();  // partitions, indexes, aliases, databases, users, roles (rest_admin.cc)
+  Outcome CreateCollection(Call& call);
+
+  proxy::MilvusServiceImpl* milvus_;
+  proxy::AccessControl* access_;
+  MetricsRegistry* metrics_;
+  proxy::AccessLog* access_log_ = nullptr;
+  std::map<std::string, Endpoint> endpoints_;  // by "<category>/<action>"
+};
+
+}  // namespace quiver::rpc::rest

@@ -1,0 +1,248 @@
+'use strict';
+// REST v2 on the Milvus port (issue 9): the same listener as gRPC, told apart per connection;
+// driven with curl and with the Node SDK's HttpClient, auth off and on, plus a bounded fuzz run.
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { spawnSync } = require('node:child_process');
+const net = require('node:net');
+const { HttpClient, MilvusClient } = require('@zilliz/milvus2-sdk-node');
+const { QuiverServer } = require('./lib/server');
+const { vec, ok } = require('./lib/data');
+
+let server;
+let secured;
+
+// curl, as a user would run it; returns { status, body }.
+function curl(srv, endpoint, body, headers = {}) {
+  const args = ['-s', '-o', '-', '-w', '\n%{http_code}', '-X', 'POST', `http://${srv.address}/v2/vectordb/${endpoint}`,
+    '-H', 'Content-Type: application/json'];
+  for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}: ${v}`);
+  args.push('--data-binary', '@-');  // the body on stdin: any bytes, any size
+  const input = typeof body === 'string' ? body : JSON.stringify(body);
+  const run = spawnSync('curl', args, { encoding: 'utf8', timeout: 30000, input, maxBuffer: 64 << 20 });
+  assert.equal(run.status, 0, `curl failed: ${run.stderr}`);
+  const lines = run.stdout.split('\n');
+  const status = Number(lines.pop());
+  const text = lines.join('\n');
+  let json = null;
+  try { json = JSON.parse(text); } catch (e) { /* checked by callers */ }
+  return { status, body: json, text };
+}
+
+before(async () => {
+  server = await new QuiverServer().start();
+  secured = await new QuiverServer(undefined, [], { QUIVER_COMMON_SECURITY_AUTHORIZATIONENABLED: 'true' }).start();
+});
+
+after(async () => {
+  for (const s of [server, secured]) {
+    if (!s) continue;
+    const exit = await s.stop();
+    assert.equal(exit.code, 0, s.log.slice(-2000));
+    s.cleanup();
+  }
+});
+
+test('curl: the quick-form collection flow, int64 as strings unless asked otherwise', () => {
+  let r = curl(server, 'collections/create', { collectionName: 'quick', dimension: 4 });
+  assert.deepEqual(r.body, { code: 0, data: {} });
+  r = curl(server, 'collections/describe', { collectionName: 'quick' });
+  assert.equal(r.body.code, 0);
+  assert.equal(r.body.data.load, 'LoadStateLoaded');
+  assert.deepEqual(r.body.data.fields.map(f => [f.name, f.type]), [['id', 'Int64'], ['vector', 'FloatVector']]);
+  assert.equal(r.body.data.indexes[0].metricType, 'COSINE');
+  assert.equal(typeof r.body.data.collectionID, 'string');
+  const data = [1, 2, 3].map(i => ({ id: i, vector: vec(4), color: `c${i}` }));
+  r = curl(server, 'entities/insert', { collectionName: 'quick', data });
+  assert.equal(r.body.code, 0, r.text);
+  assert.equal(r.body.data.insertCount, 3);
+  assert.deepEqual(r.body.data.insertIds, ['1', '2', '3']);
+  r = curl(server, 'entities/search', { collectionName: 'quick', data: [data[1].vector], limit: 2, outputFields: ['color'],
+    consistencyLevel: 'Strong' }, { 'Accept-Type-Allow-Int64': 'true' });
+  assert.equal(r.body.code, 0, r.text);
+  assert.equal(r.body.data.length, 2);
+  assert.equal(r.body.data[0].id, 2);
+  assert.equal(r.body.data[0].color, 'c2');
+  assert.ok(r.body.data[0].distance > 0.99);
+  r = curl(server, 'entities/query', { collectionName: 'quick', filter: 'id >= 2', outputFields: ['id', 'color'],
+    consistencyLevel: 'Strong' });
+  assert.deepEqual(r.body.data.map(x => x.id).sort(), ['2', '3']);
+  r = curl(server, 'entities/get', { collectionName: 'quick', id: [1, 3], outputFields: ['color'] });
+  assert.deepEqual(r.body.data.map(x => x.color).sort(), ['c1', 'c3']);
+  r = curl(server, 'entities/delete', { collectionName: 'quick', filter: 'id == 1' });
+  assert.equal(r.body.code, 0, r.text);
+  r = curl(server, 'entities/query', { collectionName: 'quick', filter: '', outputFields: ['count(*)'], consistencyLevel: 'Strong' },
+    { 'Accept-Type-Allow-Int64': 'true' });
+  assert.deepEqual(r.body.data, [{ 'count(*)': 2 }]);
+  r = curl(server, 'collections/list', {});
+  assert.deepEqual(r.body.data, ['quick']);
+});
+
+test('curl: the schema form, partitions, indexes, aliases and databases', () => {
+  let r = curl(server, 'collections/create', {
+    collectionName: 'books',
+    schema: { autoID: false, enableDynamicField: false, fields: [
+      { fieldName: 'book_id', dataType: 'Int64', isPrimary: true },
+      { fieldName: 'title', dataType: 'VarChar', elementTypeParams: { max_length: 64 } },
+      { fieldName: 'tags', dataType: 'Array', elementDataType: 'VarChar', elementTypeParams: { max_length: 16, max_capacity: 4 } },
+      { fieldName: 'year', dataType: 'Int32', nullable: true },
+      { fieldName: 'embedding', dataType: 'FloatVector', elementTypeParams: { dim: 4 } },
+    ] },
+    indexParams: [{ fieldName: 'embedding', indexName: 'emb', metricType: 'L2', indexType: 'HNSW', params: { M: 8, efConstruction: 64 } }],
+  });
+  assert.equal(r.body.code, 0, r.text);
+  const rows = [
+    { book_id: 1, title: 'Dune', tags: ['scifi'], year: 1965, embedding: [1, 0, 0, 0] },
+    { book_id: 2, title: 'Emma', tags: [], year: null, embedding: [0, 1, 0, 0] },
+  ];
+  r = curl(server, 'entities/insert', { collectionName: 'books', data: rows });
+  assert.equal(r.body.code, 0, r.text);
+  r = curl(server, 'entities/query', { collectionName: 'books', filter: 'book_id > 0', outputFields: ['*'], consistencyLevel: 'Strong' },
+    { 'Accept-Type-Allow-Int64': 'true' });
+  const byId = Object.fromEntries(r.body.data.map(x => [x.book_id, x]));
+  assert.deepEqual(byId[1].tags, ['scifi']);
+  assert.equal(byId[2].year, null);
+  assert.deepEqual(byId[2].tags, []);
+  r = curl(server, 'indexes/describe', { collectionName: 'books', indexName: 'emb' });
+  assert.equal(r.body.data[0].indexType, 'HNSW');
+  assert.equal(r.body.data[0].metricType, 'L2');
+  assert.deepEqual(curl(server, 'indexes/list', { collectionName: 'books' }).body.data, ['emb']);
+  assert.equal(curl(server, 'partitions/create', { collectionName: 'books', partitionName: 'p1' }).body.code, 0);
+  assert.deepEqual(curl(server, 'partitions/list', { collectionName: 'books' }).body.data.sort(), ['_default', 'p1']);
+  assert.equal(curl(server, 'partitions/has', { collectionName: 'books', partitionName: 'p1' }).body.data.has, true);
+  assert.equal(curl(server, 'aliases/create', { collectionName: 'books', aliasName: 'library' }).body.code, 0);
+  assert.equal(curl(server, 'aliases/describe', { aliasName: 'library' }).body.data.collectionName, 'books');
+  assert.equal(curl(server, 'collections/get_stats', { collectionName: 'library' }).body.code, 0);
+  assert.equal(curl(server, 'databases/create', { dbName: 'archive' }).body.code, 0);
+  assert.deepEqual(curl(server, 'databases/list', {}).body.data.sort(), ['archive', 'default']);
+  assert.equal(curl(server, 'collections/create', { dbName: 'archive', collectionName: 'old', dimension: 2 }).body.code, 0);
+  assert.deepEqual(curl(server, 'collections/list', { dbName: 'archive' }).body.data, ['old']);
+  assert.deepEqual(curl(server, 'collections/list', {}, { 'DB-Name': 'archive' }).body.data, ['old']);
+  r = curl(server, 'collections/get_load_state', { collectionName: 'books' });
+  assert.equal(r.body.data.loadState, 'LoadStateLoaded');
+});
+
+test('curl: errors carry Milvus codes', () => {
+  assert.equal(curl(server, 'collections/list', '{not json').body.code, 1801);
+  assert.equal(curl(server, 'collections/describe', {}).body.code, 1802);
+  assert.equal(curl(server, 'collections/describe', { collectionName: 'nope' }).body.code, 100);
+  const bad = curl(server, 'entities/insert', { collectionName: 'quick', data: [{ id: 9, vector: [1, 2] }] });
+  assert.equal(bad.body.code, 1804);
+  assert.match(bad.body.message, /dim is 4/);
+  assert.equal(curl(server, 'entities/get', { collectionName: 'quick', id: [{ x: 1 }] }).body.code, 1806);
+  const unknown = curl(server, 'entities/search', { collectionName: 'quick', data: [[1, 2, 3, 4]], topK: 3 });
+  assert.equal(unknown.body.code, 1100);
+  assert.match(unknown.body.message, /unknown parameter topK/);
+  assert.equal(curl(server, 'nothing/here', {}).status, 404);
+  assert.equal(curl(server, 'collections/compact', { collectionName: 'quick' }).body.code, 10);
+});
+
+test('HttpClient: the same flow through the Node SDK', async () => {
+  const http = new HttpClient({ endpoint: `http://${server.address}` });
+  let r = await http.createCollection({ collectionName: 'sdk', dimension: 4, metricType: 'L2' });
+  assert.equal(r.code, 0, JSON.stringify(r));
+  const data = Array.from({ length: 10 }, (_, i) => ({ id: i + 1, vector: vec(4) }));
+  r = await http.insert({ collectionName: 'sdk', data });
+  assert.equal(r.code, 0, JSON.stringify(r));
+  assert.equal(r.data.insertCount, 10);
+  r = await http.search({ collectionName: 'sdk', data: [data[4].vector], limit: 3, consistencyLevel: 'Strong' });
+  assert.equal(r.code, 0, JSON.stringify(r));
+  assert.equal(String(r.data[0].id), '5');
+  r = await http.query({ collectionName: 'sdk', filter: 'id in [1, 2]', outputFields: ['id'], consistencyLevel: 'Strong' });
+  assert.equal(r.data.length, 2);
+  r = await http.describeCollection({ collectionName: 'sdk' });
+  assert.equal(r.data.collectionName, 'sdk');
+  r = await http.listCollections();
+  assert.ok(r.data.includes('sdk'));
+  r = await http.dropCollection({ collectionName: 'sdk' });
+  assert.equal(r.code, 0);
+  assert.equal((await http.hasCollection({ collectionName: 'sdk' })).data.has, false);
+});
+
+test('gRPC and REST share the port, and the data', async () => {
+  const grpc = new MilvusClient({ address: server.address, timeout: 20000, logLevel: 'error' });
+  await grpc.connectPromise;
+  const res = await grpc.query({ collection_name: 'quick', filter: 'id > 0', output_fields: ['color'], consistency_level: 'Strong' });
+  assert.ok(ok(res.status), JSON.stringify(res.status));
+  // The Node SDK leaves dynamic keys under $meta when they are named in output_fields.
+  assert.deepEqual(res.data.map(x => x.color || x.$meta.color).sort(), ['c2', 'c3']);
+  grpc.closeConnection();
+});
+
+test('auth on: no Bearer or a wrong one is 401/1800, a missing privilege 403, root works', async () => {
+  const none = curl(secured, 'collections/list', {});
+  assert.equal(none.status, 401);
+  assert.deepEqual(none.body, { code: 1800, message: "user hasn't authenticated" });
+  assert.equal(curl(secured, 'collections/list', {}, { Authorization: 'Bearer root:wrong' }).status, 401);
+  const root = { Authorization: 'Bearer root:Milvus' };
+  assert.equal(curl(secured, 'collections/create', { collectionName: 'guarded', dimension: 4 }, root).body.code, 0);
+  assert.equal(curl(secured, 'users/create', { userName: 'reader', password: 'readerpw' }, root).body.code, 0);
+  const reader = { Authorization: 'Bearer reader:readerpw' };
+  const denied = curl(secured, 'entities/insert', { collectionName: 'guarded', data: [{ id: 1, vector: [1, 2, 3, 4] }] }, reader);
+  assert.equal(denied.status, 403);
+  assert.equal(denied.body.code, 65535);
+  assert.match(denied.body.message, /PermissionDenied desc = PrivilegeInsert: permission deny to reader/);
+  assert.equal(curl(secured, 'roles/create', { roleName: 'writers' }, root).body.code, 0);
+  assert.equal(curl(secured, 'roles/grant_privilege_v2', { roleName: 'writers', privilege: 'CollectionReadWrite', collectionName: 'guarded' }, root).body.code, 0);
+  assert.equal(curl(secured, 'users/grant_role', { userName: 'reader', roleName: 'writers' }, root).body.code, 0);
+  const allowed = curl(secured, 'entities/insert', { collectionName: 'guarded', data: [{ id: 1, vector: [1, 2, 3, 4] }] }, reader);
+  assert.equal(allowed.body.code, 0, allowed.text);
+  const roles = curl(secured, 'users/describe', { userName: 'reader' }, reader);
+  assert.deepEqual(roles.body.data, ['writers']);
+  const grants = curl(secured, 'roles/describe', { roleName: 'writers' }, root);
+  assert.equal(grants.body.data[0].privilege, 'CollectionReadWrite');
+  // HTTP Basic works too.
+  const basic = { Authorization: `Basic ${Buffer.from('root:Milvus').toString('base64')}` };
+  assert.equal(curl(secured, 'collections/list', {}, basic).body.code, 0);
+  // HttpClient with and without a token.
+  const anonymous = new HttpClient({ endpoint: `http://${secured.address}` });
+  await assert.rejects(anonymous.listCollections(), e => e.status === 401);
+  const withToken = new HttpClient({ endpoint: `http://${secured.address}`, token: 'root:Milvus' });
+  const listed = await withToken.listCollections();
+  assert.deepEqual(listed.data, ['guarded']);
+  const user = new HttpClient({ endpoint: `http://${secured.address}`, username: 'reader', password: 'readerpw' });
+  await assert.rejects(user.createCollection({ collectionName: 'x', dimension: 4 }), e => e.status === 403);
+});
+
+test('fuzz: malformed JSON, wrong types, huge and hostile bodies never crash the server', async () => {
+  let seed = 12345;
+  const rnd = () => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed / 0x7fffffff; };
+  const endpoints = ['collections/create', 'collections/describe', 'entities/insert', 'entities/search', 'entities/query',
+    'entities/get', 'entities/delete', 'indexes/create', 'partitions/create', 'users/create', 'roles/grant_privilege_v2',
+    'entities/hybrid_search', 'aliases/create', 'databases/create'];
+  const values = [null, true, 0, -1, 1e308, 'x', '', [], {}, [[1, 2, 3, 4]], { a: { b: [] } }, '9'.repeat(40), [null], 'quick'];
+  const keys = ['collectionName', 'data', 'filter', 'limit', 'outputFields', 'id', 'dimension', 'schema', 'indexParams',
+    'search', 'rerank', 'searchParams', 'partitionName', 'userName', 'password', 'privilege', 'roleName', 'dbName'];
+  const bodies = ['', '{', '[]', 'null', '"x"', '{"collectionName":', '\u0000\u0001', '{"a":' + '['.repeat(5000) + ']'.repeat(5000) + '}',
+    JSON.stringify({ collectionName: 'quick', data: [{ id: 1, vector: Array(100000).fill(1) }] })];
+  for (let i = 0; i < 120; i++) {
+    const body = {};
+    const n = Math.floor(rnd() * 5);
+    for (let k = 0; k < n; k++) body[keys[Math.floor(rnd() * keys.length)]] = values[Math.floor(rnd() * values.length)];
+    bodies.push(JSON.stringify(body));
+  }
+  for (let i = 0; i < bodies.length; i++) {
+    const endpoint = endpoints[i % endpoints.length];
+    const r = curl(server, endpoint, bodies[i]);
+    assert.equal(r.status, 200, `${endpoint} ${bodies[i].slice(0, 80)} -> ${r.status} ${r.text.slice(0, 200)}`);
+    assert.ok(r.body && typeof r.body.code === 'number', `${endpoint}: ${r.text.slice(0, 200)}`);
+  }
+  // Over the message limit (server.max_message_bytes, 256 MiB by default): refused by size alone.
+  const huge = spawnSync('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '-X', 'POST',
+    `http://${server.address}/v2/vectordb/entities/insert`, '-H', 'Content-Length: 999999999999', '--data-binary', '{}'],
+  { encoding: 'utf8', timeout: 30000 });
+  assert.equal(huge.stdout, '413');
+  // Raw garbage and a half-sent request on the socket.
+  for (const raw of ['GET\r\n\r\n', 'POST /v2/vectordb/collections/list HTTP/1.1\r\nContent-Length: 5\r\n\r\n{', '\x16\x03\x01garbage', 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\ngarbage']) {
+    await new Promise(resolve => {
+      const sock = net.connect(server.port, '127.0.0.1', () => sock.end(raw));
+      sock.on('error', resolve);
+      sock.on('close', resolve);
+      sock.resume();
+      setTimeout(() => { sock.destroy(); resolve(); }, 2000);
+    });
+  }
+  const health = await fetch(`http://127.0.0.1:${server.statusPort}/healthz`);
+  assert.equal(health.status, 200);
+  assert.equal(curl(server, 'collections/has', { collectionName: 'quick' }).body.data.has, true);
+});
