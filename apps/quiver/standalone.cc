@@ -12,7 +12,7 @@
 #include "coord/coord.h"
 #include "datanode/datanode.h"
 #include "indexnode/indexnode.h"
-#include "proxy/grpc_service.h"
+#include "rpc/milvus/grpc_service.h"
 #include "proxy/proxy.h"
 #include "rpc/front_door.h"
 #include "rpc/rest/rest_service.h"
@@ -63,8 +63,13 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
   tls.server_key_path = config.GetString("tls.serverKeyPath");
   tls.ca_pem_path = config.GetString("tls.caPemPath");
 
+  QUIVER_ASSIGN_OR_RETURN(bool status_tls_on, config.GetBool("server.status_tls"));
+  StatusServerTls status_tls{tls.server_pem_path, tls.server_key_path, tls.mode == 2 ? tls.ca_pem_path : ""};
+  if (status_tls_on && (tls.server_pem_path.empty() || tls.server_key_path.empty())) {
+    return Status::InvalidArgument("server.status_tls needs tls.serverPemPath and tls.serverKeyPath");
+  }
   MetricsRegistry metrics;
-  StatusServer status(&metrics);
+  StatusServer status(&metrics, status_tls_on ? &status_tls : nullptr);
   QUIVER_RETURN_IF_ERROR(status.Start(address, static_cast<int>(status_port)));
   status.SetReady(false, "recovering");
 
@@ -177,7 +182,7 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
     QUIVER_LOG(WARN) << "user root still has the default password; change it (UpdateCredential)"
                      << Kv("user", "root");
   }
-  proxy::MilvusServiceImpl service(&proxy, &access, &metrics, version, [&ready] { return ready.load(); });
+  rpc::milvus::MilvusServiceImpl service(&proxy, &access, &metrics, version, [&ready] { return ready.load(); });
   // gRPC gets its connections from the front door (no listening port of its own).
   grpc::ServerBuilder builder;
   builder.RegisterService(&service);

@@ -14,6 +14,7 @@ const std::vector<ConfigKeyInfo>& Config::Keys() {
       {"server.address", "0.0.0.0", "Address the Milvus API (gRPC + REST) listens on"},
       {"server.port", "19530", "Port of the Milvus API (gRPC and REST v2, sniffed per connection)"},
       {"server.status_port", "9091", "Port of the status server: /healthz and /metrics"},
+      {"server.status_tls", "false", "Serve the status port over HTTPS with the tls.* certificate (client certificates with tlsMode 2)"},
       {"server.data_dir", "./quiver-data", "Directory holding metadata, WAL and objects in standalone mode"},
       {"server.max_message_bytes", "268435456", "Largest accepted request message (256 MiB)"},
       {"server.shutdown_flush_seconds", "20", "Budget for flushing buffered rows at SIGTERM (the rest is replayed)"},

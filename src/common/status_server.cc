@@ -6,8 +6,18 @@
 
 namespace quiver {
 
-StatusServer::StatusServer(MetricsRegistry* metrics)
-    : metrics_(metrics), server_(std::make_unique<httplib::Server>()) {
+namespace {
+
+std::unique_ptr<httplib::Server> NewServer(const StatusServerTls* tls) {
+  if (tls == nullptr) return std::make_unique<httplib::Server>();
+  return std::make_unique<httplib::SSLServer>(tls->cert_path.c_str(), tls->key_path.c_str(),
+                                              tls->ca_path.empty() ? nullptr : tls->ca_path.c_str());
+}
+
+}  // namespace
+
+StatusServer::StatusServer(MetricsRegistry* metrics, const StatusServerTls* tls)
+    : metrics_(metrics), server_(NewServer(tls)), tls_(tls != nullptr) {
   server_->Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
     std::vector<std::function<Status()>> checks;
     {
@@ -44,6 +54,10 @@ void StatusServer::AddPage(const std::string& path, PageFn fn) {
 }
 
 Status StatusServer::Start(const std::string& address, int port) {
+  if (!server_->is_valid()) {
+    return Status::InvalidArgument("status server TLS: cannot load the certificate, key or CA (tls.serverPemPath, "
+                                   "tls.serverKeyPath, tls.caPemPath)");
+  }
   if (port == 0) {
     port_ = server_->bind_to_any_port(address);
     if (port_ < 0) return Status::IOError("status server cannot bind", address);
@@ -54,7 +68,8 @@ Status StatusServer::Start(const std::string& address, int port) {
     port_ = port;
   }
   thread_ = std::thread([this] { server_->listen_after_bind(); });
-  QUIVER_LOG(INFO) << "status server listening" << Kv("address", address) << Kv("port", port_);
+  QUIVER_LOG(INFO) << "status server listening" << Kv("address", address) << Kv("port", port_)
+                   << Kv("tls", tls_ ? "on" : "off");
   return Status::OK();
 }
 

@@ -25,10 +25,18 @@ class Server;
 
 namespace quiver {
 
+// TLS for the status port (server.status_tls): the Milvus port's certificate and key, and with
+// `ca_path` set, client certificates signed by that CA are required.
+struct StatusServerTls {
+  std::string cert_path;
+  std::string key_path;
+  std::string ca_path;
+};
+
 class StatusServer {
  public:
-  // `metrics` must outlive the server.
-  explicit StatusServer(MetricsRegistry* metrics);
+  // `metrics` must outlive the server. With `tls`, it serves HTTPS (Start reports bad files).
+  explicit StatusServer(MetricsRegistry* metrics, const StatusServerTls* tls = nullptr);
   ~StatusServer();
   StatusServer(const StatusServer&) = delete;
   StatusServer& operator=(const StatusServer&) = delete;
@@ -53,6 +61,7 @@ class StatusServer {
  private:
   MetricsRegistry* metrics_;
   std::unique_ptr<httplib::Server> server_;
+  bool tls_ = false;
   std::thread thread_;
   int port_ = 0;
   Mutex mu_;

@@ -2,7 +2,7 @@
 
 // Proxy logic below the gRPC layer: timestamps for writes, routing rows to shards and partitions,
 // appending to the WAL (a write is acknowledged once the WAL holds it durably), consistency waits
-// before reads, and resolving output fields. grpc_service*.cc turns wire messages into calls here.
+// before reads, and resolving output fields. The front doors (src/rpc/) turn wire messages into calls here.
 // Thread-safe.
 
 #include <memory>
@@ -12,7 +12,8 @@
 
 #include "cluster/clients.h"
 #include "common/metrics.h"
-#include "proxy/convert.h"
+#include "proxy/rows.h"
+#include "schema/schema.h"
 #include "storage/wal/wal.h"
 
 namespace quiver::proxy {

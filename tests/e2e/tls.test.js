@@ -32,12 +32,13 @@ function makeCert(name, ca) {
 }
 const file = name => path.join(dir, name);
 
-async function tlsServer(mode) {
+async function tlsServer(mode, extra = {}) {
   const s = await new QuiverServer(undefined, [], {
     QUIVER_COMMON_SECURITY_TLSMODE: String(mode),
     QUIVER_TLS_SERVERPEMPATH: file('server.pem'),
     QUIVER_TLS_SERVERKEYPATH: file('server.key'),
     QUIVER_TLS_CAPEMPATH: file('ca.pem'),
+    ...extra,
   }).start();
   servers.push(s);
   return s;
@@ -126,6 +127,19 @@ test('mutual TLS: a client certificate from the CA is required', async () => {
     timeout: 5000, logLevel: 'error' });
   await assert.rejects(noCertSdk.connectPromise);
   noCertSdk.closeConnection();
+});
+
+test('the status port over HTTPS (server.status_tls), with client certificates under tlsMode 2', async () => {
+  const s = await tlsServer(2, { QUIVER_SERVER_STATUS_TLS: 'true', STATUS_CLIENT_CERT: file('client.pem'),
+    STATUS_CLIENT_KEY: file('client.key') });
+  const health = await s.healthz();  // the helper trusts ca.pem and presents client.pem
+  assert.equal(health.status, 200);
+  assert.match(await s.metrics(), /process_resident_memory_bytes/);
+  const plain = spawnSync('curl', ['-s', `http://127.0.0.1:${s.statusPort}/healthz`], { encoding: 'utf8', timeout: 10000 });
+  assert.ok(plain.status !== 0 || !plain.stdout.includes('ok'), 'plain HTTP must not be served');
+  const noCert = spawnSync('curl', ['-s', '--cacert', file('ca.pem'), `https://localhost:${s.statusPort}/healthz`,
+    '--resolve', `localhost:${s.statusPort}:127.0.0.1`], { encoding: 'utf8', timeout: 10000 });
+  assert.notEqual(noCert.status, 0, 'mutual TLS: no client certificate, no answer');
 });
 
 test('a bad TLS setting stops the server at start with a clear error', async () => {

@@ -225,7 +225,7 @@ void RestService::RegisterAdmin() {
   auto* m = milvus_;
   auto add = [this](const std::string& name, Endpoint e) { endpoints_[name] = std::move(e); };
   // Calls `method` with `req` and answers {} or the error.
-  auto status_call = [](auto method, proxy::MilvusServiceImpl* m) {
+  auto status_call = [](auto method, milvus::MilvusServiceImpl* m) {
     return [method, m](Call& c, auto& req) {
       pb::common::Status resp;
       Outcome o;

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "common/secrets.h"
-#include "proxy/milvus_status.h"
+#include "rpc/milvus/milvus_status.h"
 #include "rpc/rest/rest_service.h"
 
 namespace quiver::rpc::rest {
@@ -61,7 +61,7 @@ struct RestService::Outcome {
   }
   // A status raised by the REST layer itself (REST's own code for a missing parameter: 1802).
   static Outcome From(const Status& status) {
-    int code = status.detail() == ErrorDetail::kParameterMissing ? 1802 : proxy::MilvusCode(status);
+    int code = status.detail() == ErrorDetail::kParameterMissing ? 1802 : milvus::MilvusCode(status);
     return Error(code, std::string(status.message()));
   }
 };
@@ -223,7 +223,7 @@ using namespace internal;  // NOLINT: these helpers are this module's vocabulary
 
 // A handler of MilvusServiceImpl as a callable (the names are overloaded per front door).
 #define QUIVER_REST_METHOD(name)                                                                   \
-  [](proxy::MilvusServiceImpl* service, proxy::CallContext* context, const auto* request, auto* response) { \
+  [](milvus::MilvusServiceImpl* service, proxy::CallContext* context, const auto* request, auto* response) { \
     return service->name(context, request, response);                                             \
   }
 #define REST_TRY(expr)                                   \

@@ -34,7 +34,7 @@ constexpr size_t kMaxNesting = 64;
 
 }  // namespace
 
-RestService::RestService(proxy::MilvusServiceImpl* milvus, proxy::AccessControl* access, MetricsRegistry* metrics)
+RestService::RestService(milvus::MilvusServiceImpl* milvus, proxy::AccessControl* access, MetricsRegistry* metrics)
     : milvus_(milvus), access_(access), metrics_(metrics) {
   Register();
 }

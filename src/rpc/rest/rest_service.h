@@ -13,7 +13,7 @@
 
 #include "common/metrics.h"
 #include "proxy/access_control.h"
-#include "proxy/grpc_service.h"
+#include "rpc/milvus/grpc_service.h"
 #include "rpc/http.h"
 #include "rpc/rest/rest_codec.h"
 
@@ -21,7 +21,7 @@ namespace quiver::rpc::rest {
 
 class RestService {
  public:
-  RestService(proxy::MilvusServiceImpl* milvus, proxy::AccessControl* access, MetricsRegistry* metrics);
+  RestService(milvus::MilvusServiceImpl* milvus, proxy::AccessControl* access, MetricsRegistry* metrics);
 
   HttpResponse Handle(const HttpRequest& request);
   // One access log line per REST request from now on (null: off).
@@ -36,7 +36,7 @@ class RestService {
   void RegisterAdmin();  // partitions, indexes, aliases, databases, users, roles (rest_admin.cc)
   Outcome CreateCollection(Call& call);
 
-  proxy::MilvusServiceImpl* milvus_;
+  milvus::MilvusServiceImpl* milvus_;
   proxy::AccessControl* access_;
   MetricsRegistry* metrics_;
   proxy::AccessLog* access_log_ = nullptr;

@@ -56,17 +56,42 @@ class QuiverServer {
     while (Date.now() < deadline) {
       if (this.proc.exitCode !== null) throw new Error(`quiver exited early:\n${this.log}`);
       try {
-        const res = await fetch(`http://127.0.0.1:${this.statusPort}/healthz`);
-        if (res.status === 200) return this;
+        if ((await this.healthz()).status === 200) return this;
       } catch (e) { /* not up yet */ }
       await sleep(50);
     }
+    // Never leave a server behind that did not come up: the test runner would wait for it.
+    this.proc.kill('SIGKILL');
+    await this.exited;
     throw new Error(`quiver did not become ready:\n${this.log}`);
   }
 
+  // A GET on the status port: plain HTTP, or HTTPS trusting tls.caPemPath when server.status_tls is on.
+  statusGet(page) {
+    if (this.env.QUIVER_SERVER_STATUS_TLS !== 'true') {
+      return fetch(`http://127.0.0.1:${this.statusPort}${page}`).then(async r => ({ status: r.status, text: await r.text() }));
+    }
+    const https = require('node:https');
+    const tlsOptions = { ca: fs.readFileSync(this.env.QUIVER_TLS_CAPEMPATH), servername: 'localhost' };
+    if (this.env.QUIVER_COMMON_SECURITY_TLSMODE === '2') {
+      tlsOptions.cert = fs.readFileSync(this.env.STATUS_CLIENT_CERT);
+      tlsOptions.key = fs.readFileSync(this.env.STATUS_CLIENT_KEY);
+    }
+    return new Promise((resolve, reject) => {
+      const req = https.get({ host: '127.0.0.1', port: this.statusPort, path: page, ...tlsOptions }, res => {
+        let text = '';
+        res.on('data', d => { text += d; });
+        res.on('end', () => resolve({ status: res.statusCode, text }));
+      });
+      req.on('error', reject);
+      req.setTimeout(5000, () => req.destroy(new Error('timeout')));
+    });
+  }
+
+  healthz() { return this.statusGet('/healthz'); }
+
   async metrics() {
-    const res = await fetch(`http://127.0.0.1:${this.statusPort}/metrics`);
-    return res.text();
+    return (await this.statusGet('/metrics')).text;
   }
 
   // SIGTERM and wait for a clean exit; returns the exit status.

@@ -1,13 +1,13 @@
 #include "cluster/errors.h"
-#include "proxy/grpc_service.h"
+#include "rpc/milvus/grpc_service.h"
 
 #include <chrono>
 #include <random>
 
 #include "common/log.h"
-#include "proxy/milvus_status.h"
+#include "rpc/milvus/milvus_status.h"
 
-namespace quiver::proxy {
+namespace quiver::rpc::milvus {
 
 std::string GrpcCallContext::Metadata(std::string_view key) const {
   const auto& metadata = context_->client_metadata();
@@ -291,4 +291,4 @@ grpc::Status MilvusServiceImpl::Dummy(CallContext*, const pb::milvus::DummyReque
   return grpc::Status::OK;
 }
 
-}  // namespace quiver::proxy
+}  // namespace quiver::rpc::milvus

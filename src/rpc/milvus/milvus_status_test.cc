@@ -1,8 +1,8 @@
-#include "proxy/milvus_status.h"
+#include "rpc/milvus/milvus_status.h"
 
 #include <gtest/gtest.h>
 
-namespace quiver::proxy {
+namespace quiver::rpc::milvus {
 namespace {
 
 TEST(MilvusStatusTest, LongReasonsAreCutOnACharacterBoundary) {
@@ -26,4 +26,4 @@ TEST(MilvusStatusTest, LongReasonsAreCutOnACharacterBoundary) {
 }
 
 }  // namespace
-}  // namespace quiver::proxy
+}  // namespace quiver::rpc::milvus

@@ -17,7 +17,7 @@
 #include "milvus/milvus.pb.h"
 #include "schema/schema.h"
 
-namespace quiver::proxy {
+namespace quiver::rpc::milvus {
 
 namespace pb = ::milvus::proto;
 using KeyValueList = google::protobuf::RepeatedPtrField<pb::common::KeyValuePair>;
@@ -77,4 +77,4 @@ Status CheckMutationOptions(const google::protobuf::RepeatedField<uint32_t>& has
 // Milvus removed time travel in 2.3; a non-zero value is refused.
 Status CheckNoTimeTravel(uint64_t timestamp, const char* field);
 
-}  // namespace quiver::proxy
+}  // namespace quiver::rpc::milvus

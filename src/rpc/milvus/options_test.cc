@@ -1,13 +1,13 @@
-#include "proxy/options.h"
+#include "rpc/milvus/options.h"
 
 #include <gtest/gtest.h>
 
 #include <google/protobuf/unknown_field_set.h>
 
-#include "proxy/convert.h"
-#include "proxy/milvus_status.h"
+#include "rpc/milvus/convert.h"
+#include "rpc/milvus/milvus_status.h"
 
-namespace quiver::proxy {
+namespace quiver::rpc::milvus {
 namespace {
 
 KeyValueList Props(std::initializer_list<std::pair<const char*, const char*>> kvs) {
@@ -179,4 +179,4 @@ TEST(OptionsTest, SearchAndLoadOptions) {
 }
 
 }  // namespace
-}  // namespace quiver::proxy
+}  // namespace quiver::rpc::milvus

@@ -1,4 +1,4 @@
-#include "proxy/convert.h"
+#include "rpc/milvus/convert.h"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 
 #include "schema/array_codec.h"
 
-namespace quiver::proxy {
+namespace quiver::rpc::milvus {
 namespace {
 
 using schema::DataType;
@@ -179,9 +179,9 @@ TEST(ConvertTest, ColumnsConvertBackToFieldData) {
 }
 
 }  // namespace
-}  // namespace quiver::proxy
+}  // namespace quiver::rpc::milvus
 
-namespace quiver::proxy {
+namespace quiver::rpc::milvus {
 namespace {
 
 std::string Pairs(std::initializer_list<std::pair<uint32_t, float>> entries) {
@@ -271,4 +271,4 @@ TEST(ConvertTest, NullableJsonAndJsonLimits) {
 }
 
 }  // namespace
-}  // namespace quiver::proxy
+}  // namespace quiver::rpc::milvus

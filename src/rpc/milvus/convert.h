@@ -9,32 +9,23 @@
 #include <set>
 
 #include "cluster/types.h"
+#include "proxy/rows.h"
 #include "common/status.h"
 #include "expr/ast.h"
 #include "milvus/milvus.pb.h"
 #include "schema/column.h"
 #include "schema/schema.h"
 
-namespace quiver::proxy {
+namespace quiver::rpc::milvus {
 
 namespace pb = ::milvus::proto;
+
+using proxy::RowLimits;
+using proxy::RowsIn;
 
 Result<schema::CollectionSchema> SchemaFromProto(const pb::schema::CollectionSchema& proto);
 // User-visible schema: without $meta and system fields.
 void SchemaToProto(const schema::CollectionSchema& schema, pb::schema::CollectionSchema* out);
-
-struct RowsIn {
-  std::shared_ptr<const schema::DataChunk> chunk;  // every schema field, in schema order
-  std::vector<segment::PrimaryKey> pks;             // row order
-  bool generated_ids = false;
-};
-
-// Per-value limits of an insert.
-struct RowLimits {
-  // Largest JSON value (a JSON field's or the dynamic field's row), as Milvus's
-  // common.JSONMaxLength (64 KiB by default). Config: proxy.max_json_bytes.
-  size_t max_json_bytes = 64 << 10;
-};
 
 // Builds the rows of an insert (upsert = false) or upsert. `num_rows` may be 0 (then taken from
 // the data). `alloc_ids` provides `count` consecutive ids for auto-id Int64 primary keys.
@@ -64,4 +55,4 @@ Result<expr::Literal> LiteralFromTemplate(const pb::schema::TemplateValue& value
 Result<expr::TemplateValues> TemplatesFromProto(
     const google::protobuf::Map<std::string, pb::schema::TemplateValue>& values);
 
-}  // namespace quiver::proxy
+}  // namespace quiver::rpc::milvus

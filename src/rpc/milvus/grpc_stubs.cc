@@ -2,9 +2,9 @@
 // ("not supported yet", code 10), never gRPC UNIMPLEMENTED, which the Node SDK would turn into an
 // empty success. Generated from proto/milvus/milvus.proto; keep in sync when methods are added.
 
-#include "proxy/grpc_service.h"
+#include "rpc/milvus/grpc_service.h"
 
-namespace quiver::proxy {
+namespace quiver::rpc::milvus {
 
 grpc::Status MilvusServiceImpl::BatchDescribeCollection(CallContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) {
   return Unimplemented(context, "BatchDescribeCollection", *request, response->mutable_status());
@@ -198,4 +198,4 @@ grpc::Status MilvusServiceImpl::DumpMessages(grpc::ServerContext* context, const
   return transport;
 }
 
-}  // namespace quiver::proxy
+}  // namespace quiver::rpc::milvus

@@ -2,9 +2,9 @@
 // the same name that every front door shares (Serve: grpc_service.cc), writing the access log
 // line when it is on. Generated from grpc_service.h; keep in sync.
 
-#include "proxy/grpc_service.h"
+#include "rpc/milvus/grpc_service.h"
 
-namespace quiver::proxy {
+namespace quiver::rpc::milvus {
 
 grpc::Status MilvusServiceImpl::CreateCollection(grpc::ServerContext* context, const pb::milvus::CreateCollectionRequest* request, pb::common::Status* response) {
   return Serve(context, "CreateCollection", request, response, &MilvusServiceImpl::CreateCollection);
@@ -462,4 +462,4 @@ grpc::Status MilvusServiceImpl::GetReplicateInfo(grpc::ServerContext* context, c
   return Serve(context, "GetReplicateInfo", request, response, &MilvusServiceImpl::GetReplicateInfo);
 }
 
-}  // namespace quiver::proxy
+}  // namespace quiver::rpc::milvus

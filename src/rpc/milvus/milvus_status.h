@@ -10,7 +10,7 @@
 #include "common/status.h"
 #include "milvus/common.pb.h"
 
-namespace quiver::proxy {
+namespace quiver::rpc::milvus {
 
 // Error reasons often quote user input (names, values, expressions); a reason longer than this
 // is cut (on a UTF-8 boundary) and says how many bytes were left out, so a 1 MB name never
@@ -19,9 +19,9 @@ constexpr size_t kMaxReasonBytes = 1024;
 std::string TruncatedReason(std::string_view message);
 
 // Fills `out` from `status` (Success for OK).
-void ToMilvusStatus(const Status& status, milvus::proto::common::Status* out);
-milvus::proto::common::Status MilvusStatus(const Status& status);
+void ToMilvusStatus(const Status& status, ::milvus::proto::common::Status* out);
+::milvus::proto::common::Status MilvusStatus(const Status& status);
 // The Milvus `code` that `status` maps to (0 for OK).
 int32_t MilvusCode(const Status& status);
 
-}  // namespace quiver::proxy
+}  // namespace quiver::rpc::milvus

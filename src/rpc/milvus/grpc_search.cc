@@ -11,10 +11,10 @@
 #include "expr/binder.h"
 #include "index/registry.h"
 #include "index/vector_index.h"
-#include "proxy/grpc_service.h"
-#include "proxy/options.h"
+#include "rpc/milvus/grpc_service.h"
+#include "rpc/milvus/options.h"
 
-namespace quiver::proxy {
+namespace quiver::rpc::milvus {
 
 using Json = nlohmann::json;
 
@@ -661,4 +661,4 @@ grpc::Status MilvusServiceImpl::Query(CallContext* context, const pb::milvus::Qu
   });
 }
 
-}  // namespace quiver::proxy
+}  // namespace quiver::rpc::milvus

@@ -1,4 +1,4 @@
-#include "proxy/options.h"
+#include "rpc/milvus/options.h"
 
 #include <algorithm>
 #include <charconv>
@@ -12,7 +12,7 @@
 
 #include "index/registry.h"
 
-namespace quiver::proxy {
+namespace quiver::rpc::milvus {
 
 namespace {
 
@@ -470,4 +470,4 @@ Status CheckMutationOptions(const google::protobuf::RepeatedField<uint32_t>& has
   return Status::OK();
 }
 
-}  // namespace quiver::proxy
+}  // namespace quiver::rpc::milvus

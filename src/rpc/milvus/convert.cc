@@ -1,4 +1,4 @@
-#include "proxy/convert.h"
+#include "rpc/milvus/convert.h"
 
 #include <nlohmann/json.hpp>
 
@@ -7,10 +7,10 @@
 #include <cstring>
 #include <map>
 
-#include "proxy/options.h"
+#include "rpc/milvus/options.h"
 #include "schema/array_codec.h"
 
-namespace quiver::proxy {
+namespace quiver::rpc::milvus {
 
 using schema::DataType;
 using Json = nlohmann::json;
@@ -777,4 +777,4 @@ Result<expr::TemplateValues> TemplatesFromProto(const google::protobuf::Map<std:
   return out;
 }
 
-}  // namespace quiver::proxy
+}  // namespace quiver::rpc::milvus

@@ -1,10 +1,10 @@
 // Users, roles, privileges and privilege groups (checked on every request by AccessControl),
 // and altering index and field properties.
 
-#include "proxy/grpc_service.h"
-#include "proxy/options.h"
+#include "rpc/milvus/grpc_service.h"
+#include "rpc/milvus/options.h"
 
-namespace quiver::proxy {
+namespace quiver::rpc::milvus {
 
 namespace {
 
@@ -199,4 +199,4 @@ grpc::Status MilvusServiceImpl::AlterCollectionField(CallContext* context,
   });
 }
 
-}  // namespace quiver::proxy
+}  // namespace quiver::rpc::milvus

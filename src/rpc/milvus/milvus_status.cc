@@ -1,8 +1,8 @@
-#include "proxy/milvus_status.h"
+#include "rpc/milvus/milvus_status.h"
 
-namespace quiver::proxy {
+namespace quiver::rpc::milvus {
 
-namespace ec = milvus::proto::common;
+namespace ec = ::milvus::proto::common;
 
 namespace {
 
@@ -81,4 +81,4 @@ ec::Status MilvusStatus(const Status& status) {
 
 int32_t MilvusCode(const Status& status) { return Map(status).code; }
 
-}  // namespace quiver::proxy
+}  // namespace quiver::rpc::milvus

@@ -4,10 +4,10 @@
 
 #include "expr/binder.h"
 #include "cluster/errors.h"
-#include "proxy/grpc_service.h"
-#include "proxy/options.h"
+#include "rpc/milvus/grpc_service.h"
+#include "rpc/milvus/options.h"
 
-namespace quiver::proxy {
+namespace quiver::rpc::milvus {
 
 namespace {
 
@@ -205,4 +205,4 @@ grpc::Status MilvusServiceImpl::GetFlushAllState(CallContext* context, const pb:
   });
 }
 
-}  // namespace quiver::proxy
+}  // namespace quiver::rpc::milvus

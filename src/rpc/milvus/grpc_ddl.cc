@@ -8,10 +8,10 @@
 #include "index/distance.h"
 #include "index/registry.h"
 #include "cluster/errors.h"
-#include "proxy/grpc_service.h"
-#include "proxy/options.h"
+#include "rpc/milvus/grpc_service.h"
+#include "rpc/milvus/options.h"
 
-namespace quiver::proxy {
+namespace quiver::rpc::milvus {
 
 using schema::DataType;
 using Json = nlohmann::json;
@@ -742,4 +742,4 @@ grpc::Status MilvusServiceImpl::DropIndex(CallContext* context, const pb::milvus
   });
 }
 
-}  // namespace quiver::proxy
+}  // namespace quiver::rpc::milvus

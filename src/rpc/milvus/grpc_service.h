@@ -19,8 +19,31 @@
 #include "proxy/call_context.h"
 #include "proxy/proxy.h"
 #include "proxy/search_iterator.h"
+#include "rpc/milvus/convert.h"
 
-namespace quiver::proxy {
+namespace quiver::rpc::milvus {
+
+// The proxy's vocabulary, which this front door translates the Milvus wire messages into.
+using proxy::AccessControl;
+using proxy::AccessEntry;
+using proxy::AccessLog;
+using proxy::AccessTarget;
+using proxy::CallContext;
+using proxy::ClaimedUser;
+using proxy::Identity;
+using proxy::MutationOutcome;
+using proxy::OutputPlan;
+using proxy::Proxy;
+using proxy::SearchIteratorParams;
+using proxy::DecodeSearchIteratorToken;
+using proxy::EncodeSearchIteratorToken;
+using proxy::FlagSet;
+using proxy::NewSearchIteratorId;
+using proxy::ParseFlag;
+using proxy::ParseInteger;
+using proxy::ParseSearchIterator;
+using proxy::SearchIteratorToken;
+using proxy::kSearchIteratorKeys;
 
 // CallContext of a gRPC call.
 class GrpcCallContext final : public CallContext {
@@ -366,4 +389,4 @@ class MilvusServiceImpl final : public pb::milvus::MilvusService::Service {
   std::atomic<int64_t> next_identifier_;
 };
 
-}  // namespace quiver::proxy
+}  // namespace quiver::rpc::milvus

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The layering rules, read from the includes (docs/design/layers.md): Milvus wire types (*.pb.h)
+# only under src/rpc/, and no lower layer includes a front door.
+set -euo pipefail
+cd "${1:-$(dirname "$0")/..}"
+fail=0
+while IFS= read -r hit; do
+  echo "layering: Milvus wire types outside src/rpc/: $hit"
+  fail=1
+done < <(grep -rnE '#include "milvus/|#include <grpcpp' src --include=*.h --include=*.cc | grep -v '^src/rpc/' || true)
+while IFS= read -r hit; do
+  echo "layering: a lower layer includes a front door: $hit"
+  fail=1
+done < <(grep -rn '#include "rpc/' src --include=*.h --include=*.cc | grep -v '^src/rpc/' || true)
+if [ "$fail" -ne 0 ]; then exit 1; fi
+echo "layering: ok (wire types only under src/rpc/)"
