@@ -119,6 +119,13 @@ void FrontDoor::AcceptLoop() {
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     {
       std::lock_guard<std::mutex> lock(mu_);
+      if (threads_ >= options_.max_connection_threads) {
+        // Too many connections being sniffed, relayed or served: refuse this one now rather
+        // than run out of threads (gRPC connections handed over do not count).
+        ::close(fd);
+        metrics_->GetCounter("quiver_front_door_refused_total", "Connections refused: too many at once")->Increment();
+        continue;
+      }
       ++threads_;
     }
     std::thread([this, fd, client = AddressOf(addr)] {
@@ -148,11 +155,12 @@ void FrontDoor::Serve(int fd, std::string client) {
   char head[kHttp2Preface.size()];
   size_t have = 0;
   bool grpc = false;
+  auto sniff_deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.handshake_timeout_ms);
   for (;;) {
     Result<size_t> n = stream->Peek(head, sizeof(head), options_.handshake_timeout_ms);
-    if (!n.ok() || *n == 0) {
+    if (!n.ok() || *n == 0 || std::chrono::steady_clock::now() > sniff_deadline) {
       Track(fd, false);
-      return;  // silent or gone
+      return;  // silent, gone, or stuck in the middle of the preface
     }
     have = *n;
     if (std::string_view(head, have) != kHttp2Preface.substr(0, have)) break;  // not HTTP/2

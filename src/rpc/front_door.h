@@ -31,6 +31,9 @@ struct FrontDoorOptions {
   TlsOptions tls;
   HttpLimits http;
   size_t max_http_connections = 1024;
+  // Connection threads at once (connections being sniffed or TLS-handshaken, REST connections,
+  // relayed TLS gRPC connections); more are closed at accept.
+  size_t max_connection_threads = 4096;
   int handshake_timeout_ms = 10000;  // TLS handshake and the first bytes of a connection
 };
 

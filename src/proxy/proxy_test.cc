@@ -1,0 +1,115 @@
+#include "proxy/proxy.h"
+
+#include <gtest/gtest.h>
+
+#include "cluster/testing/fake_coord.h"
+#include "cluster/testing/wal_rows.h"
+
+namespace quiver::proxy {
+namespace {
+
+using cluster::testing::FakeCoord;
+using cluster::testing::RandomRows;
+using cluster::testing::VectorSchema;
+
+// Every message appended to `channel`, decoded.
+std::vector<segment::WalMessage> Messages(storage::Wal* wal, const std::string& channel) {
+  std::vector<segment::WalMessage> out;
+  auto records = wal->Read(channel, 1, 1000, 64 << 20);
+  EXPECT_TRUE(records.ok());
+  for (const auto& r : *records) {
+    auto message = segment::DecodeWalMessage(std::make_shared<const std::string>(r.payload));
+    EXPECT_TRUE(message.ok());
+    out.push_back(*message);
+  }
+  return out;
+}
+
+class ProxyTest : public ::testing::Test {
+ protected:
+  FakeCoord coord_;
+  std::unique_ptr<storage::Wal> wal_ = storage::NewMemoryWal();
+  MetricsRegistry metrics_;
+  Proxy proxy_{&coord_, nullptr, nullptr, wal_.get(), &metrics_, {}};
+};
+
+TEST_F(ProxyTest, WritesRouteEveryRowToTheShardOfItsKey) {
+  auto c = coord_.AddCollection(wal_.get(), "c", VectorSchema(4), /*shards=*/2, {"_default", "p1"});
+  RowsIn rows;
+  rows.chunk = RandomRows(*c->schema, 0, 100);
+  for (int64_t pk = 0; pk < 100; ++pk) rows.pks.emplace_back(pk);
+  auto written = proxy_.Write(*c, "p1", rows, /*upsert=*/false);
+  ASSERT_TRUE(written.ok()) << written.status().ToString();
+  EXPECT_EQ(written->count, 100u);
+  size_t total = 0;
+  for (size_t shard = 0; shard < 2; ++shard) {
+    for (const auto& m : Messages(wal_.get(), c->channels[shard].name)) {
+      EXPECT_EQ(m.type, segment::WalMessage::Type::kInsert);
+      EXPECT_EQ(m.partition_id, c->partitions[1].id);
+      EXPECT_EQ(m.timestamp, written->timestamp);
+      const schema::ColumnChunk* pk = m.rows->Find(c->schema->fields[0].id);
+      ASSERT_NE(pk, nullptr);
+      for (size_t r = 0; r < m.rows->rows; ++r) {
+        EXPECT_EQ(Proxy::ShardOf(segment::PrimaryKeyAt(*pk, r), 2), shard);
+      }
+      total += m.rows->rows;
+    }
+  }
+  EXPECT_EQ(total, 100u);
+  // Both shards got rows (100 keys do not all hash to one shard).
+  EXPECT_FALSE(Messages(wal_.get(), c->channels[0].name).empty());
+  EXPECT_FALSE(Messages(wal_.get(), c->channels[1].name).empty());
+}
+
+TEST_F(ProxyTest, UpsertsDeleteTheirKeysAndDeletesGoPerShard) {
+  auto c = coord_.AddCollection(wal_.get(), "c", VectorSchema(4), /*shards=*/2);
+  RowsIn rows;
+  rows.chunk = RandomRows(*c->schema, 10, 4);
+  for (int64_t pk = 10; pk < 14; ++pk) rows.pks.emplace_back(pk);
+  ASSERT_TRUE(proxy_.Write(*c, "", rows, /*upsert=*/true).ok());
+  std::vector<segment::PrimaryKey> keys = {int64_t{1}, int64_t{2}, int64_t{3}, int64_t{4}, int64_t{5}};
+  auto deleted = proxy_.Delete(*c, keys);
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_EQ(deleted->count, 5u);
+  size_t upserted_keys = 0;
+  size_t deleted_keys = 0;
+  for (size_t shard = 0; shard < 2; ++shard) {
+    for (const auto& m : Messages(wal_.get(), c->channels[shard].name)) {
+      for (const auto& pk : m.deletes) EXPECT_EQ(Proxy::ShardOf(pk, 2), shard);
+      if (m.type == segment::WalMessage::Type::kUpsert) {
+        EXPECT_EQ(m.deletes.size(), m.rows->rows) << "an upsert deletes exactly the keys it writes";
+        upserted_keys += m.deletes.size();
+      } else {
+        EXPECT_EQ(m.type, segment::WalMessage::Type::kDelete);
+        deleted_keys += m.deletes.size();
+      }
+    }
+  }
+  EXPECT_EQ(upserted_keys, 4u);
+  EXPECT_EQ(deleted_keys, 5u);
+}
+
+TEST_F(ProxyTest, AnUnknownPartitionIsRefusedAndNothingIsWritten) {
+  auto c = coord_.AddCollection(wal_.get(), "c", VectorSchema(4));
+  RowsIn rows;
+  rows.chunk = RandomRows(*c->schema, 0, 3);
+  for (int64_t pk = 0; pk < 3; ++pk) rows.pks.emplace_back(pk);
+  auto written = proxy_.Write(*c, "nope", rows, false);
+  EXPECT_EQ(written.status().detail(), ErrorDetail::kPartitionNotFound);
+  EXPECT_TRUE(Messages(wal_.get(), c->channels[0].name).empty());
+}
+
+TEST_F(ProxyTest, OutputFields) {
+  auto c = coord_.AddCollection(wal_.get(), "c", VectorSchema(4));
+  auto all = proxy_.ResolveOutputFields(*c->schema, {"*"}, /*include_pk=*/true);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_EQ(all->field_ids.size(), 3u);
+  auto one = proxy_.ResolveOutputFields(*c->schema, {"n"}, /*include_pk=*/true);
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(one->field_ids.size(), 2u);  // n and the primary key
+  auto unknown = proxy_.ResolveOutputFields(*c->schema, {"nope"}, true);
+  EXPECT_EQ(unknown.status().detail(), ErrorDetail::kFieldNotFound);
+}
+
+}  // namespace
+}  // namespace quiver::proxy
