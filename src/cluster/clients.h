@@ -89,7 +89,7 @@ class DataNodeClient {
  public:
   virtual ~DataNodeClient() = default;
   // Seals the collection's growing segments and waits until they are flushed. Returns the ids of
-  // the segments flushed by this call (possibly none).
+  // every flushed segment of the collection, as Milvus's Flush lists them.
   // `cancelled` (may be empty) is polled while waiting: true ends the wait with Unavailable.
   virtual Result<std::vector<segment::SegmentId>> Flush(int64_t collection_id, std::chrono::milliseconds timeout,
                                                         const std::function<bool()>& cancelled = {}) = 0;
