@@ -37,6 +37,15 @@ struct OutputPlan {
   std::vector<std::string> names;          // output_fields as reported to the client
 };
 
+// Build state of an index: rows of flushed segments covered by a built index file (all of them
+// for exact families and scalar fields, which need no file), flushed rows still waiting, and
+// every row of the collection (flushed and growing).
+struct IndexProgress {
+  size_t indexed_rows = 0;
+  size_t pending_rows = 0;
+  size_t total_rows = 0;
+};
+
 class Proxy {
  public:
   Proxy(cluster::CoordClient* coord, cluster::DataNodeClient* datanode, cluster::QueryNodeClient* querynode,
@@ -60,6 +69,23 @@ class Proxy {
   // From now on, waits of requests end (Unavailable) so that the server can shut down.
   void BeginShutdown() { stopping_.store(true); }
   bool stopping() const { return stopping_.load(); }
+
+  // Collection state across roles (proxy/collections.cc).
+  // Loads `partitions` (the whole loaded set afterwards): refused without an index on every
+  // vector field; the catalog's load state is rolled back if the querynode cannot load.
+  Status LoadPartitions(const cluster::CollectionPtr& collection, std::vector<int64_t> partitions);
+  // Keeps only `partitions` loaded (none: the collection is released).
+  Status KeepLoadedPartitions(const cluster::CollectionPtr& collection, const std::vector<int64_t>& partitions);
+  Status Release(const cluster::CollectionInfo& collection);
+  Status DropCollection(const std::string& db, const std::string& name);
+  // Creates a partition; a loaded collection loads it at once.
+  Status CreatePartition(const std::string& db, const std::string& collection, const std::string& partition);
+  // Rows of the collection (or one partition), flushed and buffered. `segments` saves reading
+  // the segment records again when the caller has them.
+  Result<size_t> RowCount(const cluster::CollectionInfo& collection, std::optional<int64_t> partition,
+                          const cluster::CollectionSegments* segments = nullptr);
+  // Of every index of the collection, by index id, from one read of its segment records.
+  Result<std::map<int64_t, IndexProgress>> IndexProgressOf(const cluster::CollectionInfo& collection);
 
   // Resolves output field names (`*`, schema fields, $meta, dynamic keys).
   Result<OutputPlan> ResolveOutputFields(const schema::CollectionSchema& schema,

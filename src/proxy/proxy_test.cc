@@ -99,6 +99,13 @@ TEST_F(ProxyTest, AnUnknownPartitionIsRefusedAndNothingIsWritten) {
   EXPECT_TRUE(Messages(wal_.get(), c->channels[0].name).empty());
 }
 
+TEST_F(ProxyTest, LoadingWithoutAVectorIndexIsRefused) {
+  auto c = coord_.AddCollection(wal_.get(), "c", VectorSchema(4));
+  Status loaded = proxy_.LoadPartitions(c, {c->partitions[0].id});
+  EXPECT_EQ(loaded.detail(), ErrorDetail::kIndexNotFound);
+  EXPECT_NE(loaded.message().find("there is no vector index on field: [v]"), std::string::npos) << loaded.ToString();
+}
+
 TEST_F(ProxyTest, OutputFields) {
   auto c = coord_.AddCollection(wal_.get(), "c", VectorSchema(4));
   auto all = proxy_.ResolveOutputFields(*c->schema, {"*"}, /*include_pk=*/true);

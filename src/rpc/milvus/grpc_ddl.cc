@@ -28,51 +28,6 @@ Status IndexNotFound(const std::string& collection) {
 
 }  // namespace
 
-Result<size_t> MilvusServiceImpl::RowCount(const cluster::CollectionInfo& collection, std::optional<int64_t> partition,
-                                           const cluster::CollectionSegments* known) {
-  cluster::CollectionSegments fetched;
-  if (known == nullptr) {
-    QUIVER_ASSIGN_OR_RETURN(fetched, proxy_->coord()->GetSegments(collection.id));
-    known = &fetched;
-  }
-  size_t rows = 0;
-  for (const auto& s : known->segments) {
-    if (!partition || s.partition_id == *partition) rows += s.rows;
-  }
-  QUIVER_ASSIGN_OR_RETURN(auto buffered, proxy_->datanode()->BufferedRows(collection.id));
-  for (const auto& [p, n] : buffered) {
-    if (!partition || p == *partition) rows += n;
-  }
-  return rows;
-}
-
-Result<std::map<int64_t, MilvusServiceImpl::IndexProgress>> MilvusServiceImpl::IndexProgressOf(
-    const cluster::CollectionInfo& collection) {
-  QUIVER_ASSIGN_OR_RETURN(cluster::CollectionSegments segments, proxy_->coord()->GetSegments(collection.id));
-  QUIVER_ASSIGN_OR_RETURN(size_t total, RowCount(collection, std::nullopt, &segments));
-  std::map<int64_t, IndexProgress> out;
-  for (const cluster::IndexInfo& index : collection.indexes) {
-    const schema::FieldSchema* field = collection.schema->FindFieldById(index.field_id);
-    const index::IndexFamily* family =
-        field == nullptr ? nullptr : index::IndexRegistry::Builtin().Serving(index.index_type, field->type);
-    bool needs_files = field != nullptr && schema::IsVectorType(field->type) && family != nullptr && !family->exact;
-    std::set<segment::SegmentId> built;
-    for (const auto& i : segments.indexes) {
-      if (i.index_id == index.id) built.insert(i.segment_id);
-    }
-    IndexProgress& progress = out[index.id];
-    progress.total_rows = total;
-    for (const auto& s : segments.segments) {
-      if (!needs_files || built.count(s.id)) {
-        progress.indexed_rows += s.rows;
-      } else {
-        progress.pending_rows += s.rows;
-      }
-    }
-  }
-  return out;
-}
-
 grpc::Status MilvusServiceImpl::CreateCollection(CallContext* context,
                                                  const pb::milvus::CreateCollectionRequest* request,
                                                  pb::common::Status* response) {
@@ -114,12 +69,7 @@ grpc::Status MilvusServiceImpl::DropCollection(CallContext* context,
                                                const pb::milvus::DropCollectionRequest* request,
                                                pb::common::Status* response) {
   return Run(context, "DropCollection", *request, response, [&]() -> Status {
-    std::string db = Database(context, request->db_name());
-    Result<cluster::CollectionPtr> collection = proxy_->coord()->DescribeCollection(db, request->collection_name());
-    if (collection.ok() && (*collection)->name == request->collection_name()) {
-      QUIVER_RETURN_IF_ERROR(proxy_->querynode()->ReleaseCollection((*collection)->id));
-    }
-    return proxy_->coord()->DropCollection(db, request->collection_name());
+    return proxy_->DropCollection(Database(context, request->db_name()), request->collection_name());
   });
 }
 
@@ -199,7 +149,7 @@ grpc::Status MilvusServiceImpl::GetCollectionStatistics(CallContext* context,
                                                         pb::milvus::GetCollectionStatisticsResponse* response) {
   return Run(context, "GetCollectionStatistics", *request, response->mutable_status(), [&]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
-    QUIVER_ASSIGN_OR_RETURN(size_t rows, RowCount(*c, std::nullopt));
+    QUIVER_ASSIGN_OR_RETURN(size_t rows, proxy_->RowCount(*c, std::nullopt));
     auto* kv = response->add_stats();
     kv->set_key("row_count");
     kv->set_value(std::to_string(rows));
@@ -232,11 +182,8 @@ grpc::Status MilvusServiceImpl::CreatePartition(CallContext* context,
                                                 const pb::milvus::CreatePartitionRequest* request,
                                                 pb::common::Status* response) {
   return Run(context, "CreatePartition", *request, response, [&]() -> Status {
-    std::string db = Database(context, request->db_name());
-    QUIVER_RETURN_IF_ERROR(proxy_->coord()->CreatePartition(db, request->collection_name(), request->partition_name()));
-    QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
-    if (c->loaded()) QUIVER_RETURN_IF_ERROR(proxy_->querynode()->LoadCollection(c));
-    return Status::OK();
+    return proxy_->CreatePartition(Database(context, request->db_name()), request->collection_name(),
+                                   request->partition_name());
   });
 }
 
@@ -287,7 +234,7 @@ grpc::Status MilvusServiceImpl::GetPartitionStatistics(CallContext* context,
     if (p == nullptr) {
       return cluster::PartitionNotFound(request->partition_name());
     }
-    QUIVER_ASSIGN_OR_RETURN(size_t rows, RowCount(*c, p->id));
+    QUIVER_ASSIGN_OR_RETURN(size_t rows, proxy_->RowCount(*c, p->id));
     auto* kv = response->add_stats();
     kv->set_key("row_count");
     kv->set_value(std::to_string(rows));
@@ -295,25 +242,6 @@ grpc::Status MilvusServiceImpl::GetPartitionStatistics(CallContext* context,
   });
 }
 
-Status MilvusServiceImpl::LoadPartitionIds(const cluster::CollectionPtr& collection, std::vector<int64_t> partitions) {
-  for (const auto* field : collection->schema->VectorFields()) {
-    if (collection->FindIndexByField(field->id) == nullptr) {
-      return Status::FailedPrecondition("there is no vector index on field: [" + field->name +
-                                        "], please create index firstly")
-          .WithDetail(ErrorDetail::kIndexNotFound);
-    }
-  }
-  std::sort(partitions.begin(), partitions.end());
-  partitions.erase(std::unique(partitions.begin(), partitions.end()), partitions.end());
-  QUIVER_RETURN_IF_ERROR(proxy_->coord()->SetLoadState(collection->id, partitions));
-  QUIVER_ASSIGN_OR_RETURN(auto fresh, proxy_->coord()->DescribeCollectionById(collection->id));
-  Status loaded = proxy_->querynode()->LoadCollection(fresh);
-  if (!loaded.ok()) {
-    proxy_->coord()->SetLoadState(collection->id, collection->loaded_partitions).IgnoreError();
-    return loaded;
-  }
-  return Status::OK();
-}
 
 grpc::Status MilvusServiceImpl::LoadPartitions(CallContext* context,
                                                const pb::milvus::LoadPartitionsRequest* request,
@@ -331,7 +259,7 @@ grpc::Status MilvusServiceImpl::LoadPartitions(CallContext* context,
       }
       ids.push_back(p->id);
     }
-    return LoadPartitionIds(c, ids);
+    return proxy_->LoadPartitions(c, ids);
   });
 }
 
@@ -345,10 +273,7 @@ grpc::Status MilvusServiceImpl::ReleasePartitions(CallContext* context,
       const cluster::PartitionInfo* p = c->FindPartition(name);
       if (p != nullptr) std::erase(ids, p->id);
     }
-    QUIVER_RETURN_IF_ERROR(proxy_->coord()->SetLoadState(c->id, ids));
-    if (ids.empty()) return proxy_->querynode()->ReleaseCollection(c->id);
-    QUIVER_ASSIGN_OR_RETURN(auto fresh, proxy_->coord()->DescribeCollectionById(c->id));
-    return proxy_->querynode()->LoadCollection(fresh);
+    return proxy_->KeepLoadedPartitions(c, ids);
   });
 }
 
@@ -363,7 +288,7 @@ grpc::Status MilvusServiceImpl::LoadCollection(CallContext* context,
                                             request->skip_load_dynamic_field(), request->load_params()));
     std::vector<int64_t> ids;
     for (const auto& p : c->partitions) ids.push_back(p.id);
-    return LoadPartitionIds(c, ids);
+    return proxy_->LoadPartitions(c, ids);
   });
 }
 
@@ -372,8 +297,7 @@ grpc::Status MilvusServiceImpl::ReleaseCollection(CallContext* context,
                                                   pb::common::Status* response) {
   return Run(context, "ReleaseCollection", *request, response, [&]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
-    QUIVER_RETURN_IF_ERROR(proxy_->coord()->SetLoadState(c->id, {}));
-    return proxy_->querynode()->ReleaseCollection(c->id);
+    return proxy_->Release(*c);
   });
 }
 
@@ -651,11 +575,11 @@ grpc::Status MilvusServiceImpl::DescribeIndex(CallContext* context,
   return Run(context, "DescribeIndex", *request, response->mutable_status(), [&]() -> Status {
     QUIVER_RETURN_IF_ERROR(CheckNoTimeTravel(request->timestamp(), "timestamp"));
     QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
-    QUIVER_ASSIGN_OR_RETURN(auto progress_of, IndexProgressOf(*c));
+    QUIVER_ASSIGN_OR_RETURN(auto progress_of, proxy_->IndexProgressOf(*c));
     for (const auto& index : c->indexes) {
       if (!request->index_name().empty() && index.name != request->index_name()) continue;
       if (!request->field_name().empty() && index.field_name != request->field_name()) continue;
-      const IndexProgress& progress = progress_of.at(index.id);
+      const proxy::IndexProgress& progress = progress_of.at(index.id);
       auto* d = response->add_index_descriptions();
       d->set_index_name(index.name);
       d->set_indexid(index.id);
@@ -691,11 +615,11 @@ grpc::Status MilvusServiceImpl::GetIndexState(CallContext* context, const pb::mi
                                               pb::milvus::GetIndexStateResponse* response) {
   return Run(context, "GetIndexState", *request, response->mutable_status(), [&]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
-    QUIVER_ASSIGN_OR_RETURN(auto progress_of, IndexProgressOf(*c));
+    QUIVER_ASSIGN_OR_RETURN(auto progress_of, proxy_->IndexProgressOf(*c));
     for (const auto& index : c->indexes) {
       if ((request->index_name().empty() || index.name == request->index_name()) &&
           (request->field_name().empty() || index.field_name == request->field_name())) {
-        const IndexProgress& progress = progress_of.at(index.id);
+        const proxy::IndexProgress& progress = progress_of.at(index.id);
         response->set_state(progress.pending_rows == 0 ? pb::common::Finished : pb::common::InProgress);
         return Status::OK();
       }
@@ -709,12 +633,12 @@ grpc::Status MilvusServiceImpl::GetIndexBuildProgress(CallContext* context,
                                                       pb::milvus::GetIndexBuildProgressResponse* response) {
   return Run(context, "GetIndexBuildProgress", *request, response->mutable_status(), [&]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
-    QUIVER_ASSIGN_OR_RETURN(auto progress_of, IndexProgressOf(*c));
+    QUIVER_ASSIGN_OR_RETURN(auto progress_of, proxy_->IndexProgressOf(*c));
     for (const auto& index : c->indexes) {
       if ((request->index_name().empty() || index.name == request->index_name()) &&
           (request->field_name().empty() || index.field_name == request->field_name())) {
         // Progress over flushed rows (growing rows are searched exactly and need no build).
-        const IndexProgress& progress = progress_of.at(index.id);
+        const proxy::IndexProgress& progress = progress_of.at(index.id);
         response->set_indexed_rows(static_cast<int64_t>(progress.indexed_rows));
         response->set_total_rows(static_cast<int64_t>(progress.indexed_rows + progress.pending_rows));
         return Status::OK();

@@ -347,26 +347,11 @@ class MilvusServiceImpl final : public pb::milvus::MilvusService::Service {
   // Partition ids for a request's partition names (all loaded partitions when empty).
   Result<std::vector<int64_t>> ReadPartitions(const cluster::CollectionInfo& collection,
                                               const google::protobuf::RepeatedPtrField<std::string>& names);
-  Status LoadPartitionIds(const cluster::CollectionPtr& collection, std::vector<int64_t> partitions);
   // Insert (upsert = false) or upsert of wire rows; fills `response`.
   Status Mutate(CallContext* context, const std::string& db_name, const std::string& collection_name,
                 const std::string& partition_name,
                 const google::protobuf::RepeatedPtrField<pb::schema::FieldData>& fields, uint32_t num_rows,
                 bool upsert, pb::milvus::MutationResult* response);
-  // Rows of the collection (or one partition), flushed and buffered. `segments` saves reading
-  // the segment records again when the caller has them.
-  Result<size_t> RowCount(const cluster::CollectionInfo& collection, std::optional<int64_t> partition,
-                          const cluster::CollectionSegments* segments = nullptr);
-  // Build state of an index: rows of flushed segments covered by a built index file (all of
-  // them for exact families and scalar fields, which need no file), flushed rows still waiting,
-  // and every row of the collection (flushed and growing).
-  struct IndexProgress {
-    size_t indexed_rows = 0;
-    size_t pending_rows = 0;
-    size_t total_rows = 0;
-  };
-  // Of every index of the collection, by index id, from one read of its segment records.
-  Result<std::map<int64_t, IndexProgress>> IndexProgressOf(const cluster::CollectionInfo& collection);
 
   struct SearchOne {
     cluster::SearchRequest request;

@@ -1,0 +1,106 @@
+// Collection state the proxy drives across roles: loading and releasing (catalog state, then the
+// querynode), dropping, new partitions of loaded collections, row counts and index build progress.
+
+#include <algorithm>
+#include <set>
+
+#include "cluster/errors.h"
+#include "index/registry.h"
+#include "proxy/proxy.h"
+
+namespace quiver::proxy {
+
+Result<size_t> Proxy::RowCount(const cluster::CollectionInfo& collection, std::optional<int64_t> partition,
+                                           const cluster::CollectionSegments* known) {
+  cluster::CollectionSegments fetched;
+  if (known == nullptr) {
+    QUIVER_ASSIGN_OR_RETURN(fetched, coord_->GetSegments(collection.id));
+    known = &fetched;
+  }
+  size_t rows = 0;
+  for (const auto& s : known->segments) {
+    if (!partition || s.partition_id == *partition) rows += s.rows;
+  }
+  QUIVER_ASSIGN_OR_RETURN(auto buffered, datanode_->BufferedRows(collection.id));
+  for (const auto& [p, n] : buffered) {
+    if (!partition || p == *partition) rows += n;
+  }
+  return rows;
+}
+
+Result<std::map<int64_t, IndexProgress>> Proxy::IndexProgressOf(
+    const cluster::CollectionInfo& collection) {
+  QUIVER_ASSIGN_OR_RETURN(cluster::CollectionSegments segments, coord_->GetSegments(collection.id));
+  QUIVER_ASSIGN_OR_RETURN(size_t total, RowCount(collection, std::nullopt, &segments));
+  std::map<int64_t, IndexProgress> out;
+  for (const cluster::IndexInfo& index : collection.indexes) {
+    const schema::FieldSchema* field = collection.schema->FindFieldById(index.field_id);
+    const index::IndexFamily* family =
+        field == nullptr ? nullptr : index::IndexRegistry::Builtin().Serving(index.index_type, field->type);
+    bool needs_files = field != nullptr && schema::IsVectorType(field->type) && family != nullptr && !family->exact;
+    std::set<segment::SegmentId> built;
+    for (const auto& i : segments.indexes) {
+      if (i.index_id == index.id) built.insert(i.segment_id);
+    }
+    IndexProgress& progress = out[index.id];
+    progress.total_rows = total;
+    for (const auto& s : segments.segments) {
+      if (!needs_files || built.count(s.id)) {
+        progress.indexed_rows += s.rows;
+      } else {
+        progress.pending_rows += s.rows;
+      }
+    }
+  }
+  return out;
+}
+
+Status Proxy::LoadPartitions(const cluster::CollectionPtr& collection, std::vector<int64_t> partitions) {
+  for (const auto* field : collection->schema->VectorFields()) {
+    if (collection->FindIndexByField(field->id) == nullptr) {
+      return Status::FailedPrecondition("there is no vector index on field: [" + field->name +
+                                        "], please create index firstly")
+          .WithDetail(ErrorDetail::kIndexNotFound);
+    }
+  }
+  std::sort(partitions.begin(), partitions.end());
+  partitions.erase(std::unique(partitions.begin(), partitions.end()), partitions.end());
+  QUIVER_RETURN_IF_ERROR(coord_->SetLoadState(collection->id, partitions));
+  QUIVER_ASSIGN_OR_RETURN(auto fresh, coord_->DescribeCollectionById(collection->id));
+  Status loaded = querynode_->LoadCollection(fresh);
+  if (!loaded.ok()) {
+    coord_->SetLoadState(collection->id, collection->loaded_partitions).IgnoreError();
+    return loaded;
+  }
+  return Status::OK();
+}
+
+Status Proxy::KeepLoadedPartitions(const cluster::CollectionPtr& collection, const std::vector<int64_t>& partitions) {
+  QUIVER_RETURN_IF_ERROR(coord_->SetLoadState(collection->id, partitions));
+  if (partitions.empty()) return querynode_->ReleaseCollection(collection->id);
+  QUIVER_ASSIGN_OR_RETURN(auto fresh, coord_->DescribeCollectionById(collection->id));
+  return querynode_->LoadCollection(fresh);
+}
+
+Status Proxy::Release(const cluster::CollectionInfo& collection) {
+  QUIVER_RETURN_IF_ERROR(coord_->SetLoadState(collection.id, {}));
+  return querynode_->ReleaseCollection(collection.id);
+}
+
+Status Proxy::DropCollection(const std::string& db, const std::string& name) {
+  // By name only (an alias does not drop its collection); the querynode lets go of it first.
+  Result<cluster::CollectionPtr> collection = coord_->DescribeCollection(db, name);
+  if (collection.ok() && (*collection)->name == name) {
+    QUIVER_RETURN_IF_ERROR(querynode_->ReleaseCollection((*collection)->id));
+  }
+  return coord_->DropCollection(db, name);
+}
+
+Status Proxy::CreatePartition(const std::string& db, const std::string& collection, const std::string& partition) {
+  QUIVER_RETURN_IF_ERROR(coord_->CreatePartition(db, collection, partition));
+  QUIVER_ASSIGN_OR_RETURN(cluster::CollectionPtr c, coord_->DescribeCollection(db, collection));
+  if (c->loaded()) QUIVER_RETURN_IF_ERROR(querynode_->LoadCollection(c));
+  return Status::OK();
+}
+
+}  // namespace quiver::proxy
