@@ -22,9 +22,10 @@ struct CollectionSpec {
   int64_t num_partitions = 0;
 };
 
-class CoordClient {
+// The catalog: databases, collections, partitions, aliases, indexes, load state.
+class CatalogClient {
  public:
-  virtual ~CoordClient() = default;
+  virtual ~CatalogClient() = default;
 
   // Databases. NotFound with kDatabaseNotFound when missing.
   virtual Status CreateDatabase(const std::string& name, const KeyValues& properties) = 0;
@@ -67,9 +68,21 @@ class CoordClient {
   virtual Status AlterField(const std::string& db, const std::string& collection, const std::string& field,
                             const KeyValues& set, const std::vector<std::string>& remove) = 0;
 
-  // Allocation.
+};
+
+// Timestamps (the hybrid clock) and ids, unique across the cluster.
+class AllocClient {
+ public:
+  virtual ~AllocClient() = default;
   virtual Result<Timestamp> AllocTimestamp(uint32_t count = 1) = 0;
   virtual Result<int64_t> AllocIds(uint32_t count) = 0;
+};
+
+// The segment registry: flushed segments, their delete files, channel checkpoints and built
+// segment indexes.
+class SegmentRegistryClient {
+ public:
+  virtual ~SegmentRegistryClient() = default;
 
   // Segments: records flushed segments (and the epoch's delta file) and moves the checkpoint, in
   // one transaction.
@@ -84,6 +97,9 @@ class CoordClient {
   // file), so that the indexnode builds it again. OK if the record is already gone.
   virtual Status DiscardSegmentIndex(const SegmentIndexInfo& info) = 0;
 };
+
+// Everything the coordinator serves (users and roles are AccessClient, cluster/access.h).
+class CoordClient : public CatalogClient, public AllocClient, public SegmentRegistryClient {};
 
 class DataNodeClient {
  public:
