@@ -133,6 +133,13 @@ test('curl: errors carry Milvus codes', () => {
   const unknown = curl(server, 'entities/search', { collectionName: 'quick', data: [[1, 2, 3, 4]], topK: 3 });
   assert.equal(unknown.body.code, 1100);
   assert.match(unknown.body.message, /unknown parameter topK/);
+  // Out-of-range values are refused, never replaced by a default.
+  assert.equal(curl(server, 'entities/query', { collectionName: 'quick', filter: 'id > 0', limit: -1 }).body.code, 1100);
+  assert.equal(curl(server, 'entities/query', { collectionName: 'quick', filter: 'id > 0', offset: -5 }).body.code, 1100);
+  assert.equal(curl(server, 'entities/query', '{"collectionName":"quick","filter":"id > 0","limit":18446744073709551615}').body.code, 1100);
+  assert.equal(curl(server, 'collections/create', { collectionName: 'x1', dimension: 4, params: { shardsNum: -1 } }).body.code, 1100);
+  assert.equal(curl(server, 'collections/create', { collectionName: 'x2', dimension: 4, params: { max_length: 5 } }).body.code, 1100);
+  assert.equal(curl(server, 'collections/has', { collectionName: 'x1' }).body.data.has, false);
   assert.equal(curl(server, 'nothing/here', {}).status, 404);
   assert.equal(curl(server, 'collections/compact', { collectionName: 'quick' }).body.code, 10);
 });

@@ -1,6 +1,8 @@
 // REST v2: collection creation and the administrative endpoints (partitions, indexes, aliases,
 // databases, users, roles, privilege groups).
 
+#include <limits>
+
 #include "rpc/rest/rest_internal.h"
 
 namespace quiver::rpc::rest {
@@ -137,12 +139,20 @@ RestService::Outcome RestService::CreateCollection(Call& c) {
     pk->set_is_primary_key(true);
     pk->set_autoid(auto_id);
     if (id_type.empty() || id_type == "Int64") {
+      if (params.contains("max_length")) {
+        return Outcome::From(Status::InvalidArgument("params.max_length applies only to idType VarChar"));
+      }
       pk->set_data_type(pb::schema::DataType::Int64);
     } else if (id_type == "VarChar") {
       pk->set_data_type(pb::schema::DataType::VarChar);
+      REST_ASSIGN(int64_t max_length, Int(params, "max_length", 65535));
+      if (max_length < 1 || max_length > 65535) {
+        return Outcome::From(Status::InvalidArgument("params.max_length must be in [1, 65535], got " +
+                                                     std::to_string(max_length)));
+      }
       auto* kv = pk->add_type_params();
       kv->set_key("max_length");
-      kv->set_value(params.contains("max_length") ? ParamText(params["max_length"]) : "65535");
+      kv->set_value(std::to_string(max_length));
     } else {
       return Outcome::From(Status::InvalidArgument("idType must be Int64 or VarChar, not " + id_type));
     }
@@ -185,8 +195,14 @@ RestService::Outcome RestService::CreateCollection(Call& c) {
   req.set_collection_name(name);
   req.set_schema(schema.SerializeAsString());
   REST_ASSIGN(int64_t shards, Int(params, "shardsNum", 1));
+  if (shards < 1 || shards > std::numeric_limits<int32_t>::max()) {
+    return Outcome::From(Status::InvalidArgument("params.shardsNum must be a positive integer, got " + std::to_string(shards)));
+  }
   req.set_shards_num(static_cast<int32_t>(shards));
   REST_ASSIGN(int64_t partitions, Int(params, "partitionsNum", 0));
+  if (partitions < 0) {
+    return Outcome::From(Status::InvalidArgument("params.partitionsNum must not be negative, got " + std::to_string(partitions)));
+  }
   req.set_num_partitions(partitions);
   if (params.contains("consistencyLevel")) {
     bool given = false;

@@ -132,6 +132,9 @@ inline Result<std::vector<std::string>> Strings(const Json& body, const std::str
 inline Result<int64_t> Int(const Json& body, const std::string& key, int64_t fallback) {
   if (!body.contains(key) || body[key].is_null()) return fallback;
   if (!body[key].is_number_integer()) return Status::InvalidArgument("parameter " + key + " must be an integer");
+  if (body[key].is_number_unsigned() && body[key].get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
+    return Status::InvalidArgument("parameter " + key + " is out of range");
+  }
   return body[key].get<int64_t>();
 }
 

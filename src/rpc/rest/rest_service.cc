@@ -419,7 +419,10 @@ void RestService::Register() {
     if (Failed(m->Delete(&c.context, &req, &resp), resp, &o)) return o;
     return Outcome::Ok({{"deleteCount", resp.delete_cnt()}});
   });
-  auto query = [m](Call& c, const std::string& name, const std::string& filter, int64_t limit, int64_t offset) -> Outcome {
+  // `limit` / `offset` nullopt: not sent (the handler's defaults apply); any sent value reaches
+  // the handler, which refuses what is out of range.
+  auto query = [m](Call& c, const std::string& name, const std::string& filter, std::optional<int64_t> limit,
+                   std::optional<int64_t> offset) -> Outcome {
     REST_ASSIGN(std::vector<std::string> output, Strings(c.body, "outputFields", false));
     REST_ASSIGN(std::vector<std::string> partitions, Strings(c.body, "partitionNames", false));
     bool given = false;
@@ -431,15 +434,15 @@ void RestService::Register() {
     if (output.empty()) output = {"*"};
     for (const auto& f : output) req.add_output_fields(f);
     for (const auto& p : partitions) req.add_partition_names(p);
-    if (limit > 0) {
+    if (limit) {
       auto* kv = req.add_query_params();
       kv->set_key("limit");
-      kv->set_value(std::to_string(limit));
+      kv->set_value(std::to_string(*limit));
     }
-    if (offset > 0) {
+    if (offset) {
       auto* kv = req.add_query_params();
       kv->set_key("offset");
-      kv->set_value(std::to_string(offset));
+      kv->set_value(std::to_string(*offset));
     }
     req.set_consistency_level(level);
     req.set_use_default_consistency(!given);
@@ -461,14 +464,20 @@ void RestService::Register() {
                       "entities/query"));
     REST_ASSIGN(std::string name, Str(c.body, "collectionName", true));
     REST_ASSIGN(std::string filter, Str(c.body, "filter", false));
-    REST_ASSIGN(int64_t limit, Int(c.body, "limit", 0));
-    REST_ASSIGN(int64_t offset, Int(c.body, "offset", 0));
     bool count_only = false;
     if (c.body.contains("outputFields") && c.body["outputFields"].is_array()) {
       for (const auto& f : c.body["outputFields"]) count_only = count_only || f == "count(*)";
     }
-    // Milvus REST defaults to 100 rows (a count needs no limit).
-    if (limit == 0 && !count_only) limit = 100;
+    std::optional<int64_t> limit;
+    std::optional<int64_t> offset;
+    if (c.body.contains("limit") && !c.body["limit"].is_null()) {
+      REST_ASSIGN(limit, Int(c.body, "limit", 0));
+    } else if (!count_only) {
+      limit = 100;  // Milvus REST's default (a count needs none)
+    }
+    if (c.body.contains("offset") && !c.body["offset"].is_null()) {
+      REST_ASSIGN(offset, Int(c.body, "offset", 0));
+    }
     return query(c, name, filter, limit, offset);
   });
   simple("entities/get", [query, describe](Call& c) {
@@ -495,7 +504,7 @@ void RestService::Register() {
       }
     }
     if (ids.empty()) return Outcome::From(Missing("id"));
-    return query(c, name, (pk ? pk->name() : "id") + " in [" + list + "]", 0, 0);
+    return query(c, name, (pk ? pk->name() : "id") + " in [" + list + "]", std::nullopt, std::nullopt);
   });
 
   // Search: one SearchRequest from a body (entities/search or one entry of hybrid_search).
