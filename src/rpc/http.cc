@@ -25,13 +25,24 @@ Status Bad(int* error_status, int status, std::string_view message) {
   return Status::InvalidArgument(message);
 }
 
-// Decodes a chunked body starting at `pos`: true when complete (`*end` after the last chunk).
-Result<bool> Dechunk(const std::string& buffer, size_t pos, size_t max_body, std::string* body, size_t* end,
+// Decodes a chunked body from `progress->pos` (the first chunk-size line, `start` when 0),
+// appending whole chunks to `progress->body`: true when complete (`*end` after the last chunk).
+// An incomplete body leaves `progress` at the first incomplete chunk, so the next call goes on
+// from there instead of decoding everything again (which would be quadratic in the chunks).
+Result<bool> Dechunk(const std::string& buffer, size_t start, size_t max_body, ChunkProgress* progress, size_t* end,
                      int* error_status) {
-  body->clear();
+  if (progress->pos == 0) {
+    progress->pos = start;
+    progress->body.clear();
+  }
+  size_t pos = progress->pos;
+  std::string* body = &progress->body;
   for (;;) {
     size_t line_end = buffer.find("\r\n", pos);
-    if (line_end == std::string::npos) return false;
+    if (line_end == std::string::npos) {
+      if (buffer.size() - pos > 1024) return Bad(error_status, 400, "malformed chunk size");
+      return false;
+    }
     std::string_view size_text(buffer.data() + pos, line_end - pos);
     size_text = size_text.substr(0, size_text.find(';'));  // chunk extensions
     size_t size = 0;
@@ -39,19 +50,20 @@ Result<bool> Dechunk(const std::string& buffer, size_t pos, size_t max_body, std
     if (ec != std::errc() || p != size_text.data() + size_text.size() || size_text.empty()) {
       return Bad(error_status, 400, "malformed chunk size");
     }
-    if (body->size() + size > max_body) return Bad(error_status, 413, "request body too large");
-    pos = line_end + 2;
+    if (size > max_body || body->size() + size > max_body) return Bad(error_status, 413, "request body too large");
     if (size == 0) {
       // Trailers (ignored) end with an empty line.
-      size_t trailers_end = buffer.find("\r\n\r\n", pos - 2);
+      size_t trailers_end = buffer.find("\r\n\r\n", line_end);
       if (trailers_end == std::string::npos) return false;
       *end = trailers_end + 4;
       return true;
     }
-    if (buffer.size() < pos + size + 2) return false;
-    body->append(buffer, pos, size);
-    if (buffer.compare(pos + size, 2, "\r\n") != 0) return Bad(error_status, 400, "malformed chunk");
-    pos += size + 2;
+    size_t data = line_end + 2;
+    if (buffer.size() < data + size + 2) return false;
+    if (buffer.compare(data + size, 2, "\r\n") != 0) return Bad(error_status, 400, "malformed chunk");
+    body->append(buffer, data, size);
+    pos = data + size + 2;
+    progress->pos = pos;
   }
 }
 
@@ -79,7 +91,9 @@ std::string HttpStatusText(int status) {
 }
 
 Result<bool> ParseHttpRequest(const std::string& buffer, const HttpLimits& limits, HttpRequest* request,
-                              size_t* consumed, int* error_status, bool* expects_continue) {
+                              size_t* consumed, int* error_status, bool* expects_continue, ChunkProgress* progress) {
+  ChunkProgress local;
+  if (progress == nullptr) progress = &local;
   *expects_continue = false;
   size_t head_end = buffer.find("\r\n\r\n");
   if (head_end == std::string::npos) {
@@ -127,8 +141,10 @@ Result<bool> ParseHttpRequest(const std::string& buffer, const HttpLimits& limit
     if (!length_text.empty()) return Bad(error_status, 400, "both Content-Length and Transfer-Encoding");
     if (Lower(req.Header("expect")) == "100-continue") *expects_continue = true;
     size_t end = 0;
-    QUIVER_ASSIGN_OR_RETURN(bool complete, Dechunk(buffer, body_start, limits.max_body_bytes, &req.body, &end, error_status));
+    QUIVER_ASSIGN_OR_RETURN(bool complete, Dechunk(buffer, body_start, limits.max_body_bytes, progress, &end, error_status));
     if (!complete) return false;
+    req.body = std::move(progress->body);
+    *progress = ChunkProgress();
     *consumed = end;
   } else {
     size_t length = 0;
@@ -170,12 +186,14 @@ void ServeHttp(Stream* stream, const HttpLimits& limits, const HttpHandler& hand
   std::string buffer;
   char chunk[64 << 10];
   bool continue_sent = false;
+  ChunkProgress progress;  // of a chunked body still arriving
   while (!stopping()) {
     HttpRequest request;
     size_t consumed = 0;
     int error_status = 400;
     bool expects_continue = false;
-    Result<bool> parsed = ParseHttpRequest(buffer, limits, &request, &consumed, &error_status, &expects_continue);
+    Result<bool> parsed =
+        ParseHttpRequest(buffer, limits, &request, &consumed, &error_status, &expects_continue, &progress);
     if (!parsed.ok()) {
       HttpResponse bad;
       bad.status = error_status;

@@ -40,11 +40,19 @@ struct HttpLimits {
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
+// How far a chunked body has been decoded, kept between calls while it arrives.
+struct ChunkProgress {
+  size_t pos = 0;  // offset of the next chunk-size line in the buffer (0 = not started)
+  std::string body;
+};
+
 // Parses one request from the front of `buffer` (bytes received so far). Returns true with the
 // request and the bytes it took when complete; false when more bytes are needed; an error status
 // (with the HTTP status to answer in `error_status`) when the request is malformed or too large.
+// `progress` (optional) carries the decoding of a chunked body from one call to the next.
 Result<bool> ParseHttpRequest(const std::string& buffer, const HttpLimits& limits, HttpRequest* request,
-                              size_t* consumed, int* error_status, bool* expects_continue);
+                              size_t* consumed, int* error_status, bool* expects_continue,
+                              ChunkProgress* progress = nullptr);
 
 // Serves requests on `stream` until the peer closes, asks to close, idles out or `stopping()`.
 void ServeHttp(Stream* stream, const HttpLimits& limits, const HttpHandler& handler,

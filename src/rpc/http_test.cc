@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 namespace quiver::rpc {
 namespace {
 
@@ -47,6 +49,36 @@ TEST(HttpTest, DecodesChunkedBodies) {
   ASSERT_TRUE(*p.done);
   EXPECT_EQ(p.request.body, "{\"a\":1}");
   EXPECT_FALSE(*Parse("POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{\"a\"").done);
+}
+
+TEST(HttpTest, ChunkedBodiesDecodeIncrementallyAsTheyArrive) {
+  std::string body;
+  std::string wire = "POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (int i = 0; i < 200; ++i) {
+    std::string piece = "chunk" + std::to_string(i) + ";";
+    body += piece;
+    char size[16];
+    std::snprintf(size, sizeof(size), "%zx", piece.size());
+    wire += std::string(size) + "\r\n" + piece + "\r\n";
+  }
+  wire += "0\r\nX-Trailer: t\r\n\r\n";
+  ChunkProgress progress;
+  std::string buffer;
+  HttpRequest request;
+  size_t consumed = 0;
+  int error_status = 0;
+  bool expects_continue = false;
+  Result<bool> done = false;
+  for (size_t i = 0; i < wire.size(); i += 7) {  // 7 bytes at a time, resuming each call
+    buffer += wire.substr(i, 7);
+    done = ParseHttpRequest(buffer, HttpLimits{}, &request, &consumed, &error_status, &expects_continue, &progress);
+    ASSERT_TRUE(done.ok()) << done.status().ToString();
+    if (*done) break;
+  }
+  ASSERT_TRUE(*done);
+  EXPECT_EQ(request.body, body);
+  EXPECT_EQ(consumed, wire.size());
+  EXPECT_EQ(progress.pos, 0u);  // ready for the next request
 }
 
 TEST(HttpTest, RefusesMalformedAndOversizedRequests) {
