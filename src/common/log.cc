@@ -1,5 +1,7 @@
 #include "common/log.h"
 
+#include <cstdio>
+
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -38,7 +40,7 @@ const char* LevelName(Level level) {
 bool NeedsQuoting(std::string_view value) {
   if (value.empty()) return true;
   for (char c : value) {
-    if (c == ' ' || c == '"' || c == '=' || c == '\n' || c == '\t') return true;
+    if (c == ' ' || c == '"' || c == '=' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return true;
   }
   return false;
 }
@@ -51,6 +53,11 @@ void AppendQuoted(std::string& out, std::string_view value) {
       out.push_back(c);
     } else if (c == '\n') {
       out.append("\\n");
+    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      // Control characters (from client-supplied names) never reach the log raw.
+      char escaped[8];
+      std::snprintf(escaped, sizeof(escaped), "\\x%02x", static_cast<unsigned char>(c));
+      out.append(escaped);
     } else {
       out.push_back(c);
     }

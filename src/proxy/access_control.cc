@@ -8,6 +8,7 @@ namespace quiver::proxy {
 
 namespace {
 
+const std::string kAnyDatabase = "*";
 constexpr std::string_view kMissing = "missing credentials";
 constexpr std::string_view kMalformed = "malformed authorization header";
 constexpr std::string_view kApiKey = "api key";
@@ -151,24 +152,29 @@ Status AccessControl::Authorize(const Identity& identity, std::string_view metho
     }
   }
   bool allowed = true;
+  // Cluster-level privileges (users, roles, databases, privilege groups...) are held only by
+  // grants on every database ("*"): a grant in one database, even All, must not reach them, or a
+  // database admin could make itself cluster admin.
+  const bool cluster_level = cluster::LevelOf(need->privilege) == cluster::PrivilegeLevel::kCluster;
+  const std::string& db = cluster_level ? kAnyDatabase : target.db;
   switch (need->object) {
     case cluster::ObjectKind::kGlobal:
       // Global privileges are held per database; the object name is always "*". (Milvus expands a
       // collection-level group's global members, like DescribeCollection, to "*" too.)
-      allowed = Granted(*snapshot, identity.user, need->privilege, target.db, nullptr);
+      allowed = Granted(*snapshot, identity.user, need->privilege, db, nullptr);
       break;
     case cluster::ObjectKind::kUser: {
       // Users may read themselves and change their own password (the old one is checked).
       if (!target.user.empty() && target.user == identity.user) return Status::OK();
       std::string name = target.user.empty() ? std::string(cluster::kAnyName) : target.user;
-      allowed = Granted(*snapshot, identity.user, need->privilege, target.db, &name);
+      allowed = Granted(*snapshot, identity.user, need->privilege, db, &name);
       break;
     }
     case cluster::ObjectKind::kCollection: {
       static const std::string kAny(cluster::kAnyName);
-      if (target.collections.empty()) allowed = Granted(*snapshot, identity.user, need->privilege, target.db, &kAny);
+      if (target.collections.empty()) allowed = Granted(*snapshot, identity.user, need->privilege, db, &kAny);
       for (const auto& collection : target.collections) {
-        allowed = allowed && Granted(*snapshot, identity.user, need->privilege, target.db, &collection);
+        allowed = allowed && Granted(*snapshot, identity.user, need->privilege, db, &collection);
       }
       break;
     }
@@ -234,11 +240,18 @@ Status AccessControl::OperatePrivilegeV2(const std::string& role, const std::str
   } else {
     return Status::InvalidArgument("not found the privilege name[" + privilege + "]");
   }
-  // A single Global privilege is held per database: its object name is always "*".
+  // A single Global privilege is held per database: its object name is always "*"; a
+  // cluster-level one on every database (see Authorize).
+  std::string grant_db = db_name;
   if (object == cluster::kObjectGlobal && !custom && cluster::BuiltinPrivilegeGroup(privilege) == nullptr) {
     collection_name = cluster::kAnyName;
   }
-  return client_->OperatePrivilege({role, object, collection_name, privilege, db_name, grantor}, grant_it);
+  if (!custom && cluster::BuiltinPrivilegeGroup(privilege) == nullptr &&
+      cluster::LevelOf(privilege) == cluster::PrivilegeLevel::kCluster) {
+    grant_db = cluster::kAnyName;
+    collection_name = cluster::kAnyName;
+  }
+  return client_->OperatePrivilege({role, object, collection_name, privilege, grant_db, grantor}, grant_it);
 }
 
 Status AccessControl::OperatePrivilege(cluster::Grant grant, bool grant_it) {
@@ -255,6 +268,8 @@ Status AccessControl::OperatePrivilege(cluster::Grant grant, bool grant_it) {
     return Status::InvalidArgument("not found the privilege name[" + grant.privilege + "] in object[" + grant.object + "]");
   }
   if (grant.object == cluster::kObjectGlobal) grant.object_name = cluster::kAnyName;
+  // Cluster-level privileges hold on every database (see Authorize).
+  if (cluster::LevelOf(grant.privilege) == cluster::PrivilegeLevel::kCluster) grant.db_name = cluster::kAnyName;
   return client_->OperatePrivilege(grant, grant_it);
 }
 

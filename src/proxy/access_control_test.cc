@@ -194,6 +194,33 @@ TEST_F(AccessControlTest, PrivilegeGroupsAndAll) {
   EXPECT_TRUE(access_.Authorize(As("dave"), "Delete", On("db2", {"x"})).ok());
 }
 
+TEST_F(AccessControlTest, ADatabaseGrantNeverReachesClusterPrivileges) {
+  fake_.AddUser("dbadmin", "dbadminpw", {"db1admin"});
+  fake_.Grant({"db1admin", "Global", "*", "All", "db1", "root"});
+  fake_.Grant({"db1admin", "Global", "*", "DatabaseAdmin", "db1", "root"});
+  // Everything in db1...
+  EXPECT_TRUE(access_.Authorize(As("dbadmin"), "DropCollection", On("db1", {"x"})).ok());
+  // ...but no user, role, database or privilege-group management, whichever database is named.
+  for (const char* method : {"OperateUserRole", "OperatePrivilege", "OperatePrivilegeV2", "CreateCredential",
+                             "CreateRole", "CreateDatabase", "DropDatabase", "CreatePrivilegeGroup", "FlushAll"}) {
+    EXPECT_EQ(access_.Authorize(As("dbadmin"), method, On("db1", {})).code(), StatusCode::kPermissionDenied) << method;
+  }
+  AccessTarget other = On("db1", {});
+  other.user = "bob";
+  EXPECT_FALSE(access_.Authorize(As("dbadmin"), "UpdateCredential", other).ok());
+  // A cluster-level grant (db "*") does reach them.
+  fake_.Grant({"db1admin", "Global", "*", "ClusterAdmin", "*", "root"});
+  EXPECT_TRUE(access_.Authorize(As("dbadmin"), "OperateUserRole", On("db1", {})).ok());
+}
+
+TEST_F(AccessControlTest, ClusterPrivilegesAreGrantedOnEveryDatabase) {
+  ASSERT_TRUE(access_.OperatePrivilegeV2("r", "CreateOwnership", "default", "", "root", true).ok());
+  ASSERT_TRUE(access_.OperatePrivilege({"r", "Global", "*", "ManageOwnership", "default", ""}, true).ok());
+  ASSERT_EQ(fake_.operated.size(), 2u);
+  EXPECT_EQ(fake_.operated[0].db_name, "*");
+  EXPECT_EQ(fake_.operated[1].db_name, "*");
+}
+
 TEST_F(AccessControlTest, OperatePrivilegeV2ValidatesLevels) {
   EXPECT_EQ(access_.OperatePrivilegeV2("r", "ClusterReadOnly", "default", "*", "root", true).code(),
             StatusCode::kInvalidArgument);

@@ -17,11 +17,23 @@ namespace {
 
 // A value for a key=value line: quoted when it holds spaces, quotes or '='.
 std::string Field(std::string_view value) {
-  if (!value.empty() && value.find_first_of(" \"=\n\t") == std::string_view::npos) return std::string(value);
+  bool plain = !value.empty();
+  for (unsigned char c : value) plain = plain && c > 0x20 && c != 0x7f && c != '"' && c != '=' && c != '\\';
+  if (plain) return std::string(value);
+  // Quoted, with quotes, backslashes and control characters escaped: a client cannot forge
+  // lines or terminal sequences through the names it sends.
   std::string out = "\"";
-  for (char c : value) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    out.push_back(c == '\n' ? ' ' : c);
+  for (unsigned char c : value) {
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(static_cast<char>(c));
+    } else if (c < 0x20 || c == 0x7f) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof(escaped), "\\x%02x", c);
+      out += escaped;
+    } else {
+      out.push_back(static_cast<char>(c));
+    }
   }
   return out + "\"";
 }

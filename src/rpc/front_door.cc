@@ -168,7 +168,7 @@ void FrontDoor::Serve(int fd, std::string client) {
       grpc = true;
       break;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));  // a partial preface: wait for the rest
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // a partial preface: wait for the rest
   }
   if (grpc) {
     metrics_->GetCounter("quiver_front_door_connections_total", "Connections accepted, by protocol",

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <chrono>
 
 namespace quiver::rpc {
 
@@ -54,7 +55,10 @@ Result<bool> Dechunk(const std::string& buffer, size_t start, size_t max_body, C
     if (size == 0) {
       // Trailers (ignored) end with an empty line.
       size_t trailers_end = buffer.find("\r\n\r\n", line_end);
-      if (trailers_end == std::string::npos) return false;
+      if (trailers_end == std::string::npos) {
+        if (buffer.size() - line_end > (64u << 10)) return Bad(error_status, 431, "chunked trailers too large");
+        return false;
+      }
       *end = trailers_end + 4;
       return true;
     }
@@ -124,6 +128,8 @@ Result<bool> ParseHttpRequest(const std::string& buffer, const HttpLimits& limit
     std::string_view field = head.substr(pos, next - pos);
     size_t colon = field.find(':');
     if (colon == std::string_view::npos || colon == 0) return Bad(error_status, 400, "malformed header line");
+    char last = field[colon - 1];
+    if (last == ' ' || last == '\t') return Bad(error_status, 400, "whitespace before the colon of a header name");
     std::string name = Lower(field.substr(0, colon));
     std::string value(Trim(field.substr(colon + 1)));
     auto [it, inserted] = req.headers.emplace(name, value);
@@ -187,6 +193,8 @@ void ServeHttp(Stream* stream, const HttpLimits& limits, const HttpHandler& hand
   char chunk[64 << 10];
   bool continue_sent = false;
   ChunkProgress progress;  // of a chunked body still arriving
+  std::chrono::steady_clock::time_point request_deadline;
+  bool in_request = false;  // part of a request has arrived
   while (!stopping()) {
     HttpRequest request;
     size_t consumed = 0;
@@ -204,8 +212,10 @@ void ServeHttp(Stream* stream, const HttpLimits& limits, const HttpHandler& hand
     if (*parsed) {
       buffer.erase(0, consumed);
       continue_sent = false;
+      in_request = !buffer.empty();  // a pipelined request's bytes get a deadline of their own
+      if (in_request) request_deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(limits.io_timeout_ms);
       HttpResponse response = handler(request);
-      bool close = Lower(request.Header("connection")) == "close";
+      bool close = Lower(request.Header("connection")).find("close") != std::string::npos;
       if (!stream->Write(Serialize(response, close), limits.io_timeout_ms).ok() || close) return;
       continue;
     }
@@ -213,14 +223,33 @@ void ServeHttp(Stream* stream, const HttpLimits& limits, const HttpHandler& hand
       if (!stream->Write("HTTP/1.1 100 Continue\r\n\r\n", limits.io_timeout_ms).ok()) return;
       continue_sent = true;
     }
-    // Idle between requests, the I/O timeout within one; poll often enough to see `stopping`.
-    int budget = buffer.empty() ? limits.idle_timeout_ms : limits.io_timeout_ms;
+    // Idle between requests; within one, the whole request must arrive within the I/O timeout
+    // from its first byte (a client dribbling bytes does not extend it). Poll often enough to
+    // see `stopping`.
+    auto now = std::chrono::steady_clock::now();
+    if (buffer.empty()) {
+      request_deadline = now + std::chrono::milliseconds(limits.idle_timeout_ms);
+    } else if (!in_request) {
+      request_deadline = now + std::chrono::milliseconds(limits.io_timeout_ms);
+    }
+    in_request = !buffer.empty();
     Result<size_t> n = Status::Timeout("");
-    for (int waited = 0; waited < budget && !stopping(); waited += 500) {
-      n = stream->Read(chunk, sizeof(chunk), std::min(500, budget - waited));
+    while (!stopping()) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(request_deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) break;
+      n = stream->Read(chunk, sizeof(chunk), static_cast<int>(std::min<int64_t>(500, left.count())));
       if (n.ok() || n.status().code() != StatusCode::kTimeout) break;
     }
-    if (!n.ok() || *n == 0) return;  // idle, timed out, closed or broken
+    if (!n.ok() || *n == 0) {
+      if (in_request && n.status().code() == StatusCode::kTimeout) {
+        (void)stream->Write("HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", 1000).ok();
+      }
+      return;  // idle, timed out, closed or broken
+    }
+    if (buffer.empty()) {
+      request_deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(limits.io_timeout_ms);
+      in_request = true;
+    }
     buffer.append(chunk, *n);
   }
 }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 namespace quiver::rpc {
@@ -90,12 +91,19 @@ class TlsStream final : public Stream {
   SSL* ssl() const { return ssl_; }
 
   // One SSL call, waiting for the socket while it wants to read or write.
+  // `deadline` (optional) bounds the whole call, not just each wait; `fn` returning -2 means the
+  // deadline passed.
   template <typename Fn>
-  Result<size_t> Io(const Fn& fn, int timeout_ms) {
+  Result<size_t> Io(const Fn& fn, int timeout_ms, const std::chrono::steady_clock::time_point* deadline = nullptr) {
     for (;;) {
       ERR_clear_error();
       int n = fn();
+      if (n == -2 && deadline != nullptr) return Status::Timeout("TLS handshake took too long");
       if (n > 0) return static_cast<size_t>(n);
+      if (deadline != nullptr) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - std::chrono::steady_clock::now());
+        timeout_ms = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(timeout_ms, left.count())));
+      }
       int error = SSL_get_error(ssl_, n);
       if (error == SSL_ERROR_WANT_READ) {
         QUIVER_RETURN_IF_ERROR(Wait(fd_, POLLIN, timeout_ms));
@@ -191,7 +199,14 @@ Result<std::unique_ptr<Stream>> TlsContext::Accept(int fd, int timeout_ms) const
   }
   SSL_set_fd(ssl, fd);
   auto stream = std::make_unique<TlsStream>(fd, ssl);
-  Result<size_t> done = stream->Io([&] { return SSL_accept(ssl); }, timeout_ms);
+  // One budget for the whole handshake: a client dribbling bytes does not extend it.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  Result<size_t> done = stream->Io(
+      [&]() -> int {
+        if (std::chrono::steady_clock::now() >= deadline) return -2;  // see below
+        return SSL_accept(ssl);
+      },
+      timeout_ms, &deadline);
   if (!done.ok()) return Status::IOError("TLS handshake failed", done.status().message());
   if (*done == 0) return Status::IOError("TLS handshake failed: connection closed");
   return std::unique_ptr<Stream>(std::move(stream));

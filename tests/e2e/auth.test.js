@@ -190,6 +190,23 @@ test('users change their own password; others need UpdateUser; root cannot be de
   assert.equal(dropRoot.code, 1401, JSON.stringify(dropRoot));
 });
 
+test('an admin of one database cannot reach cluster privileges (no self-promotion)', async () => {
+  assert.ok(ok(await root.createDatabase({ db_name: 'db2' })));
+  assert.ok(ok(await root.createUser({ username: 'mallet', password: 'malletpw' })));
+  assert.ok(ok(await root.createRole({ roleName: 'db2admin' })));
+  assert.ok(ok(await root.addUserToRole({ username: 'mallet', roleName: 'db2admin' })));
+  assert.ok(ok(await root.grantPrivilegeV2({ role: 'db2admin', privilege: 'All', db_name: 'db2', collection_name: '*' })));
+  const inDb2 = await login('mallet:malletpw', 'db2');
+  // Everything in db2...
+  assert.ok(ok(await inDb2.createCollection({ collection_name: 'own', dimension: 4 })));
+  // ...but not making itself admin, whatever database the call names.
+  await rejectsWith(inDb2.addUserToRole({ username: 'mallet', roleName: 'admin' }), PERMISSION_DENIED, /PrivilegeManageOwnership/);
+  await rejectsWith(inDb2.grantPrivilege({ roleName: 'db2admin', object: 'Global', objectName: '*', privilegeName: 'All', db_name: 'default' }),
+    PERMISSION_DENIED);
+  await rejectsWith(inDb2.createUser({ username: 'sock', password: 'sockpuppet' }), PERMISSION_DENIED);
+  await rejectsWith(inDb2.search({ collection_name: 'books', db_name: 'default', data: [vec(4)], limit: 1 }), PERMISSION_DENIED);
+});
+
 test('deleting a user ends its access at once', async () => {
   assert.ok(ok(await root.createUser({ username: 'dave', password: 'davepass' })));
   const dave = await login('dave:davepass');

@@ -198,6 +198,27 @@ test('auth on: no Bearer or a wrong one is 401/1800, a missing privilege 403, ro
   assert.deepEqual(roles.body.data, ['writers']);
   const grants = curl(secured, 'roles/describe', { roleName: 'writers' }, root);
   assert.equal(grants.body.data[0].privilege, 'CollectionReadWrite');
+  // Rows are not even decoded for a caller without the privilege; too deep JSON is refused.
+  assert.equal(curl(secured, 'collections/create', { collectionName: 'docs', schema: { fields: [
+    { fieldName: 'id', dataType: 'Int64', isPrimary: true }, { fieldName: 'v', dataType: 'FloatVector', elementTypeParams: { dim: 4 } },
+    { fieldName: 'meta', dataType: 'JSON' }] } }, root).body.code, 0);
+  const deep = '['.repeat(100000) + ']'.repeat(100000);
+  const hostile = { collectionName: 'docs', data: [{ id: 1, v: [1, 2, 3, 4], meta: deep }] };
+  assert.equal(curl(secured, 'entities/insert', hostile, { Authorization: 'Bearer nobody:nobodypw' }).status, 401);
+  assert.equal(curl(secured, 'users/create', { userName: 'plain', password: 'plainpw1' }, root).body.code, 0);
+  assert.equal(curl(secured, 'entities/insert', hostile, { Authorization: 'Bearer plain:plainpw1' }).status, 403);
+  const refused = curl(secured, 'entities/insert', hostile, root);
+  assert.equal(refused.body.code, 1804);
+  assert.match(refused.body.message, /nested more than 1024 levels/);
+  // A database-level grant never reaches cluster privileges, whatever dbName the body names.
+  assert.equal(curl(secured, 'databases/create', { dbName: 'db9' }, root).body.code, 0);
+  assert.equal(curl(secured, 'roles/create', { roleName: 'db9admin' }, root).body.code, 0);
+  assert.equal(curl(secured, 'roles/grant_privilege', { roleName: 'db9admin', objectType: 'Global', objectName: '*', privilege: 'All', dbName: 'db9' }, root).body.code, 0);
+  assert.equal(curl(secured, 'users/grant_role', { userName: 'plain', roleName: 'db9admin' }, root).body.code, 0);
+  const plain = { Authorization: 'Bearer plain:plainpw1' };
+  assert.equal(curl(secured, 'collections/create', { dbName: 'db9', collectionName: 'mine', dimension: 4 }, plain).body.code, 0);
+  assert.equal(curl(secured, 'users/grant_role', { dbName: 'db9', userName: 'plain', roleName: 'admin' }, plain).status, 403);
+  assert.equal(curl(secured, 'users/grant_role', { userName: 'plain', roleName: 'admin' }, plain).status, 403);
   // HTTP Basic works too.
   const basic = { Authorization: `Basic ${Buffer.from('root:Milvus').toString('base64')}` };
   assert.equal(curl(secured, 'collections/list', {}, basic).body.code, 0);
@@ -206,7 +227,7 @@ test('auth on: no Bearer or a wrong one is 401/1800, a missing privilege 403, ro
   await assert.rejects(anonymous.listCollections(), e => e.status === 401);
   const withToken = new HttpClient({ endpoint: `http://${secured.address}`, token: 'root:Milvus' });
   const listed = await withToken.listCollections();
-  assert.deepEqual(listed.data, ['guarded']);
+  assert.deepEqual(listed.data.sort(), ['docs', 'guarded']);
   const user = new HttpClient({ endpoint: `http://${secured.address}`, username: 'reader', password: 'readerpw' });
   await assert.rejects(user.createCollection({ collectionName: 'x', dimension: 4 }), e => e.status === 403);
 });
@@ -234,6 +255,18 @@ test('fuzz: malformed JSON, wrong types, huge and hostile bodies never crash the
     assert.equal(r.status, 200, `${endpoint} ${bodies[i].slice(0, 80)} -> ${r.status} ${r.text.slice(0, 200)}`);
     assert.ok(r.body && typeof r.body.code === 'number', `${endpoint}: ${r.text.slice(0, 200)}`);
   }
+  // Chunked: a wrapping chunk size, and a large body in tiny chunks (decoded in linear time).
+  const raw = bytes => new Promise(resolve => {
+    let got = '';
+    const sock = net.connect(server.port, '127.0.0.1', () => sock.write(bytes));
+    sock.on('data', d => { got += d; });
+    sock.on('close', () => resolve(got));
+    sock.on('error', () => resolve(got));
+    setTimeout(() => { sock.destroy(); resolve(got); }, 5000);
+  });
+  const wrapped = await raw('POST /v2/vectordb/collections/list HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n' +
+    'fffffffffffffffe\r\nabc\r\n0\r\n\r\n');
+  assert.match(wrapped, /^HTTP\/1\.1 413 /);
   // Over the message limit (server.max_message_bytes, 256 MiB by default): refused by size alone.
   const huge = spawnSync('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '-X', 'POST',
     `http://${server.address}/v2/vectordb/entities/insert`, '-H', 'Content-Length: 999999999999', '--data-binary', '{}'],

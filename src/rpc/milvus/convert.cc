@@ -7,6 +7,7 @@
 #include <cstring>
 #include <map>
 
+#include "common/json_depth.h"
 #include "rpc/milvus/options.h"
 #include "schema/array_codec.h"
 
@@ -288,32 +289,6 @@ Status ValidateArrayRow(const schema::FieldSchema& field, const pb::schema::Scal
   return Status::OK();
 }
 
-// JSON values nest at most this deep (simdjson's default limit, which the filter engine parses
-// with); deeper values are refused at insert so that no later walk of a stored value recurses
-// without bound.
-constexpr int kMaxJsonDepth = 1024;
-
-// Deepest nesting of arrays and objects in JSON text that has already parsed.
-int JsonNestingDepth(std::string_view text) {
-  int depth = 0;
-  int deepest = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return deepest;
-}
-
 // Appends row value `i` (index into the data array) of scalar field data to the builder.
 Status AppendScalar(const schema::FieldSchema& field, const RowLimits& limits, const pb::schema::FieldData& f, size_t i,
                     schema::ColumnBuilder* b) {
@@ -364,12 +339,10 @@ Status AppendScalar(const schema::FieldSchema& field, const RowLimits& limits, c
       if (v.empty() && !field.is_dynamic) {
         return Status::InvalidArgument("JSON field " + field.name + " got an empty (null) value but is not nullable");
       }
+      // Measured before parsing: no walk of a value (parse, copy, dump) may recurse without bound.
+      QUIVER_RETURN_IF_ERROR(CheckJsonNesting(v, "value of JSON field " + field.name));
       Json parsed = Json::parse(v.empty() ? std::string_view("{}") : std::string_view(v), nullptr, false);
       if (parsed.is_discarded()) return Status::InvalidArgument("value of JSON field " + field.name + " is not valid JSON");
-      if (JsonNestingDepth(v) > kMaxJsonDepth) {
-        return Status::InvalidArgument("value of JSON field " + field.name + " is nested deeper than " +
-                                       std::to_string(kMaxJsonDepth) + " levels");
-      }
       if (field.is_dynamic && !parsed.is_object()) {
         return Status::InvalidArgument("dynamic field values must be JSON objects");
       }

@@ -9,6 +9,8 @@
 #include "index/registry.h"
 #include "cluster/errors.h"
 #include "rpc/milvus/grpc_service.h"
+
+#include "common/json_depth.h"
 #include "rpc/milvus/options.h"
 
 namespace quiver::rpc::milvus {
@@ -525,6 +527,7 @@ grpc::Status MilvusServiceImpl::CreateIndex(CallContext* context, const pb::milv
       if (kv.key() == "index_type") type = kv.value();
       else if (kv.key() == "metric_type") metric = kv.value();
       else if (kv.key() == "params") {
+        QUIVER_RETURN_IF_ERROR(CheckJsonNesting(kv.value(), "index params"));
         Json parsed = Json::parse(kv.value(), nullptr, false);
         if (parsed.is_discarded() || !parsed.is_object()) return Status::InvalidArgument("index params is not a JSON object");
         for (auto& [k, v] : parsed.items()) build[k] = v;

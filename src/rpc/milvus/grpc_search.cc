@@ -12,6 +12,8 @@
 #include "index/registry.h"
 #include "index/vector_index.h"
 #include "rpc/milvus/grpc_service.h"
+
+#include "common/json_depth.h"
 #include "rpc/milvus/options.h"
 
 namespace quiver::rpc::milvus {
@@ -269,6 +271,7 @@ Result<MilvusServiceImpl::SearchOne> MilvusServiceImpl::ParseSearch(const cluste
   // Range search bounds, from the params JSON or flat keys.
   Json extra = Json::object();
   if (params.count("params") && !params["params"].empty()) {
+    QUIVER_RETURN_IF_ERROR(CheckJsonNesting(params["params"], "search params"));
     extra = Json::parse(params["params"], nullptr, false);
     if (extra.is_discarded() || !extra.is_object()) return Status::InvalidArgument("search params is not a JSON object");
   }
@@ -444,6 +447,7 @@ grpc::Status MilvusServiceImpl::HybridSearch(CallContext* context, const pb::mil
                                                    *c->schema, {request->output_fields().begin(), request->output_fields().end()},
                                                    /*include_pk=*/true));
     auto rank = ParamMap(request->rank_params());
+    if (rank.count("params")) QUIVER_RETURN_IF_ERROR(CheckJsonNesting(rank["params"], "rank params"));
     std::string strategy = rank.count("strategy") ? rank["strategy"] : "rrf";
     Json rank_json = rank.count("params") && !rank["params"].empty() ? Json::parse(rank["params"], nullptr, false) : Json::object();
     if (rank_json.is_discarded()) return Status::InvalidArgument("rank params is not JSON");

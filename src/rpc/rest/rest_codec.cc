@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "common/json_depth.h"
 #include "index/vector_index.h"
 
 namespace quiver::rpc::rest {
@@ -177,6 +178,7 @@ Status AppendScalar(const Json& v, DataType type, size_t row, const std::string&
     case DataType::JSON:
       // A JSON field takes any JSON value; a string is taken as JSON text when it parses.
       if (v.is_string()) {
+        QUIVER_RETURN_IF_ERROR(CheckJsonNesting(v.get_ref<const std::string&>(), "JSON field " + name));
         Json parsed = Json::parse(v.get<std::string>(), nullptr, false);
         s->mutable_json_data()->add_data(parsed.is_discarded() ? v.dump() : parsed.dump());
       } else {

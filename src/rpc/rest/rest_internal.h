@@ -43,6 +43,7 @@ struct RestService::Call {
   Json body;
   bool int64_as_number = false;
   std::string db;  // the request's database (body dbName, DB-Name header, "default")
+  proxy::Identity identity;  // the authenticated caller (empty user with authorization off)
 };
 
 struct RestService::Outcome {

@@ -1,5 +1,6 @@
 #include "rpc/rest/rest_service.h"
 
+#include "common/json_depth.h"
 #include "common/log.h"
 #include "rpc/rest/rest_internal.h"
 
@@ -7,30 +8,8 @@ namespace quiver::rpc::rest {
 
 namespace {
 
-// Deepest nesting of arrays and objects in a JSON text (strings skipped). Bodies nested deeper
-// than any endpoint needs are refused before parsing, so no recursive walk of a value (dump,
-// copy) can exhaust the stack.
-size_t NestingDepth(std::string_view text) {
-  size_t depth = 0;
-  size_t deepest = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return deepest;
-}
-
-constexpr size_t kMaxNesting = 64;
+// A body nests a few levels above the JSON values it carries ({"data": [{"field": value}]}).
+constexpr size_t kMaxBodyNesting = kMaxJsonNesting + 4;
 
 }  // namespace
 
@@ -66,20 +45,22 @@ HttpResponse RestService::Handle(const HttpRequest& request) {
       } else if (header.starts_with("Basic ")) {
         credentials = Base64Decode(header.substr(6)).value_or("");
       }
-      user = credentials.substr(0, credentials.find(':'));
+      size_t colon = credentials.find(':');
+      if (colon != std::string::npos) user = credentials.substr(0, colon);  // never a token
       auto identity = access_->Authenticate(credentials, client);
       if (!identity.ok()) {
         outcome = Outcome::Error(1800, "user hasn't authenticated", 401);
         authenticated = false;
       } else {
         call.context.authorization = Base64Encode(credentials);
+        call.identity = *identity;
       }
     }
     if (authenticated) {
-      bool too_deep = NestingDepth(request.body) > kMaxNesting;
+      bool too_deep = JsonNestingDepth(request.body) > kMaxBodyNesting;
       Json body = request.body.empty() || too_deep ? Json::object() : Json::parse(request.body, nullptr, false);
       if (too_deep) {
-        outcome = Outcome::Error(1801, "the JSON body is nested more than " + std::to_string(kMaxNesting) + " levels deep");
+        outcome = Outcome::Error(1801, "the JSON body is nested more than " + std::to_string(kMaxBodyNesting) + " levels deep");
       } else if (body.is_discarded() || !body.is_object()) {
         outcome = Outcome::Error(1801, "can only accept json format request, the body is not a JSON object");
       } else {
@@ -93,10 +74,16 @@ HttpResponse RestService::Handle(const HttpRequest& request) {
           collection = call.body["collectionName"].get<std::string>();
         }
         std::string timeout = request.Header("request-timeout");
+        bool bad_timeout = false;
         if (!timeout.empty()) {
-          call.context.until = std::chrono::system_clock::now() + std::chrono::seconds(std::atoll(timeout.c_str()));
+          char* end = nullptr;
+          long long seconds = std::strtoll(timeout.c_str(), &end, 10);
+          bad_timeout = *end != '\0' || seconds <= 0 || seconds > 86400;
+          if (!bad_timeout) call.context.until = std::chrono::system_clock::now() + std::chrono::seconds(seconds);
         }
-        try {
+        if (bad_timeout) {
+          outcome = Outcome::Error(1100, "Request-Timeout must be a number of seconds in [1, 86400]");
+        } else try {
           outcome = found->second(call);
         } catch (const std::exception& e) {
           // nlohmann::json raises on a value of the wrong type deep in a body: a client error.
@@ -364,14 +351,26 @@ void RestService::Register() {
   }
 
   // ---- entities
-  auto mutate = [m, describe](Call& c, bool upsert) -> Outcome {
+  // The privilege of the handler an endpoint ends in, checked before the REST layer decodes rows
+  // or vectors, so an unprivileged caller costs no decoding.
+  auto allowed = [this](Call& c, const char* method, const std::string& collection, Outcome* denied) {
+    proxy::AccessTarget target;
+    target.db = c.db;
+    target.collections = {collection};
+    Status st = access_->Authorize(c.identity, method, target);
+    if (st.ok()) return true;
+    *denied = Outcome::Error(65535, "rpc error: code = PermissionDenied desc = " + std::string(st.message()), 403);
+    return false;
+  };
+  auto mutate = [m, describe, allowed](Call& c, bool upsert) -> Outcome {
     const char* endpoint = upsert ? "entities/upsert" : "entities/insert";
     REST_TRY(OnlyKeys(c.body, {"collectionName", "data", "partitionName"}, endpoint));
     REST_ASSIGN(std::string name, Str(c.body, "collectionName", true));
     REST_ASSIGN(std::string partition, Str(c.body, "partitionName", false));
     if (!c.body.contains("data")) return Outcome::From(Missing("data"));
-    pb::milvus::DescribeCollectionResponse d;
     Outcome o;
+    if (!allowed(c, upsert ? "Upsert" : "Insert", name, &o)) return o;
+    pb::milvus::DescribeCollectionResponse d;
     if (!describe(c, name, &d, &o)) return o;
     const Json& data = c.body["data"].is_object() ? Json::array({c.body["data"]}) : c.body["data"];
     pb::milvus::MutationResult resp;
@@ -597,14 +596,15 @@ void RestService::Register() {
     if (r.topks_size() > 1) o.reply["topks"] = topks;
     return o;
   };
-  simple("entities/search", [m, describe, build_search, render_hits](Call& c) {
+  simple("entities/search", [m, describe, build_search, render_hits, allowed](Call& c) {
     REST_TRY(OnlyKeys(c.body, {"collectionName", "data", "annsField", "filter", "limit", "offset", "outputFields",
                                "searchParams", "groupingField", "groupSize", "strictGroupSize", "consistencyLevel",
                                "partitionNames", "exprParams"},
                       "entities/search"));
     REST_ASSIGN(std::string name, Str(c.body, "collectionName", true));
-    pb::milvus::DescribeCollectionResponse d;
     Outcome o;
+    if (!allowed(c, "Search", name, &o)) return o;
+    pb::milvus::DescribeCollectionResponse d;
     if (!describe(c, name, &d, &o)) return o;
     pb::milvus::SearchRequest req;
     REST_TRY(build_search(c, d, c.body, &req));
@@ -620,7 +620,7 @@ void RestService::Register() {
     if (Failed(m->Search(&c.context, &req, &resp), resp, &o)) return o;
     return render_hits(c, resp);
   });
-  auto hybrid = [m, describe, build_search, render_hits](Call& c) -> Outcome {
+  auto hybrid = [m, describe, build_search, render_hits, allowed](Call& c) -> Outcome {
     REST_TRY(OnlyKeys(c.body, {"collectionName", "search", "rerank", "limit", "outputFields", "partitionNames",
                                "consistencyLevel"},
                       "entities/hybrid_search"));
@@ -628,8 +628,9 @@ void RestService::Register() {
     if (!c.body.contains("search") || !c.body["search"].is_array() || c.body["search"].empty()) {
       return Outcome::From(Missing("search"));
     }
-    pb::milvus::DescribeCollectionResponse d;
     Outcome o;
+    if (!allowed(c, "HybridSearch", name, &o)) return o;
+    pb::milvus::DescribeCollectionResponse d;
     if (!describe(c, name, &d, &o)) return o;
     pb::milvus::HybridSearchRequest req;
     req.set_db_name(c.db);
