@@ -42,8 +42,8 @@ inline size_t JsonNestingDepth(std::string_view text) {
 // InvalidArgument naming `what` when `text` nests deeper than kMaxJsonNesting.
 inline Status CheckJsonNesting(std::string_view text, std::string_view what) {
   if (JsonNestingDepth(text) <= kMaxJsonNesting) return Status::OK();
-  return Status::InvalidArgument(std::string(what) + " is nested more than " + std::to_string(kMaxJsonNesting) +
-                                 " levels deep");
+  return Status::InvalidArgument(std::string(what) + " is nested deeper than " + std::to_string(kMaxJsonNesting) +
+                                 " levels");
 }
 
 }  // namespace quiver

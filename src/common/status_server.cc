@@ -1,6 +1,7 @@
 #include "common/status_server.h"
 
 #include <httplib.h>
+#include <openssl/ssl.h>
 
 #include "common/log.h"
 
@@ -10,8 +11,13 @@ namespace {
 
 std::unique_ptr<httplib::Server> NewServer(const StatusServerTls* tls) {
   if (tls == nullptr) return std::make_unique<httplib::Server>();
-  return std::make_unique<httplib::SSLServer>(tls->cert_path.c_str(), tls->key_path.c_str(),
-                                              tls->ca_path.empty() ? nullptr : tls->ca_path.c_str());
+  auto server = std::make_unique<httplib::SSLServer>(tls->cert_path.c_str(), tls->key_path.c_str(),
+                                                     tls->ca_path.empty() ? nullptr : tls->ca_path.c_str());
+  // With client certificates required, a client resuming a session (Node's https agent does)
+  // fails the handshake unless the server names a session id context.
+  static const unsigned char kContext[] = "quiver-status";
+  if (server->is_valid()) SSL_CTX_set_session_id_context(server->ssl_context(), kContext, sizeof(kContext) - 1);
+  return server;
 }
 
 }  // namespace

@@ -185,6 +185,9 @@ Result<std::unique_ptr<TlsContext>> TlsContext::Create(const TlsOptions& options
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
   }
   SSL_CTX_set_alpn_select_cb(ctx, SelectAlpn, nullptr);
+  // Clients resume sessions; with client certificates required that needs a session id context.
+  static const unsigned char kContext[] = "quiver";
+  SSL_CTX_set_session_id_context(ctx, kContext, sizeof(kContext) - 1);
   return context;
 }
 

@@ -209,7 +209,7 @@ test('auth on: no Bearer or a wrong one is 401/1800, a missing privilege 403, ro
   assert.equal(curl(secured, 'entities/insert', hostile, { Authorization: 'Bearer plain:plainpw1' }).status, 403);
   const refused = curl(secured, 'entities/insert', hostile, root);
   assert.equal(refused.body.code, 1804);
-  assert.match(refused.body.message, /nested more than 1024 levels/);
+  assert.match(refused.body.message, /nested deeper than 1024 levels/);
   // A database-level grant never reaches cluster privileges, whatever dbName the body names.
   assert.equal(curl(secured, 'databases/create', { dbName: 'db9' }, root).body.code, 0);
   assert.equal(curl(secured, 'roles/create', { roleName: 'db9admin' }, root).body.code, 0);

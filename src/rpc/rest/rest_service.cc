@@ -60,7 +60,7 @@ HttpResponse RestService::Handle(const HttpRequest& request) {
       bool too_deep = JsonNestingDepth(request.body) > kMaxBodyNesting;
       Json body = request.body.empty() || too_deep ? Json::object() : Json::parse(request.body, nullptr, false);
       if (too_deep) {
-        outcome = Outcome::Error(1801, "the JSON body is nested more than " + std::to_string(kMaxBodyNesting) + " levels deep");
+        outcome = Outcome::Error(1801, "the JSON body is nested deeper than " + std::to_string(kMaxBodyNesting) + " levels");
       } else if (body.is_discarded() || !body.is_object()) {
         outcome = Outcome::Error(1801, "can only accept json format request, the body is not a JSON object");
       } else {
