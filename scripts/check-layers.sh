@@ -12,5 +12,15 @@ while IFS= read -r hit; do
   echo "layering: a lower layer includes a front door: $hit"
   fail=1
 done < <(grep -rn '#include "rpc/' src --include=*.h --include=*.cc | grep -v '^src/rpc/' || true)
+# The contracts between roles do not depend on the execution engine.
+while IFS= read -r hit; do
+  echo "layering: src/cluster depends on exec: $hit"
+  fail=1
+done < <({ grep -rn '#include "exec/' src/cluster --include=*.h --include=*.cc; grep -n 'quiver_exec' src/cluster/CMakeLists.txt; } || true)
+# Front doors call proxy methods; the proxy hands out no role.
+while IFS= read -r hit; do
+  echo "layering: a front door reaches a role through the proxy: $hit"
+  fail=1
+done < <(grep -rnE 'proxy_->(coord|querynode|datanode|indexnode)\(\)' src/rpc || true)
 if [ "$fail" -ne 0 ]; then exit 1; fi
-echo "layering: ok (wire types only under src/rpc/)"
+echo "layering: ok (wire types only under src/rpc/, cluster without exec, no role accessors)"

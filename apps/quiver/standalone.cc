@@ -198,7 +198,6 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
   std::unique_ptr<proxy::AccessLog> access_log;
   if (access_log_on) {
     proxy::AccessLogOptions log_options;
-    log_options.enabled = true;
     log_options.path = (access_log_dir.empty() ? data_dir + "/logs" : access_log_dir) + "/" + access_log_file;
     log_options.max_bytes = static_cast<size_t>(std::max<int64_t>(1, access_log_mb)) << 20;
     log_options.max_backups = static_cast<int>(std::max<int64_t>(0, access_log_backups));

@@ -146,8 +146,8 @@ struct SearchRequest {
   index::MetricType metric = index::MetricType::kL2;
   schema::DataType vector_type = schema::DataType::kFloatVector;
   size_t dim = 0;
-  std::vector<float> queries;            // FloatVector
-  std::string raw_queries;               // other vector types, as the column stores them
+  std::vector<float> queries;            // FloatVector, or float32 queries on Float16/BFloat16 fields
+  std::string raw_queries;               // otherwise, as the column stores them
   std::vector<uint64_t> sparse_offsets;  // SparseFloatVector: nq + 1 byte offsets into raw_queries
   std::map<std::string, double> search_params;  // validated ef / nprobe / ...
   size_t limit = 10;  // topk + offset: the proxy applies the offset

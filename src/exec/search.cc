@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "exec/filter.h"
+#include "exec/reduce.h"
 #include "index/flat/exact_search.h"
 #include "index/flat/flat_search.h"
 
@@ -189,8 +190,8 @@ Result<SearchHits> SearchAll(const VectorSearchRequest& request,
 }  // namespace
 
 size_t VectorSearchRequest::nq() const {
+  if (!queries.empty() || vector_type == schema::DataType::kFloatVector) return dim == 0 ? 0 : queries.size() / dim;
   switch (vector_type) {
-    case schema::DataType::kFloatVector: return dim == 0 ? 0 : queries.size() / dim;
     case schema::DataType::kSparseFloatVector: return sparse_offsets.empty() ? 0 : sparse_offsets.size() - 1;
     default: {
       size_t row = QueryView().RowBytes();
@@ -201,7 +202,8 @@ size_t VectorSearchRequest::nq() const {
 
 index::VectorView VectorSearchRequest::QueryView() const {
   index::VectorView view{vector_type, nullptr, 0, dim};
-  if (vector_type == schema::DataType::kFloatVector) {
+  if (!queries.empty() || vector_type == schema::DataType::kFloatVector) {
+    view.type = schema::DataType::kFloatVector;
     view.data = queries.data();
     view.rows = dim == 0 ? 0 : queries.size() / dim;
     return view;
@@ -249,31 +251,7 @@ Result<SearchHits> SearchSegments(const VectorSearchRequest& request,
 
 SearchHits MergeSearchHits(std::vector<SearchHits> parts, size_t nq, size_t topk, size_t offset,
                            bool higher_is_better) {
-  SearchHits out(nq);
-  for (size_t q = 0; q < nq; ++q) {
-    std::vector<SearchHit> all;
-    for (auto& part : parts) {
-      if (q < part.size()) {
-        for (auto& hit : part[q]) all.push_back(std::move(hit));
-      }
-    }
-    std::stable_sort(all.begin(), all.end(), [higher_is_better](const SearchHit& a, const SearchHit& b) {
-      if (a.distance != b.distance) return higher_is_better ? a.distance > b.distance : a.distance < b.distance;
-      return a.pk < b.pk;
-    });
-    std::unordered_set<segment::PrimaryKey, segment::PrimaryKeyHash> seen;
-    size_t skipped = 0;
-    for (auto& hit : all) {
-      if (out[q].size() >= topk) break;
-      if (!seen.insert(hit.pk).second) continue;
-      if (skipped < offset) {
-        ++skipped;
-        continue;
-      }
-      out[q].push_back(std::move(hit));
-    }
-  }
-  return out;
+  return MergeRanked(std::move(parts), nq, topk, offset, higher_is_better);
 }
 
 }  // namespace quiver::exec

@@ -28,8 +28,10 @@ struct VectorSearchRequest {
   index::MetricType metric = index::MetricType::kL2;
   schema::DataType vector_type = schema::DataType::kFloatVector;
   size_t dim = 0;
-  std::vector<float> queries;            // FloatVector: nq * dim
-  std::string raw_queries;               // other types: the rows as the column stores them
+  // FloatVector fields, and float32 queries on Float16/BFloat16 fields (kept at full precision:
+  // the kernels widen the rows): nq * dim.
+  std::vector<float> queries;
+  std::string raw_queries;               // otherwise: the rows as the column stores them
   std::vector<uint64_t> sparse_offsets;  // SparseFloatVector: nq + 1 byte offsets into raw_queries
   size_t topk = 10;
   size_t offset = 0;

@@ -117,13 +117,18 @@ std::vector<float> ToFloats(const VectorView& view) {
   return out;
 }
 
+bool QueriesFit(schema::DataType query, schema::DataType data) {
+  return query == data || (query == schema::DataType::kFloatVector &&
+                           (data == schema::DataType::kFloat16Vector || data == schema::DataType::kBFloat16Vector));
+}
+
 double ParamOr(const std::map<std::string, double>& params, std::string_view name, double fallback) {
   auto it = params.find(std::string(name));
   return it == params.end() ? fallback : it->second;
 }
 
 Status CheckQueries(const VectorIndex& index, const VectorView& queries, const std::vector<TopK>& heaps) {
-  if (queries.type != index.vector_type()) {
+  if (!QueriesFit(queries.type, index.vector_type())) {
     return Status::InvalidArgument("query vectors are " + std::string(schema::DataTypeName(queries.type)) +
                                    ", the index holds " + std::string(schema::DataTypeName(index.vector_type())));
   }

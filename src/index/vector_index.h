@@ -57,6 +57,10 @@ float BFloat16ToFloat(uint16_t b);
 uint16_t FloatToHalf(float f);
 uint16_t FloatToBFloat16(float f);
 
+// Whether queries of type `query` can search rows of type `data`: the same type, or float32
+// queries on Float16/BFloat16 rows (searched at full precision).
+bool QueriesFit(schema::DataType query, schema::DataType data);
+
 // params[name], or `fallback` when absent.
 double ParamOr(const std::map<std::string, double>& params, std::string_view name, double fallback);
 

@@ -15,7 +15,6 @@
 namespace quiver::proxy {
 
 struct AccessLogOptions {
-  bool enabled = false;
   std::string path;                 // the log file (directory created if missing)
   size_t max_bytes = 64ull << 20;   // rotate when the file grows past this
   int max_backups = 8;              // keep file.1 .. file.N

@@ -22,7 +22,6 @@ std::string Read(const std::string& path) {
 TEST(AccessLogTest, WritesOneLinePerRequestAndRotatesBySize) {
   quiver::testing::TempDir dir;
   AccessLogOptions options;
-  options.enabled = true;
   options.path = dir.Sub("logs") + "/access.log";
   options.max_bytes = 1000;
   options.max_backups = 2;
@@ -63,7 +62,6 @@ TEST(AccessLogTest, ClaimedUser) {
 
 TEST(AccessLogTest, RefusesAnUnusablePath) {
   AccessLogOptions options;
-  options.enabled = true;
   options.path = "/proc/quiver-cannot-write/access.log";
   EXPECT_FALSE(AccessLog::Open(options).ok());
 }

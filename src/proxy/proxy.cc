@@ -2,8 +2,10 @@
 #include "proxy/proxy.h"
 
 #include <map>
+#include <set>
 
 #include "common/crc32c.h"
+#include "expr/binder.h"
 #include "segment/wal_message.h"
 
 namespace quiver::proxy {
@@ -112,6 +114,103 @@ Result<MutationOutcome> Proxy::Delete(const cluster::CollectionInfo& collection,
   }
   rows_deleted_->Increment(static_cast<double>(pks.size()));
   return MutationOutcome{pks.size(), ts};
+}
+
+namespace {
+
+// Primary keys named by `pk in [...]` or `pk == v`; nullopt for any other filter.
+std::optional<std::vector<segment::PrimaryKey>> DirectKeys(const expr::PlanNode& plan, const schema::FieldSchema& pk) {
+  auto is_pk = [&](const expr::PlanNode& n) {
+    return n.kind == expr::PlanNode::Kind::kColumn && n.field_id == pk.id && n.path.empty();
+  };
+  std::vector<expr::Literal> values;
+  if (plan.kind == expr::PlanNode::Kind::kIn && !plan.negated && is_pk(*plan.children[0])) {
+    values = plan.values;
+  } else if (plan.kind == expr::PlanNode::Kind::kCompare && plan.op == expr::BinaryOp::kEq) {
+    if (is_pk(*plan.children[0]) && plan.children[1]->kind == expr::PlanNode::Kind::kConstant) {
+      values.push_back(plan.children[1]->literal);
+    } else if (is_pk(*plan.children[1]) && plan.children[0]->kind == expr::PlanNode::Kind::kConstant) {
+      values.push_back(plan.children[0]->literal);
+    } else {
+      return std::nullopt;
+    }
+  } else {
+    return std::nullopt;
+  }
+  std::vector<segment::PrimaryKey> keys;
+  std::set<segment::PrimaryKey> seen;
+  for (const auto& v : values) {
+    segment::PrimaryKey key;
+    if (pk.type == schema::DataType::kInt64 && v.is_int()) key = std::get<int64_t>(v.value);
+    else if (pk.type != schema::DataType::kInt64 && v.is_string()) key = std::get<std::string>(v.value);
+    else continue;  // a value of another type matches no row
+    if (seen.insert(key).second) keys.push_back(std::move(key));
+  }
+  return keys;
+}
+
+}  // namespace
+
+Result<MutationOutcome> Proxy::DeleteWhere(const cluster::CollectionInfo& collection, const std::string& partition,
+                                           const std::string& filter, const expr::TemplateValues& templates,
+                                           std::chrono::milliseconds budget, const std::function<bool()>& cancelled,
+                                           std::vector<segment::PrimaryKey>* keys) {
+  keys->clear();
+  if (filter.empty()) return Status::InvalidArgument("delete expression is empty");
+  const cluster::PartitionInfo* target = nullptr;
+  if (!partition.empty()) {
+    target = collection.FindPartition(partition);
+    if (target == nullptr) return cluster::PartitionNotFound(partition);
+  }
+  QUIVER_ASSIGN_OR_RETURN(expr::PlanPtr plan, expr::CompileFilter(filter, *collection.schema, templates));
+  if (plan == nullptr) return Status::InvalidArgument("delete expression is empty");
+  const schema::FieldSchema* pk = collection.schema->PrimaryField();
+  if (auto direct = DirectKeys(*plan, *pk)) {
+    *keys = std::move(*direct);
+  } else {
+    // A general filter: find the matching keys with a query (needs the collection loaded).
+    if (!collection.loaded()) {
+      return Status::FailedPrecondition("collection not loaded[collection=" + collection.name +
+                                        "]: deleting by a filter other than a primary key list needs a loaded collection")
+          .WithDetail(ErrorDetail::kCollectionNotLoaded);
+    }
+    constexpr int32_t kStrong = 0;
+    QUIVER_ASSIGN_OR_RETURN(Timestamp ts, ReadTimestamp(collection, kStrong, budget, cancelled));
+    cluster::QueryRequest query;
+    query.collection_id = collection.id;
+    query.filter = std::shared_ptr<const expr::PlanNode>(std::move(plan));
+    query.timestamp = ts;
+    query.output_fields = {pk->id};
+    if (target != nullptr) query.partition_ids = {target->id};
+    QUIVER_ASSIGN_OR_RETURN(cluster::QueryResult found, querynode_->Query(query));
+    const schema::ColumnChunk* column = found.rows->Find(pk->id);
+    for (size_t r = 0; column != nullptr && r < column->rows; ++r) keys->push_back(segment::PrimaryKeyAt(*column, r));
+  }
+  if (!keys->empty()) return Delete(collection, *keys);
+  MutationOutcome outcome;
+  QUIVER_ASSIGN_OR_RETURN(outcome.timestamp, coord_->AllocTimestamp(1));
+  return outcome;
+}
+
+Result<std::pair<std::vector<int64_t>, Timestamp>> Proxy::Flush(const cluster::CollectionInfo& collection,
+                                                                std::chrono::milliseconds budget,
+                                                                const std::function<bool()>& cancelled) {
+  QUIVER_ASSIGN_OR_RETURN(auto ids, datanode_->Flush(collection.id, std::min(budget, options_.flush_timeout), cancelled));
+  QUIVER_ASSIGN_OR_RETURN(Timestamp ts, coord_->AllocTimestamp(1));
+  return std::make_pair(std::vector<int64_t>(ids.begin(), ids.end()), ts);
+}
+
+Result<bool> Proxy::SegmentsFlushed(const std::vector<cluster::CollectionPtr>& collections,
+                                    const std::vector<int64_t>& ids) {
+  std::set<int64_t> flushed;
+  for (const auto& c : collections) {
+    QUIVER_ASSIGN_OR_RETURN(auto segments, coord_->GetSegments(c->id));
+    for (const auto& s : segments.segments) flushed.insert(s.id);
+  }
+  for (int64_t id : ids) {
+    if (!flushed.count(id)) return false;
+  }
+  return true;
 }
 
 Result<Timestamp> Proxy::ReadTimestamp(const cluster::CollectionInfo& collection, int32_t consistency_level,

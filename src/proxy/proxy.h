@@ -13,6 +13,7 @@
 #include "cluster/clients.h"
 #include "common/metrics.h"
 #include "proxy/rows.h"
+#include "proxy/search.h"
 #include "schema/schema.h"
 #include "storage/wal/wal.h"
 
@@ -29,14 +30,6 @@ struct MutationOutcome {
   Timestamp timestamp = 0;
 };
 
-// Which columns a search or query returns.
-struct OutputPlan {
-  std::vector<schema::FieldId> field_ids;  // schema fields to fetch
-  std::set<std::string> dynamic_keys;      // keys kept from $meta (empty + dynamic_all = all keys)
-  bool dynamic_all = false;
-  std::vector<std::string> names;          // output_fields as reported to the client
-};
-
 // Build state of an index: rows of flushed segments covered by a built index file (all of them
 // for exact families and scalar fields, which need no file), flushed rows still waiting, and
 // every row of the collection (flushed and growing).
@@ -51,15 +44,70 @@ class Proxy {
   Proxy(cluster::CoordClient* coord, cluster::DataNodeClient* datanode, cluster::QueryNodeClient* querynode,
         storage::Wal* wal, MetricsRegistry* metrics, ProxyOptions options);
 
-  cluster::CoordClient* coord() { return coord_; }
-  cluster::DataNodeClient* datanode() { return datanode_; }
-  cluster::QueryNodeClient* querynode() { return querynode_; }
   const ProxyOptions& options() const { return options_; }
+
+  // The catalog (proxy/catalog.cc), as the coordinator answers it. `name` may be an alias where
+  // Milvus accepts one.
+  Status CreateDatabase(const std::string& name, const cluster::KeyValues& properties);
+  Status DropDatabase(const std::string& name);
+  Result<std::vector<cluster::DatabaseInfo>> ListDatabases();
+  Result<cluster::DatabaseInfo> DescribeDatabase(const std::string& name);
+  Status AlterDatabase(const std::string& name, const cluster::KeyValues& set, const std::vector<std::string>& remove);
+  Status CreateCollection(const std::string& db, const cluster::CollectionSpec& spec);
+  // InvalidArgument for an empty name; NotFound (kCollectionNotFound) when missing.
+  Result<cluster::CollectionPtr> DescribeCollection(const std::string& db, const std::string& name);
+  Result<cluster::CollectionPtr> DescribeCollectionById(int64_t id);
+  // The collection, refused unless loaded (and its load did not fail): what reads need.
+  Result<cluster::CollectionPtr> LoadedCollection(const std::string& db, const std::string& name);
+  Result<std::vector<cluster::CollectionPtr>> ListCollections(const std::string& db);
+  Result<std::vector<cluster::CollectionPtr>> ListAllCollections();
+  Status AlterCollection(const std::string& db, const std::string& name, const cluster::KeyValues& set,
+                         const std::vector<std::string>& remove);
+  Status RenameCollection(const std::string& db, const std::string& old_name, const std::string& new_db,
+                          const std::string& new_name);
+  Status AlterField(const std::string& db, const std::string& collection, const std::string& field,
+                    const cluster::KeyValues& set, const std::vector<std::string>& remove);
+  Status DropPartition(const std::string& db, const std::string& collection, const std::string& partition);
+  // Ids of the named partitions, each required to exist and be loaded (none named: every loaded
+  // partition). Refused for partition-key collections, whose partitions the proxy chooses.
+  Result<std::vector<int64_t>> ReadPartitions(const cluster::CollectionInfo& collection,
+                                              const std::vector<std::string>& names) const;
+  Status CreateAlias(const std::string& db, const std::string& collection, const std::string& alias);
+  Status DropAlias(const std::string& db, const std::string& alias);
+  Status AlterAlias(const std::string& db, const std::string& collection, const std::string& alias);
+  Result<std::string> DescribeAlias(const std::string& db, const std::string& alias);
+  Status CreateIndex(const std::string& db, const std::string& collection, const cluster::IndexInfo& index);
+  Status DropIndex(const std::string& db, const std::string& collection, const std::string& index_name);
+  Status AlterIndex(const std::string& db, const std::string& collection, const std::string& index_name,
+                    const cluster::KeyValues& set, const std::vector<std::string>& remove);
+  // Load progress in percent, and the error that ended a load (OK while none).
+  Result<int64_t> LoadingProgress(int64_t collection_id);
+  Status LoadError(int64_t collection_id);
+  Result<Timestamp> AllocTimestamp();
+  Result<int64_t> AllocIds(uint32_t count);
 
   // Writes rows (and, for upsert, deletes of their keys at the same timestamp) to the WAL.
   Result<MutationOutcome> Write(const cluster::CollectionInfo& collection, const std::string& partition_name,
                                 const RowsIn& rows, bool upsert);
   Result<MutationOutcome> Delete(const cluster::CollectionInfo& collection, const std::vector<segment::PrimaryKey>& pks);
+  // Deletes the rows `filter` matches (in `partition` if given; a filter other than a primary key
+  // list needs the collection loaded). Returns the deleted keys.
+  Result<MutationOutcome> DeleteWhere(const cluster::CollectionInfo& collection, const std::string& partition,
+                                      const std::string& filter, const expr::TemplateValues& templates,
+                                      std::chrono::milliseconds budget, const std::function<bool()>& cancelled,
+                                      std::vector<segment::PrimaryKey>* keys);
+  // Seals and persists the collection's buffered rows; returns the flushed segment ids and the
+  // flush timestamp.
+  Result<std::pair<std::vector<int64_t>, Timestamp>> Flush(const cluster::CollectionInfo& collection,
+                                                           std::chrono::milliseconds budget,
+                                                           const std::function<bool()>& cancelled);
+  // Whether every segment id is flushed, among the segments of `collections`.
+  Result<bool> SegmentsFlushed(const std::vector<cluster::CollectionPtr>& collections, const std::vector<int64_t>& ids);
+
+  // Reads (proxy/search.cc).
+  Result<SearchOutcome> Search(const SearchArgs& args);
+  Result<SearchOutcome> HybridSearch(const HybridSearchArgs& args);
+  Result<QueryOutcome> Query(const QueryArgs& args);
 
   // Waits until the querynode has consumed every write acknowledged before this call (all levels
   // except Eventually) and returns the timestamp to read at.

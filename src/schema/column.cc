@@ -1,5 +1,8 @@
 #include "schema/column.h"
 
+#include <algorithm>
+#include <cmath>
+
 namespace quiver::schema {
 
 Buffer Buffer::Own(std::string bytes) {
@@ -190,6 +193,36 @@ Result<std::shared_ptr<const DataChunk>> ConcatChunks(
   }
   for (const auto& chunk : chunks) out->rows += chunk->rows;
   return std::shared_ptr<const DataChunk>(out);
+}
+
+Result<std::string> CanonicalSparseRow(std::string_view pairs, const std::string& what) {
+  if (pairs.size() % 8 != 0) return Status::InvalidArgument(what + " is malformed (pairs of 8 bytes expected)");
+  const size_t n = pairs.size() / 8;
+  std::vector<std::pair<uint32_t, float>> entries(n);
+  bool sorted = true;
+  for (size_t i = 0; i < n; ++i) {
+    std::memcpy(&entries[i].first, pairs.data() + 8 * i, 4);
+    std::memcpy(&entries[i].second, pairs.data() + 8 * i + 4, 4);
+    if (entries[i].first == UINT32_MAX) {
+      return Status::InvalidArgument(what + " has index 4294967295; indices must be below 2^32-1");
+    }
+    if (!std::isfinite(entries[i].second)) {
+      return Status::InvalidArgument(what + " has a non-finite value at index " + std::to_string(entries[i].first));
+    }
+    if (i > 0 && entries[i].first <= entries[i - 1].first) sorted = false;
+  }
+  if (sorted) return std::string(pairs);
+  std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::string out(pairs.size(), '\0');
+  for (size_t i = 0; i < n; ++i) {
+    if (i > 0 && entries[i].first == entries[i - 1].first) {
+      return Status::InvalidArgument(what + " has index " + std::to_string(entries[i].first) +
+                                     " more than once; indices must be unique");
+    }
+    std::memcpy(out.data() + 8 * i, &entries[i].first, 4);
+    std::memcpy(out.data() + 8 * i + 4, &entries[i].second, 4);
+  }
+  return out;
 }
 
 }  // namespace quiver::schema

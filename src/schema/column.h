@@ -141,4 +141,10 @@ struct DataChunk {
 Result<std::shared_ptr<const DataChunk>> ConcatChunks(
     const std::vector<std::shared_ptr<const DataChunk>>& chunks);
 
+// Checks one sparse vector row (pairs of uint32 LE index, float32 LE value) as Milvus does —
+// indices below 2^32-1 and unique, values finite — and returns it in canonical form, sorted by
+// index, so every path (growing exact search, flushed segments, indexes) sees the same row.
+// `what` names the vector in errors.
+Result<std::string> CanonicalSparseRow(std::string_view pairs, const std::string& what);
+
 }  // namespace quiver::schema

@@ -43,7 +43,7 @@ std::pair<float, bool> SparseIp(const SparsePairs& a, const SparsePairs& b) {
 
 Status ExactSearch(MetricType metric, const VectorView& base, const VectorView& queries, const SearchOptions& options,
                    size_t allowed_offset, int64_t id_base, std::vector<TopK>* heaps) {
-  if (base.type != queries.type) return Status::InvalidArgument("query vector type does not match the field");
+  if (!QueriesFit(queries.type, base.type)) return Status::InvalidArgument("query vector type does not match the field");
   if (heaps->size() != queries.rows) return Status::InvalidArgument("one result heap per query is required");
   if (base.type != DT::kSparseFloatVector && base.dim != queries.dim) {
     return Status::InvalidArgument("query dimension does not match the field");

@@ -40,11 +40,7 @@ Result<RowsIn> RowsFromFieldData(const schema::CollectionSchema& schema,
 void ColumnToFieldData(const schema::FieldSchema& field, const schema::ColumnChunk& column,
                        const std::set<std::string>& dynamic_keys, pb::schema::FieldData* out);
 
-// Checks one sparse vector row (pairs of uint32 LE index, float32 LE value) as Milvus does —
-// indices below 2^32-1 and unique, values finite — and returns it in canonical form, sorted by
-// index, so every path (growing exact search, flushed segments, indexes) sees the same row.
-// `what` names the vector in errors.
-Result<std::string> CanonicalSparseRow(std::string_view pairs, const std::string& what);
+using schema::CanonicalSparseRow;  // schema/column.h
 
 void PrimaryKeysToIds(const std::vector<segment::PrimaryKey>& pks, bool varchar, pb::schema::IDs* out);
 

@@ -63,7 +63,7 @@ grpc::Status MilvusServiceImpl::CreateCollection(CallContext* context,
       return Status::InvalidArgument("num_partitions should only be specified with a partition key field");
     }
     spec.schema = std::make_shared<const schema::CollectionSchema>(std::move(s));
-    return proxy_->coord()->CreateCollection(db, spec);
+    return proxy_->CreateCollection(db, spec);
   });
 }
 
@@ -94,7 +94,7 @@ grpc::Status MilvusServiceImpl::DescribeCollection(CallContext* context,
     QUIVER_RETURN_IF_ERROR(CheckNoTimeTravel(request->time_stamp(), "time_stamp"));
     cluster::CollectionPtr c;
     if (request->collection_name().empty() && request->collectionid() != 0) {
-      QUIVER_ASSIGN_OR_RETURN(c, proxy_->coord()->DescribeCollectionById(request->collectionid()));
+      QUIVER_ASSIGN_OR_RETURN(c, proxy_->DescribeCollectionById(request->collectionid()));
     } else {
       QUIVER_ASSIGN_OR_RETURN(c, Collection(context, request->db_name(), request->collection_name()));
     }
@@ -127,7 +127,7 @@ grpc::Status MilvusServiceImpl::ShowCollections(CallContext* context,
   return Run(context, "ShowCollections", *request, response->mutable_status(), [&]() -> Status {
     QUIVER_RETURN_IF_ERROR(CheckNoTimeTravel(request->time_stamp(), "time_stamp"));
     std::string db = Database(context, request->db_name());
-    QUIVER_ASSIGN_OR_RETURN(auto all, proxy_->coord()->ListCollections(db));
+    QUIVER_ASSIGN_OR_RETURN(auto all, proxy_->ListCollections(db));
     std::vector<std::string> only = ToVector(request->collection_names());
     Identity caller = Caller(context);
     for (const auto& c : all) {
@@ -164,7 +164,7 @@ grpc::Status MilvusServiceImpl::AlterCollection(CallContext* context,
                                                 pb::common::Status* response) {
   return Run(context, "AlterCollection", *request, response, [&]() -> Status {
     QUIVER_RETURN_IF_ERROR(CheckProperties(PropertyScope::kCollection, request->properties()));
-    return proxy_->coord()->AlterCollection(Database(context, request->db_name()), request->collection_name(),
+    return proxy_->AlterCollection(Database(context, request->db_name()), request->collection_name(),
                                             KeyValuesFromProto(request->properties()), ToVector(request->delete_keys()));
   });
 }
@@ -173,7 +173,7 @@ grpc::Status MilvusServiceImpl::RenameCollection(CallContext* context,
                                                  const pb::milvus::RenameCollectionRequest* request,
                                                  pb::common::Status* response) {
   return Run(context, "RenameCollection", *request, response, [&]() -> Status {
-    return proxy_->coord()->RenameCollection(Database(context, request->db_name()), request->oldname(),
+    return proxy_->RenameCollection(Database(context, request->db_name()), request->oldname(),
                                              request->newdbname(), request->newname());
   });
 }
@@ -193,7 +193,7 @@ grpc::Status MilvusServiceImpl::DropPartition(CallContext* context,
                                               const pb::milvus::DropPartitionRequest* request,
                                               pb::common::Status* response) {
   return Run(context, "DropPartition", *request, response, [&]() -> Status {
-    return proxy_->coord()->DropPartition(Database(context, request->db_name()), request->collection_name(),
+    return proxy_->DropPartition(Database(context, request->db_name()), request->collection_name(),
                                           request->partition_name());
   });
 }
@@ -316,7 +316,7 @@ grpc::Status MilvusServiceImpl::GetLoadingProgress(CallContext* context,
       if (p == nullptr) return cluster::PartitionNotFound(name);
       if (!c->PartitionLoaded(p->id)) return cluster::PartitionNotLoaded(name);
     }
-    QUIVER_ASSIGN_OR_RETURN(int64_t progress, proxy_->querynode()->LoadingProgress(c->id));
+    QUIVER_ASSIGN_OR_RETURN(int64_t progress, proxy_->LoadingProgress(c->id));
     response->set_progress(progress);
     response->set_refresh_progress(progress);
     return Status::OK();
@@ -331,7 +331,7 @@ grpc::Status MilvusServiceImpl::GetLoadState(CallContext* context,
     bool loaded = c->loaded();
     // Marked loaded but its data could not be read (damaged or missing files): not loaded, and
     // the reason is the status.
-    if (Status failed = proxy_->querynode()->LoadError(c->id); !failed.ok() && loaded) {
+    if (Status failed = proxy_->LoadError(c->id); !failed.ok() && loaded) {
       response->set_state(pb::common::LoadStateNotLoad);
       return Status::FailedPrecondition("collection not loaded[collection=" + c->name + "]: loading failed: " +
                                         failed.ToString())
@@ -354,7 +354,7 @@ grpc::Status MilvusServiceImpl::GetReplicas(CallContext* context, const pb::milv
   return Run(context, "GetReplicas", *request, response->mutable_status(), [&]() -> Status {
     cluster::CollectionPtr c;
     if (request->collection_name().empty()) {
-      QUIVER_ASSIGN_OR_RETURN(c, proxy_->coord()->DescribeCollectionById(request->collectionid()));
+      QUIVER_ASSIGN_OR_RETURN(c, proxy_->DescribeCollectionById(request->collectionid()));
     } else {
       QUIVER_ASSIGN_OR_RETURN(c, Collection(context, request->db_name(), request->collection_name()));
     }
@@ -381,21 +381,21 @@ grpc::Status MilvusServiceImpl::GetReplicas(CallContext* context, const pb::milv
 grpc::Status MilvusServiceImpl::CreateAlias(CallContext* context, const pb::milvus::CreateAliasRequest* request,
                                             pb::common::Status* response) {
   return Run(context, "CreateAlias", *request, response, [&] {
-    return proxy_->coord()->CreateAlias(Database(context, request->db_name()), request->collection_name(), request->alias());
+    return proxy_->CreateAlias(Database(context, request->db_name()), request->collection_name(), request->alias());
   });
 }
 
 grpc::Status MilvusServiceImpl::DropAlias(CallContext* context, const pb::milvus::DropAliasRequest* request,
                                           pb::common::Status* response) {
   return Run(context, "DropAlias", *request, response, [&] {
-    return proxy_->coord()->DropAlias(Database(context, request->db_name()), request->alias());
+    return proxy_->DropAlias(Database(context, request->db_name()), request->alias());
   });
 }
 
 grpc::Status MilvusServiceImpl::AlterAlias(CallContext* context, const pb::milvus::AlterAliasRequest* request,
                                            pb::common::Status* response) {
   return Run(context, "AlterAlias", *request, response, [&] {
-    return proxy_->coord()->AlterAlias(Database(context, request->db_name()), request->collection_name(), request->alias());
+    return proxy_->AlterAlias(Database(context, request->db_name()), request->collection_name(), request->alias());
   });
 }
 
@@ -404,7 +404,7 @@ grpc::Status MilvusServiceImpl::DescribeAlias(CallContext* context,
                                               pb::milvus::DescribeAliasResponse* response) {
   return Run(context, "DescribeAlias", *request, response->mutable_status(), [&]() -> Status {
     std::string db = Database(context, request->db_name());
-    QUIVER_ASSIGN_OR_RETURN(std::string collection, proxy_->coord()->DescribeAlias(db, request->alias()));
+    QUIVER_ASSIGN_OR_RETURN(std::string collection, proxy_->DescribeAlias(db, request->alias()));
     response->set_db_name(db);
     response->set_alias(request->alias());
     response->set_collection(collection);
@@ -423,7 +423,7 @@ grpc::Status MilvusServiceImpl::ListAliases(CallContext* context, const pb::milv
       for (const auto& a : c->aliases) response->add_aliases(a);
       return Status::OK();
     }
-    QUIVER_ASSIGN_OR_RETURN(auto all, proxy_->coord()->ListCollections(db));
+    QUIVER_ASSIGN_OR_RETURN(auto all, proxy_->ListCollections(db));
     for (const auto& c : all) {
       for (const auto& a : c->aliases) response->add_aliases(a);
     }
@@ -438,19 +438,19 @@ grpc::Status MilvusServiceImpl::CreateDatabase(CallContext* context,
                                                pb::common::Status* response) {
   return Run(context, "CreateDatabase", *request, response, [&]() -> Status {
     QUIVER_RETURN_IF_ERROR(CheckProperties(PropertyScope::kDatabase, request->properties()));
-    return proxy_->coord()->CreateDatabase(request->db_name(), KeyValuesFromProto(request->properties()));
+    return proxy_->CreateDatabase(request->db_name(), KeyValuesFromProto(request->properties()));
   });
 }
 
 grpc::Status MilvusServiceImpl::DropDatabase(CallContext* context, const pb::milvus::DropDatabaseRequest* request,
                                              pb::common::Status* response) {
-  return Run(context, "DropDatabase", *request, response, [&] { return proxy_->coord()->DropDatabase(request->db_name()); });
+  return Run(context, "DropDatabase", *request, response, [&] { return proxy_->DropDatabase(request->db_name()); });
 }
 
 grpc::Status MilvusServiceImpl::ListDatabases(CallContext* context, const pb::milvus::ListDatabasesRequest* request,
                                               pb::milvus::ListDatabasesResponse* response) {
   return Run(context, "ListDatabases", *request, response->mutable_status(), [&]() -> Status {
-    QUIVER_ASSIGN_OR_RETURN(auto dbs, proxy_->coord()->ListDatabases());
+    QUIVER_ASSIGN_OR_RETURN(auto dbs, proxy_->ListDatabases());
     Identity caller = Caller(context);
     for (const auto& db : dbs) {
       if (!access_->SeesDatabase(caller, db.name)) continue;  // Milvus lists only databases with grants
@@ -466,7 +466,7 @@ grpc::Status MilvusServiceImpl::DescribeDatabase(CallContext* context,
                                                  const pb::milvus::DescribeDatabaseRequest* request,
                                                  pb::milvus::DescribeDatabaseResponse* response) {
   return Run(context, "DescribeDatabase", *request, response->mutable_status(), [&]() -> Status {
-    QUIVER_ASSIGN_OR_RETURN(auto db, proxy_->coord()->DescribeDatabase(Database(context, request->db_name())));
+    QUIVER_ASSIGN_OR_RETURN(auto db, proxy_->DescribeDatabase(Database(context, request->db_name())));
     response->set_db_name(db.name);
     response->set_dbid(db.id);
     response->set_created_timestamp(db.created_ts);
@@ -479,7 +479,7 @@ grpc::Status MilvusServiceImpl::AlterDatabase(CallContext* context, const pb::mi
                                               pb::common::Status* response) {
   return Run(context, "AlterDatabase", *request, response, [&]() -> Status {
     QUIVER_RETURN_IF_ERROR(CheckProperties(PropertyScope::kDatabase, request->properties()));
-    return proxy_->coord()->AlterDatabase(Database(context, request->db_name()), KeyValuesFromProto(request->properties()),
+    return proxy_->AlterDatabase(Database(context, request->db_name()), KeyValuesFromProto(request->properties()),
                                           ToVector(request->delete_keys()));
   });
 }
@@ -568,7 +568,7 @@ grpc::Status MilvusServiceImpl::CreateIndex(CallContext* context, const pb::milv
     index.params.emplace_back("index_type", type);
     if (!metric.empty()) index.params.emplace_back("metric_type", metric);
     index.params.emplace_back("params", build.dump());
-    return proxy_->coord()->CreateIndex(Database(context, request->db_name()), c->name, index);
+    return proxy_->CreateIndex(Database(context, request->db_name()), c->name, index);
   });
 }
 
@@ -665,7 +665,7 @@ grpc::Status MilvusServiceImpl::DropIndex(CallContext* context, const pb::milvus
       }
     }
     if (name.empty()) return IndexNotFound(c->name);
-    return proxy_->coord()->DropIndex(Database(context, request->db_name()), c->name, name);
+    return proxy_->DropIndex(Database(context, request->db_name()), c->name, name);
   });
 }
 

@@ -1,48 +1,9 @@
 // Insert, upsert, delete and flush.
 
-#include <set>
-
-#include "expr/binder.h"
-#include "cluster/errors.h"
 #include "rpc/milvus/grpc_service.h"
 #include "rpc/milvus/options.h"
 
 namespace quiver::rpc::milvus {
-
-namespace {
-
-// Primary keys named by `pk in [...]` or `pk == v`; nullopt for any other filter.
-std::optional<std::vector<segment::PrimaryKey>> DirectKeys(const expr::PlanNode& plan, const schema::FieldSchema& pk) {
-  auto is_pk = [&](const expr::PlanNode& n) {
-    return n.kind == expr::PlanNode::Kind::kColumn && n.field_id == pk.id && n.path.empty();
-  };
-  std::vector<expr::Literal> values;
-  if (plan.kind == expr::PlanNode::Kind::kIn && !plan.negated && is_pk(*plan.children[0])) {
-    values = plan.values;
-  } else if (plan.kind == expr::PlanNode::Kind::kCompare && plan.op == expr::BinaryOp::kEq) {
-    if (is_pk(*plan.children[0]) && plan.children[1]->kind == expr::PlanNode::Kind::kConstant) {
-      values.push_back(plan.children[1]->literal);
-    } else if (is_pk(*plan.children[1]) && plan.children[0]->kind == expr::PlanNode::Kind::kConstant) {
-      values.push_back(plan.children[0]->literal);
-    } else {
-      return std::nullopt;
-    }
-  } else {
-    return std::nullopt;
-  }
-  std::vector<segment::PrimaryKey> keys;
-  std::set<segment::PrimaryKey> seen;
-  for (const auto& v : values) {
-    segment::PrimaryKey key;
-    if (pk.type == schema::DataType::kInt64 && v.is_int()) key = std::get<int64_t>(v.value);
-    else if (pk.type != schema::DataType::kInt64 && v.is_string()) key = std::get<std::string>(v.value);
-    else continue;  // a value of another type matches no row
-    if (seen.insert(key).second) keys.push_back(std::move(key));
-  }
-  return keys;
-}
-
-}  // namespace
 
 Status MilvusServiceImpl::Mutate(CallContext* context, const std::string& db_name,
                                  const std::string& collection_name, const std::string& partition_name,
@@ -50,7 +11,7 @@ Status MilvusServiceImpl::Mutate(CallContext* context, const std::string& db_nam
                                  uint32_t num_rows, bool upsert, pb::milvus::MutationResult* response) {
   QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, db_name, collection_name));
   QUIVER_ASSIGN_OR_RETURN(RowsIn rows, RowsFromFieldData(*c->schema, fields, num_rows, upsert,
-                                                         [&](uint32_t n) { return proxy_->coord()->AllocIds(n); },
+                                                         [&](uint32_t n) { return proxy_->AllocIds(n); },
                                                          RowLimits{proxy_->options().max_json_bytes}));
   QUIVER_ASSIGN_OR_RETURN(MutationOutcome outcome, proxy_->Write(*c, partition_name, rows, upsert));
   PrimaryKeysToIds(rows.pks, c->schema->PrimaryField()->type != schema::DataType::kInt64, response->mutable_ids());
@@ -90,41 +51,12 @@ grpc::Status MilvusServiceImpl::Delete(CallContext* context, const pb::milvus::D
     QUIVER_RETURN_IF_ERROR(CheckKnownFields(*request));
     QUIVER_RETURN_IF_ERROR(CheckMutationOptions(request->hash_keys(), ""));
     QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
-    if (request->expr().empty()) return Status::InvalidArgument("delete expression is empty");
-    if (!request->partition_name().empty() && c->FindPartition(request->partition_name()) == nullptr) {
-      return cluster::PartitionNotFound(request->partition_name());
-    }
     QUIVER_ASSIGN_OR_RETURN(expr::TemplateValues templates, TemplatesFromProto(request->expr_template_values()));
-    QUIVER_ASSIGN_OR_RETURN(expr::PlanPtr plan, expr::CompileFilter(request->expr(), *c->schema, templates));
-    if (plan == nullptr) return Status::InvalidArgument("delete expression is empty");
-    const schema::FieldSchema* pk = c->schema->PrimaryField();
     std::vector<segment::PrimaryKey> keys;
-    if (auto direct = DirectKeys(*plan, *pk)) {
-      keys = std::move(*direct);
-    } else {
-      // A general filter: find the matching keys with a query (needs the collection loaded).
-      if (!c->loaded()) {
-        return Status::FailedPrecondition("collection not loaded[collection=" + c->name +
-                                          "]: deleting by a filter other than a primary key list needs a loaded collection")
-            .WithDetail(ErrorDetail::kCollectionNotLoaded);
-      }
-      QUIVER_ASSIGN_OR_RETURN(Timestamp ts, proxy_->ReadTimestamp(*c, 0, Budget(context, proxy_->options().consistency_timeout), Cancelled(context)));
-      cluster::QueryRequest query;
-      query.collection_id = c->id;
-      query.filter = std::shared_ptr<const expr::PlanNode>(std::move(plan));
-      query.timestamp = ts;
-      query.output_fields = {pk->id};
-      if (!request->partition_name().empty()) query.partition_ids = {c->FindPartition(request->partition_name())->id};
-      QUIVER_ASSIGN_OR_RETURN(cluster::QueryResult found, proxy_->querynode()->Query(query));
-      const schema::ColumnChunk* column = found.rows->Find(pk->id);
-      for (size_t r = 0; column != nullptr && r < column->rows; ++r) keys.push_back(segment::PrimaryKeyAt(*column, r));
-    }
-    MutationOutcome outcome;
-    if (!keys.empty()) {
-      QUIVER_ASSIGN_OR_RETURN(outcome, proxy_->Delete(*c, keys));
-    } else {
-      QUIVER_ASSIGN_OR_RETURN(outcome.timestamp, proxy_->coord()->AllocTimestamp(1));
-    }
+    QUIVER_ASSIGN_OR_RETURN(MutationOutcome outcome,
+                            proxy_->DeleteWhere(*c, request->partition_name(), request->expr(), templates,
+                                                Budget(context, proxy_->options().consistency_timeout), Cancelled(context), &keys));
+    const schema::FieldSchema* pk = c->schema->PrimaryField();
     PrimaryKeysToIds(keys, pk->type != schema::DataType::kInt64, response->mutable_ids());
     response->set_delete_cnt(static_cast<int64_t>(keys.size()));
     response->set_timestamp(outcome.timestamp);
@@ -139,8 +71,8 @@ grpc::Status MilvusServiceImpl::Flush(CallContext* context, const pb::milvus::Fl
     response->set_db_name(db);
     for (const auto& name : request->collection_names()) {
       QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), name));
-      QUIVER_ASSIGN_OR_RETURN(auto ids, proxy_->datanode()->Flush(c->id, Budget(context, proxy_->options().flush_timeout), Cancelled(context)));
-      QUIVER_ASSIGN_OR_RETURN(Timestamp ts, proxy_->coord()->AllocTimestamp(1));
+      QUIVER_ASSIGN_OR_RETURN(auto flushed_at, proxy_->Flush(*c, Budget(context, proxy_->options().flush_timeout), Cancelled(context)));
+      const auto& [ids, ts] = flushed_at;
       auto& seg_ids = (*response->mutable_coll_segids())[name];
       auto& flushed = (*response->mutable_flush_coll_segids())[name];
       for (auto id : ids) {
@@ -157,21 +89,15 @@ grpc::Status MilvusServiceImpl::Flush(CallContext* context, const pb::milvus::Fl
 grpc::Status MilvusServiceImpl::GetFlushState(CallContext* context, const pb::milvus::GetFlushStateRequest* request,
                                               pb::milvus::GetFlushStateResponse* response) {
   return Run(context, "GetFlushState", *request, response->mutable_status(), [&]() -> Status {
-    std::set<int64_t> flushed;
     std::vector<cluster::CollectionPtr> collections;
     if (!request->collection_name().empty()) {
       QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
       collections.push_back(c);
     } else {
-      QUIVER_ASSIGN_OR_RETURN(collections, proxy_->coord()->ListAllCollections());
+      QUIVER_ASSIGN_OR_RETURN(collections, proxy_->ListAllCollections());
     }
-    for (const auto& c : collections) {
-      QUIVER_ASSIGN_OR_RETURN(auto segments, proxy_->coord()->GetSegments(c->id));
-      for (const auto& s : segments.segments) flushed.insert(s.id);
-    }
-    bool all = true;
-    for (int64_t id : request->segmentids()) all = all && flushed.count(id) > 0;
-    response->set_flushed(all);
+    QUIVER_ASSIGN_OR_RETURN(bool flushed, proxy_->SegmentsFlushed(collections, {request->segmentids().begin(), request->segmentids().end()}));
+    response->set_flushed(flushed);
     return Status::OK();
   });
 }
@@ -182,14 +108,14 @@ grpc::Status MilvusServiceImpl::FlushAll(CallContext* context, const pb::milvus:
     QUIVER_RETURN_IF_ERROR(CheckKnownFields(*request));
     std::vector<cluster::CollectionPtr> collections;
     if (!request->db_name().empty()) {
-      QUIVER_ASSIGN_OR_RETURN(collections, proxy_->coord()->ListCollections(request->db_name()));
+      QUIVER_ASSIGN_OR_RETURN(collections, proxy_->ListCollections(request->db_name()));
     } else {
-      QUIVER_ASSIGN_OR_RETURN(collections, proxy_->coord()->ListAllCollections());
+      QUIVER_ASSIGN_OR_RETURN(collections, proxy_->ListAllCollections());
     }
     for (const auto& c : collections) {
-      QUIVER_RETURN_IF_ERROR(proxy_->datanode()->Flush(c->id, Budget(context, proxy_->options().flush_timeout), Cancelled(context)).status());
+      QUIVER_RETURN_IF_ERROR(proxy_->Flush(*c, Budget(context, proxy_->options().flush_timeout), Cancelled(context)).status());
     }
-    QUIVER_ASSIGN_OR_RETURN(Timestamp ts, proxy_->coord()->AllocTimestamp(1));
+    QUIVER_ASSIGN_OR_RETURN(Timestamp ts, proxy_->AllocTimestamp());
     response->set_flush_all_ts(ts);
     return Status::OK();
   });

@@ -182,7 +182,7 @@ grpc::Status MilvusServiceImpl::AlterIndex(CallContext* context, const pb::milvu
                                            pb::common::Status* response) {
   return Run(context, "AlterIndex", *request, response, [&]() -> Status {
     QUIVER_RETURN_IF_ERROR(CheckAlterIndexParams(request->extra_params()));
-    return proxy_->coord()->AlterIndex(Database(context, request->db_name()), request->collection_name(),
+    return proxy_->AlterIndex(Database(context, request->db_name()), request->collection_name(),
                                        request->index_name(), KeyValuesFromProto(request->extra_params()),
                                        {request->delete_keys().begin(), request->delete_keys().end()});
   });
@@ -193,7 +193,7 @@ grpc::Status MilvusServiceImpl::AlterCollectionField(CallContext* context,
                                                      pb::common::Status* response) {
   return Run(context, "AlterCollectionField", *request, response, [&]() -> Status {
     QUIVER_RETURN_IF_ERROR(CheckFieldProperties(request->field_name(), request->properties()));
-    return proxy_->coord()->AlterField(Database(context, request->db_name()), request->collection_name(),
+    return proxy_->AlterField(Database(context, request->db_name()), request->collection_name(),
                                        request->field_name(), KeyValuesFromProto(request->properties()),
                                        {request->delete_keys().begin(), request->delete_keys().end()});
   });

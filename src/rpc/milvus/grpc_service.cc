@@ -117,7 +117,9 @@ grpc::Status MilvusServiceImpl::Run(CallContext* context, const char* method,
              !identity.ok()) {
     result = identity.status();
     transport = grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(result.message()));
-  } else if (Status allowed = access_->Authorize(*identity, method, TargetOf(context, request)); !allowed.ok()) {
+  } else if (Status allowed = access_->enabled() ? access_->Authorize(*identity, method, TargetOf(context, request))
+                                                 : Status::OK();  // no reflection over requests with auth off
+             !allowed.ok()) {
     result = allowed;
     transport = grpc::Status(grpc::StatusCode::PERMISSION_DENIED, std::string(result.message()));
   } else {
@@ -173,47 +175,18 @@ std::string MilvusServiceImpl::Database(CallContext* context, const std::string&
 
 Result<cluster::CollectionPtr> MilvusServiceImpl::Collection(CallContext* context, const std::string& db_name,
                                                              const std::string& collection_name) {
-  if (collection_name.empty()) {
-    return Status::InvalidArgument("collection name should not be empty").WithDetail(ErrorDetail::kParameterMissing);
-  }
-  return proxy_->coord()->DescribeCollection(Database(context, db_name), collection_name);
+  return proxy_->DescribeCollection(Database(context, db_name), collection_name);
 }
 
 Result<cluster::CollectionPtr> MilvusServiceImpl::LoadedCollection(CallContext* context,
                                                                    const std::string& db_name,
                                                                    const std::string& collection_name) {
-  QUIVER_ASSIGN_OR_RETURN(cluster::CollectionPtr collection, Collection(context, db_name, collection_name));
-  if (!collection->loaded()) {
-    return cluster::CollectionNotLoaded(collection_name);
-  }
-  if (Status failed = proxy_->querynode()->LoadError(collection->id); !failed.ok()) {
-    return Status::FailedPrecondition("collection not loaded[collection=" + collection_name +
-                                      "]: loading failed: " + failed.ToString())
-        .WithDetail(ErrorDetail::kCollectionNotLoaded);
-  }
-  return collection;
+  return proxy_->LoadedCollection(Database(context, db_name), collection_name);
 }
 
 Result<std::vector<int64_t>> MilvusServiceImpl::ReadPartitions(
     const cluster::CollectionInfo& collection, const google::protobuf::RepeatedPtrField<std::string>& names) {
-  if (names.empty()) return collection.loaded_partitions;
-  for (const auto& f : collection.schema->fields) {
-    if (f.partition_key) {
-      return Status::InvalidArgument("not support manually specifying the partition names if partition key mode is used");
-    }
-  }
-  std::vector<int64_t> ids;
-  for (const auto& name : names) {
-    const cluster::PartitionInfo* p = collection.FindPartition(name);
-    if (p == nullptr) {
-      return cluster::PartitionNotFound(name);
-    }
-    if (!collection.PartitionLoaded(p->id)) {
-      return cluster::PartitionNotLoaded(name);
-    }
-    ids.push_back(p->id);
-  }
-  return ids;
+  return proxy_->ReadPartitions(collection, {names.begin(), names.end()});
 }
 
 grpc::Status MilvusServiceImpl::Connect(CallContext* context, const pb::milvus::ConnectRequest* request,
@@ -279,7 +252,7 @@ grpc::Status MilvusServiceImpl::GetComponentStates(CallContext* context,
 grpc::Status MilvusServiceImpl::AllocTimestamp(CallContext* context, const pb::milvus::AllocTimestampRequest* request,
                                                pb::milvus::AllocTimestampResponse* response) {
   return Run(context, "AllocTimestamp", *request, response->mutable_status(), [&]() -> Status {
-    QUIVER_ASSIGN_OR_RETURN(Timestamp ts, proxy_->coord()->AllocTimestamp(1));
+    QUIVER_ASSIGN_OR_RETURN(Timestamp ts, proxy_->AllocTimestamp());
     response->set_timestamp(ts);
     return Status::OK();
   });

@@ -1,7 +1,7 @@
 #pragma once
 
-// MilvusService over gRPC: turns wire messages into Proxy / coord / querynode calls and results
-// back into wire messages (the "transport" layer of the proxy, STYLE.md §2.3). Every method
+// MilvusService over gRPC: turns wire messages into Proxy calls and their results back into
+// wire messages (the "transport" layer of the proxy, STYLE.md §2.3). Every method
 // answers gRPC OK with a Milvus status inside, as Milvus does; application errors never surface
 // as gRPC errors. Split by concern: grpc_service.cc (session, helpers), grpc_ddl.cc (collections,
 // partitions, aliases, databases, indexes, load), grpc_dml.cc (insert, upsert, delete, flush),
@@ -352,17 +352,6 @@ class MilvusServiceImpl final : public pb::milvus::MilvusService::Service {
                 const std::string& partition_name,
                 const google::protobuf::RepeatedPtrField<pb::schema::FieldData>& fields, uint32_t num_rows,
                 bool upsert, pb::milvus::MutationResult* response);
-
-  struct SearchOne {
-    cluster::SearchRequest request;
-    size_t offset = 0;
-    size_t topk = 0;
-    int64_t round_decimal = -1;
-    const schema::FieldSchema* field = nullptr;
-    SearchIteratorParams iterator;  // search iterator v2 page (proxy/search_iterator.h)
-  };
-  Result<SearchOne> ParseSearch(const cluster::CollectionInfo& collection, const pb::milvus::SearchRequest& request,
-                                const std::vector<int64_t>& partitions, const OutputPlan& output);
 
   Proxy* proxy_;
   AccessControl* access_;

@@ -240,16 +240,6 @@ RestService::Outcome RestService::CreateCollection(Call& c) {
 void RestService::RegisterAdmin() {
   auto* m = milvus_;
   auto add = [this](const std::string& name, Endpoint e) { endpoints_[name] = std::move(e); };
-  // Calls `method` with `req` and answers {} or the error.
-  auto status_call = [](auto method, milvus::MilvusServiceImpl* m) {
-    return [method, m](Call& c, auto& req) {
-      pb::common::Status resp;
-      Outcome o;
-      if (Failed(method(m, &c.context, &req, &resp), resp, &o)) return o;
-      return Outcome::Ok();
-    };
-  };
-
   // ---- partitions
   add("partitions/list", [m](Call& c) {
     REST_TRY(OnlyKeys(c.body, {"collectionName"}, "partitions/list"));
@@ -292,8 +282,8 @@ void RestService::RegisterAdmin() {
     }
     return Outcome::Ok({{"rowCount", Int64Json(rows, c.int64_as_number)}});
   });
-  auto partition_ddl = [m, status_call](bool create) {
-    return [m, status_call, create](Call& c) -> Outcome {
+  auto partition_ddl = [m](bool create) {
+    return [m, create](Call& c) -> Outcome {
       const char* endpoint = create ? "partitions/create" : "partitions/drop";
       REST_TRY(OnlyKeys(c.body, {"collectionName", "partitionName"}, endpoint));
       REST_ASSIGN(std::string name, Str(c.body, "collectionName", true));
@@ -303,19 +293,19 @@ void RestService::RegisterAdmin() {
         req.set_db_name(c.db);
         req.set_collection_name(name);
         req.set_partition_name(partition);
-        return status_call(QUIVER_REST_METHOD(CreatePartition), m)(c, req);
+        return StatusCall(m, QUIVER_REST_METHOD(CreatePartition), c, req);
       }
       pb::milvus::DropPartitionRequest req;
       req.set_db_name(c.db);
       req.set_collection_name(name);
       req.set_partition_name(partition);
-      return status_call(QUIVER_REST_METHOD(DropPartition), m)(c, req);
+      return StatusCall(m, QUIVER_REST_METHOD(DropPartition), c, req);
     };
   };
   add("partitions/create", partition_ddl(true));
   add("partitions/drop", partition_ddl(false));
-  auto partition_load = [m, status_call](bool load) {
-    return [m, status_call, load](Call& c) -> Outcome {
+  auto partition_load = [m](bool load) {
+    return [m, load](Call& c) -> Outcome {
       REST_TRY(OnlyKeys(c.body, {"collectionName", "partitionNames"}, load ? "partitions/load" : "partitions/release"));
       REST_ASSIGN(std::string name, Str(c.body, "collectionName", true));
       REST_ASSIGN(std::vector<std::string> partitions, Strings(c.body, "partitionNames", true));
@@ -324,13 +314,13 @@ void RestService::RegisterAdmin() {
         req.set_db_name(c.db);
         req.set_collection_name(name);
         for (const auto& p : partitions) req.add_partition_names(p);
-        return status_call(QUIVER_REST_METHOD(LoadPartitions), m)(c, req);
+        return StatusCall(m, QUIVER_REST_METHOD(LoadPartitions), c, req);
       }
       pb::milvus::ReleasePartitionsRequest req;
       req.set_db_name(c.db);
       req.set_collection_name(name);
       for (const auto& p : partitions) req.add_partition_names(p);
-      return status_call(QUIVER_REST_METHOD(ReleasePartitions), m)(c, req);
+      return StatusCall(m, QUIVER_REST_METHOD(ReleasePartitions), c, req);
     };
   };
   add("partitions/load", partition_load(true));
@@ -396,7 +386,7 @@ void RestService::RegisterAdmin() {
     }
     return Outcome::Ok(out);
   });
-  add("indexes/drop", [m, status_call](Call& c) {
+  add("indexes/drop", [m](Call& c) {
     REST_TRY(OnlyKeys(c.body, {"collectionName", "indexName"}, "indexes/drop"));
     REST_ASSIGN(std::string name, Str(c.body, "collectionName", true));
     REST_ASSIGN(std::string index, Str(c.body, "indexName", true));
@@ -404,10 +394,10 @@ void RestService::RegisterAdmin() {
     req.set_db_name(c.db);
     req.set_collection_name(name);
     req.set_index_name(index);
-    return status_call(QUIVER_REST_METHOD(DropIndex), m)(c, req);
+    return StatusCall(m, QUIVER_REST_METHOD(DropIndex), c, req);
   });
-  auto alter_index = [m, status_call](bool drop) {
-    return [m, status_call, drop](Call& c) -> Outcome {
+  auto alter_index = [m](bool drop) {
+    return [m, drop](Call& c) -> Outcome {
       REST_TRY(OnlyKeys(c.body, {"collectionName", "indexName", drop ? "propertyKeys" : "properties"},
                         drop ? "indexes/drop_properties" : "indexes/alter_properties"));
       REST_ASSIGN(std::string name, Str(c.body, "collectionName", true));
@@ -423,7 +413,7 @@ void RestService::RegisterAdmin() {
         if (!c.body.contains("properties") || !c.body["properties"].is_object()) return Outcome::From(Missing("properties"));
         SetKvs(c.body["properties"], req.mutable_extra_params());
       }
-      return status_call(QUIVER_REST_METHOD(AlterIndex), m)(c, req);
+      return StatusCall(m, QUIVER_REST_METHOD(AlterIndex), c, req);
     };
   };
   add("indexes/alter_properties", alter_index(false));
@@ -452,8 +442,8 @@ void RestService::RegisterAdmin() {
     if (Failed(m->DescribeAlias(&c.context, &req, &resp), resp, &o)) return o;
     return Outcome::Ok({{"dbName", resp.db_name()}, {"collectionName", resp.collection()}, {"aliasName", resp.alias()}});
   });
-  auto alias_ddl = [m, status_call](const std::string& action) {
-    return [m, status_call, action](Call& c) -> Outcome {
+  auto alias_ddl = [m](const std::string& action) {
+    return [m, action](Call& c) -> Outcome {
       bool needs_collection = action != "drop";
       if (needs_collection) {
         REST_TRY(OnlyKeys(c.body, {"collectionName", "aliasName"}, "aliases/" + action));
@@ -466,20 +456,20 @@ void RestService::RegisterAdmin() {
         pb::milvus::DropAliasRequest req;
         req.set_db_name(c.db);
         req.set_alias(alias);
-        return status_call(QUIVER_REST_METHOD(DropAlias), m)(c, req);
+        return StatusCall(m, QUIVER_REST_METHOD(DropAlias), c, req);
       }
       if (action == "alter") {
         pb::milvus::AlterAliasRequest req;
         req.set_db_name(c.db);
         req.set_alias(alias);
         req.set_collection_name(name);
-        return status_call(QUIVER_REST_METHOD(AlterAlias), m)(c, req);
+        return StatusCall(m, QUIVER_REST_METHOD(AlterAlias), c, req);
       }
       pb::milvus::CreateAliasRequest req;
       req.set_db_name(c.db);
       req.set_alias(alias);
       req.set_collection_name(name);
-      return status_call(QUIVER_REST_METHOD(CreateAlias), m)(c, req);
+      return StatusCall(m, QUIVER_REST_METHOD(CreateAlias), c, req);
     };
   };
   add("aliases/create", alias_ddl("create"));
@@ -495,20 +485,20 @@ void RestService::RegisterAdmin() {
     if (Failed(m->ListDatabases(&c.context, &req, &resp), resp, &o)) return o;
     return Outcome::Ok(Json(std::vector<std::string>(resp.db_names().begin(), resp.db_names().end())));
   });
-  add("databases/create", [m, status_call](Call& c) {
+  add("databases/create", [m](Call& c) {
     REST_TRY(OnlyKeys(c.body, {"properties"}, "databases/create"));
     REST_ASSIGN(std::string db, Str(c.body, "dbName", true));
     pb::milvus::CreateDatabaseRequest req;
     req.set_db_name(db);
     if (c.body.contains("properties")) SetKvs(c.body["properties"], req.mutable_properties());
-    return status_call(QUIVER_REST_METHOD(CreateDatabase), m)(c, req);
+    return StatusCall(m, QUIVER_REST_METHOD(CreateDatabase), c, req);
   });
-  add("databases/drop", [m, status_call](Call& c) {
+  add("databases/drop", [m](Call& c) {
     REST_TRY(OnlyKeys(c.body, {}, "databases/drop"));
     REST_ASSIGN(std::string db, Str(c.body, "dbName", true));
     pb::milvus::DropDatabaseRequest req;
     req.set_db_name(db);
-    return status_call(QUIVER_REST_METHOD(DropDatabase), m)(c, req);
+    return StatusCall(m, QUIVER_REST_METHOD(DropDatabase), c, req);
   });
   add("databases/describe", [m](Call& c) {
     REST_TRY(OnlyKeys(c.body, {}, "databases/describe"));
@@ -521,8 +511,8 @@ void RestService::RegisterAdmin() {
     return Outcome::Ok({{"dbName", resp.db_name()}, {"dbID", Int64Json(resp.dbid(), c.int64_as_number)},
                         {"properties", KvsToJson(resp.properties())}});
   });
-  auto alter_db = [m, status_call](bool drop) {
-    return [m, status_call, drop](Call& c) -> Outcome {
+  auto alter_db = [m](bool drop) {
+    return [m, drop](Call& c) -> Outcome {
       REST_TRY(OnlyKeys(c.body, {drop ? "propertyKeys" : "properties"}, drop ? "databases/drop_properties" : "databases/alter"));
       REST_ASSIGN(std::string db, Str(c.body, "dbName", true));
       pb::milvus::AlterDatabaseRequest req;
@@ -534,7 +524,7 @@ void RestService::RegisterAdmin() {
         if (!c.body.contains("properties") || !c.body["properties"].is_object()) return Outcome::From(Missing("properties"));
         SetKvs(c.body["properties"], req.mutable_properties());
       }
-      return status_call(QUIVER_REST_METHOD(AlterDatabase), m)(c, req);
+      return StatusCall(m, QUIVER_REST_METHOD(AlterDatabase), c, req);
     };
   };
   add("databases/alter", alter_db(false));
@@ -564,16 +554,16 @@ void RestService::RegisterAdmin() {
     }
     return Outcome::Ok(roles);
   });
-  add("users/create", [m, status_call](Call& c) {
+  add("users/create", [m](Call& c) {
     REST_TRY(OnlyKeys(c.body, {"userName", "password"}, "users/create"));
     REST_ASSIGN(std::string user, Str(c.body, "userName", true));
     REST_ASSIGN(std::string password, Str(c.body, "password", true));
     pb::milvus::CreateCredentialRequest req;
     req.set_username(user);
     req.set_password(Base64Encode(password));
-    return status_call(QUIVER_REST_METHOD(CreateCredential), m)(c, req);
+    return StatusCall(m, QUIVER_REST_METHOD(CreateCredential), c, req);
   });
-  add("users/update_password", [m, status_call](Call& c) {
+  add("users/update_password", [m](Call& c) {
     REST_TRY(OnlyKeys(c.body, {"userName", "password", "newPassword"}, "users/update_password"));
     REST_ASSIGN(std::string user, Str(c.body, "userName", true));
     REST_ASSIGN(std::string password, Str(c.body, "password", true));
@@ -582,17 +572,17 @@ void RestService::RegisterAdmin() {
     req.set_username(user);
     req.set_oldpassword(Base64Encode(password));
     req.set_newpassword(Base64Encode(new_password));
-    return status_call(QUIVER_REST_METHOD(UpdateCredential), m)(c, req);
+    return StatusCall(m, QUIVER_REST_METHOD(UpdateCredential), c, req);
   });
-  add("users/drop", [m, status_call](Call& c) {
+  add("users/drop", [m](Call& c) {
     REST_TRY(OnlyKeys(c.body, {"userName"}, "users/drop"));
     REST_ASSIGN(std::string user, Str(c.body, "userName", true));
     pb::milvus::DeleteCredentialRequest req;
     req.set_username(user);
-    return status_call(QUIVER_REST_METHOD(DeleteCredential), m)(c, req);
+    return StatusCall(m, QUIVER_REST_METHOD(DeleteCredential), c, req);
   });
-  auto user_role = [m, status_call](bool grant) {
-    return [m, status_call, grant](Call& c) -> Outcome {
+  auto user_role = [m](bool grant) {
+    return [m, grant](Call& c) -> Outcome {
       REST_TRY(OnlyKeys(c.body, {"userName", "roleName"}, grant ? "users/grant_role" : "users/revoke_role"));
       REST_ASSIGN(std::string user, Str(c.body, "userName", true));
       REST_ASSIGN(std::string role, Str(c.body, "roleName", true));
@@ -600,7 +590,7 @@ void RestService::RegisterAdmin() {
       req.set_username(user);
       req.set_role_name(role);
       req.set_type(grant ? pb::milvus::AddUserToRole : pb::milvus::RemoveUserFromRole);
-      return status_call(QUIVER_REST_METHOD(OperateUserRole), m)(c, req);
+      return StatusCall(m, QUIVER_REST_METHOD(OperateUserRole), c, req);
     };
   };
   add("users/grant_role", user_role(true));
@@ -634,24 +624,24 @@ void RestService::RegisterAdmin() {
     }
     return Outcome::Ok(grants);
   });
-  add("roles/create", [m, status_call](Call& c) {
+  add("roles/create", [m](Call& c) {
     REST_TRY(OnlyKeys(c.body, {"roleName"}, "roles/create"));
     REST_ASSIGN(std::string role, Str(c.body, "roleName", true));
     pb::milvus::CreateRoleRequest req;
     req.mutable_entity()->set_name(role);
-    return status_call(QUIVER_REST_METHOD(CreateRole), m)(c, req);
+    return StatusCall(m, QUIVER_REST_METHOD(CreateRole), c, req);
   });
-  add("roles/drop", [m, status_call](Call& c) {
+  add("roles/drop", [m](Call& c) {
     REST_TRY(OnlyKeys(c.body, {"roleName", "forceDrop"}, "roles/drop"));
     REST_ASSIGN(std::string role, Str(c.body, "roleName", true));
     REST_ASSIGN(bool force, Bool(c.body, "forceDrop", false));
     pb::milvus::DropRoleRequest req;
     req.set_role_name(role);
     req.set_force_drop(force);
-    return status_call(QUIVER_REST_METHOD(DropRole), m)(c, req);
+    return StatusCall(m, QUIVER_REST_METHOD(DropRole), c, req);
   });
-  auto privilege = [m, status_call](bool grant) {
-    return [m, status_call, grant](Call& c) -> Outcome {
+  auto privilege = [m](bool grant) {
+    return [m, grant](Call& c) -> Outcome {
       REST_TRY(OnlyKeys(c.body, {"roleName", "objectType", "objectName", "privilege"},
                         grant ? "roles/grant_privilege" : "roles/revoke_privilege"));
       REST_ASSIGN(std::string role, Str(c.body, "roleName", true));
@@ -666,13 +656,13 @@ void RestService::RegisterAdmin() {
       e->mutable_grantor()->mutable_privilege()->set_name(priv);
       e->set_db_name(c.db);
       req.set_type(grant ? pb::milvus::Grant : pb::milvus::Revoke);
-      return status_call(QUIVER_REST_METHOD(OperatePrivilege), m)(c, req);
+      return StatusCall(m, QUIVER_REST_METHOD(OperatePrivilege), c, req);
     };
   };
   add("roles/grant_privilege", privilege(true));
   add("roles/revoke_privilege", privilege(false));
-  auto privilege_v2 = [m, status_call](bool grant) {
-    return [m, status_call, grant](Call& c) -> Outcome {
+  auto privilege_v2 = [m](bool grant) {
+    return [m, grant](Call& c) -> Outcome {
       REST_TRY(OnlyKeys(c.body, {"roleName", "privilege", "collectionName"},
                         grant ? "roles/grant_privilege_v2" : "roles/revoke_privilege_v2"));
       REST_ASSIGN(std::string role, Str(c.body, "roleName", true));
@@ -684,26 +674,26 @@ void RestService::RegisterAdmin() {
       req.set_db_name(c.db);
       req.set_collection_name(collection);
       req.set_type(grant ? pb::milvus::Grant : pb::milvus::Revoke);
-      return status_call(QUIVER_REST_METHOD(OperatePrivilegeV2), m)(c, req);
+      return StatusCall(m, QUIVER_REST_METHOD(OperatePrivilegeV2), c, req);
     };
   };
   add("roles/grant_privilege_v2", privilege_v2(true));
   add("roles/revoke_privilege_v2", privilege_v2(false));
 
   // ---- privilege groups
-  add("privilege_groups/create", [m, status_call](Call& c) {
+  add("privilege_groups/create", [m](Call& c) {
     REST_TRY(OnlyKeys(c.body, {"privilegeGroupName"}, "privilege_groups/create"));
     REST_ASSIGN(std::string group, Str(c.body, "privilegeGroupName", true));
     pb::milvus::CreatePrivilegeGroupRequest req;
     req.set_group_name(group);
-    return status_call(QUIVER_REST_METHOD(CreatePrivilegeGroup), m)(c, req);
+    return StatusCall(m, QUIVER_REST_METHOD(CreatePrivilegeGroup), c, req);
   });
-  add("privilege_groups/drop", [m, status_call](Call& c) {
+  add("privilege_groups/drop", [m](Call& c) {
     REST_TRY(OnlyKeys(c.body, {"privilegeGroupName"}, "privilege_groups/drop"));
     REST_ASSIGN(std::string group, Str(c.body, "privilegeGroupName", true));
     pb::milvus::DropPrivilegeGroupRequest req;
     req.set_group_name(group);
-    return status_call(QUIVER_REST_METHOD(DropPrivilegeGroup), m)(c, req);
+    return StatusCall(m, QUIVER_REST_METHOD(DropPrivilegeGroup), c, req);
   });
   add("privilege_groups/list", [m](Call& c) {
     REST_TRY(OnlyKeys(c.body, {}, "privilege_groups/list"));
@@ -719,8 +709,8 @@ void RestService::RegisterAdmin() {
     }
     return Outcome::Ok({{"privilegeGroups", groups}});
   });
-  auto group_members = [m, status_call](bool add_them) {
-    return [m, status_call, add_them](Call& c) -> Outcome {
+  auto group_members = [m](bool add_them) {
+    return [m, add_them](Call& c) -> Outcome {
       REST_TRY(OnlyKeys(c.body, {"privilegeGroupName", "privileges"},
                         add_them ? "privilege_groups/add_privileges_to_group" : "privilege_groups/remove_privileges_from_group"));
       REST_ASSIGN(std::string group, Str(c.body, "privilegeGroupName", true));
@@ -729,7 +719,7 @@ void RestService::RegisterAdmin() {
       req.set_group_name(group);
       for (const auto& p : privileges) req.add_privileges()->set_name(p);
       req.set_type(add_them ? pb::milvus::AddPrivilegesToGroup : pb::milvus::RemovePrivilegesFromGroup);
-      return status_call(QUIVER_REST_METHOD(OperatePrivilegeGroup), m)(c, req);
+      return StatusCall(m, QUIVER_REST_METHOD(OperatePrivilegeGroup), c, req);
     };
   };
   add("privilege_groups/add_privileges_to_group", group_members(true));

@@ -100,6 +100,16 @@ bool Failed(const grpc::Status& transport, const Resp& resp, Outcome* out) {
   return Failed(transport, resp.status(), out);
 }
 
+// Calls handler `method` (QUIVER_REST_METHOD) with `req`, for handlers answering a bare status:
+// {} on success, else the error.
+template <typename Method, typename Req>
+Outcome StatusCall(milvus::MilvusServiceImpl* service, Method method, Call& call, Req& req) {
+  pb::common::Status resp;
+  Outcome o;
+  if (Failed(method(service, &call.context, &req, &resp), resp, &o)) return o;
+  return Outcome::Ok();
+}
+
 inline Status Missing(const std::string& key) {
   return Status::InvalidArgument("missing required parameters: " + key).WithDetail(ErrorDetail::kParameterMissing);
 }

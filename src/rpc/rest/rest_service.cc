@@ -216,10 +216,7 @@ void RestService::Register() {
       REST_TRY(OnlyKeys(c.body, {"collectionName"}, endpoint));
       REST_ASSIGN(std::string name, Str(c.body, "collectionName", true));
       auto req = make(c.db, name);
-      pb::common::Status resp;
-      Outcome o;
-      if (Failed(method(m, &c.context, &req, &resp), resp, &o)) return o;
-      return Outcome::Ok();
+      return StatusCall(m, method, c, req);
     };
   };
   by_name("collections/drop", QUIVER_REST_METHOD(DropCollection), [](const std::string& db, const std::string& n) {

@@ -1,0 +1,128 @@
+// The catalog as the front doors see it: databases, collections, partitions, aliases and indexes
+// from the coordinator, load state from the querynode, timestamps and ids.
+
+#include "cluster/errors.h"
+#include "proxy/proxy.h"
+
+namespace quiver::proxy {
+
+Status Proxy::CreateDatabase(const std::string& name, const cluster::KeyValues& properties) {
+  return coord_->CreateDatabase(name, properties);
+}
+
+Status Proxy::DropDatabase(const std::string& name) { return coord_->DropDatabase(name); }
+
+Result<std::vector<cluster::DatabaseInfo>> Proxy::ListDatabases() { return coord_->ListDatabases(); }
+
+Result<cluster::DatabaseInfo> Proxy::DescribeDatabase(const std::string& name) {
+  return coord_->DescribeDatabase(name);
+}
+
+Status Proxy::AlterDatabase(const std::string& name, const cluster::KeyValues& set,
+                            const std::vector<std::string>& remove) {
+  return coord_->AlterDatabase(name, set, remove);
+}
+
+Status Proxy::CreateCollection(const std::string& db, const cluster::CollectionSpec& spec) {
+  return coord_->CreateCollection(db, spec);
+}
+
+Result<cluster::CollectionPtr> Proxy::DescribeCollection(const std::string& db, const std::string& name) {
+  if (name.empty()) {
+    return Status::InvalidArgument("collection name should not be empty").WithDetail(ErrorDetail::kParameterMissing);
+  }
+  return coord_->DescribeCollection(db, name);
+}
+
+Result<cluster::CollectionPtr> Proxy::DescribeCollectionById(int64_t id) { return coord_->DescribeCollectionById(id); }
+
+Result<cluster::CollectionPtr> Proxy::LoadedCollection(const std::string& db, const std::string& name) {
+  QUIVER_ASSIGN_OR_RETURN(cluster::CollectionPtr collection, DescribeCollection(db, name));
+  if (!collection->loaded()) return cluster::CollectionNotLoaded(name);
+  if (Status failed = querynode_->LoadError(collection->id); !failed.ok()) {
+    return Status::FailedPrecondition("collection not loaded[collection=" + name + "]: loading failed: " +
+                                      failed.ToString())
+        .WithDetail(ErrorDetail::kCollectionNotLoaded);
+  }
+  return collection;
+}
+
+Result<std::vector<cluster::CollectionPtr>> Proxy::ListCollections(const std::string& db) {
+  return coord_->ListCollections(db);
+}
+
+Result<std::vector<cluster::CollectionPtr>> Proxy::ListAllCollections() { return coord_->ListAllCollections(); }
+
+Status Proxy::AlterCollection(const std::string& db, const std::string& name, const cluster::KeyValues& set,
+                              const std::vector<std::string>& remove) {
+  return coord_->AlterCollection(db, name, set, remove);
+}
+
+Status Proxy::RenameCollection(const std::string& db, const std::string& old_name, const std::string& new_db,
+                               const std::string& new_name) {
+  return coord_->RenameCollection(db, old_name, new_db, new_name);
+}
+
+Status Proxy::AlterField(const std::string& db, const std::string& collection, const std::string& field,
+                         const cluster::KeyValues& set, const std::vector<std::string>& remove) {
+  return coord_->AlterField(db, collection, field, set, remove);
+}
+
+Status Proxy::DropPartition(const std::string& db, const std::string& collection, const std::string& partition) {
+  return coord_->DropPartition(db, collection, partition);
+}
+
+Result<std::vector<int64_t>> Proxy::ReadPartitions(const cluster::CollectionInfo& collection,
+                                                   const std::vector<std::string>& names) const {
+  if (names.empty()) return collection.loaded_partitions;
+  for (const auto& f : collection.schema->fields) {
+    if (f.partition_key) {
+      return Status::InvalidArgument("not support manually specifying the partition names if partition key mode is used");
+    }
+  }
+  std::vector<int64_t> ids;
+  for (const auto& name : names) {
+    const cluster::PartitionInfo* p = collection.FindPartition(name);
+    if (p == nullptr) return cluster::PartitionNotFound(name);
+    if (!collection.PartitionLoaded(p->id)) return cluster::PartitionNotLoaded(name);
+    ids.push_back(p->id);
+  }
+  return ids;
+}
+
+Status Proxy::CreateAlias(const std::string& db, const std::string& collection, const std::string& alias) {
+  return coord_->CreateAlias(db, collection, alias);
+}
+
+Status Proxy::DropAlias(const std::string& db, const std::string& alias) { return coord_->DropAlias(db, alias); }
+
+Status Proxy::AlterAlias(const std::string& db, const std::string& collection, const std::string& alias) {
+  return coord_->AlterAlias(db, collection, alias);
+}
+
+Result<std::string> Proxy::DescribeAlias(const std::string& db, const std::string& alias) {
+  return coord_->DescribeAlias(db, alias);
+}
+
+Status Proxy::CreateIndex(const std::string& db, const std::string& collection, const cluster::IndexInfo& index) {
+  return coord_->CreateIndex(db, collection, index);
+}
+
+Status Proxy::DropIndex(const std::string& db, const std::string& collection, const std::string& index_name) {
+  return coord_->DropIndex(db, collection, index_name);
+}
+
+Status Proxy::AlterIndex(const std::string& db, const std::string& collection, const std::string& index_name,
+                         const cluster::KeyValues& set, const std::vector<std::string>& remove) {
+  return coord_->AlterIndex(db, collection, index_name, set, remove);
+}
+
+Result<int64_t> Proxy::LoadingProgress(int64_t collection_id) { return querynode_->LoadingProgress(collection_id); }
+
+Status Proxy::LoadError(int64_t collection_id) { return querynode_->LoadError(collection_id); }
+
+Result<Timestamp> Proxy::AllocTimestamp() { return coord_->AllocTimestamp(1); }
+
+Result<int64_t> Proxy::AllocIds(uint32_t count) { return coord_->AllocIds(count); }
+
+}  // namespace quiver::proxy
