@@ -125,7 +125,7 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
     }
     return Status::OK();
   });
-  datanode::DataNode datanode(coord.get(), wal.get(), objects.get(), &consumers, &metrics, datanode_options);
+  datanode::DataNode datanode(coord.get(), coord.get(), coord.get(), wal.get(), objects.get(), &consumers, &metrics, datanode_options);
   QUIVER_RETURN_IF_ERROR(datanode.Start());
   ThreadPool search_pool("search", static_cast<size_t>(search_threads), static_cast<size_t>(queue_depth));
   querynode::QueryNode querynode(coord.get(), wal.get(), objects.get(), &search_pool, &consumers, &metrics);
@@ -133,7 +133,7 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
   indexnode::IndexNodeOptions indexnode_options;
   indexnode_options.max_concurrent_builds = static_cast<size_t>(std::max<int64_t>(1, max_builds));
   indexnode_options.build_threads = static_cast<size_t>(std::max<int64_t>(0, build_threads));
-  indexnode::IndexNode indexnode(coord.get(), objects.get(), &metrics, indexnode_options);
+  indexnode::IndexNode indexnode(coord.get(), coord.get(), objects.get(), &metrics, indexnode_options);
   QUIVER_RETURN_IF_ERROR(indexnode.Start());
   proxy::ProxyOptions proxy_options;
   proxy_options.max_json_bytes = static_cast<size_t>(std::max<int64_t>(1, max_json_bytes));
@@ -209,8 +209,9 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
   door_options.port = static_cast<int>(port);
   door_options.tls = tls;
   door_options.http.max_body_bytes = static_cast<size_t>(max_message);
-  rpc::FrontDoor door(door_options, server.get(), [&rest](const rpc::HttpRequest& r) { return rest.Handle(r); },
-                      &metrics);
+  rpc::FrontDoor door(
+      door_options, server.get(), [&rest](const rpc::HttpRequest& r) { return rest.Handle(r); },
+      [&rest](const rpc::HttpRequest& head) { return rest.CheckHead(head); }, &metrics);
   if (Status started = door.Start(); !started.ok()) {
     server->Shutdown();
     return started;

@@ -22,10 +22,18 @@ struct CollectionSpec {
   int64_t num_partitions = 0;
 };
 
-// The catalog: databases, collections, partitions, aliases, indexes, load state.
-class CatalogClient {
+// The catalog reads the datanode and indexnode need (their reconciliation loops).
+class CatalogReader {
  public:
-  virtual ~CatalogClient() = default;
+  virtual ~CatalogReader() = default;
+  virtual Result<CollectionPtr> DescribeCollectionById(int64_t id) = 0;
+  // Every collection of every database.
+  virtual Result<std::vector<CollectionPtr>> ListAllCollections() = 0;
+};
+
+// The catalog: databases, collections, partitions, aliases, indexes, load state.
+class CatalogClient : public CatalogReader {
+ public:
 
   // Databases. NotFound with kDatabaseNotFound when missing.
   virtual Status CreateDatabase(const std::string& name, const KeyValues& properties) = 0;
@@ -38,10 +46,7 @@ class CatalogClient {
   virtual Status CreateCollection(const std::string& db, const CollectionSpec& spec) = 0;
   virtual Status DropCollection(const std::string& db, const std::string& name) = 0;
   virtual Result<CollectionPtr> DescribeCollection(const std::string& db, const std::string& name) = 0;
-  virtual Result<CollectionPtr> DescribeCollectionById(int64_t id) = 0;
   virtual Result<std::vector<CollectionPtr>> ListCollections(const std::string& db) = 0;
-  // Every collection of every database (for the datanode's reconciliation loop).
-  virtual Result<std::vector<CollectionPtr>> ListAllCollections() = 0;
   virtual Status RenameCollection(const std::string& db, const std::string& old_name,
                                   const std::string& new_db, const std::string& new_name) = 0;
   virtual Status AlterCollection(const std::string& db, const std::string& name, const KeyValues& set,

@@ -4,9 +4,10 @@
 
 namespace quiver::datanode {
 
-DataNode::DataNode(cluster::CoordClient* coord, storage::Wal* wal, storage::ObjectStore* objects,
+DataNode::DataNode(cluster::CatalogReader* catalog, cluster::SegmentRegistryClient* segments,
+                   cluster::AllocClient* clock, storage::Wal* wal, storage::ObjectStore* objects,
                    segment::ConsumerPool* consumers, MetricsRegistry* metrics, DataNodeOptions options)
-    : coord_(coord), wal_(wal), consumers_(consumers), objects_(objects), options_(options),
+    : catalog_(catalog), segments_(segments), clock_(clock), wal_(wal), consumers_(consumers), objects_(objects), options_(options),
       flushed_segments_(metrics->GetCounter("quiver_datanode_flushed_segments_total", "Segments flushed to object storage")),
       flushed_rows_(metrics->GetCounter("quiver_datanode_flushed_rows_total", "Rows flushed to object storage")) {}
 
@@ -35,7 +36,7 @@ void DataNode::Stop() {
 }
 
 void DataNode::Reconcile() {
-  Result<std::vector<cluster::CollectionPtr>> collections = coord_->ListAllCollections();
+  Result<std::vector<cluster::CollectionPtr>> collections = catalog_->ListAllCollections();
   if (!collections.ok()) return;
   std::set<std::string> live;
   for (const auto& collection : *collections) {
@@ -47,7 +48,7 @@ void DataNode::Reconcile() {
         known = channels_.count(info.name) > 0;
       }
       if (known) continue;
-      Result<cluster::CollectionSegments> segments = coord_->GetSegments(collection->id);
+      Result<cluster::CollectionSegments> segments = segments_->GetSegments(collection->id);
       if (!segments.ok()) continue;
       cluster::Checkpoint checkpoint;
       auto it = segments->checkpoints.find(info.name);
@@ -143,7 +144,7 @@ Status DataNode::FlushEpoch(Channel* channel, const segment::ChannelBuffer::Epoc
     QUIVER_RETURN_IF_ERROR(objects_->Put(delta->object_key, log.Serialize()));
   }
   cluster::Checkpoint checkpoint{epoch.seal_lsn + 1, epoch.epoch + 1};
-  QUIVER_RETURN_IF_ERROR(coord_->CommitFlush(collection_id, channel->info.name, infos, delta, checkpoint));
+  QUIVER_RETURN_IF_ERROR(segments_->CommitFlush(collection_id, channel->info.name, infos, delta, checkpoint));
   // Everything before the checkpoint is in the object store now.
   Status truncated = wal_->Truncate(channel->info.name, checkpoint.lsn);
   if (!truncated.ok()) QUIVER_LOG(WARN) << "WAL truncate failed" << Kv("channel", channel->info.name) << Kv("error", truncated.ToString());
@@ -162,7 +163,7 @@ Result<storage::Lsn> DataNode::AppendSeal(Channel* channel) {
   segment::WalMessage seal;
   seal.type = segment::WalMessage::Type::kSeal;
   seal.collection_id = channel->collection->id;
-  QUIVER_ASSIGN_OR_RETURN(seal.timestamp, coord_->AllocTimestamp(1));
+  QUIVER_ASSIGN_OR_RETURN(seal.timestamp, clock_->AllocTimestamp(1));
   std::string payload = segment::EncodeWalMessage(seal);
   return wal_->Append(channel->info.name, {payload});
 }
@@ -188,7 +189,7 @@ void DataNode::MaybeSeal(Channel* channel) {
 
 Result<std::vector<segment::SegmentId>> DataNode::Flush(int64_t collection_id, std::chrono::milliseconds timeout,
                                                         const std::function<bool()>& cancelled) {
-  QUIVER_ASSIGN_OR_RETURN(cluster::CollectionPtr collection, coord_->DescribeCollectionById(collection_id));
+  QUIVER_ASSIGN_OR_RETURN(cluster::CollectionPtr collection, catalog_->DescribeCollectionById(collection_id));
   // Make sure every channel of the collection has a consumer before appending seals.
   Reconcile();
   std::vector<std::pair<Channel*, storage::Lsn>> waits;
@@ -224,7 +225,7 @@ Result<std::vector<segment::SegmentId>> DataNode::Flush(int64_t collection_id, s
     }
   }
   // Report every flushed segment of the collection, as Milvus's Flush lists sealed segments.
-  QUIVER_ASSIGN_OR_RETURN(cluster::CollectionSegments segments, coord_->GetSegments(collection_id));
+  QUIVER_ASSIGN_OR_RETURN(cluster::CollectionSegments segments, segments_->GetSegments(collection_id));
   for (const auto& s : segments.segments) ids.push_back(s.id);
   return ids;
 }

@@ -35,8 +35,9 @@ struct DataNodeOptions {
 class DataNode final : public cluster::DataNodeClient {
  public:
   // Every pointer must outlive the datanode.
-  DataNode(cluster::CoordClient* coord, storage::Wal* wal, storage::ObjectStore* objects,
-           segment::ConsumerPool* consumers, MetricsRegistry* metrics, DataNodeOptions options);
+  DataNode(cluster::CatalogReader* catalog, cluster::SegmentRegistryClient* segments, cluster::AllocClient* clock,
+           storage::Wal* wal, storage::ObjectStore* objects, segment::ConsumerPool* consumers,
+           MetricsRegistry* metrics, DataNodeOptions options);
   ~DataNode() override;
   DataNode(const DataNode&) = delete;
   DataNode& operator=(const DataNode&) = delete;
@@ -75,7 +76,9 @@ class DataNode final : public cluster::DataNodeClient {
   void MaybeSeal(Channel* channel);
   Result<storage::Lsn> AppendSeal(Channel* channel);
 
-  cluster::CoordClient* coord_;
+  cluster::CatalogReader* catalog_;
+  cluster::SegmentRegistryClient* segments_;
+  cluster::AllocClient* clock_;
   storage::Wal* wal_;
   segment::ConsumerPool* consumers_;
   storage::ObjectStore* objects_;

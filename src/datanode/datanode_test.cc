@@ -50,7 +50,7 @@ class DataNodeTest : public ::testing::Test {
 
 TEST_F(DataNodeTest, FlushWritesSegmentFilesAndCommitsTheCheckpoint) {
   auto c = coord_.AddCollection(wal_.get(), "c", VectorSchema(4));
-  DataNode node(&coord_, wal_.get(), objects_.get(), &pool_, &metrics_, {});
+  DataNode node(&coord_, &coord_, &coord_, wal_.get(), objects_.get(), &pool_, &metrics_, {});
   ASSERT_TRUE(node.Start().ok());
   InsertRows(wal_.get(), *c, 0, 100, *coord_.AllocTimestamp(1));
   ASSERT_TRUE(Eventually([&] { return Buffered(node, c->id) == 100; }));
@@ -76,7 +76,7 @@ TEST_F(DataNodeTest, SealsBySizeWithoutAFlushRequest) {
   auto c = coord_.AddCollection(wal_.get(), "c", VectorSchema(4));
   DataNodeOptions options;
   options.seal_rows = 50;
-  DataNode node(&coord_, wal_.get(), objects_.get(), &pool_, &metrics_, options);
+  DataNode node(&coord_, &coord_, &coord_, wal_.get(), objects_.get(), &pool_, &metrics_, options);
   ASSERT_TRUE(node.Start().ok());
   for (int batch = 0; batch < 3; ++batch) {
     InsertRows(wal_.get(), *c, batch * 40, 40, *coord_.AllocTimestamp(1), static_cast<uint64_t>(batch) + 1);
@@ -92,7 +92,7 @@ TEST_F(DataNodeTest, SealsBySizeWithoutAFlushRequest) {
 TEST_F(DataNodeTest, ARestartedNodeResumesAtTheCheckpointWithoutDuplicates) {
   auto c = coord_.AddCollection(wal_.get(), "c", VectorSchema(4));
   {
-    DataNode node(&coord_, wal_.get(), objects_.get(), &pool_, &metrics_, {});
+    DataNode node(&coord_, &coord_, &coord_, wal_.get(), objects_.get(), &pool_, &metrics_, {});
     ASSERT_TRUE(node.Start().ok());
     InsertRows(wal_.get(), *c, 0, 100, *coord_.AllocTimestamp(1));
     ASSERT_TRUE(Eventually([&] { return Buffered(node, c->id) == 100; }));
@@ -102,7 +102,7 @@ TEST_F(DataNodeTest, ARestartedNodeResumesAtTheCheckpointWithoutDuplicates) {
     node.Stop();
   }
   segment::ConsumerPool pool(wal_.get(), {});
-  DataNode node(&coord_, wal_.get(), objects_.get(), &pool, &metrics_, {});
+  DataNode node(&coord_, &coord_, &coord_, wal_.get(), objects_.get(), &pool, &metrics_, {});
   ASSERT_TRUE(node.Start().ok());
   // The 30 unflushed rows are replayed from the WAL; the 100 flushed ones are not read again.
   ASSERT_TRUE(Eventually([&] { return Buffered(node, c->id) == 30; })) << Buffered(node, c->id);
@@ -116,7 +116,7 @@ TEST_F(DataNodeTest, ARestartedNodeResumesAtTheCheckpointWithoutDuplicates) {
 }
 
 TEST_F(DataNodeTest, FlushOfAnUnknownCollectionFails) {
-  DataNode node(&coord_, wal_.get(), objects_.get(), &pool_, &metrics_, {});
+  DataNode node(&coord_, &coord_, &coord_, wal_.get(), objects_.get(), &pool_, &metrics_, {});
   ASSERT_TRUE(node.Start().ok());
   EXPECT_FALSE(node.Flush(424242, std::chrono::milliseconds(200)).ok());
   node.Stop();

@@ -435,6 +435,56 @@ TEST(ExactSearch, AgreesWithExactFamiliesForEveryType) {
   EXPECT_TRUE(ExactSearch(MetricType::kL2, bin_base, bin_queries, {}, 0, 0, &heaps).IsInvalidArgument());
 }
 
+TEST(HalfPrecision, Float32QueriesAreSearchedAtFullPrecision) {
+  // Rows in 16 bits, queries in float32 (as pymilvus sends numpy float32 arrays): every family
+  // and the exact search compute distances against the full-precision query, not one narrowed
+  // to 16 bits first.
+  std::vector<float> raw = Mixture(kRows, kDim, 5), qraw = Mixture(kQueries, kDim, 6), rounded;
+  for (DT type : {DT::kFloat16Vector, DT::kBFloat16Vector}) {
+    std::vector<uint8_t> rows = Encode(type, raw, &rounded);
+    VectorView base{type, rows.data(), kRows, kDim};
+    VectorView queries{DT::kFloatVector, qraw.data(), kQueries, kDim};
+    auto exact_l2 = [&](size_t q, int64_t row) {
+      double sum = 0;
+      for (size_t d = 0; d < kDim; ++d) {
+        double diff = static_cast<double>(qraw[q * kDim + d]) - rounded[static_cast<size_t>(row) * kDim + d];
+        sum += diff * diff;
+      }
+      return sum;
+    };
+    auto check = [&](const std::vector<std::vector<Hit>>& hits, const std::string& what) {
+      size_t compared = 0;
+      for (size_t q = 0; q < hits.size(); ++q) {
+        for (const Hit& hit : hits[q]) {
+          double want = exact_l2(q, hit.id);
+          EXPECT_NEAR(hit.distance, want, 1e-5 * std::max(1.0, want)) << what << " query " << q;
+          ++compared;
+        }
+      }
+      EXPECT_GE(compared, kQueries * kK / 2) << what;
+    };
+    for (const char* family : {"FLAT", "HNSW", "IVF_FLAT"}) {
+      auto spec = IndexRegistry::Builtin().ResolveBuild(family, type, kDim, MetricType::kL2, {});
+      ASSERT_TRUE(spec.ok()) << family;
+      auto built = BuildVectorIndex(*spec, base, nullptr, nullptr);
+      ASSERT_TRUE(built.ok()) << family << " " << built.status().ToString();
+      SearchOptions options;
+      options.k = kK;
+      options.params = {{"ef", 64}, {"nprobe", 16}};
+      check(RunSearch(**built, queries, options), std::string(family) + " " + std::string(schema::DataTypeName(type)));
+    }
+    std::vector<TopK> heaps(kQueries, TopK(kK, false));
+    ASSERT_TRUE(ExactSearch(MetricType::kL2, base, queries, {}, 0, 0, &heaps).ok());
+    std::vector<std::vector<Hit>> exact;
+    for (auto& heap : heaps) exact.push_back(heap.Sorted());
+    check(exact, "exact " + std::string(schema::DataTypeName(type)));
+    // Binary queries still do not fit.
+    std::vector<uint8_t> bits(kQueries * kDim / 8);
+    VectorView binary{DT::kBinaryVector, bits.data(), kQueries, kDim};
+    EXPECT_TRUE(ExactSearch(MetricType::kL2, base, binary, {}, 0, 0, &heaps).IsInvalidArgument());
+  }
+}
+
 TEST(RangeSearch, KeepsOnlyHitsInsideTheBounds) {
   std::vector<float> base = Mixture(kRows, kDim, 7), queries = Mixture(4, kDim, 8);
   for (std::string family : {"FLAT", "HNSW", "IVF_FLAT"}) {

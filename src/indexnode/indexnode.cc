@@ -41,9 +41,10 @@ std::string IndexObjectKey(int64_t collection_id, int64_t index_id, int64_t segm
          std::to_string(segment_id);
 }
 
-IndexNode::IndexNode(cluster::CoordClient* coord, storage::ObjectStore* objects, MetricsRegistry* metrics,
-                     IndexNodeOptions options)
-    : coord_(coord),
+IndexNode::IndexNode(cluster::CatalogReader* catalog, cluster::SegmentRegistryClient* segments,
+                     storage::ObjectStore* objects, MetricsRegistry* metrics, IndexNodeOptions options)
+    : catalog_(catalog),
+      segments_(segments),
       objects_(objects),
       options_(options),
       build_pool_("index-build",
@@ -98,7 +99,7 @@ void IndexNode::ScheduleLoop() {
 }
 
 void IndexNode::Schedule() {
-  Result<std::vector<cluster::CollectionPtr>> collections = coord_->ListAllCollections();
+  Result<std::vector<cluster::CollectionPtr>> collections = catalog_->ListAllCollections();
   if (!collections.ok()) return;
   std::vector<Task> fresh;
   for (const cluster::CollectionPtr& c : *collections) {
@@ -111,7 +112,7 @@ void IndexNode::Schedule() {
       buildable.push_back(&info);
     }
     if (buildable.empty()) continue;
-    Result<cluster::CollectionSegments> segments = coord_->GetSegments(c->id);
+    Result<cluster::CollectionSegments> segments = segments_->GetSegments(c->id);
     if (!segments.ok()) continue;
     std::set<TaskKey> built;
     for (const auto& i : segments->indexes) built.insert({i.index_id, i.segment_id});
@@ -199,7 +200,7 @@ Status IndexNode::Build(const Task& task) {
   info.bytes = file.size();
   info.object_key = IndexObjectKey(info.collection_id, info.index_id, info.segment_id);
   QUIVER_RETURN_IF_ERROR(objects_->Put(info.object_key, file));
-  Status committed = coord_->CommitSegmentIndex(info);
+  Status committed = segments_->CommitSegmentIndex(info);
   if (!committed.ok()) {
     objects_->Delete(info.object_key).IgnoreError();
     if (committed.IsNotFound()) {

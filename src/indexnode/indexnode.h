@@ -46,8 +46,8 @@ std::string IndexObjectKey(int64_t collection_id, int64_t index_id, int64_t segm
 class IndexNode {
  public:
   // Every pointer must outlive the indexnode.
-  IndexNode(cluster::CoordClient* coord, storage::ObjectStore* objects, MetricsRegistry* metrics,
-            IndexNodeOptions options);
+  IndexNode(cluster::CatalogReader* catalog, cluster::SegmentRegistryClient* segments, storage::ObjectStore* objects,
+            MetricsRegistry* metrics, IndexNodeOptions options);
   ~IndexNode();
   IndexNode(const IndexNode&) = delete;
   IndexNode& operator=(const IndexNode&) = delete;
@@ -73,7 +73,8 @@ class IndexNode {
   void WorkerLoop();
   Status Build(const Task& task);
 
-  cluster::CoordClient* coord_;
+  cluster::CatalogReader* catalog_;
+  cluster::SegmentRegistryClient* segments_;
   storage::ObjectStore* objects_;
   IndexNodeOptions options_;
   ThreadPool build_pool_;

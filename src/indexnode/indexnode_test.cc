@@ -42,13 +42,13 @@ TEST_F(IndexNodeTest, BuildsAnIndexPerFlushedSegmentAndRecordsIt) {
   indexed->indexes = {Hnsw(*c, R"({"M":8,"efConstruction":32})")};
   coord_.Put(indexed);
   InsertRows(wal_.get(), *c, 0, 300, *coord_.AllocTimestamp(1));
-  datanode::DataNode data(&coord_, wal_.get(), objects_.get(), &pool_, &metrics_, {});
+  datanode::DataNode data(&coord_, &coord_, &coord_, wal_.get(), objects_.get(), &pool_, &metrics_, {});
   ASSERT_TRUE(data.Start().ok());
   ASSERT_TRUE(data.Flush(c->id, std::chrono::seconds(20)).ok());
 
   IndexNodeOptions options;
   options.schedule_interval = std::chrono::milliseconds(20);
-  IndexNode node(&coord_, objects_.get(), &metrics_, options);
+  IndexNode node(&coord_, &coord_, objects_.get(), &metrics_, options);
   ASSERT_TRUE(node.Start().ok());
   node.Poke();
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);

@@ -48,9 +48,9 @@ std::shared_ptr<const schema::DataChunk> FetchRows(
 
 }  // namespace
 
-QueryNode::QueryNode(cluster::CoordClient* coord, storage::Wal* wal, storage::ObjectStore* objects, ThreadPool* pool,
+QueryNode::QueryNode(cluster::SegmentRegistryClient* segments, storage::Wal* wal, storage::ObjectStore* objects, ThreadPool* pool,
                      segment::ConsumerPool* consumers, MetricsRegistry* metrics)
-    : coord_(coord), wal_(wal), consumers_(consumers), objects_(objects), pool_(pool),
+    : segments_(segments), wal_(wal), consumers_(consumers), objects_(objects), pool_(pool),
       loaded_segments_(metrics->GetGauge("quiver_querynode_sealed_segments", "Sealed segments served")),
       loaded_indexes_(metrics->GetGauge("quiver_querynode_segment_indexes", "Segment vector indexes loaded")),
       indexed_searches_(metrics->GetCounter("quiver_querynode_indexed_segment_searches_total",
@@ -126,7 +126,7 @@ Status QueryNode::LoadError(int64_t collection_id) {
 }
 
 Status QueryNode::LoadCollectionData(const cluster::CollectionPtr& collection) {
-  QUIVER_ASSIGN_OR_RETURN(cluster::CollectionSegments segments, coord_->GetSegments(collection->id));
+  QUIVER_ASSIGN_OR_RETURN(cluster::CollectionSegments segments, segments_->GetSegments(collection->id));
   auto loaded = std::make_shared<Loaded>();
   loaded->collection = collection;
   for (const auto& info : collection->channels) {
@@ -173,7 +173,7 @@ Status QueryNode::LoadCollectionData(const cluster::CollectionPtr& collection) {
 }
 
 Status QueryNode::SyncFlushed(Loaded* loaded) {
-  QUIVER_ASSIGN_OR_RETURN(cluster::CollectionSegments segments, coord_->GetSegments(loaded->collection->id));
+  QUIVER_ASSIGN_OR_RETURN(cluster::CollectionSegments segments, segments_->GetSegments(loaded->collection->id));
   std::vector<cluster::SegmentInfo> fresh;
   {
     MutexLock lock(&loaded->mu);
@@ -240,7 +240,7 @@ Status QueryNode::LoadSegmentIndexes(Loaded* loaded, const cluster::CollectionSe
     if (!built.ok()) {
       QUIVER_LOG(WARN) << "segment index unusable; searching the segment exactly until it is rebuilt"
                        << Kv("key", info->object_key) << Kv("error", built.status().ToString());
-      Status discarded = coord_->DiscardSegmentIndex(*info);
+      Status discarded = segments_->DiscardSegmentIndex(*info);
       if (!discarded.ok()) {
         QUIVER_LOG(WARN) << "cannot discard the segment index" << Kv("key", info->object_key)
                          << Kv("error", discarded.ToString());

@@ -30,7 +30,7 @@ namespace quiver::querynode {
 class QueryNode final : public cluster::QueryNodeClient {
  public:
   // Every pointer must outlive the querynode.
-  QueryNode(cluster::CoordClient* coord, storage::Wal* wal, storage::ObjectStore* objects, ThreadPool* pool,
+  QueryNode(cluster::SegmentRegistryClient* segments, storage::Wal* wal, storage::ObjectStore* objects, ThreadPool* pool,
             segment::ConsumerPool* consumers, MetricsRegistry* metrics);
   ~QueryNode() override;
   QueryNode(const QueryNode&) = delete;
@@ -87,7 +87,7 @@ class QueryNode final : public cluster::QueryNodeClient {
   Result<std::shared_ptr<const segment::Segment>> LoadSegment(const cluster::CollectionPtr& collection,
                                                                const cluster::SegmentInfo& info);
 
-  cluster::CoordClient* coord_;
+  cluster::SegmentRegistryClient* segments_;
   storage::Wal* wal_;
   segment::ConsumerPool* consumers_;
   storage::ObjectStore* objects_;

@@ -98,7 +98,7 @@ TEST_F(QueryNodeTest, SearchesGrowingAndFlushedDataAndHonoursDeletes) {
 
   // Flushed by a datanode: the querynode swaps the growing rows for the sealed segment and
   // answers the same.
-  datanode::DataNode data(&coord_, wal_.get(), objects_.get(), &pool_, &metrics_, {});
+  datanode::DataNode data(&coord_, &coord_, &coord_, wal_.get(), objects_.get(), &pool_, &metrics_, {});
   ASSERT_TRUE(data.Start().ok());
   ASSERT_TRUE(data.Flush(c->id, std::chrono::seconds(20)).ok());
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
@@ -129,7 +129,7 @@ TEST_F(QueryNodeTest, ADamagedSegmentFileFailsTheLoadWithTheReason) {
   auto c = Loaded(coord_.AddCollection(wal_.get(), "c", VectorSchema(4)));
   InsertRows(wal_.get(), *c, 0, 50, *coord_.AllocTimestamp(1));
   {
-    datanode::DataNode data(&coord_, wal_.get(), objects_.get(), &pool_, &metrics_, {});
+    datanode::DataNode data(&coord_, &coord_, &coord_, wal_.get(), objects_.get(), &pool_, &metrics_, {});
     ASSERT_TRUE(data.Start().ok());
     ASSERT_TRUE(data.Flush(c->id, std::chrono::seconds(20)).ok());
     data.Stop();

@@ -39,8 +39,10 @@ std::string AddressOf(const sockaddr_storage& addr) {
 
 }  // namespace
 
-FrontDoor::FrontDoor(FrontDoorOptions options, grpc::Server* grpc, HttpHandler http, MetricsRegistry* metrics)
-    : options_(std::move(options)), grpc_(grpc), http_(std::move(http)), metrics_(metrics) {}
+FrontDoor::FrontDoor(FrontDoorOptions options, grpc::Server* grpc, HttpHandler http, HttpHeadCheck check_head,
+                     MetricsRegistry* metrics)
+    : options_(std::move(options)), grpc_(grpc), http_(std::move(http)), check_head_(std::move(check_head)),
+      metrics_(metrics) {}
 
 FrontDoor::~FrontDoor() { Stop(); }
 
@@ -187,7 +189,7 @@ void FrontDoor::Serve(int fd, std::string client) {
       grpc::AddInsecureChannelFromFd(grpc_, dup);
       return;
     }
-    RelayGrpc(stream.get());
+    RelayGrpc(stream.get(), client);
     Track(fd, false);
     return;
   }
@@ -209,12 +211,10 @@ void FrontDoor::Serve(int fd, std::string client) {
     }
     ++http_connections_;
   }
-  HttpHandler handler = [this, &client](const HttpRequest& request) {
-    HttpRequest copy = request;
-    copy.headers["x-quiver-client"] = client;  // for the access log and failed-login lines
-    return http_(copy);
-  };
-  ServeHttp(stream.get(), options_.http, handler, [this] { return stopping_.load(); });
+  HttpSession session;
+  session.peer = client;  // for the access log and failed-login lines
+  session.check_head = check_head_;
+  ServeHttp(stream.get(), options_.http, http_, [this] { return stopping_.load(); }, session);
   {
     std::lock_guard<std::mutex> lock(mu_);
     --http_connections_;
@@ -222,7 +222,7 @@ void FrontDoor::Serve(int fd, std::string client) {
   Track(fd, false);
 }
 
-void FrontDoor::RelayGrpc(Stream* stream) {
+void FrontDoor::RelayGrpc(Stream* stream, const std::string& client) {
   SSL* ssl = TlsSession(stream);
   int pair[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
@@ -232,6 +232,10 @@ void FrontDoor::RelayGrpc(Stream* stream) {
   int local = pair[1];
   ::fcntl(pair[0], F_SETFL, ::fcntl(pair[0], F_GETFL) | O_NONBLOCK);
   ::fcntl(local, F_SETFL, ::fcntl(local, F_GETFL) | O_NONBLOCK);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    grpc_peers_["fd:" + std::to_string(pair[0])] = client;  // gRPC names the peer by its descriptor
+  }
   grpc::AddInsecureChannelFromFd(grpc_, pair[0]);
   Track(local, true);
   constexpr size_t kMaxPending = 4 << 20;

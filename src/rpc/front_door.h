@@ -39,8 +39,10 @@ struct FrontDoorOptions {
 
 class FrontDoor {
  public:
-  // `grpc` (built without listening ports) receives the gRPC connections; `http` the REST requests.
-  FrontDoor(FrontDoorOptions options, grpc::Server* grpc, HttpHandler http, MetricsRegistry* metrics);
+  // `grpc` (built without listening ports) receives the gRPC connections; `http` the REST requests,
+  // after `check_head` (may be empty) let their heads through.
+  FrontDoor(FrontDoorOptions options, grpc::Server* grpc, HttpHandler http, HttpHeadCheck check_head,
+            MetricsRegistry* metrics);
   ~FrontDoor();
 
   // Binds and starts accepting. The bound port is port() (options.port 0 picks a free one).
@@ -55,12 +57,13 @@ class FrontDoor {
  private:
   void AcceptLoop();
   void Serve(int fd, std::string client);
-  void RelayGrpc(Stream* stream);
+  void RelayGrpc(Stream* stream, const std::string& client);
   void Track(int fd, bool add);
 
   FrontDoorOptions options_;
   grpc::Server* grpc_;
   HttpHandler http_;
+  HttpHeadCheck check_head_;
   MetricsRegistry* metrics_;
   std::unique_ptr<TlsContext> tls_;
   int listen_fd_ = -1;

@@ -148,7 +148,10 @@ Result<bool> ParseHttpRequest(const std::string& buffer, const HttpLimits& limit
     if (Lower(req.Header("expect")) == "100-continue") *expects_continue = true;
     size_t end = 0;
     QUIVER_ASSIGN_OR_RETURN(bool complete, Dechunk(buffer, body_start, limits.max_body_bytes, progress, &end, error_status));
-    if (!complete) return false;
+    if (!complete) {
+      *request = std::move(req);  // the head, for ServeHttp's check before the body
+      return false;
+    }
     req.body = std::move(progress->body);
     *progress = ChunkProgress();
     *consumed = end;
@@ -163,6 +166,7 @@ Result<bool> ParseHttpRequest(const std::string& buffer, const HttpLimits& limit
     if (length > limits.max_body_bytes) return Bad(error_status, 413, "request body too large");
     if (buffer.size() < body_start + length) {
       if (Lower(req.Header("expect")) == "100-continue") *expects_continue = true;
+      *request = std::move(req);  // the head, for ServeHttp's check before the body
       return false;
     }
     req.body = buffer.substr(body_start, length);
@@ -188,8 +192,9 @@ std::string Serialize(const HttpResponse& response, bool close) {
 }  // namespace
 
 void ServeHttp(Stream* stream, const HttpLimits& limits, const HttpHandler& handler,
-               const std::function<bool()>& stopping) {
+               const std::function<bool()>& stopping, const HttpSession& session) {
   std::string buffer;
+  bool head_checked = false;  // check_head ran for the request arriving
   char chunk[64 << 10];
   bool continue_sent = false;
   ChunkProgress progress;  // of a chunked body still arriving
@@ -210,14 +215,25 @@ void ServeHttp(Stream* stream, const HttpLimits& limits, const HttpHandler& hand
       return;
     }
     if (*parsed) {
+      request.peer = session.peer;
       buffer.erase(0, consumed);
       continue_sent = false;
+      head_checked = false;
       in_request = !buffer.empty();  // a pipelined request's bytes get a deadline of their own
       if (in_request) request_deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(limits.io_timeout_ms);
       HttpResponse response = handler(request);
       bool close = Lower(request.Header("connection")).find("close") != std::string::npos;
       if (!stream->Write(Serialize(response, close), limits.io_timeout_ms).ok() || close) return;
       continue;
+    }
+    if (!request.method.empty() && !head_checked && session.check_head) {
+      // The head is in, the body is not: refuse before reading (or inviting) the body.
+      head_checked = true;
+      request.peer = session.peer;
+      if (std::optional<HttpResponse> refused = session.check_head(request)) {
+        (void)stream->Write(Serialize(*refused, true), limits.io_timeout_ms).ok();
+        return;
+      }
     }
     if (expects_continue && !continue_sent) {
       if (!stream->Write("HTTP/1.1 100 Continue\r\n\r\n", limits.io_timeout_ms).ok()) return;

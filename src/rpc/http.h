@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "rpc/stream.h"
@@ -18,6 +19,7 @@ struct HttpRequest {
   std::string path;    // target without the query
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
+  std::string peer;  // the client's address (HttpSession::peer)
   std::string Header(const std::string& lower_name) const {
     auto it = headers.find(lower_name);
     return it == headers.end() ? std::string() : it->second;
@@ -39,6 +41,9 @@ struct HttpLimits {
 };
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+// A check of a request's head (method, target, headers) before its body is read: a response
+// refuses the request (HttpSession::check_head).
+using HttpHeadCheck = std::function<std::optional<HttpResponse>(const HttpRequest& head)>;
 
 // How far a chunked body has been decoded, kept between calls while it arrives.
 struct ChunkProgress {
@@ -47,16 +52,26 @@ struct ChunkProgress {
 };
 
 // Parses one request from the front of `buffer` (bytes received so far). Returns true with the
-// request and the bytes it took when complete; false when more bytes are needed; an error status
+// request and the bytes it took when complete; false when more bytes are needed (with the head —
+// method, target, headers — in `request` once the headers are complete); an error status
 // (with the HTTP status to answer in `error_status`) when the request is malformed or too large.
 // `progress` (optional) carries the decoding of a chunked body from one call to the next.
 Result<bool> ParseHttpRequest(const std::string& buffer, const HttpLimits& limits, HttpRequest* request,
                               size_t* consumed, int* error_status, bool* expects_continue,
                               ChunkProgress* progress = nullptr);
 
+// What ServeHttp knows of a connection besides its bytes.
+struct HttpSession {
+  std::string peer;  // the client's address, set on every request
+  // Called once per request whose headers have arrived before its body: a response is sent at
+  // once and the connection closed, without reading (or, with Expect: 100-continue, inviting)
+  // the body. May be empty.
+  HttpHeadCheck check_head;
+};
+
 // Serves requests on `stream` until the peer closes, asks to close, idles out or `stopping()`.
 void ServeHttp(Stream* stream, const HttpLimits& limits, const HttpHandler& handler,
-               const std::function<bool()>& stopping);
+               const std::function<bool()>& stopping, const HttpSession& session = {});
 
 std::string HttpStatusText(int status);
 

@@ -2,6 +2,7 @@
 
 #include "common/coding.h"
 #include "common/crc32c.h"
+#include "segment/column_codec.h"
 #include "segment/segment.h"
 
 namespace quiver::segment {
@@ -49,18 +50,9 @@ std::string SerializeSegment(const SegmentMeta& meta, const schema::DataChunk& d
   PutVarint64(&footer, static_cast<uint64_t>(meta.collection_id));
   PutVarint64(&footer, static_cast<uint64_t>(meta.partition_id));
   PutLengthPrefixed(&footer, meta.channel);
-  PutVarint64(&footer, data.rows);
-  PutVarint64(&footer, data.columns.size());
-  for (const auto& [field_id, column] : data.columns) {
-    PutVarint64(&footer, static_cast<uint64_t>(field_id));
-    PutVarint64(&footer, static_cast<uint64_t>(column->type));
-    PutVarint64(&footer, static_cast<uint64_t>(column->element_type));
-    PutVarint64(&footer, static_cast<uint64_t>(column->dim));
-    footer.push_back(column->nullable() ? 1 : 0);
-    PutBlockRef(&footer, WriteBlock(&out, column->data));
-    PutBlockRef(&footer, WriteBlock(&out, column->offsets));
-    PutBlockRef(&footer, WriteBlock(&out, column->valid));
-  }
+  EncodeColumns(data, &footer, BufferCodec{[&out](std::string* refs, const schema::Buffer& buffer) {
+                  PutBlockRef(refs, WriteBlock(&out, buffer));
+                }, {}});
   uint64_t footer_offset = out.size();
   out.append(footer);
   PutFixed64(&out, footer_offset);
@@ -89,11 +81,10 @@ Result<std::shared_ptr<SealedSegment>> SealedSegment::Open(
   if (crc32c::Value(footer) != footer_crc) return Status::Corruption("segment footer checksum mismatch");
 
   Decoder in(footer);
-  uint64_t version, segment_id, collection_id, partition_id, rows, column_count;
+  uint64_t version, segment_id, collection_id, partition_id;
   std::string_view channel;
   if (!in.GetVarint64(&version) || !in.GetVarint64(&segment_id) || !in.GetVarint64(&collection_id) ||
-      !in.GetVarint64(&partition_id) || !in.GetLengthPrefixed(&channel) || !in.GetVarint64(&rows) ||
-      !in.GetVarint64(&column_count)) {
+      !in.GetVarint64(&partition_id) || !in.GetLengthPrefixed(&channel)) {
     return Status::Corruption("segment footer malformed");
   }
   if (version != kFormatVersion) {
@@ -103,44 +94,30 @@ Result<std::shared_ptr<SealedSegment>> SealedSegment::Open(
   segment->meta_ = {static_cast<SegmentId>(segment_id), static_cast<int64_t>(collection_id),
                     static_cast<int64_t>(partition_id), std::string(channel)};
   segment->schema_ = collection_schema;
-  auto data = std::make_shared<schema::DataChunk>();
-  data->rows = rows;
   // Columns view the file; `file` (captured in each Buffer's owner) keeps the bytes alive.
   auto owner = std::make_shared<schema::Buffer>(file);
-  for (uint64_t c = 0; c < column_count; ++c) {
-    uint64_t field_id, type, element_type, dim;
-    std::string_view flags;
-    BlockRef blocks[3];
-    if (!in.GetVarint64(&field_id) || !in.GetVarint64(&type) || !in.GetVarint64(&element_type) ||
-        !in.GetVarint64(&dim) || !in.GetBytes(1, &flags) || !GetBlockRef(&in, &blocks[0]) ||
-        !GetBlockRef(&in, &blocks[1]) || !GetBlockRef(&in, &blocks[2])) {
-      return Status::Corruption("segment column descriptor malformed");
+  BufferCodec codec;
+  codec.get = [&](Decoder* d, schema::FieldId field, schema::Buffer* buffer) -> Status {
+    BlockRef ref;
+    if (!GetBlockRef(d, &ref)) return Status::Corruption("segment column descriptor malformed");
+    if (ref.offset > footer_offset || ref.length > footer_offset - ref.offset) {
+      return Status::Corruption("segment block out of bounds", std::to_string(field));
     }
-    auto column = std::make_shared<schema::ColumnChunk>();
-    column->type = static_cast<schema::DataType>(type);
-    column->element_type = static_cast<schema::DataType>(element_type);
-    column->dim = static_cast<int64_t>(dim);
-    column->rows = rows;
-    schema::Buffer* targets[3] = {&column->data, &column->offsets, &column->valid};
-    for (int b = 0; b < 3; ++b) {
-      const BlockRef& ref = blocks[b];
-      if (ref.offset > footer_offset || ref.length > footer_offset - ref.offset) {
-        return Status::Corruption("segment block out of bounds", std::to_string(field_id));
-      }
-      const uint8_t* start = file.data() + ref.offset;
-      if (crc32c::Value(start, ref.length) != crc32c::Unmask(ref.crc)) {
-        return Status::Corruption("segment block checksum mismatch", "field " + std::to_string(field_id));
-      }
-      *targets[b] = schema::Buffer::View(owner, start, ref.length);
+    const uint8_t* start = file.data() + ref.offset;
+    if (crc32c::Value(start, ref.length) != crc32c::Unmask(ref.crc)) {
+      return Status::Corruption("segment block checksum mismatch", "field " + std::to_string(field));
     }
-    QUIVER_RETURN_IF_ERROR(column->ValidateShape(flags[0] != 0).Annotate("segment field " + std::to_string(field_id)));
-    if (static_cast<schema::FieldId>(field_id) != schema::kTimestampField) {
-      const schema::FieldSchema* field = collection_schema->FindFieldById(static_cast<schema::FieldId>(field_id));
-      if (field == nullptr || field->type != column->type) {
-        return Status::InvalidArgument("segment column does not match the schema", std::to_string(field_id));
-      }
+    *buffer = schema::Buffer::View(owner, start, ref.length);
+    return Status::OK();
+  };
+  QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<schema::DataChunk> data, DecodeColumns(&in, codec, "segment"));
+  const size_t rows = data->rows;
+  for (const auto& [field_id, column] : data->columns) {
+    if (field_id == schema::kTimestampField) continue;
+    const schema::FieldSchema* field = collection_schema->FindFieldById(field_id);
+    if (field == nullptr || field->type != column->type) {
+      return Status::InvalidArgument("segment column does not match the schema", std::to_string(field_id));
     }
-    data->columns.emplace_back(static_cast<schema::FieldId>(field_id), std::move(column));
   }
   const schema::ColumnChunk* ts_column = data->Find(schema::kTimestampField);
   if (ts_column == nullptr) return Status::Corruption("segment has no timestamp column");

@@ -1,6 +1,7 @@
 #include "segment/wal_message.h"
 
 #include "common/coding.h"
+#include "segment/column_codec.h"
 
 namespace quiver::segment {
 
@@ -29,18 +30,7 @@ bool GetAlignedBuffer(Decoder* in, std::string_view* out) {
 }  // namespace
 
 void EncodeChunk(const schema::DataChunk& chunk, std::string* out) {
-  PutVarint64(out, chunk.rows);
-  PutVarint64(out, chunk.columns.size());
-  for (const auto& [field_id, column] : chunk.columns) {
-    PutVarint64(out, static_cast<uint64_t>(field_id));
-    PutVarint64(out, static_cast<uint64_t>(column->type));
-    PutVarint64(out, static_cast<uint64_t>(column->element_type));
-    PutVarint64(out, static_cast<uint64_t>(column->dim));
-    out->push_back(column->nullable() ? 1 : 0);
-    PutAlignedBuffer(out, column->data.view());
-    PutAlignedBuffer(out, column->offsets.view());
-    PutAlignedBuffer(out, column->valid.view());
-  }
+  EncodeColumns(chunk, out, BufferCodec{[](std::string* o, const schema::Buffer& b) { PutAlignedBuffer(o, b.view()); }, {}});
 }
 
 namespace {
@@ -79,36 +69,21 @@ bool GetKeys(Decoder* in, std::vector<PrimaryKey>* keys) {
 
 Result<std::shared_ptr<const schema::DataChunk>> DecodeChunk(Decoder* in,
                                                              const std::shared_ptr<const std::string>& owner) {
-  uint64_t rows, columns;
-  if (!in->GetVarint64(&rows) || !in->GetVarint64(&columns)) return Status::Corruption("bad chunk header");
-  auto chunk = std::make_shared<schema::DataChunk>();
-  chunk->rows = rows;
-  for (uint64_t c = 0; c < columns; ++c) {
-    uint64_t field_id, type, element_type, dim;
-    std::string_view nullable, data, offsets, valid;
-    if (!in->GetVarint64(&field_id) || !in->GetVarint64(&type) || !in->GetVarint64(&element_type) ||
-        !in->GetVarint64(&dim) || !in->GetBytes(1, &nullable) || !GetAlignedBuffer(in, &data) ||
-        !GetAlignedBuffer(in, &offsets) || !GetAlignedBuffer(in, &valid)) {
-      return Status::Corruption("bad chunk column");
+  // Encoding pads every buffer to 8 bytes from the message start, so views are aligned when the
+  // payload string is; copy only if a caller hands in a payload at an odd address.
+  BufferCodec codec;
+  codec.get = [&owner](Decoder* d, schema::FieldId, schema::Buffer* buffer) -> Status {
+    std::string_view bytes;
+    if (!GetAlignedBuffer(d, &bytes)) return Status::Corruption("bad chunk column");
+    if (reinterpret_cast<uintptr_t>(bytes.data()) % 8 != 0) {
+      *buffer = schema::Buffer::Own(std::string(bytes));
+    } else {
+      *buffer = schema::Buffer::View(owner, reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
     }
-    auto column = std::make_shared<schema::ColumnChunk>();
-    column->type = static_cast<schema::DataType>(type);
-    column->element_type = static_cast<schema::DataType>(element_type);
-    column->dim = static_cast<int64_t>(dim);
-    column->rows = rows;
-    // Encoding pads every buffer to 8 bytes from the message start, so views are aligned when the
-    // payload string is; copy only if a caller hands in a payload at an odd address.
-    auto view = [&](std::string_view bytes) {
-      if (reinterpret_cast<uintptr_t>(bytes.data()) % 8 != 0) return schema::Buffer::Own(std::string(bytes));
-      return schema::Buffer::View(owner, reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
-    };
-    column->data = view(data);
-    column->offsets = view(offsets);
-    column->valid = view(valid);
-    QUIVER_RETURN_IF_ERROR(column->ValidateShape(nullable[0] != 0));
-    chunk->columns.emplace_back(static_cast<schema::FieldId>(field_id), std::move(column));
-  }
-  return std::shared_ptr<const schema::DataChunk>(chunk);
+    return Status::OK();
+  };
+  QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<schema::DataChunk> chunk, DecodeColumns(in, codec, "WAL chunk"));
+  return std::shared_ptr<const schema::DataChunk>(std::move(chunk));
 }
 
 }  // namespace

@@ -34,10 +34,10 @@ std::string EncodeWalMessage(const WalMessage& message);
 // Column buffers of the result view `payload` (no copy); it is kept alive by them.
 Result<WalMessage> DecodeWalMessage(std::shared_ptr<const std::string> payload);
 
-// Columnar chunk encoding used in WAL messages: varint rows, varint columns, then per column
-// varint field_id, type, element_type, dim, u8 nullable, and three buffers (data, offsets,
-// validity), each as varint length, u8 pad count, pad zeros, bytes — padded so the bytes start at a
-// multiple of 8 from the start of `out`. `out` must be the whole message being built.
+// Columnar chunk encoding used in WAL messages: the column codec shared with segment files
+// (segment/column_codec.h) with each buffer inline as varint length, u8 pad count, pad zeros,
+// bytes — padded so the bytes start at a multiple of 8 from the start of `out`. `out` must be the
+// whole message being built.
 void EncodeChunk(const schema::DataChunk& chunk, std::string* out);
 
 }  // namespace quiver::segment

@@ -286,3 +286,53 @@ test('fuzz: malformed JSON, wrong types, huge and hostile bodies never crash the
   assert.equal(health.status, 200);
   assert.equal(curl(server, 'collections/has', { collectionName: 'quick' }).body.data.has, true);
 });
+
+test('auth on: bad credentials are refused from the headers, before the body is sent', async () => {
+  // A client announcing a 64 MiB body with wrong credentials gets its 401 at once: the server
+  // neither waits for nor invites (Expect: 100-continue) the body.
+  const exchange = (head) => new Promise((resolve, reject) => {
+    let got = '';
+    const started = Date.now();
+    const sock = net.connect(secured.port, '127.0.0.1', () => sock.write(head));
+    sock.on('data', d => { got += d; });
+    sock.on('close', () => resolve({ got, ms: Date.now() - started }));
+    sock.on('error', reject);
+    setTimeout(() => { sock.destroy(); resolve({ got, ms: Date.now() - started }); }, 10000);
+  });
+  for (const expect of ['', 'Expect: 100-continue\r\n']) {
+    const { got } = await exchange('POST /v2/vectordb/entities/insert HTTP/1.1\r\nHost: x\r\n' +
+      `Authorization: Bearer root:wrong\r\nContent-Length: 67108864\r\n${expect}\r\n`);
+    assert.match(got, /^HTTP\/1\.1 401 /, got);
+    assert.doesNotMatch(got, /100 Continue/);
+    assert.match(got, /"code":1800/);
+    assert.match(got, /Connection: close/);
+  }
+  // Good credentials still get the body read and the request served, in pieces.
+  const body = JSON.stringify({});
+  const { got } = await exchange('POST /v2/vectordb/collections/list HTTP/1.1\r\nHost: x\r\n' +
+    `Authorization: Bearer root:Milvus\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+  assert.match(got, /^HTTP\/1\.1 200 /, got);
+  assert.match(got, /"code":0/);
+});
+
+test('collections/create: a failing index leaves no collection behind', () => {
+  const schema = { fields: [{ fieldName: 'id', dataType: 'Int64', isPrimary: true },
+    { fieldName: 'v', dataType: 'FloatVector', elementTypeParams: { dim: 4 } }] };
+  const create = (M) => curl(server, 'collections/create', {
+    collectionName: 'half_made', schema,
+    indexParams: [{ fieldName: 'v', indexName: 'v_idx', metricType: 'L2', params: { index_type: 'HNSW', M } }],
+  });
+  const failed = create(100000);
+  assert.notEqual(failed.body.code, 0, failed.text);
+  assert.doesNotMatch(failed.body.message, /dropping it again failed/);
+  assert.equal(curl(server, 'collections/has', { collectionName: 'half_made' }).body.data.has, false);
+  // The same request with valid parameters creates, indexes and loads it.
+  const fixed = create(16);
+  assert.equal(fixed.body.code, 0, fixed.text);
+  assert.equal(curl(server, 'collections/get_load_state', { collectionName: 'half_made' }).body.data.loadState, 'LoadStateLoaded');
+  // The quick form takes no indexParams (it indexes its vector field itself).
+  const quick = curl(server, 'collections/create', { collectionName: 'quick_idx', dimension: 4,
+    indexParams: [{ fieldName: 'vector', metricType: 'L2' }] });
+  assert.notEqual(quick.body.code, 0);
+  assert.match(quick.body.message, /indexParams go with schema/);
+});

@@ -69,7 +69,7 @@ after(async () => {
 });
 
 test('one-way TLS: gRPC and REST with the right CA; a wrong CA and plain text are refused', async () => {
-  const s = await tlsServer(1);
+  const s = await tlsServer(1, { QUIVER_PROXY_ACCESSLOG_ENABLE: 'true' });
   const client = new MilvusClient({ address: s.address, ssl: true, tls: { rootCertPath: file('ca.pem'), serverName: 'localhost' },
     timeout: 15000, logLevel: 'error' });
   await client.connectPromise;
@@ -105,6 +105,12 @@ test('one-way TLS: gRPC and REST with the right CA; a wrong CA and plain text ar
   assert.notEqual(plain.status, 0);
   const text = await s.metrics();
   assert.match(text, /quiver_front_door_tls_failures_total [1-9]/);
+  // The access log names the client of a TLS gRPC call by its address, as for plain gRPC.
+  const logFile = path.join(s.dataDir, 'logs', 'milvus_access_log.log');
+  const lines = fs.readFileSync(logFile, 'utf8').trim().split('\n');
+  const create = lines.find(l => / method=CreateCollection /.test(l));
+  assert.ok(create, lines.join('\n'));
+  assert.match(create, /interface=grpc .* client=127\.0\.0\.1:[0-9]+$/);
 });
 
 test('mutual TLS: a client certificate from the CA is required', async () => {

@@ -128,6 +128,10 @@ RestService::Outcome RestService::CreateCollection(Call& c) {
   std::vector<pb::milvus::CreateIndexRequest> indexes;
   if (quick) {
     if (c.body.contains("schema")) return Outcome::From(Status::InvalidArgument("give either dimension or schema, not both"));
+    if (c.body.contains("indexParams")) {
+      return Outcome::From(Status::InvalidArgument(
+          "indexParams go with schema; the quick form (dimension) indexes its vector field itself, by metricType"));
+    }
     REST_ASSIGN(int64_t dim, Int(c.body, "dimension", 0));
     REST_ASSIGN(std::string id_type, Str(c.body, "idType", false));
     REST_ASSIGN(bool auto_id, Bool(c.body, "autoID", false));
@@ -225,14 +229,28 @@ RestService::Outcome RestService::CreateCollection(Call& c) {
   pb::common::Status status;
   Outcome o;
   if (Failed(milvus_->CreateCollection(&c.context, &req, &status), status, &o)) return o;
+  // One request: if an index or the load fails, the collection it created is dropped again.
+  auto undo = [&](Outcome failed) {
+    pb::milvus::DropCollectionRequest drop;
+    drop.set_db_name(c.db);
+    drop.set_collection_name(name);
+    pb::common::Status dropped;
+    Outcome drop_failure;
+    if (Failed(milvus_->DropCollection(&c.context, &drop, &dropped), dropped, &drop_failure)) {
+      failed.reply["message"] = failed.reply.value("message", "") + " (collection " + name +
+                                " was created; dropping it again failed: " +
+                                drop_failure.reply.value("message", "") + ")";
+    }
+    return failed;
+  };
   for (auto& index : indexes) {
-    if (Failed(milvus_->CreateIndex(&c.context, &index, &status), status, &o)) return o;
+    if (Failed(milvus_->CreateIndex(&c.context, &index, &status), status, &o)) return undo(o);
   }
   if (!indexes.empty()) {
     pb::milvus::LoadCollectionRequest load;
     load.set_db_name(c.db);
     load.set_collection_name(name);
-    if (Failed(milvus_->LoadCollection(&c.context, &load, &status), status, &o)) return o;
+    if (Failed(milvus_->LoadCollection(&c.context, &load, &status), status, &o)) return undo(o);
   }
   return Outcome::Ok();
 }

@@ -18,36 +18,53 @@ RestService::RestService(milvus::MilvusServiceImpl* milvus, proxy::AccessControl
   Register();
 }
 
+std::string RestService::Credentials(const HttpRequest& request) {
+  std::string header = request.Header("authorization");
+  if (header.starts_with("Bearer ")) return header.substr(7);
+  if (header.starts_with("Basic ")) return Base64Decode(header.substr(6)).value_or("");
+  return {};
+}
+
+std::string RestService::EndpointOf(const HttpRequest& request) const {
+  constexpr std::string_view kPrefix = "/v2/vectordb/";
+  std::string endpoint = request.path.starts_with(kPrefix) ? request.path.substr(kPrefix.size()) : "";
+  return endpoints_.count(endpoint) ? endpoint : std::string();
+}
+
+std::optional<HttpResponse> RestService::CheckHead(const HttpRequest& head) {
+  if (!access_->enabled() || head.method != "POST") return std::nullopt;
+  std::string endpoint = EndpointOf(head);
+  if (endpoint.empty()) return std::nullopt;
+  auto start = std::chrono::steady_clock::now();
+  std::string credentials = Credentials(head);
+  if (access_->Authenticate(credentials, head.peer).ok()) return std::nullopt;  // cached for Handle
+  Logged logged;
+  logged.endpoint = endpoint;
+  size_t colon = credentials.find(':');
+  if (colon != std::string::npos) logged.user = credentials.substr(0, colon);  // never a token
+  return Finish(head, logged, Outcome::Error(1800, "user hasn't authenticated", 401), start);
+}
+
 HttpResponse RestService::Handle(const HttpRequest& request) {
   auto start = std::chrono::steady_clock::now();
   Outcome outcome;
-  std::string client = request.Header("x-quiver-client");
-  std::string user;
-  std::string db;
-  std::string collection;
-  constexpr std::string_view kPrefix = "/v2/vectordb/";
-  std::string endpoint = request.path.starts_with(kPrefix) ? request.path.substr(kPrefix.size()) : "";
-  auto found = endpoints_.find(endpoint);
-  if (found == endpoints_.end()) {
+  Logged logged;
+  logged.endpoint = EndpointOf(request);
+  auto found = endpoints_.find(logged.endpoint);
+  if (logged.endpoint.empty()) {
     outcome = Outcome::Error(404, "no such endpoint: " + request.path, 404);
   } else if (request.method != "POST") {
     outcome = Outcome::Error(405, "REST v2 endpoints take POST", 405);
   } else {
     Call call;
-    call.context.client = client;
+    call.context.client = request.peer;
     call.int64_as_number = request.Header("accept-type-allow-int64") == "true";
     bool authenticated = true;
     if (access_->enabled()) {
-      std::string header = request.Header("authorization");
-      std::string credentials;
-      if (header.starts_with("Bearer ")) {
-        credentials = header.substr(7);
-      } else if (header.starts_with("Basic ")) {
-        credentials = Base64Decode(header.substr(6)).value_or("");
-      }
+      std::string credentials = Credentials(request);
       size_t colon = credentials.find(':');
-      if (colon != std::string::npos) user = credentials.substr(0, colon);  // never a token
-      auto identity = access_->Authenticate(credentials, client);
+      if (colon != std::string::npos) logged.user = credentials.substr(0, colon);  // never a token
+      auto identity = access_->Authenticate(credentials, request.peer);
       if (!identity.ok()) {
         outcome = Outcome::Error(1800, "user hasn't authenticated", 401);
         authenticated = false;
@@ -69,9 +86,9 @@ HttpResponse RestService::Handle(const HttpRequest& request) {
         if (call.db.empty()) call.db = request.Header("db-name");
         if (call.db.empty()) call.db = "default";
         call.context.db = call.db;
-        db = call.db;
+        logged.db = call.db;
         if (call.body.contains("collectionName") && call.body["collectionName"].is_string()) {
-          collection = call.body["collectionName"].get<std::string>();
+          logged.collection = call.body["collectionName"].get<std::string>();
         }
         std::string timeout = request.Header("request-timeout");
         bool bad_timeout = false;
@@ -92,13 +109,18 @@ HttpResponse RestService::Handle(const HttpRequest& request) {
       }
     }
   }
+  return Finish(request, logged, outcome, start);
+}
+
+HttpResponse RestService::Finish(const HttpRequest& request, const Logged& logged, const Outcome& outcome,
+                                 std::chrono::steady_clock::time_point start) {
   HttpResponse response;
   response.status = outcome.http;
   response.body = outcome.reply.dump(-1, ' ', false, Json::error_handler_t::replace);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   int code = outcome.reply.value("code", 0);
   metrics_->GetCounter("quiver_rest_requests_total", "REST v2 requests, by endpoint and outcome",
-                       {{"endpoint", found == endpoints_.end() ? "unknown" : endpoint},
+                       {{"endpoint", logged.endpoint.empty() ? "unknown" : logged.endpoint},
                         {"status", code == 0 ? "success" : "fail"}})
       ->Increment();
   metrics_->GetHistogram("quiver_rest_request_seconds", "REST v2 request latency", LatencyBuckets(), {})
@@ -106,16 +128,16 @@ HttpResponse RestService::Handle(const HttpRequest& request) {
   if (access_log_ != nullptr) {
     proxy::AccessEntry entry;
     entry.interface = "rest";
-    entry.method = endpoint.empty() ? std::string_view(request.path) : std::string_view(endpoint);
-    entry.user = user;
-    entry.db = db;
+    entry.method = logged.endpoint.empty() ? std::string_view(request.path) : std::string_view(logged.endpoint);
+    entry.user = logged.user;
+    entry.db = logged.db;
     entry.code = code;
     entry.transport = outcome.http;
     entry.latency_ms = seconds * 1000;
     entry.bytes_in = request.body.size();
     entry.bytes_out = response.body.size();
-    entry.client = client;
-    entry.collection = collection;
+    entry.client = request.peer;
+    entry.collection = logged.collection;
     access_log_->Record(entry);
   }
   return response;

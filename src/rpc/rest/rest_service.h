@@ -7,8 +7,10 @@
 // Basic) when authorization is enabled; 401 {code 1800} without valid credentials, 403 when a
 // privilege is missing, HTTP 200 with the Milvus code for every other outcome. Thread-safe.
 
+#include <chrono>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "common/metrics.h"
@@ -24,6 +26,9 @@ class RestService {
   RestService(milvus::MilvusServiceImpl* milvus, proxy::AccessControl* access, MetricsRegistry* metrics);
 
   HttpResponse Handle(const HttpRequest& request);
+  // Refuses (401) a request whose credentials fail from its head alone, before its body is read;
+  // nullopt lets it through (Handle checks it in full).
+  std::optional<HttpResponse> CheckHead(const HttpRequest& head);
   // One access log line per REST request from now on (null: off).
   void SetAccessLog(proxy::AccessLog* log) { access_log_ = log; }
 
@@ -35,6 +40,19 @@ class RestService {
   void Register();       // collections and entities (rest_service.cc)
   void RegisterAdmin();  // partitions, indexes, aliases, databases, users, roles (rest_admin.cc)
   Outcome CreateCollection(Call& call);
+  // What the access log and metrics record of a request besides its outcome.
+  struct Logged {
+    std::string endpoint;  // "<category>/<action>"; empty when unknown
+    std::string user;
+    std::string db;
+    std::string collection;
+  };
+  HttpResponse Finish(const HttpRequest& request, const Logged& logged, const Outcome& outcome,
+                      std::chrono::steady_clock::time_point start);
+  // The credentials of the Authorization header (Bearer user:password or token, Basic).
+  static std::string Credentials(const HttpRequest& request);
+  // The endpoint a request names, empty when there is none such.
+  std::string EndpointOf(const HttpRequest& request) const;
 
   milvus::MilvusServiceImpl* milvus_;
   proxy::AccessControl* access_;
