@@ -174,6 +174,15 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
   std::atomic<bool> ready{false};
   proxy::AccessOptions access_options;
   access_options.enabled = authorization;
+  const std::string super_users = config.GetString("common.security.superUsers");
+  for (std::string_view rest = super_users; !rest.empty();) {
+    size_t comma = rest.find(',');
+    std::string_view name = rest.substr(0, comma);
+    while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+    while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+    if (!name.empty()) access_options.super_users.emplace(name);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+  }
   proxy::AccessControl access(coord->access(), &metrics, access_options);
   if (!authorization) {
     QUIVER_LOG(WARN) << "authorization is disabled: anyone who reaches the Milvus port has full access"

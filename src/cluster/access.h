@@ -64,6 +64,8 @@ class AccessClient {
   virtual Status CreateUser(const std::string& name, const std::string& password) = 0;
   virtual Status UpdatePassword(const std::string& name, const std::string& old_password,
                                 const std::string& new_password) = 0;
+  // Replaces a password without the old one (for common.security.superUsers).
+  virtual Status SetPassword(const std::string& name, const std::string& new_password) = 0;
   virtual Status DeleteUser(const std::string& name) = 0;
   virtual Result<std::vector<UserInfo>> ListUsers() = 0;
   // OK if `password` (clear text) is the user's; Unauthenticated otherwise (unknown user

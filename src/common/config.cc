@@ -20,6 +20,8 @@ const std::vector<ConfigKeyInfo>& Config::Keys() {
       {"server.shutdown_flush_seconds", "20", "Budget for flushing buffered rows at SIGTERM (the rest is replayed)"},
       {"common.security.authorizationEnabled", "false",
        "Check users' credentials and privileges on every request (Milvus's key); root's default password is Milvus"},
+      {"common.security.superUsers", "",
+       "Comma-separated users who change any user's password without the old one (Milvus's key)"},
       {"common.security.tlsMode", "0",
        "TLS on the Milvus port (gRPC and REST): 0 off, 1 one-way, 2 mutual (clients need a certificate)"},
       {"tls.serverPemPath", "", "Server certificate chain (PEM) for TLS"},

@@ -134,6 +134,12 @@ TEST_F(CoordTest, PasswordsAreKeyDerivedAndLegacyHashesUpgradeOnLogin) {
   ASSERT_TRUE(coord_->access()->UpdatePassword("root", "TWlsdnVz", "bmV3cm9vdHB3").ok());
   EXPECT_FALSE(coord_->RootHasDefaultPassword());
   EXPECT_EQ(coord_->access()->UpdatePassword("root", "TWlsdnVz", "bmV3cm9vdHB3").code(), StatusCode::kUnauthenticated);
+  // SetPassword (super users) needs no old password, still refuses a bad new one and unknown users.
+  ASSERT_TRUE(coord_->access()->SetPassword("bob", "cmVzZXRwYXNz").ok());  // base64("resetpass")
+  EXPECT_TRUE(coord_->access()->VerifyPassword("bob", "resetpass").ok());
+  EXPECT_FALSE(coord_->access()->VerifyPassword("bob", "oldpass1").ok());
+  EXPECT_FALSE(coord_->access()->SetPassword("bob", "eA==").ok());  // "x": too short
+  EXPECT_EQ(coord_->access()->SetPassword("nobody", "cmVzZXRwYXNz").code(), StatusCode::kNotFound);
 }
 
 TEST_F(CoordTest, PrivilegeGroupsAndDefaultPublicGrants) {

@@ -237,6 +237,10 @@ Status Rbac::UpdatePassword(const std::string& name, const std::string& old_pass
   if (!VerifyPassword(name, ClearText(old_password)).ok()) {
     return Status::Unauthenticated("old password not correct for " + name + ": not authenticated");
   }
+  return SetPassword(name, new_password);
+}
+
+Status Rbac::SetPassword(const std::string& name, const std::string& new_password) {
   QUIVER_ASSIGN_OR_RETURN(std::string clear, NewPassword(new_password));
   NewCredential c = Derive(clear);
   MutexLock lock(&mu_);

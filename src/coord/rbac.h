@@ -29,6 +29,7 @@ class Rbac final : public cluster::AccessClient {
   bool RootHasDefaultPassword();
 
   Status CreateUser(const std::string& name, const std::string& password) override;
+  Status SetPassword(const std::string& name, const std::string& new_password) override;
   Status UpdatePassword(const std::string& name, const std::string& old_password,
                         const std::string& new_password) override;
   Status DeleteUser(const std::string& name) override;

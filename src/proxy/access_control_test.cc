@@ -42,7 +42,16 @@ class FakeAccess final : public cluster::AccessClient {
     return Status::OK();
   }
   Status CreateUser(const std::string&, const std::string&) override { return Status::OK(); }
-  Status UpdatePassword(const std::string&, const std::string&, const std::string&) override { return Status::OK(); }
+  Status UpdatePassword(const std::string&, const std::string&, const std::string&) override {
+    ++password_updates;
+    return Status::OK();
+  }
+  Status SetPassword(const std::string&, const std::string&) override {
+    ++password_resets;
+    return Status::OK();
+  }
+  int password_updates = 0;  // with the old password checked
+  int password_resets = 0;   // without
   Status DeleteUser(const std::string&) override { return Status::OK(); }
   Result<std::vector<cluster::UserInfo>> ListUsers() override { return std::vector<cluster::UserInfo>{}; }
   Status CreateRole(const std::string&) override { return Status::OK(); }
@@ -74,7 +83,7 @@ class FakeAccess final : public cluster::AccessClient {
 
 class AccessControlTest : public ::testing::Test {
  protected:
-  AccessControlTest() : access_(&fake_, &metrics_, AccessOptions{true}) {
+  AccessControlTest() : access_(&fake_, &metrics_, AccessOptions{true, {}}) {
     fake_.AddUser("alice", "secret123", {"reader"});
     fake_.AddUser("bob", "hunter22", {});
     fake_.Grant({"reader", "Collection", "books", "Search", "default", "root"});
@@ -96,7 +105,7 @@ class AccessControlTest : public ::testing::Test {
 };
 
 TEST_F(AccessControlTest, DisabledLetsEverythingThrough) {
-  AccessControl off(&fake_, &metrics_, AccessOptions{false});
+  AccessControl off(&fake_, &metrics_, AccessOptions{false, {}});
   auto identity = off.AuthenticateBase64("", "peer");
   ASSERT_TRUE(identity.ok());
   EXPECT_TRUE(identity->user.empty());
@@ -269,6 +278,17 @@ TEST_F(AccessControlTest, ListingsShowWhatTheUserHoldsGrantsOn) {
   EXPECT_TRUE(access_.SeesDatabase(As("alice"), "default"));
   EXPECT_FALSE(access_.SeesDatabase(As("alice"), "db1"));
   EXPECT_FALSE(access_.SeesDatabase(As("bob"), "default"));
+}
+
+TEST_F(AccessControlTest, SuperUsersChangePasswordsWithoutTheOldOne) {
+  AccessControl with_super(&fake_, &metrics_, AccessOptions{true, {"boss"}});
+  ASSERT_TRUE(with_super.UpdatePassword(Identity{"boss"}, "alice", "wrong", "new-password").ok());
+  EXPECT_EQ(fake_.password_resets, 1);
+  ASSERT_TRUE(with_super.UpdatePassword(Identity{"root"}, "alice", "old", "new-password").ok());
+  EXPECT_EQ(fake_.password_updates, 1);  // root is no super user unless listed
+  AccessControl off(&fake_, &metrics_, AccessOptions{false, {"boss"}});
+  ASSERT_TRUE(off.UpdatePassword(Identity{"boss"}, "alice", "old", "new-password").ok());
+  EXPECT_EQ(fake_.password_updates, 2);
 }
 
 }  // namespace

@@ -242,3 +242,38 @@ test('with authorization off the server warns at start and ignores credentials',
     open.cleanup();
   }
 });
+
+test('common.security.superUsers change passwords without the old one; others still need it', async () => {
+  const s = await new QuiverServer(undefined, [], { ...AUTH_ON, QUIVER_COMMON_SECURITY_SUPERUSERS: 'boss, ops' }).start();
+  const made = [];
+  const on = async (token) => {
+    const c = new MilvusClient({ address: s.address, token, timeout: 20000, logLevel: 'error' });
+    made.push(c);
+    await c.connectPromise;
+    return c;
+  };
+  try {
+    const admin = await on('root:Milvus');
+    for (const [username, password] of [['boss', 'bosspass'], ['carol', 'carolpass']]) {
+      assert.ok(ok(await admin.createUser({ username, password })));
+    }
+    assert.ok(ok(await admin.addUserToRole({ username: 'boss', roleName: 'admin' })));
+    // Root is not a super user: a wrong old password is refused.
+    const wrong = await admin.updateUser({ username: 'carol', oldPassword: 'not-it', newPassword: 'carolpass2' });
+    assert.equal(wrong.code, 1400, JSON.stringify(wrong));
+    const boss = await on('boss:bosspass');
+    assert.ok(ok(await boss.updateUser({ username: 'carol', oldPassword: 'not-it', newPassword: 'carolpass3' })));
+    const stale = new MilvusClient({ address: s.address, token: 'carol:carolpass', timeout: 5000, logLevel: 'error' });
+    made.push(stale);
+    await assert.rejects(stale.connectPromise);
+    await on('carol:carolpass3');
+    // A super user still needs the privilege: ops (no roles) cannot change carol's password.
+    assert.ok(ok(await admin.createUser({ username: 'ops', password: 'opspass1' })));
+    const ops = await on('ops:opspass1');
+    await rejectsWith(ops.updateUser({ username: 'carol', oldPassword: 'x', newPassword: 'carolpass4' }), PERMISSION_DENIED, /PrivilegeUpdateUser/);
+  } finally {
+    for (const c of made) c.closeConnection();
+    await s.stop();
+    s.cleanup();
+  }
+});

@@ -35,7 +35,7 @@ grpc::Status MilvusServiceImpl::UpdateCredential(CallContext* context, const pb:
     if (!request->description().empty()) {
       return Status::NotSupported("user descriptions are not supported yet").WithDetail(ErrorDetail::kUnimplemented);
     }
-    return access_->UpdatePassword(request->username(), request->oldpassword(), request->newpassword());
+    return access_->UpdatePassword(Caller(context), request->username(), request->oldpassword(), request->newpassword());
   });
 }
 
