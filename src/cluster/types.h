@@ -12,6 +12,7 @@
 #include "common/timestamp.h"
 #include "expr/binder.h"
 #include "index/distance.h"
+#include "index/vector_index.h"
 #include "schema/column.h"
 #include "schema/schema.h"
 #include "segment/segment.h"
@@ -144,11 +145,9 @@ struct SearchRequest {
   std::vector<int64_t> partition_ids;  // empty = all loaded
   schema::FieldId field_id = 0;
   index::MetricType metric = index::MetricType::kL2;
-  schema::DataType vector_type = schema::DataType::kFloatVector;
-  size_t dim = 0;
-  std::vector<float> queries;            // FloatVector, or float32 queries on Float16/BFloat16 fields
-  std::string raw_queries;               // otherwise, as the column stores them
-  std::vector<uint64_t> sparse_offsets;  // SparseFloatVector: nq + 1 byte offsets into raw_queries
+  // The field's type and dimension and the query vectors: the same type the querynode hands to
+  // exec::VectorSearchRequest.
+  index::QueryBatch queries;
   std::map<std::string, double> search_params;  // validated ef / nprobe / ...
   size_t limit = 10;  // topk + offset: the proxy applies the offset
   std::shared_ptr<const expr::PlanNode> filter;

@@ -19,12 +19,12 @@ Status SearchChunksExactly(const VectorSearchRequest& request, const index::Flat
                            std::vector<index::TopK>* heaps) {
   for (const auto& ref : chunks) {
     const schema::ColumnChunk* column = ref.chunk->Find(request.field_id);
-    if (column == nullptr || column->type != request.vector_type ||
-        (request.vector_type != schema::DataType::kSparseFloatVector && static_cast<size_t>(column->dim) != request.dim)) {
-      return Status::InvalidArgument("segment has no " + std::string(schema::DataTypeName(request.vector_type)) +
+    if (column == nullptr || column->type != request.queries.field_type ||
+        (request.queries.field_type != schema::DataType::kSparseFloatVector && static_cast<size_t>(column->dim) != request.queries.dim)) {
+      return Status::InvalidArgument("segment has no " + std::string(schema::DataTypeName(request.queries.field_type)) +
                                      " column of the requested dimension");
     }
-    if (request.vector_type != schema::DataType::kFloatVector) {
+    if (request.queries.field_type != schema::DataType::kFloatVector) {
       index::SearchOptions options;
       options.allowed = &allowed;
       options.radius = request.radius;
@@ -36,7 +36,7 @@ Status SearchChunksExactly(const VectorSearchRequest& request, const index::Flat
     index::FlatSearchParams chunk_params = params;
     if (params.metric == index::MetricType::kCosine && chunks.size() == 1) {
       const std::vector<float>* norms = seg.CachedRowFloats(request.field_id, [&] {
-        return index::InverseNorms(column->Values<float>().data(), ref.chunk->rows, request.dim);
+        return index::InverseNorms(column->Values<float>().data(), ref.chunk->rows, request.queries.dim);
       });
       if (norms != nullptr) chunk_params.inverse_norms = norms->data();
     }
@@ -169,8 +169,8 @@ Result<SearchHits> SearchOne(const VectorSearchRequest& request, const index::Fl
 Result<SearchHits> SearchAll(const VectorSearchRequest& request,
                              const std::vector<std::shared_ptr<const segment::Segment>>& segments,
                              const segment::DeleteLog* deletes, ThreadPool* pool) {
-  index::FlatSearchParams params{request.metric, request.dim, request.radius, request.range_filter};
-  std::vector<float> prepared = index::PrepareQueries(params, request.queries);
+  index::FlatSearchParams params{request.metric, request.queries.dim, request.radius, request.range_filter};
+  std::vector<float> prepared = index::PrepareQueries(params, request.queries.floats);
   std::vector<Result<SearchHits>> parts(segments.size(), Status::Internal("not run"));
   auto run = [&](size_t i) { parts[i] = SearchOne(request, params, prepared, segments[i], deletes, pool); };
   if (pool != nullptr && segments.size() > 1) {
@@ -189,46 +189,17 @@ Result<SearchHits> SearchAll(const VectorSearchRequest& request,
 
 }  // namespace
 
-size_t VectorSearchRequest::nq() const {
-  if (!queries.empty() || vector_type == schema::DataType::kFloatVector) return dim == 0 ? 0 : queries.size() / dim;
-  switch (vector_type) {
-    case schema::DataType::kSparseFloatVector: return sparse_offsets.empty() ? 0 : sparse_offsets.size() - 1;
-    default: {
-      size_t row = QueryView().RowBytes();
-      return row == 0 ? 0 : raw_queries.size() / row;
-    }
-  }
-}
-
-index::VectorView VectorSearchRequest::QueryView() const {
-  index::VectorView view{vector_type, nullptr, 0, dim};
-  if (!queries.empty() || vector_type == schema::DataType::kFloatVector) {
-    view.type = schema::DataType::kFloatVector;
-    view.data = queries.data();
-    view.rows = dim == 0 ? 0 : queries.size() / dim;
-    return view;
-  }
-  view.data = raw_queries.data();
-  if (vector_type == schema::DataType::kSparseFloatVector) {
-    view.offsets = sparse_offsets.data();
-    view.rows = sparse_offsets.empty() ? 0 : sparse_offsets.size() - 1;
-  } else {
-    view.rows = view.RowBytes() == 0 ? 0 : raw_queries.size() / view.RowBytes();
-  }
-  return view;
-}
-
 Result<SearchHits> SearchSegments(const VectorSearchRequest& request,
                                   const std::vector<std::shared_ptr<const segment::Segment>>& segments,
                                   const segment::DeleteLog* deletes, ThreadPool* pool) {
-  if (request.vector_type == schema::DataType::kFloatVector &&
-      (request.dim == 0 || request.queries.empty() || request.queries.size() % request.dim != 0)) {
+  if (request.queries.field_type == schema::DataType::kFloatVector &&
+      (request.queries.dim == 0 || request.queries.floats.empty() || request.queries.floats.size() % request.queries.dim != 0)) {
     return Status::InvalidArgument("query vectors do not match the dimension");
   }
   if (request.nq() == 0) return Status::InvalidArgument("no query vectors");
-  if (request.vector_type == schema::DataType::kSparseFloatVector &&
-      (request.sparse_offsets.back() != request.raw_queries.size() ||
-       !std::is_sorted(request.sparse_offsets.begin(), request.sparse_offsets.end()))) {
+  if (request.queries.field_type == schema::DataType::kSparseFloatVector &&
+      (request.queries.sparse_offsets.back() != request.queries.raw.size() ||
+       !std::is_sorted(request.queries.sparse_offsets.begin(), request.queries.sparse_offsets.end()))) {
     return Status::InvalidArgument("sparse query vectors are malformed");
   }
   if (request.after_distance && !std::isfinite(*request.after_distance)) {

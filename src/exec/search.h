@@ -26,13 +26,7 @@ namespace quiver::exec {
 struct VectorSearchRequest {
   schema::FieldId field_id = 0;
   index::MetricType metric = index::MetricType::kL2;
-  schema::DataType vector_type = schema::DataType::kFloatVector;
-  size_t dim = 0;
-  // FloatVector fields, and float32 queries on Float16/BFloat16 fields (kept at full precision:
-  // the kernels widen the rows): nq * dim.
-  std::vector<float> queries;
-  std::string raw_queries;               // otherwise: the rows as the column stores them
-  std::vector<uint64_t> sparse_offsets;  // SparseFloatVector: nq + 1 byte offsets into raw_queries
+  index::QueryBatch queries;  // the field's type and dimension, the query vectors
   size_t topk = 10;
   size_t offset = 0;
   const expr::PlanNode* filter = nullptr;  // null = all rows
@@ -56,8 +50,8 @@ struct VectorSearchRequest {
   // Scalar indexes of a sealed segment for the filter, or null. May be empty.
   std::function<const ScalarIndexMap*(const segment::Segment&)> scalar_for;
 
-  size_t nq() const;
-  index::VectorView QueryView() const;
+  size_t nq() const { return queries.nq(); }
+  index::VectorView QueryView() const { return queries.View(); }
 };
 
 struct SearchHit {

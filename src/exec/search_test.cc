@@ -95,8 +95,8 @@ TEST_F(SearchTest, MultiSegmentSearchWithFilterDeletesMvccAndOffset) {
       VectorSearchRequest request;
       request.field_id = vec_->id;
       request.metric = metric;
-      request.dim = 16;
-      for (int i = 0; i < 3 * 16; ++i) request.queries.push_back(gauss(rng));
+      request.queries.dim = 16;
+      for (int i = 0; i < 3 * 16; ++i) request.queries.floats.push_back(gauss(rng));
       request.topk = 5;
       request.offset = 3;
       request.filter = plan->get();
@@ -105,7 +105,7 @@ TEST_F(SearchTest, MultiSegmentSearchWithFilterDeletesMvccAndOffset) {
       ASSERT_TRUE(hits.ok()) << hits.status().ToString();
       auto merged = MergeSearchHits({*hits}, 3, 5, 3, index::HigherIsBetter(metric));
       for (size_t q = 0; q < 3; ++q) {
-        std::vector<float> query(request.queries.begin() + q * 16, request.queries.begin() + (q + 1) * 16);
+        std::vector<float> query(request.queries.floats.begin() + q * 16, request.queries.floats.begin() + (q + 1) * 16);
         auto want = Oracle(query, metric, ts, ts >= 9000 ? deleted : std::set<int64_t>{}, true);
         ASSERT_EQ(merged[q].size(), std::min<size_t>(5, want.size() > 3 ? want.size() - 3 : 0));
         for (size_t i = 0; i < merged[q].size(); ++i) {
@@ -151,12 +151,12 @@ TEST_F(SearchTest, IteratorPagesConcatenateToTheExactOrder) {
     VectorSearchRequest request;
     request.field_id = vec_->id;
     request.metric = metric;
-    request.dim = 16;
-    for (int i = 0; i < 16; ++i) request.queries.push_back(gauss(rng));
+    request.queries.dim = 16;
+    for (int i = 0; i < 16; ++i) request.queries.floats.push_back(gauss(rng));
     request.timestamp = 10000;
     for (size_t batch : {size_t{1}, size_t{7}, size_t{64}}) {
       auto all = IterateAll(request, segments_, &deletes, batch);
-      auto want = Oracle(request.queries, metric, 10000, deleted, false);
+      auto want = Oracle(request.queries.floats, metric, 10000, deleted, false);
       ASSERT_EQ(all.size(), want.size()) << index::MetricName(metric) << " batch " << batch;
       std::set<int64_t> pks;
       for (size_t i = 0; i < all.size(); ++i) {
@@ -227,8 +227,8 @@ class IteratorTieTest : public ::testing::Test {
     VectorSearchRequest request;
     request.field_id = schema_->FindField("v")->id;
     request.metric = index::MetricType::kL2;
-    request.dim = 2;
-    request.queries = {0, 0.5f};
+    request.queries.dim = 2;
+    request.queries.floats = {0, 0.5f};
     return request;
   }
 
@@ -292,8 +292,8 @@ TEST(MergeSearchHitsTest, DeduplicatesByPrimaryKeyAndAppliesOffset) {
 
 TEST(SearchSegmentsTest, RejectsBadQueries) {
   VectorSearchRequest request;
-  request.dim = 4;
-  request.queries = {1, 2, 3};
+  request.queries.dim = 4;
+  request.queries.floats = {1, 2, 3};
   EXPECT_TRUE(SearchSegments(request, {}, nullptr).status().IsInvalidArgument());
 }
 

@@ -117,6 +117,26 @@ std::vector<float> ToFloats(const VectorView& view) {
   return out;
 }
 
+VectorView QueryBatch::View() const {
+  VectorView view{field_type, nullptr, 0, dim};
+  if (!floats.empty() || field_type == schema::DataType::kFloatVector) {
+    view.type = schema::DataType::kFloatVector;
+    view.data = floats.data();
+    view.rows = dim == 0 ? 0 : floats.size() / dim;
+    return view;
+  }
+  view.data = raw.data();
+  if (field_type == schema::DataType::kSparseFloatVector) {
+    view.offsets = sparse_offsets.data();
+    view.rows = sparse_offsets.empty() ? 0 : sparse_offsets.size() - 1;
+  } else {
+    view.rows = view.RowBytes() == 0 ? 0 : raw.size() / view.RowBytes();
+  }
+  return view;
+}
+
+size_t QueryBatch::nq() const { return View().rows; }
+
 bool QueriesFit(schema::DataType query, schema::DataType data) {
   return query == data || (query == schema::DataType::kFloatVector &&
                            (data == schema::DataType::kFloat16Vector || data == schema::DataType::kBFloat16Vector));

@@ -44,6 +44,20 @@ struct VectorView {
   const uint8_t* Row(size_t r) const { return static_cast<const uint8_t*>(data) + r * RowBytes(); }
 };
 
+// The query vectors of one search, owned, as they reach the index: float32 rows for FloatVector
+// fields and for float32 queries on Float16/BFloat16 fields (searched at full precision), the
+// rows as the column stores them otherwise (sparse: nq + 1 byte offsets into `raw`).
+struct QueryBatch {
+  schema::DataType field_type = schema::DataType::kFloatVector;  // of the field searched
+  size_t dim = 0;
+  std::vector<float> floats;
+  std::string raw;
+  std::vector<uint64_t> sparse_offsets;
+
+  size_t nq() const;
+  VectorView View() const;
+};
+
 // The vectors of a column chunk (its first `rows` rows), sparse offsets included.
 VectorView ColumnVectors(const schema::ColumnChunk& column, size_t rows);
 

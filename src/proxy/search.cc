@@ -36,8 +36,8 @@ Status DimensionMismatch(const schema::FieldSchema& field, size_t got) {
 Status ReadQueryVectors(const schema::FieldSchema& field, const QueryVectors& vectors, cluster::SearchRequest* request) {
   using DT = schema::DataType;
   const size_t dim = static_cast<size_t>(field.dim);
-  request->vector_type = field.type;
-  request->dim = dim;
+  request->queries.field_type = field.type;
+  request->queries.dim = dim;
   const bool half = field.type == DT::kFloat16Vector || field.type == DT::kBFloat16Vector;
   const bool floats_for_half = half && vectors.type == DT::kFloatVector;
   if (vectors.type != field.type && !floats_for_half) {
@@ -46,24 +46,24 @@ Status ReadQueryVectors(const schema::FieldSchema& field, const QueryVectors& ve
                                    std::string(schema::DataTypeName(field.type)));
   }
   if (vectors.type == DT::kFloatVector) {
-    request->queries.reserve(vectors.values.size() * dim);
+    request->queries.floats.reserve(vectors.values.size() * dim);
     for (std::string_view value : vectors.values) {
       if (value.size() != dim * 4) return DimensionMismatch(field, value.size() / 4);
-      const size_t at = request->queries.size();
-      request->queries.resize(at + dim);
-      std::memcpy(request->queries.data() + at, value.data(), dim * 4);
+      const size_t at = request->queries.floats.size();
+      request->queries.floats.resize(at + dim);
+      std::memcpy(request->queries.floats.data() + at, value.data(), dim * 4);
       for (size_t d = 0; d < dim; ++d) {
-        if (!std::isfinite(request->queries[at + d])) return Status::InvalidArgument("query vector has a non-finite value");
+        if (!std::isfinite(request->queries.floats[at + d])) return Status::InvalidArgument("query vector has a non-finite value");
       }
     }
     return Status::OK();
   }
   if (field.type == DT::kSparseFloatVector) {
-    request->sparse_offsets.push_back(0);
+    request->queries.sparse_offsets.push_back(0);
     for (std::string_view value : vectors.values) {
       QUIVER_ASSIGN_OR_RETURN(std::string canonical, schema::CanonicalSparseRow(value, "sparse query vector"));
-      request->raw_queries += canonical;
-      request->sparse_offsets.push_back(request->raw_queries.size());
+      request->queries.raw += canonical;
+      request->queries.sparse_offsets.push_back(request->queries.raw.size());
     }
     return Status::OK();
   }
@@ -72,7 +72,7 @@ Status ReadQueryVectors(const schema::FieldSchema& field, const QueryVectors& ve
     if (value.size() != row_bytes) {
       return DimensionMismatch(field, field.type == DT::kBinaryVector ? value.size() * 8 : value.size() / 2);
     }
-    request->raw_queries += value;
+    request->queries.raw += value;
   }
   return Status::OK();
 }

@@ -122,8 +122,8 @@ TEST_F(ProxySearchTest, AppliesOffsetAndTopkAndGathersOutputColumns) {
   ASSERT_EQ(querynode_.searches.size(), 1u);
   const cluster::SearchRequest& sent = querynode_.searches[0];
   EXPECT_EQ(sent.limit, 3u);  // topk + offset: the proxy applies the offset
-  EXPECT_EQ(sent.queries.size(), 8u);
-  EXPECT_EQ(sent.queries[4], 2.0f);
+  EXPECT_EQ(sent.queries.floats.size(), 8u);
+  EXPECT_EQ(sent.queries.floats[4], 2.0f);
   const cluster::SearchResult& r = outcome->result;
   EXPECT_EQ(r.counts, (std::vector<size_t>{2, 1}));
   EXPECT_EQ(r.pks, (std::vector<segment::PrimaryKey>{int64_t{6}, int64_t{7}, int64_t{10}}));
@@ -190,10 +190,10 @@ TEST_F(ProxySearchTest, Float32QueriesOnFloat16FieldsReachTheQueryNodeUnnarrowed
   args.ann.vectors.values = {held_.back()};
   ASSERT_TRUE(proxy_.Search(args).ok());
   ASSERT_EQ(querynode_.searches.size(), 1u);
-  EXPECT_EQ(querynode_.searches[0].vector_type, schema::DataType::kFloat16Vector);
-  EXPECT_TRUE(querynode_.searches[0].raw_queries.empty());
-  ASSERT_EQ(querynode_.searches[0].queries.size(), 4u);
-  EXPECT_EQ(querynode_.searches[0].queries[0], 1.0009765625f + 1e-4f);
+  EXPECT_EQ(querynode_.searches[0].queries.field_type, schema::DataType::kFloat16Vector);
+  EXPECT_TRUE(querynode_.searches[0].queries.raw.empty());
+  ASSERT_EQ(querynode_.searches[0].queries.floats.size(), 4u);
+  EXPECT_EQ(querynode_.searches[0].queries.floats[0], 1.0009765625f + 1e-4f);
   // Binary queries do not fit a Float16 field.
   args.ann.vectors.type = schema::DataType::kBinaryVector;
   args.ann.vectors.wire_type = 100;

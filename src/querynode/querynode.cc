@@ -340,7 +340,6 @@ Result<cluster::SearchResult> QueryNode::Search(const cluster::SearchRequest& re
   exec::VectorSearchRequest search;
   search.field_id = request.field_id;
   search.metric = request.metric;
-  search.dim = request.dim;
   search.queries = request.queries;
   search.topk = request.limit;
   search.filter = request.filter.get();
@@ -350,9 +349,6 @@ Result<cluster::SearchResult> QueryNode::Search(const cluster::SearchRequest& re
   search.iterator = request.iterator;
   search.after_distance = request.after_distance;
   search.after_pk = request.after_pk;
-  search.vector_type = request.vector_type;
-  search.raw_queries = request.raw_queries;
-  search.sparse_offsets = request.sparse_offsets;
   search.search_params = request.search_params;
   std::vector<exec::SearchHits> parts;
   for (const ChannelView& view : Snapshot(*loaded, request.partition_ids)) {

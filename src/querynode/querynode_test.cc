@@ -43,9 +43,9 @@ class QueryNodeTest : public ::testing::Test {
     request.collection_id = c.id;
     request.field_id = c.schema->fields[1].id;
     request.metric = index::MetricType::kL2;
-    request.vector_type = schema::DataType::kFloatVector;
-    request.dim = 4;
-    request.queries = std::move(query);
+    request.queries.field_type = schema::DataType::kFloatVector;
+    request.queries.dim = 4;
+    request.queries.floats = std::move(query);
     request.limit = limit;
     return node.Search(request);
   }
