@@ -18,6 +18,12 @@ inline Status CollectionNotLoaded(const std::string& name) {
       .WithDetail(ErrorDetail::kCollectionNotLoaded);
 }
 
+inline Status CollectionHasAliases(const std::string& name) {
+  return Status::FailedPrecondition("unable to drop the collection [" + name +
+                                    "] because it has associated aliases, please remove all aliases before dropping "
+                                    "the collection");
+}
+
 inline Status PartitionNotFound(const std::string& name) {
   return Status::NotFound("partition not found[partition=" + name + "]").WithDetail(ErrorDetail::kPartitionNotFound);
 }

@@ -317,9 +317,7 @@ Status Coord::DropCollection(const std::string& db, const std::string& name) {
   if (!found.ok()) return Status::OK();  // dropping a missing collection succeeds, as in Milvus
   const CollectionInfo& c = **found;
   if (c.name != name) return Status::InvalidArgument("cannot drop the collection via alias = " + name);
-  if (!c.aliases.empty()) {
-    return Status::FailedPrecondition("unable to drop the collection [" + name + "] because it has associated aliases, please remove all aliases before dropping the collection");
-  }
+  if (!c.aliases.empty()) return cluster::CollectionHasAliases(name);
   storage::TxnRequest txn;
   txn.success.push_back(storage::TxnOp::Delete(CollectionKey(c.id)));
   txn.success.push_back(storage::TxnOp::DeletePrefix(Key(kSegmentPrefix, std::to_string(c.id) + "/")));

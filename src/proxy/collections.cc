@@ -88,9 +88,11 @@ Status Proxy::Release(const cluster::CollectionInfo& collection) {
 }
 
 Status Proxy::DropCollection(const std::string& db, const std::string& name) {
-  // By name only (an alias does not drop its collection); the querynode lets go of it first.
+  // By name only (an alias does not drop its collection); the querynode lets go of it first,
+  // once nothing refuses the drop (a refused drop leaves the collection loaded).
   Result<cluster::CollectionPtr> collection = coord_->DescribeCollection(db, name);
   if (collection.ok() && (*collection)->name == name) {
+    if (!(*collection)->aliases.empty()) return cluster::CollectionHasAliases(name);
     QUIVER_RETURN_IF_ERROR(querynode_->ReleaseCollection((*collection)->id));
   }
   return coord_->DropCollection(db, name);

@@ -634,11 +634,11 @@ test('auth on: users and roles through HttpClient; no privilege is HTTP 403 / 65
   assert.equal(await restCount(root, 'guarded'), 2);
 });
 
-test('a repeated collections/create with another metric fails without touching the existing collection',
-  { todo: 'Quiver drops the pre-existing collection and its rows when the index step of a repeated create fails' }, async () => {
+test('a repeated collections/create with another metric fails without touching the existing collection', async () => {
     // Milvus: CreateCollection with the same name and schema is idempotent; the index with a
     // different metric is then refused ("at most one distinct index is allowed per field") and
-    // the existing collection is left as it was. Quiver's undo of a half-made create drops it.
+    // the existing collection is left as it was (the undo of a half-made create only drops a
+    // collection that request created).
     const name = 'rs_keep';
     try {
       okRest(await http.createCollection({ collectionName: name, dimension: 4, metricType: 'L2' }), 'create');
@@ -653,8 +653,7 @@ test('a repeated collections/create with another metric fails without touching t
     }
   });
 
-test('a refused collections/drop (aliases attached) leaves the collection loaded and queryable',
-  { todo: 'Quiver releases the collection before refusing the drop: queries then answer 101 while the load state says Loaded' }, async () => {
+test('a refused collections/drop (aliases attached) leaves the collection loaded and queryable', async () => {
     // Milvus checks for aliases before anything else and changes nothing when it refuses.
     const name = 'rs_pinned';
     try {

@@ -228,9 +228,19 @@ RestService::Outcome RestService::CreateCollection(Call& c) {
   }
   pb::common::Status status;
   Outcome o;
+  // Creating a collection that exists with the same schema succeeds without creating anything
+  // (as in Milvus): only a collection this request created is dropped again on a later failure.
+  pb::milvus::HasCollectionRequest has;
+  has.set_db_name(c.db);
+  has.set_collection_name(name);
+  pb::milvus::BoolResponse existed;
+  Outcome has_failure;
+  // Unknown (say, no privilege to describe) counts as existing: never drop what may not be ours.
+  bool existed_before = Failed(milvus_->HasCollection(&c.context, &has, &existed), existed, &has_failure) || existed.value();
   if (Failed(milvus_->CreateCollection(&c.context, &req, &status), status, &o)) return o;
   // One request: if an index or the load fails, the collection it created is dropped again.
   auto undo = [&](Outcome failed) {
+    if (existed_before) return failed;
     pb::milvus::DropCollectionRequest drop;
     drop.set_db_name(c.db);
     drop.set_collection_name(name);
