@@ -7,7 +7,9 @@
 #include <chrono>
 #include <functional>
 
-#include "cluster/types.h"
+#include "cluster/catalog_types.h"
+#include "cluster/read_types.h"
+#include "cluster/segment_types.h"
 #include "common/status.h"
 
 namespace quiver::cluster {

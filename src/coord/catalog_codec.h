@@ -4,7 +4,8 @@
 
 #include <string>
 
-#include "cluster/types.h"
+#include "cluster/catalog_types.h"
+#include "cluster/segment_types.h"
 #include "common/status.h"
 
 namespace quiver::coord {

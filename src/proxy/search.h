@@ -14,7 +14,8 @@
 #include <string_view>
 #include <vector>
 
-#include "cluster/types.h"
+#include "cluster/catalog_types.h"
+#include "cluster/read_types.h"
 #include "expr/binder.h"
 #include "proxy/search_iterator.h"
 

@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "cluster/types.h"
+#include "cluster/catalog_types.h"
 #include "segment/random_data.h"
 #include "segment/wal_message.h"
 #include "storage/wal/wal.h"

@@ -8,7 +8,7 @@
 #include <functional>
 #include <set>
 
-#include "cluster/types.h"
+#include "cluster/catalog_types.h"
 #include "proxy/rows.h"
 #include "common/status.h"
 #include "expr/ast.h"

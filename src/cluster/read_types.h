@@ -1,0 +1,70 @@
+#pragma once
+
+// Reads across the querynode boundary: a vector search and a query, and their results.
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/timestamp.h"
+#include "expr/plan.h"
+#include "index/distance.h"
+#include "index/vector_index.h"
+#include "schema/column.h"
+#include "segment/segment.h"
+
+namespace quiver::cluster {
+
+// A vector search as the querynode runs it.
+struct SearchRequest {
+  int64_t collection_id = 0;
+  std::vector<int64_t> partition_ids;  // empty = all loaded
+  schema::FieldId field_id = 0;
+  index::MetricType metric = index::MetricType::kL2;
+  // The field's type and dimension and the query vectors: the same type the querynode hands to
+  // exec::VectorSearchRequest.
+  index::QueryBatch queries;
+  std::map<std::string, double> search_params;  // validated ef / nprobe / ...
+  size_t limit = 10;  // topk + offset: the proxy applies the offset
+  std::shared_ptr<const expr::PlanNode> filter;
+  Timestamp timestamp = kMaxTimestamp;
+  std::optional<float> radius;
+  std::optional<float> range_filter;
+  // A search iterator page: hits in exact (distance, primary key) order, ties included, and only
+  // those after (after_distance, after_pk) in that order. Without after_pk every hit at exactly
+  // after_distance is left out too (exec::VectorSearchRequest).
+  bool iterator = false;
+  std::optional<float> after_distance;
+  std::optional<segment::PrimaryKey> after_pk;
+  std::vector<schema::FieldId> output_fields;
+};
+
+struct SearchResult {
+  size_t nq = 0;
+  std::vector<size_t> counts;               // hits per query
+  std::vector<float> distances;             // flattened, per query in order
+  std::vector<segment::PrimaryKey> pks;     // flattened
+  std::shared_ptr<const schema::DataChunk> fields;  // output fields aligned with the hits
+};
+
+struct QueryRequest {
+  int64_t collection_id = 0;
+  std::vector<int64_t> partition_ids;
+  std::shared_ptr<const expr::PlanNode> filter;
+  Timestamp timestamp = kMaxTimestamp;
+  std::optional<size_t> limit;
+  size_t offset = 0;
+  bool count_only = false;
+  std::vector<schema::FieldId> output_fields;
+};
+
+struct QueryResult {
+  // count(*): the distinct keys matched (the only output); otherwise the rows returned.
+  size_t count = 0;
+  // Ordered by primary key (so pk-cursor pagination with a limit returns every row once).
+  std::shared_ptr<const schema::DataChunk> rows;
+};
+
+}  // namespace quiver::cluster
