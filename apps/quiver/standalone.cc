@@ -221,15 +221,16 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
   rpc::FrontDoor door(
       door_options, server.get(), [&rest](const rpc::HttpRequest& r) { return rest.Handle(r); },
       [&rest](const rpc::HttpRequest& head) { return rest.CheckHead(head); }, &metrics);
+  service.SetClientOf([&door](const std::string& peer) { return door.ClientAddress(peer); });
+  if (access_log) {
+    service.SetAccessLog(access_log.get());
+    rest.SetAccessLog(access_log.get());
+  }
   if (Status started = door.Start(); !started.ok()) {
     server->Shutdown();
     return started;
   }
   int selected_port = door.port();
-  if (access_log) {
-    service.SetAccessLog(access_log.get(), [&door](const std::string& peer) { return door.ClientAddress(peer); });
-    rest.SetAccessLog(access_log.get());
-  }
   ready.store(true);
   status.SetReady(true);
   std::printf("quiver %s standalone | Milvus API %s:%d | status http://%s:%d | data %s | %zu loaded collections restored\n",

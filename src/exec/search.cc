@@ -198,7 +198,7 @@ Result<SearchHits> SearchSegments(const VectorSearchRequest& request,
   }
   if (request.nq() == 0) return Status::InvalidArgument("no query vectors");
   if (request.queries.field_type == schema::DataType::kSparseFloatVector &&
-      (request.queries.sparse_offsets.back() != request.queries.raw.size() ||
+      (request.queries.sparse_offsets.empty() || request.queries.sparse_offsets.back() != request.queries.raw.size() ||
        !std::is_sorted(request.queries.sparse_offsets.begin(), request.queries.sparse_offsets.end()))) {
     return Status::InvalidArgument("sparse query vectors are malformed");
   }

@@ -119,7 +119,8 @@ std::vector<float> ToFloats(const VectorView& view) {
 
 VectorView QueryBatch::View() const {
   VectorView view{field_type, nullptr, 0, dim};
-  if (!floats.empty() || field_type == schema::DataType::kFloatVector) {
+  const bool half = field_type == schema::DataType::kFloat16Vector || field_type == schema::DataType::kBFloat16Vector;
+  if (field_type == schema::DataType::kFloatVector || (half && !floats.empty())) {
     view.type = schema::DataType::kFloatVector;
     view.data = floats.data();
     view.rows = dim == 0 ? 0 : floats.size() / dim;

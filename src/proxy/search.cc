@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "common/json_depth.h"
@@ -420,7 +421,8 @@ Result<SearchOutcome> Proxy::HybridSearch(const HybridSearchArgs& args) {
     return Status::InvalidArgument("limit+offset should be in range [1, 16384], but got limit " + std::to_string(limit) +
                                    " and offset " + std::to_string(offset));
   }
-  if (rank.count("params")) QUIVER_RETURN_IF_ERROR(CheckJsonNesting(Param(rank, "params"), "rank params"));
+  // The ranker is checked before any waiting or searching.
+  QUIVER_ASSIGN_OR_RETURN(exec::Fusion fusion, ParseFusion(rank, args.subs.size()));
   QUIVER_ASSIGN_OR_RETURN(Timestamp ts, ReadTimestamp(c, args.wait.consistency_level, args.wait.budget, args.wait.cancelled));
   std::vector<cluster::SearchResult> results;
   std::vector<index::MetricType> metrics;
@@ -435,7 +437,6 @@ Result<SearchOutcome> Proxy::HybridSearch(const HybridSearchArgs& args) {
     results.push_back(std::move(found));
     metrics.push_back(one.request.metric);
   }
-  QUIVER_ASSIGN_OR_RETURN(exec::Fusion fusion, ParseFusion(rank, results.size()));
   fusion.metrics = std::move(metrics);
   std::vector<exec::ResultHits> subs;
   std::vector<const cluster::SearchResult*> sources;

@@ -5,6 +5,8 @@
 #include <charconv>
 #include <chrono>
 
+#include <sys/socket.h>
+
 namespace quiver::rpc {
 
 namespace {
@@ -178,6 +180,26 @@ Result<bool> ParseHttpRequest(const std::string& buffer, const HttpLimits& limit
 
 namespace {
 
+// Ends a connection whose request was refused before its body was read without losing the
+// answer: closing a socket with unread input sends RST, which can make the client drop the
+// response it has not read yet. Half-closes (the answer is followed by FIN), then reads and
+// discards what is still arriving, for a bounded time and size.
+void CloseAfterRefusal(Stream* stream) {
+  constexpr size_t kMaxDrain = 4 << 20;
+  constexpr auto kMaxLinger = std::chrono::milliseconds(1000);
+  ::shutdown(stream->fd(), SHUT_WR);
+  char sink[16 << 10];
+  size_t drained = 0;
+  auto until = std::chrono::steady_clock::now() + kMaxLinger;
+  while (drained < kMaxDrain) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    Result<size_t> n = stream->Read(sink, sizeof(sink), static_cast<int>(left.count()));
+    if (!n.ok() || *n == 0) break;
+    drained += *n;
+  }
+}
+
 std::string Serialize(const HttpResponse& response, bool close) {
   std::string out = "HTTP/1.1 " + std::to_string(response.status) + " " + HttpStatusText(response.status) + "\r\n";
   out += "Content-Type: " + response.content_type + "\r\n";
@@ -232,6 +254,7 @@ void ServeHttp(Stream* stream, const HttpLimits& limits, const HttpHandler& hand
       request.peer = session.peer;
       if (std::optional<HttpResponse> refused = session.check_head(request)) {
         (void)stream->Write(Serialize(*refused, true), limits.io_timeout_ms).ok();
+        CloseAfterRefusal(stream);
         return;
       }
     }

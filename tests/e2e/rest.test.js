@@ -330,9 +330,18 @@ test('collections/create: a failing index leaves no collection behind', () => {
   const fixed = create(16);
   assert.equal(fixed.body.code, 0, fixed.text);
   assert.equal(curl(server, 'collections/get_load_state', { collectionName: 'half_made' }).body.data.loadState, 'LoadStateLoaded');
-  // The quick form takes no indexParams (it indexes its vector field itself).
+  // In the quick form, indexParams replace its own index of the vector field (Milvus ignores
+  // them there); with a metricType too, the request is ambiguous and refused.
   const quick = curl(server, 'collections/create', { collectionName: 'quick_idx', dimension: 4,
-    indexParams: [{ fieldName: 'vector', metricType: 'L2' }] });
-  assert.notEqual(quick.body.code, 0);
-  assert.match(quick.body.message, /indexParams go with schema/);
+    indexParams: [{ fieldName: 'vector', indexName: 'vhnsw', metricType: 'IP', indexType: 'HNSW', params: { M: 8 } }] });
+  assert.equal(quick.body.code, 0, quick.text);
+  const described = curl(server, 'indexes/describe', { collectionName: 'quick_idx', indexName: 'vhnsw' });
+  assert.equal(described.body.code, 0, described.text);
+  assert.equal(described.body.data[0].indexType, 'HNSW');
+  assert.equal(described.body.data[0].metricType, 'IP');
+  const both = curl(server, 'collections/create', { collectionName: 'quick_both', dimension: 4, metricType: 'L2',
+    indexParams: [{ fieldName: 'vector', metricType: 'IP' }] });
+  assert.notEqual(both.body.code, 0);
+  assert.match(both.body.message, /indexParams or metricType, not both/);
+  assert.equal(curl(server, 'collections/has', { collectionName: 'quick_both' }).body.data.has, false);
 });

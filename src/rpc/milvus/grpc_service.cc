@@ -95,12 +95,12 @@ void MilvusServiceImpl::LogAccess(CallContext* context, const char* method, cons
   entry.latency_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   entry.bytes_in = request.ByteSizeLong();
   entry.bytes_out = response.ByteSizeLong();
-  entry.client = client_of_ ? client_of_(context->peer()) : context->peer();
+  entry.client = Client(context);
   access_log_->Record(entry);
 }
 
 Identity MilvusServiceImpl::Caller(CallContext* context) {
-  Result<Identity> identity = access_->AuthenticateBase64(Metadata(context, "authorization"), context->peer());
+  Result<Identity> identity = access_->AuthenticateBase64(Metadata(context, "authorization"), Client(context));
   return identity.ok() ? *identity : Identity{};
 }
 
@@ -113,7 +113,7 @@ grpc::Status MilvusServiceImpl::Run(CallContext* context, const char* method,
   if (!ready_()) {
     result = Status::Unavailable("server is still recovering").WithDetail(ErrorDetail::kNotReady);
   } else if (Result<Identity> identity =
-                 access_->AuthenticateBase64(Metadata(context, "authorization"), context->peer());
+                 access_->AuthenticateBase64(Metadata(context, "authorization"), Client(context));
              !identity.ok()) {
     result = identity.status();
     transport = grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(result.message()));
@@ -143,7 +143,7 @@ grpc::Status MilvusServiceImpl::Run(CallContext* context, const char* method,
       ->Observe(seconds);
   if (!result.ok()) {
     QUIVER_LOG(DEBUG) << "request failed" << Kv("method", method) << Kv("error", result.ToString())
-                      << Kv("peer", context->peer());
+                      << Kv("peer", Client(context));
   }
   return transport;
 }
@@ -201,7 +201,7 @@ grpc::Status MilvusServiceImpl::Connect(CallContext* context, const pb::milvus::
     (*info->mutable_reserved())["server"] = "quiver";
     response->set_identifier(next_identifier_.fetch_add(1));
     QUIVER_LOG(DEBUG) << "client connected" << Kv("sdk", request->client_info().sdk_type())
-                      << Kv("sdk_version", request->client_info().sdk_version()) << Kv("peer", context->peer());
+                      << Kv("sdk_version", request->client_info().sdk_version()) << Kv("peer", Client(context));
     return Status::OK();
   });
 }
@@ -218,7 +218,7 @@ grpc::Status MilvusServiceImpl::CheckHealth(CallContext* context, const pb::milv
                                             pb::milvus::CheckHealthResponse* response) {
   // Answers even while recovering, with isHealthy=false, so clients can poll it; with
   // authorization on, only to authenticated callers (as Milvus).
-  if (auto identity = access_->AuthenticateBase64(Metadata(context, "authorization"), context->peer()); !identity.ok()) {
+  if (auto identity = access_->AuthenticateBase64(Metadata(context, "authorization"), Client(context)); !identity.ok()) {
     return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(identity.status().message()));
   }
   bool ready = ready_();
@@ -231,7 +231,7 @@ grpc::Status MilvusServiceImpl::CheckHealth(CallContext* context, const pb::milv
 grpc::Status MilvusServiceImpl::GetComponentStates(CallContext* context,
                                                    const pb::milvus::GetComponentStatesRequest*,
                                                    pb::milvus::ComponentStates* response) {
-  if (auto identity = access_->AuthenticateBase64(Metadata(context, "authorization"), context->peer()); !identity.ok()) {
+  if (auto identity = access_->AuthenticateBase64(Metadata(context, "authorization"), Client(context)); !identity.ok()) {
     return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(identity.status().message()));
   }
   bool ready = ready_();

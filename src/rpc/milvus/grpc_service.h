@@ -298,12 +298,11 @@ class MilvusServiceImpl final : public pb::milvus::MilvusService::Service {
   grpc::Status GetReplicateConfiguration(CallContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response);
   grpc::Status GetReplicateInfo(CallContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response);
 
- // Writes an access log line per request from now on (null: off); `client_of` maps a gRPC peer
-  // string to the client's address.
-  void SetAccessLog(AccessLog* log, std::function<std::string(const std::string&)> client_of) {
-    access_log_ = log;
-    client_of_ = std::move(client_of);
-  }
+  // Both before the server starts serving. `client_of` maps a gRPC peer string to the client's
+  // address (for the access log and failed-login lines); the access log (null: off) gets a line
+  // per request.
+  void SetClientOf(std::function<std::string(const std::string&)> client_of) { client_of_ = std::move(client_of); }
+  void SetAccessLog(AccessLog* log) { access_log_ = log; }
 
  private:
   // A gRPC call: wraps the ServerContext, runs `fn` and records the access log line.
@@ -329,6 +328,10 @@ class MilvusServiceImpl final : public pb::milvus::MilvusService::Service {
                    pb::common::Status* status, const std::function<Status()>& fn);
   grpc::Status Unimplemented(CallContext* context, const char* method,
                              const google::protobuf::Message& request, pb::common::Status* status);
+  // The client's address as the front door accepted it (gRPC names socket pairs fd:N).
+  std::string Client(CallContext* context) const {
+    return client_of_ ? client_of_(context->peer()) : context->peer();
+  }
   // The authenticated caller (the login cache makes this cheap after Run checked it).
   Identity Caller(CallContext* context);
   // The database, collections and user a request names, read by field name (db_name,

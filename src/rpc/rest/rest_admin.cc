@@ -126,18 +126,16 @@ RestService::Outcome RestService::CreateCollection(Call& c) {
                     "params"));
   bool quick = c.body.contains("dimension");
   std::vector<pb::milvus::CreateIndexRequest> indexes;
+  std::string quick_metric;  // the quick form's metricType
   if (quick) {
     if (c.body.contains("schema")) return Outcome::From(Status::InvalidArgument("give either dimension or schema, not both"));
-    if (c.body.contains("indexParams")) {
-      return Outcome::From(Status::InvalidArgument(
-          "indexParams go with schema; the quick form (dimension) indexes its vector field itself, by metricType"));
-    }
     REST_ASSIGN(int64_t dim, Int(c.body, "dimension", 0));
     REST_ASSIGN(std::string id_type, Str(c.body, "idType", false));
     REST_ASSIGN(bool auto_id, Bool(c.body, "autoID", false));
     REST_ASSIGN(std::string pk_name, Str(c.body, "primaryFieldName", false));
     REST_ASSIGN(std::string vector_name, Str(c.body, "vectorFieldName", false));
     REST_ASSIGN(std::string metric, Str(c.body, "metricType", false));
+    quick_metric = metric;
     auto* pk = schema.add_fields();
     pk->set_name(pk_name.empty() ? "id" : pk_name);
     pk->set_is_primary_key(true);
@@ -168,11 +166,27 @@ RestService::Outcome RestService::CreateCollection(Call& c) {
     kv->set_value(std::to_string(dim));
     REST_ASSIGN(bool dynamic, Bool(params, "enableDynamicField", true));
     schema.set_enable_dynamic_field(dynamic);
-    pb::milvus::CreateIndexRequest index;
-    Json entry{{"fieldName", v->name()}, {"indexName", v->name()}, {"metricType", metric.empty() ? "COSINE" : metric}};
-    REST_TRY(IndexRequest(entry, c.db, name, &index));
-    indexes.push_back(std::move(index));
-  } else {
+    if (!c.body.contains("indexParams")) {
+      pb::milvus::CreateIndexRequest index;
+      Json entry{{"fieldName", v->name()}, {"indexName", v->name()}, {"metricType", metric.empty() ? "COSINE" : metric}};
+      REST_TRY(IndexRequest(entry, c.db, name, &index));
+      indexes.push_back(std::move(index));
+    }
+  }
+  // indexParams replace the quick form's own index of its vector field (Milvus ignores them there;
+  // an ignored parameter would be a wrong result).
+  if (c.body.contains("indexParams")) {
+    if (quick && !quick_metric.empty()) {
+      return Outcome::From(Status::InvalidArgument("give the metric in indexParams or metricType, not both"));
+    }
+    if (!c.body["indexParams"].is_array()) return Outcome::From(Status::InvalidArgument("indexParams must be an array"));
+    for (const auto& p : c.body["indexParams"]) {
+      pb::milvus::CreateIndexRequest index;
+      REST_TRY(IndexRequest(p, c.db, name, &index));
+      indexes.push_back(std::move(index));
+    }
+  }
+  if (!quick) {
     if (!c.body.contains("schema")) return Outcome::From(Missing("dimension or schema"));
     const Json& s = c.body["schema"];
     REST_TRY(OnlyKeys(s, {"autoID", "enableDynamicField", "fields", "functions", "description"}, "schema"));
@@ -184,14 +198,6 @@ RestService::Outcome RestService::CreateCollection(Call& c) {
     if (s.contains("functions") && !s["functions"].empty()) {
       return Outcome::From(Status::NotSupported("schema functions (BM25) are not supported yet by Quiver")
                                .WithDetail(ErrorDetail::kUnimplemented));
-    }
-    if (c.body.contains("indexParams")) {
-      if (!c.body["indexParams"].is_array()) return Outcome::From(Status::InvalidArgument("indexParams must be an array"));
-      for (const auto& p : c.body["indexParams"]) {
-        pb::milvus::CreateIndexRequest index;
-        REST_TRY(IndexRequest(p, c.db, name, &index));
-        indexes.push_back(std::move(index));
-      }
     }
   }
   pb::milvus::CreateCollectionRequest req;

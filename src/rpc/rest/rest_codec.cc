@@ -249,6 +249,10 @@ pb::common::PlaceholderType PlaceholderTypeOf(pb::schema::DataType type) {
   }
 }
 
+pb::schema::DataType QueryEncodingOf(pb::schema::DataType field) {
+  return field == DataType::Float16Vector || field == DataType::BFloat16Vector ? DataType::FloatVector : field;
+}
+
 Result<std::string> QueryVectorBytes(const Json& value, pb::schema::DataType type, int64_t dim) {
   if (type == DataType::SparseFloatVector) return SparseBytes(value, "search data");
   return DenseBytes(value, type, dim, "search data");

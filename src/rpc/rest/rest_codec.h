@@ -31,6 +31,9 @@ size_t ColumnRows(const google::protobuf::RepeatedPtrField<pb::schema::FieldData
 // One query vector of a search body for a field of `type` with `dim`, as placeholder bytes.
 Result<std::string> QueryVectorBytes(const Json& value, pb::schema::DataType type, int64_t dim);
 pb::common::PlaceholderType PlaceholderTypeOf(pb::schema::DataType type);
+// How REST sends search data for a vector field: FloatVector for Float16/BFloat16 fields (JSON
+// numbers, kept at float32), the field's own type otherwise.
+pb::schema::DataType QueryEncodingOf(pb::schema::DataType field);
 
 // Milvus's data type names ("Int64", "FloatVector"…) and back.
 Result<pb::schema::DataType> DataTypeFromName(const std::string& name);

@@ -84,6 +84,11 @@ TEST(RestCodecTest, QueryVectors) {
   ASSERT_TRUE(binary.ok());
   EXPECT_EQ(*binary, std::string("\xff\x00", 2));
   EXPECT_FALSE(QueryVectorBytes(Json::parse("[256, 0]"), DataType::BinaryVector, 16).ok());
+  // Search data for 16-bit float fields goes out as float32, everything else as the field's type.
+  EXPECT_EQ(QueryEncodingOf(DataType::Float16Vector), DataType::FloatVector);
+  EXPECT_EQ(QueryEncodingOf(DataType::BFloat16Vector), DataType::FloatVector);
+  EXPECT_EQ(QueryEncodingOf(DataType::BinaryVector), DataType::BinaryVector);
+  EXPECT_EQ(QueryEncodingOf(DataType::SparseFloatVector), DataType::SparseFloatVector);
 }
 
 TEST(RestCodecTest, DataTypeNames) {

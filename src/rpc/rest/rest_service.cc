@@ -32,14 +32,18 @@ std::string RestService::EndpointOf(const HttpRequest& request) const {
 }
 
 std::optional<HttpResponse> RestService::CheckHead(const HttpRequest& head) {
-  if (!access_->enabled() || head.method != "POST") return std::nullopt;
-  std::string endpoint = EndpointOf(head);
-  if (endpoint.empty()) return std::nullopt;
+  // Everything Handle would refuse without looking at the body is refused from the head, so that
+  // no body is read (or invited) for a request that cannot be served.
   auto start = std::chrono::steady_clock::now();
+  Logged logged;
+  logged.endpoint = EndpointOf(head);
+  if (logged.endpoint.empty()) {
+    return Finish(head, logged, Outcome::Error(404, "no such endpoint: " + head.path, 404), start);
+  }
+  if (head.method != "POST") return Finish(head, logged, Outcome::Error(405, "REST v2 endpoints take POST", 405), start);
+  if (!access_->enabled()) return std::nullopt;
   std::string credentials = Credentials(head);
   if (access_->Authenticate(credentials, head.peer).ok()) return std::nullopt;  // cached for Handle
-  Logged logged;
-  logged.endpoint = endpoint;
   size_t colon = credentials.find(':');
   if (colon != std::string::npos) logged.user = credentials.substr(0, colon);  // never a token
   return Finish(head, logged, Outcome::Error(1800, "user hasn't authenticated", 401), start);
@@ -540,9 +544,12 @@ void RestService::Register() {
     pb::common::PlaceholderGroup group;
     auto* ph = group.add_placeholders();
     ph->set_tag("$0");
-    ph->set_type(PlaceholderTypeOf(field->data_type()));
+    // JSON numbers go out as float32 for Float16/BFloat16 fields too: the index searches them at
+    // full precision (narrowing them here would lose it).
+    const DataType sent = QueryEncodingOf(field->data_type());
+    ph->set_type(PlaceholderTypeOf(sent));
     for (const auto& q : s["data"]) {
-      QUIVER_ASSIGN_OR_RETURN(std::string bytes, QueryVectorBytes(q, field->data_type(), DimOf(*field)));
+      QUIVER_ASSIGN_OR_RETURN(std::string bytes, QueryVectorBytes(q, sent, DimOf(*field)));
       ph->add_values(bytes);
     }
     req->set_placeholder_group(group.SerializeAsString());

@@ -26,8 +26,9 @@ class RestService {
   RestService(milvus::MilvusServiceImpl* milvus, proxy::AccessControl* access, MetricsRegistry* metrics);
 
   HttpResponse Handle(const HttpRequest& request);
-  // Refuses (401) a request whose credentials fail from its head alone, before its body is read;
-  // nullopt lets it through (Handle checks it in full).
+  // Refuses from its head alone, before its body is read, a request Handle would refuse without
+  // the body: no such endpoint (404), not POST (405), failed credentials (401). nullopt lets it
+  // through (Handle checks it in full).
   std::optional<HttpResponse> CheckHead(const HttpRequest& head);
   // One access log line per REST request from now on (null: off).
   void SetAccessLog(proxy::AccessLog* log) { access_log_ = log; }
