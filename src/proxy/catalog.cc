@@ -104,10 +104,6 @@ Result<std::string> Proxy::DescribeAlias(const std::string& db, const std::strin
   return coord_->DescribeAlias(db, alias);
 }
 
-Status Proxy::CreateIndex(const std::string& db, const std::string& collection, const cluster::IndexInfo& index) {
-  return coord_->CreateIndex(db, collection, index);
-}
-
 Status Proxy::DropIndex(const std::string& db, const std::string& collection, const std::string& index_name) {
   return coord_->DropIndex(db, collection, index_name);
 }

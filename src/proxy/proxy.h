@@ -12,6 +12,7 @@
 
 #include "cluster/clients.h"
 #include "common/metrics.h"
+#include "proxy/indexes.h"
 #include "proxy/rows.h"
 #include "proxy/search.h"
 #include "schema/schema.h"
@@ -76,7 +77,8 @@ class Proxy {
   Status DropAlias(const std::string& db, const std::string& alias);
   Status AlterAlias(const std::string& db, const std::string& collection, const std::string& alias);
   Result<std::string> DescribeAlias(const std::string& db, const std::string& alias);
-  Status CreateIndex(const std::string& db, const std::string& collection, const cluster::IndexInfo& index);
+  // Resolves and checks the index (proxy/indexes.h) and records it in the catalog.
+  Status CreateIndex(const std::string& db, const std::string& collection, const IndexSpec& spec);
   Status DropIndex(const std::string& db, const std::string& collection, const std::string& index_name);
   Status AlterIndex(const std::string& db, const std::string& collection, const std::string& index_name,
                     const cluster::KeyValues& set, const std::vector<std::string>& remove);

@@ -486,89 +486,14 @@ grpc::Status MilvusServiceImpl::AlterDatabase(CallContext* context, const pb::mi
 
 // ---- indexes
 
-namespace {
-
-// Vector indexes are checked against the index registry (families, metrics, parameter ranges);
-// scalar index types here.
-Status CheckIndexType(const schema::FieldSchema& field, const std::string& type, const std::string& metric,
-                      const Json& build) {
-  if (schema::IsVectorType(field.type)) {
-    auto parsed_metric = index::ParseMetric(metric);
-    if (!parsed_metric) return Status::InvalidArgument("metric type " + metric + " not found or not supported");
-    std::map<std::string, std::string> params;
-    for (auto& [k, v] : build.items()) params[k] = v.is_string() ? v.get<std::string>() : v.dump();
-    return index::IndexRegistry::Builtin().ResolveBuild(type, field.type, field.dim, *parsed_metric, params).status();
-  }
-  static const std::set<std::string> kScalar = {"AUTOINDEX", "INVERTED", "STL_SORT", "Trie", "BITMAP"};
-  if (!kScalar.count(type)) return Status::InvalidArgument("invalid index type: " + type + " for scalar field " + field.name);
-  if (type == "Trie" && !schema::IsStringType(field.type)) {
-    return Status::InvalidArgument("Trie index only supports VarChar fields", field.name);
-  }
-  if (type == "STL_SORT" && !schema::IsNumericType(field.type) && !schema::IsStringType(field.type)) {
-    return Status::InvalidArgument("STL_SORT index only supports numeric and VarChar fields", field.name);
-  }
-  return Status::OK();
-}
-
-}  // namespace
-
 grpc::Status MilvusServiceImpl::CreateIndex(CallContext* context, const pb::milvus::CreateIndexRequest* request,
                                             pb::common::Status* response) {
   return Run(context, "CreateIndex", *request, response, [&]() -> Status {
-    QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
-    const schema::FieldSchema* field = c->schema->FindField(request->field_name());
-    if (field == nullptr || field->is_dynamic) {
-      return Status::InvalidArgument("cannot create index on non-exist field: " + request->field_name())
-          .WithDetail(ErrorDetail::kFieldNotFound);
-    }
-    std::string type, metric;
-    Json build = Json::object();
-    for (const auto& kv : request->extra_params()) {
-      if (kv.key() == "index_type") type = kv.value();
-      else if (kv.key() == "metric_type") metric = kv.value();
-      else if (kv.key() == "params") {
-        QUIVER_RETURN_IF_ERROR(CheckJsonNesting(kv.value(), "index params"));
-        Json parsed = Json::parse(kv.value(), nullptr, false);
-        if (parsed.is_discarded() || !parsed.is_object()) return Status::InvalidArgument("index params is not a JSON object");
-        for (auto& [k, v] : parsed.items()) build[k] = v;
-      } else {
-        build[kv.key()] = kv.value();  // older clients send build params as flat keys
-      }
-    }
-    // Milvus reads index_type and metric_type from the params JSON too.
-    for (const char* key : {"index_type", "metric_type"}) {
-      if (!build.contains(key)) continue;
-      std::string& outer = std::string_view(key) == "index_type" ? type : metric;
-      std::string inner = build[key].is_string() ? build[key].get<std::string>() : build[key].dump();
-      build.erase(key);
-      if (outer.empty()) outer = inner;
-      else if (outer != inner) {
-        return Status::InvalidArgument(std::string(key) + " is given twice with different values: " + outer + " and " + inner);
-      }
-    }
-    if (type.empty()) type = "AUTOINDEX";
-    if (type == "TRIE") type = "Trie";
-    std::transform(metric.begin(), metric.end(), metric.begin(), [](unsigned char ch) { return std::toupper(ch); });
-    if (schema::IsVectorType(field->type) && metric.empty()) {
-      metric = field->type == DataType::kBinaryVector ? "HAMMING" : field->type == DataType::kSparseFloatVector ? "IP" : "COSINE";
-    }
-    if (!schema::IsVectorType(field->type) && !metric.empty()) {
-      return Status::InvalidArgument("metric_type " + metric + " does not apply to an index on scalar field " + field->name);
-    }
-    std::map<std::string, std::string> build_params;
-    for (auto& [k, v] : build.items()) build_params[k] = v.is_string() ? v.get<std::string>() : v.dump();
-    QUIVER_RETURN_IF_ERROR(CheckIndexParams(*field, type, build_params));
-    QUIVER_RETURN_IF_ERROR(CheckIndexType(*field, type, metric, build));
-    cluster::IndexInfo index;
-    index.name = request->index_name().empty() ? field->name : request->index_name();
-    index.field_id = field->id;
-    index.field_name = field->name;
-    index.index_type = type;
-    index.metric_type = metric;
-    index.params.emplace_back("index_type", type);
-    if (!metric.empty()) index.params.emplace_back("metric_type", metric);
-    index.params.emplace_back("params", build.dump());
-    return proxy_->CreateIndex(Database(context, request->db_name()), c->name, index);
+    proxy::IndexSpec spec;
+    spec.field_name = request->field_name();
+    spec.index_name = request->index_name();
+    spec.extra_params = KeyValuesFromProto(request->extra_params());
+    return proxy_->CreateIndex(Database(context, request->db_name()), request->collection_name(), spec);
   });
 }
 

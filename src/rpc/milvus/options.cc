@@ -14,6 +14,10 @@
 
 namespace quiver::rpc::milvus {
 
+using proxy::kMmapWhy;
+using proxy::ParseGoBool;
+using proxy::ParseNonNegative;
+
 namespace {
 
 using schema::DataType;
@@ -85,22 +89,6 @@ Status CheckKnownFieldsOf(const google::protobuf::Message& message) {
 
 // ---- property values
 
-// Go's strconv.ParseBool, which Milvus uses for every boolean property.
-std::optional<bool> ParseBool(std::string_view text) {
-  static const std::set<std::string_view> kTrue = {"1", "t", "T", "TRUE", "true", "True"};
-  static const std::set<std::string_view> kFalse = {"0", "f", "F", "FALSE", "false", "False"};
-  if (kTrue.count(text)) return true;
-  if (kFalse.count(text)) return false;
-  return std::nullopt;
-}
-
-std::optional<int64_t> ParseNonNegative(std::string_view text) {
-  int64_t value = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || value < 0) return std::nullopt;
-  return value;
-}
-
 enum class ValueKind { kBool, kCount, kText };
 
 // A Milvus setting and what Quiver does about it. `honoured` is the (normalised) value Quiver's
@@ -113,9 +101,6 @@ struct Rule {
   std::string_view why;
 };
 
-constexpr std::string_view kMmapWhy =
-    "Quiver decides memory mapping itself (sealed segment files and HNSW index files are mapped from a local "
-    "store, other data is held in memory); a per-collection, per-field or per-index switch is not implemented";
 constexpr std::string_view kRateWhy = "per-collection rate limits are not implemented";
 constexpr std::string_view kQuotaWhy = "disk quotas are not implemented";
 constexpr std::string_view kDenyWhy = "force-deny switches are not implemented";
@@ -195,7 +180,7 @@ constexpr Rule kTypeParamRules[] = {
 Status ApplyRule(const Rule& rule, const std::string& what, const std::string& value) {
   std::string normalised = value;
   if (rule.kind == ValueKind::kBool) {
-    std::optional<bool> b = ParseBool(value);
+    std::optional<bool> b = ParseGoBool(value);
     if (!b) return Status::InvalidArgument(what + " must be true or false, got [" + value.substr(0, 64) + "]");
     normalised = *b ? "true" : "false";
   } else if (rule.kind == ValueKind::kCount) {
@@ -218,70 +203,6 @@ const Rule* FindRule(const Rule (&rules)[N], std::string_view key) {
 bool HasReservedPrefix(std::string_view key) {
   return std::any_of(std::begin(kReservedPrefixes), std::end(kReservedPrefixes),
                      [&](std::string_view prefix) { return key.substr(0, prefix.size()) == prefix; });
-}
-
-// ---- index parameters
-
-// Build parameters Milvus documents for families Quiver serves with another one (HNSW_SQ by
-// HNSW, ...). The serving index keeps full-precision vectors, so quantization and refinement
-// settings have nothing to act on: they are checked, accepted and reported by DescribeIndex.
-struct ExtraIndexParam {
-  std::string_view family;
-  std::string_view key;
-  enum class Kind { kBool, kPositive, kChoice } kind;
-  std::vector<std::string_view> choices;
-};
-
-const ExtraIndexParam kExtraIndexParams[] = {
-    {"HNSW_SQ", "sq_type", ExtraIndexParam::Kind::kChoice, {"SQ4U", "SQ6", "SQ8", "BF16", "FP16"}},
-    {"HNSW_SQ", "refine", ExtraIndexParam::Kind::kBool, {}},
-    {"HNSW_SQ", "refine_type", ExtraIndexParam::Kind::kChoice, {"SQ6", "SQ8", "BF16", "FP16", "FP32"}},
-    {"HNSW_PQ", "m", ExtraIndexParam::Kind::kPositive, {}},
-    {"HNSW_PQ", "nbits", ExtraIndexParam::Kind::kPositive, {}},
-    {"HNSW_PQ", "refine", ExtraIndexParam::Kind::kBool, {}},
-    {"HNSW_PQ", "refine_type", ExtraIndexParam::Kind::kChoice, {"SQ6", "SQ8", "BF16", "FP16", "FP32"}},
-    {"HNSW_PRQ", "m", ExtraIndexParam::Kind::kPositive, {}},
-    {"HNSW_PRQ", "nbits", ExtraIndexParam::Kind::kPositive, {}},
-    {"HNSW_PRQ", "nrq", ExtraIndexParam::Kind::kPositive, {}},
-    {"HNSW_PRQ", "refine", ExtraIndexParam::Kind::kBool, {}},
-    {"HNSW_PRQ", "refine_type", ExtraIndexParam::Kind::kChoice, {"SQ6", "SQ8", "BF16", "FP16", "FP32"}},
-    {"SCANN", "with_raw_data", ExtraIndexParam::Kind::kBool, {}},
-    {"IVF_RABITQ", "refine", ExtraIndexParam::Kind::kBool, {}},
-    {"IVF_RABITQ", "refine_type", ExtraIndexParam::Kind::kChoice, {"SQ6", "SQ8", "BF16", "FP16", "FP32"}},
-    // Every algorithm computes the same exact inner-product top-k over the (pruned) lists.
-    {"SPARSE_INVERTED_INDEX", "inverted_index_algo", ExtraIndexParam::Kind::kChoice,
-     {"DAAT_MAXSCORE", "DAAT_WAND", "TAAT_NAIVE"}},
-    {"SPARSE_WAND", "inverted_index_algo", ExtraIndexParam::Kind::kChoice, {"DAAT_MAXSCORE", "DAAT_WAND", "TAAT_NAIVE"}},
-};
-
-Status CheckExtraIndexParam(const ExtraIndexParam& param, const std::string& value) {
-  const std::string what = "index param " + std::string(param.key) + " of " + std::string(param.family);
-  switch (param.kind) {
-    case ExtraIndexParam::Kind::kBool:
-      if (!ParseBool(value)) return Status::InvalidArgument(what + " must be true or false, got [" + value.substr(0, 64) + "]");
-      break;
-    case ExtraIndexParam::Kind::kPositive: {
-      std::optional<int64_t> n = ParseNonNegative(value);
-      if (!n || *n == 0) return Status::InvalidArgument(what + " must be a positive integer, got [" + value.substr(0, 64) + "]");
-      break;
-    }
-    case ExtraIndexParam::Kind::kChoice:
-      if (std::find(param.choices.begin(), param.choices.end(), value) == param.choices.end()) {
-        std::string allowed;
-        for (std::string_view c : param.choices) allowed += (allowed.empty() ? "" : ", ") + std::string(c);
-        return Status::InvalidArgument(what + " must be one of " + allowed + ", got [" + value.substr(0, 64) + "]");
-      }
-      break;
-  }
-  return Status::OK();
-}
-
-// Index parameters Milvus accepts on every index type and Quiver does not implement.
-Status CheckCommonIndexParam(const std::string& key) {
-  if (key == "mmap.enabled") return Unimplemented("index param mmap.enabled is not supported yet: " + std::string(kMmapWhy));
-  if (key == "indexoffsetcache.enabled") return Unimplemented("index param indexoffsetcache.enabled is not supported yet");
-  if (key == "index.nonEncoding") return Unimplemented("index param index.nonEncoding is not supported yet");
-  return Status::OK();
 }
 
 template <typename Repeated>
@@ -325,60 +246,6 @@ Status CheckFieldProperties(const std::string& field, const KeyValueList& proper
     if (kv.key() == "description") {
       return Unimplemented("altering the description of field " + field + " is not supported yet");
     }
-  }
-  return Status::OK();
-}
-
-Status CheckIndexParams(const schema::FieldSchema& field, const std::string& index_type,
-                        const std::map<std::string, std::string>& build) {
-  for (const auto& [key, value] : build) QUIVER_RETURN_IF_ERROR(CheckCommonIndexParam(key));
-  if (!schema::IsVectorType(field.type)) {
-    bool json_path = build.count("json_path") || build.count("json_cast_type") || build.count("json_cast_function");
-    if (field.type == DataType::kJson || json_path) {
-      return Unimplemented("indexes on JSON fields (json_path, json_cast_type) are not supported yet: filters on field " +
-                           field.name + " scan its values");
-    }
-    if (field.type == DataType::kArray) {
-      return Unimplemented("scalar indexes on Array fields are not supported yet: filters on field " + field.name +
-                           " scan its values");
-    }
-    if (build.count("bitmap_cardinality_limit")) {
-      return Unimplemented("index param bitmap_cardinality_limit is not supported yet (every scalar index type is served "
-                           "by one sorted index)");
-    }
-    if (!build.empty()) {
-      return Status::InvalidArgument("index type " + index_type + " on scalar field " + field.name +
-                                     " takes no parameters, got " + build.begin()->first.substr(0, 64));
-    }
-    return Status::OK();
-  }
-  const index::IndexFamily* family = index::IndexRegistry::Builtin().Find(index_type);
-  if (family == nullptr) return Status::OK();  // the registry refuses the type itself
-  for (const auto& [key, value] : build) {
-    auto spec = std::find_if(family->params.begin(), family->params.end(),
-                             [&](const index::ParamSpec& p) { return p.name == key; });
-    if (spec != family->params.end()) {
-      if (spec->phase == index::ParamSpec::Phase::kSearch) {
-        return Status::InvalidArgument(key + " is a search parameter of " + family->name +
-                                       ", not a build parameter; pass it with each search");
-      }
-      continue;  // range-checked by the registry
-    }
-    auto extra = std::find_if(std::begin(kExtraIndexParams), std::end(kExtraIndexParams),
-                              [&](const ExtraIndexParam& p) { return p.family == family->name && p.key == key; });
-    if (extra != std::end(kExtraIndexParams)) {
-      QUIVER_RETURN_IF_ERROR(CheckExtraIndexParam(*extra, value));
-      continue;
-    }
-    if (key == "bm25_k1" || key == "bm25_b") {
-      return Unimplemented("index param " + key + " is not supported yet (BM25 needs text functions)");
-    }
-    std::string known;
-    for (const auto& p : family->params) {
-      if (p.phase == index::ParamSpec::Phase::kBuild) known += (known.empty() ? "" : ", ") + p.name;
-    }
-    return Status::InvalidArgument("index param " + key.substr(0, 64) + " is not a build parameter of index type " +
-                                   family->name + " (its build parameters: " + (known.empty() ? "none" : known) + ")");
   }
   return Status::OK();
 }

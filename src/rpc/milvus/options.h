@@ -15,6 +15,7 @@
 
 #include "common/status.h"
 #include "milvus/milvus.pb.h"
+#include "proxy/indexes.h"
 #include "schema/schema.h"
 
 namespace quiver::rpc::milvus {
@@ -43,12 +44,7 @@ Status CheckTypeParam(const std::string& field, const std::string& key, const st
 // mmap.enabled and description are refused; the coord refuses the rest).
 Status CheckFieldProperties(const std::string& field, const KeyValueList& properties);
 
-// CreateIndex build parameters (`build`: every key besides index_type and metric_type, from the
-// params JSON or flat keys) for an index of `index_type` on `field`. Vector indexes take the
-// build parameters of their family and the documented extras of served-by families; scalar
-// indexes take none, and JSON and Array fields cannot be indexed.
-Status CheckIndexParams(const schema::FieldSchema& field, const std::string& index_type,
-                        const std::map<std::string, std::string>& build);
+using proxy::CheckIndexParams;  // CreateIndex build parameters (proxy/indexes.h)
 
 // AlterIndex properties: Milvus alters only mmap.enabled, which Quiver does not implement.
 Status CheckAlterIndexParams(const KeyValueList& params);
