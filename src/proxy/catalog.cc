@@ -1,6 +1,8 @@
 // The catalog as the front doors see it: databases, collections, partitions, aliases and indexes
 // from the coordinator, load state from the querynode, timestamps and ids.
 
+#include <algorithm>
+
 #include "cluster/errors.h"
 #include "proxy/proxy.h"
 
@@ -23,7 +25,23 @@ Status Proxy::AlterDatabase(const std::string& name, const cluster::KeyValues& s
   return coord_->AlterDatabase(name, set, remove);
 }
 
-Status Proxy::CreateCollection(const std::string& db, const cluster::CollectionSpec& spec) {
+Status Proxy::CreateCollection(const std::string& db, CollectionRequest request) {
+  QUIVER_RETURN_IF_ERROR(schema::NormalizeSchema(&request.schema));
+  cluster::CollectionSpec spec;
+  spec.name = request.schema.name;
+  spec.shards = request.shards_num <= 0 ? 1 : request.shards_num;
+  if (spec.shards > 16) return Status::InvalidArgument("shard num (" + std::to_string(spec.shards) + ") exceeds the limit (16)");
+  spec.consistency_level = request.consistency_level;
+  spec.properties = std::move(request.properties);
+  bool partition_key = std::any_of(request.schema.fields.begin(), request.schema.fields.end(),
+                                   [](const auto& f) { return f.partition_key; });
+  if (partition_key) {
+    spec.num_partitions = request.num_partitions > 0 ? request.num_partitions : 16;
+    if (spec.num_partitions > 1024) return Status::InvalidArgument("partition number exceeds the limit (1024)");
+  } else if (request.num_partitions > 0) {
+    return Status::InvalidArgument("num_partitions should only be specified with a partition key field");
+  }
+  spec.schema = std::make_shared<const schema::CollectionSchema>(std::move(request.schema));
   return coord_->CreateCollection(db, spec);
 }
 

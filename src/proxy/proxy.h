@@ -26,6 +26,15 @@ struct ProxyOptions {
   size_t max_json_bytes = 64 << 10;  // per JSON value of a row (RowLimits)
 };
 
+// A new collection as the client describes it.
+struct CollectionRequest {
+  schema::CollectionSchema schema;  // field ids not assigned yet
+  int32_t shards_num = 0;           // 0 or less: 1; at most 16
+  int32_t consistency_level = 2;    // Milvus's numbering (Bounded)
+  cluster::KeyValues properties;
+  int64_t num_partitions = 0;       // partition-key collections only (0: 16; at most 1024)
+};
+
 struct MutationOutcome {
   size_t count = 0;
   Timestamp timestamp = 0;
@@ -54,7 +63,8 @@ class Proxy {
   Result<std::vector<cluster::DatabaseInfo>> ListDatabases();
   Result<cluster::DatabaseInfo> DescribeDatabase(const std::string& name);
   Status AlterDatabase(const std::string& name, const cluster::KeyValues& set, const std::vector<std::string>& remove);
-  Status CreateCollection(const std::string& db, const cluster::CollectionSpec& spec);
+  // Normalizes the schema (field ids) and checks the shard and partition numbers first.
+  Status CreateCollection(const std::string& db, CollectionRequest request);
   // InvalidArgument for an empty name; NotFound (kCollectionNotFound) when missing.
   Result<cluster::CollectionPtr> DescribeCollection(const std::string& db, const std::string& name);
   Result<cluster::CollectionPtr> DescribeCollectionById(int64_t id);

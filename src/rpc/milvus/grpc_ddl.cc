@@ -46,24 +46,14 @@ grpc::Status MilvusServiceImpl::CreateCollection(CallContext* context,
       return Status::InvalidArgument("collection name [" + request->collection_name() + "] does not match schema name [" +
                                      proto.name() + "]");
     }
-    QUIVER_ASSIGN_OR_RETURN(schema::CollectionSchema s, SchemaFromProto(proto));
-    QUIVER_RETURN_IF_ERROR(schema::NormalizeSchema(&s));
-    cluster::CollectionSpec spec;
-    spec.name = s.name;
-    spec.shards = request->shards_num() <= 0 ? 1 : request->shards_num();
-    if (spec.shards > 16) return Status::InvalidArgument("shard num (" + std::to_string(spec.shards) + ") exceeds the limit (16)");
-    spec.consistency_level = request->consistency_level();
+    proxy::CollectionRequest collection;
+    QUIVER_ASSIGN_OR_RETURN(collection.schema, SchemaFromProto(proto));
+    collection.shards_num = request->shards_num();
+    collection.consistency_level = request->consistency_level();
     QUIVER_RETURN_IF_ERROR(CheckProperties(PropertyScope::kCollection, request->properties()));
-    spec.properties = KeyValuesFromProto(request->properties());
-    bool partition_key = std::any_of(s.fields.begin(), s.fields.end(), [](const auto& f) { return f.partition_key; });
-    if (partition_key) {
-      spec.num_partitions = request->num_partitions() > 0 ? request->num_partitions() : 16;
-      if (spec.num_partitions > 1024) return Status::InvalidArgument("partition number exceeds the limit (1024)");
-    } else if (request->num_partitions() > 0) {
-      return Status::InvalidArgument("num_partitions should only be specified with a partition key field");
-    }
-    spec.schema = std::make_shared<const schema::CollectionSchema>(std::move(s));
-    return proxy_->CreateCollection(db, spec);
+    collection.properties = KeyValuesFromProto(request->properties());
+    collection.num_partitions = request->num_partitions();
+    return proxy_->CreateCollection(db, std::move(collection));
   });
 }
 
