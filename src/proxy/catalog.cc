@@ -131,9 +131,31 @@ Status Proxy::AlterIndex(const std::string& db, const std::string& collection, c
   return coord_->AlterIndex(db, collection, index_name, set, remove);
 }
 
-Result<int64_t> Proxy::LoadingProgress(int64_t collection_id) { return querynode_->LoadingProgress(collection_id); }
+Result<int64_t> Proxy::LoadingProgress(const cluster::CollectionInfo& collection,
+                                       const std::vector<std::string>& partitions) {
+  if (!collection.loaded()) return cluster::CollectionNotLoaded(collection.name);
+  for (const auto& name : partitions) {
+    const cluster::PartitionInfo* p = collection.FindPartition(name);
+    if (p == nullptr) return cluster::PartitionNotFound(name);
+    if (!collection.PartitionLoaded(p->id)) return cluster::PartitionNotLoaded(name);
+  }
+  return querynode_->LoadingProgress(collection.id);
+}
 
-Status Proxy::LoadError(int64_t collection_id) { return querynode_->LoadError(collection_id); }
+Result<bool> Proxy::LoadState(const cluster::CollectionInfo& collection, const std::vector<std::string>& partitions) {
+  bool loaded = collection.loaded();
+  if (Status failed = querynode_->LoadError(collection.id); !failed.ok() && loaded) {
+    return Status::FailedPrecondition("collection not loaded[collection=" + collection.name + "]: loading failed: " +
+                                      failed.ToString())
+        .WithDetail(ErrorDetail::kCollectionNotLoaded);
+  }
+  for (const auto& name : partitions) {
+    const cluster::PartitionInfo* p = collection.FindPartition(name);
+    if (p == nullptr) return cluster::PartitionNotFound(name);
+    loaded = loaded && collection.PartitionLoaded(p->id);
+  }
+  return loaded;
+}
 
 Result<Timestamp> Proxy::AllocTimestamp() { return coord_->AllocTimestamp(1); }
 

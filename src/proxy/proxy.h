@@ -92,9 +92,13 @@ class Proxy {
   Status DropIndex(const std::string& db, const std::string& collection, const std::string& index_name);
   Status AlterIndex(const std::string& db, const std::string& collection, const std::string& index_name,
                     const cluster::KeyValues& set, const std::vector<std::string>& remove);
-  // Load progress in percent, and the error that ended a load (OK while none).
-  Result<int64_t> LoadingProgress(int64_t collection_id);
-  Status LoadError(int64_t collection_id);
+  // Load progress in percent of a loaded collection (each named partition must exist and be
+  // loaded).
+  Result<int64_t> LoadingProgress(const cluster::CollectionInfo& collection, const std::vector<std::string>& partitions);
+  // Whether the collection (and every named partition, each required to exist) is loaded;
+  // FailedPrecondition when it is marked loaded but its data could not be read (damaged or
+  // missing files), with the reason.
+  Result<bool> LoadState(const cluster::CollectionInfo& collection, const std::vector<std::string>& partitions);
   Result<Timestamp> AllocTimestamp();
   Result<int64_t> AllocIds(uint32_t count);
 

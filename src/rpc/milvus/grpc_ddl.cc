@@ -298,15 +298,7 @@ grpc::Status MilvusServiceImpl::GetLoadingProgress(CallContext* context,
                                                    pb::milvus::GetLoadingProgressResponse* response) {
   return Run(context, "GetLoadingProgress", *request, response->mutable_status(), [&]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
-    if (!c->loaded()) {
-      return cluster::CollectionNotLoaded(c->name);
-    }
-    for (const auto& name : request->partition_names()) {
-      const cluster::PartitionInfo* p = c->FindPartition(name);
-      if (p == nullptr) return cluster::PartitionNotFound(name);
-      if (!c->PartitionLoaded(p->id)) return cluster::PartitionNotLoaded(name);
-    }
-    QUIVER_ASSIGN_OR_RETURN(int64_t progress, proxy_->LoadingProgress(c->id));
+    QUIVER_ASSIGN_OR_RETURN(int64_t progress, proxy_->LoadingProgress(*c, ToVector(request->partition_names())));
     response->set_progress(progress);
     response->set_refresh_progress(progress);
     return Status::OK();
@@ -318,23 +310,12 @@ grpc::Status MilvusServiceImpl::GetLoadState(CallContext* context,
                                              pb::milvus::GetLoadStateResponse* response) {
   return Run(context, "GetLoadState", *request, response->mutable_status(), [&]() -> Status {
     QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
-    bool loaded = c->loaded();
-    // Marked loaded but its data could not be read (damaged or missing files): not loaded, and
-    // the reason is the status.
-    if (Status failed = proxy_->LoadError(c->id); !failed.ok() && loaded) {
+    Result<bool> loaded = proxy_->LoadState(*c, ToVector(request->partition_names()));
+    if (!loaded.ok()) {
       response->set_state(pb::common::LoadStateNotLoad);
-      return Status::FailedPrecondition("collection not loaded[collection=" + c->name + "]: loading failed: " +
-                                        failed.ToString())
-          .WithDetail(ErrorDetail::kCollectionNotLoaded);
+      return loaded.status();
     }
-    for (const auto& name : request->partition_names()) {
-      const cluster::PartitionInfo* p = c->FindPartition(name);
-      if (p == nullptr) {
-        return cluster::PartitionNotFound(name);
-      }
-      loaded = loaded && c->PartitionLoaded(p->id);
-    }
-    response->set_state(loaded ? pb::common::LoadStateLoaded : pb::common::LoadStateNotLoad);
+    response->set_state(*loaded ? pb::common::LoadStateLoaded : pb::common::LoadStateNotLoad);
     return Status::OK();
   });
 }
