@@ -12,6 +12,7 @@
 #include "proxy/rows.h"
 #include "common/status.h"
 #include "expr/ast.h"
+#include "expr/binder.h"
 #include "milvus/milvus.pb.h"
 #include "schema/column.h"
 #include "schema/schema.h"
