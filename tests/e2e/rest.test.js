@@ -307,6 +307,16 @@ test('auth on: bad credentials are refused from the headers, before the body is 
     assert.match(got, /"code":1800/);
     assert.match(got, /Connection: close/);
   }
+  // A client that sends a large body anyway (no 100-continue) still reads the 401: the server
+  // half-closes after answering and drains what keeps arriving instead of resetting at once.
+  const big = 'x'.repeat(8 << 20);
+  for (const [endpoint, headers, want] of [['entities/insert', { Authorization: 'Bearer root:wrong' }, 401],
+    ['no/such_endpoint', { Authorization: 'Bearer root:Milvus' }, 404]]) {
+    const run = spawnSync('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '-X', 'POST',
+      `http://${secured.address}/v2/vectordb/${endpoint}`, '-H', 'Expect:', ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]),
+      '--data-binary', '@-'], { encoding: 'utf8', timeout: 30000, input: big, maxBuffer: 1 << 20 });
+    assert.equal(run.stdout, String(want), `${endpoint}: ${run.stderr}`);
+  }
   // Good credentials still get the body read and the request served, in pieces.
   const body = JSON.stringify({});
   const { got } = await exchange('POST /v2/vectordb/collections/list HTTP/1.1\r\nHost: x\r\n' +
