@@ -91,11 +91,20 @@ Status Proxy::DropCollection(const std::string& db, const std::string& name) {
   // By name only (an alias does not drop its collection); the querynode lets go of it first,
   // once nothing refuses the drop (a refused drop leaves the collection loaded).
   Result<cluster::CollectionPtr> collection = coord_->DescribeCollection(db, name);
+  bool released = false;
   if (collection.ok() && (*collection)->name == name) {
     if (!(*collection)->aliases.empty()) return cluster::CollectionHasAliases(name);
     QUIVER_RETURN_IF_ERROR(querynode_->ReleaseCollection((*collection)->id));
+    released = (*collection)->loaded();
   }
-  return coord_->DropCollection(db, name);
+  Status dropped = coord_->DropCollection(db, name);
+  if (!dropped.ok() && released) {
+    // Refused after all (an alias was created meanwhile): serve the collection again.
+    if (Status reloaded = querynode_->LoadCollection(*collection); !reloaded.ok()) {
+      return dropped.Annotate("and reloading the collection failed: " + reloaded.ToString());
+    }
+  }
+  return dropped;
 }
 
 Status Proxy::CreatePartition(const std::string& db, const std::string& collection, const std::string& partition) {

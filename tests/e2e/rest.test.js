@@ -336,6 +336,11 @@ test('collections/create: a failing index leaves no collection behind', () => {
   assert.notEqual(failed.body.code, 0, failed.text);
   assert.doesNotMatch(failed.body.message, /dropping it again failed/);
   assert.equal(curl(server, 'collections/has', { collectionName: 'half_made' }).body.data.has, false);
+  // Index names or fields given twice are refused before anything is created, too.
+  const twice = curl(server, 'collections/create', { collectionName: 'half_made', schema,
+    indexParams: [{ fieldName: 'v', indexName: 'x', metricType: 'L2' }, { fieldName: 'id', indexName: 'x' }] });
+  assert.match(twice.body.message, /index name x is given twice/);
+  assert.equal(curl(server, 'collections/has', { collectionName: 'half_made' }).body.data.has, false);
   // The same request with valid parameters creates, indexes and loads it.
   const fixed = create(16);
   assert.equal(fixed.body.code, 0, fixed.text);

@@ -2,6 +2,7 @@
 // databases, users, roles, privilege groups).
 
 #include <limits>
+#include <set>
 
 #include "rpc/rest/rest_internal.h"
 
@@ -232,41 +233,45 @@ RestService::Outcome RestService::CreateCollection(Call& c) {
     kv->set_key(std::string(key) == "partitionKeyIsolation" ? "partitionkey.isolation" : key);
     kv->set_value(ParamText(params[key]));
   }
+  // The indexes are checked before anything is created, so that bad index parameters leave no
+  // collection behind. Nothing is dropped after a later failure (as in Milvus): a concurrent
+  // identical create may have been told that the collection exists.
+  {
+    REST_ASSIGN(schema::CollectionSchema checked, milvus::SchemaFromProto(schema));
+    REST_TRY(schema::NormalizeSchema(&checked));
+    std::set<std::string> names;
+    std::set<std::string> fields;
+    for (const auto& index : indexes) {
+      proxy::IndexSpec spec;
+      spec.field_name = index.field_name();
+      spec.index_name = index.index_name();
+      spec.extra_params = milvus::KeyValuesFromProto(index.extra_params());
+      const schema::FieldSchema* field = checked.FindField(spec.field_name);
+      if (field == nullptr || field->is_dynamic) {
+        return Outcome::From(Status::InvalidArgument("cannot create index on non-exist field: " + spec.field_name)
+                                 .WithDetail(ErrorDetail::kFieldNotFound));
+      }
+      REST_TRY(proxy::ResolveIndex(*field, spec).status());
+      std::string index_name = spec.index_name.empty() ? field->name : spec.index_name;
+      if (!names.insert(index_name).second) {
+        return Outcome::From(Status::InvalidArgument("index name " + index_name + " is given twice in indexParams"));
+      }
+      if (!fields.insert(field->name).second) {
+        return Outcome::From(Status::InvalidArgument("field " + field->name + " is indexed twice in indexParams"));
+      }
+    }
+  }
   pb::common::Status status;
   Outcome o;
-  // Creating a collection that exists with the same schema succeeds without creating anything
-  // (as in Milvus): only a collection this request created is dropped again on a later failure.
-  pb::milvus::HasCollectionRequest has;
-  has.set_db_name(c.db);
-  has.set_collection_name(name);
-  pb::milvus::BoolResponse existed;
-  Outcome has_failure;
-  // Unknown (say, no privilege to describe) counts as existing: never drop what may not be ours.
-  bool existed_before = Failed(milvus_->HasCollection(&c.context, &has, &existed), existed, &has_failure) || existed.value();
   if (Failed(milvus_->CreateCollection(&c.context, &req, &status), status, &o)) return o;
-  // One request: if an index or the load fails, the collection it created is dropped again.
-  auto undo = [&](Outcome failed) {
-    if (existed_before) return failed;
-    pb::milvus::DropCollectionRequest drop;
-    drop.set_db_name(c.db);
-    drop.set_collection_name(name);
-    pb::common::Status dropped;
-    Outcome drop_failure;
-    if (Failed(milvus_->DropCollection(&c.context, &drop, &dropped), dropped, &drop_failure)) {
-      failed.reply["message"] = failed.reply.value("message", "") + " (collection " + name +
-                                " was created; dropping it again failed: " +
-                                drop_failure.reply.value("message", "") + ")";
-    }
-    return failed;
-  };
   for (auto& index : indexes) {
-    if (Failed(milvus_->CreateIndex(&c.context, &index, &status), status, &o)) return undo(o);
+    if (Failed(milvus_->CreateIndex(&c.context, &index, &status), status, &o)) return o;
   }
   if (!indexes.empty()) {
     pb::milvus::LoadCollectionRequest load;
     load.set_db_name(c.db);
     load.set_collection_name(name);
-    if (Failed(milvus_->LoadCollection(&c.context, &load, &status), status, &o)) return undo(o);
+    if (Failed(milvus_->LoadCollection(&c.context, &load, &status), status, &o)) return o;
   }
   return Outcome::Ok();
 }
