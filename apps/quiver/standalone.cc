@@ -191,7 +191,8 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
     QUIVER_LOG(WARN) << "user root still has the default password; change it (UpdateCredential)"
                      << Kv("user", "root");
   }
-  rpc::milvus::MilvusServiceImpl service(&proxy, &access, &metrics, version, [&ready] { return ready.load(); });
+  proxy::RequestGate gate(&access, &metrics, [&ready] { return ready.load(); });
+  rpc::milvus::MilvusServiceImpl service(&proxy, &gate, version);
   // gRPC gets its connections from the front door (no listening port of its own).
   grpc::ServerBuilder builder;
   builder.RegisterService(&service);
@@ -203,7 +204,7 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr) return Status::Internal("cannot start the gRPC server");
-  rpc::rest::RestService rest(&service, &access, &metrics);
+  rpc::rest::RestService rest(&proxy, &gate, &metrics);
   std::unique_ptr<proxy::AccessLog> access_log;
   if (access_log_on) {
     proxy::AccessLogOptions log_options;

@@ -33,4 +33,8 @@ inline Status PartitionNotLoaded(const std::string& name) {
       .WithDetail(ErrorDetail::kPartitionNotLoaded);
 }
 
+inline Status IndexNotFound(const std::string& collection) {
+  return Status::NotFound("index not found[collection=" + collection + "]").WithDetail(ErrorDetail::kIndexNotFound);
+}
+
 }  // namespace quiver::cluster

@@ -13,6 +13,7 @@
 #include "index/distance.h"
 #include "index/vector_index.h"
 #include "schema/column.h"
+#include "segment/search_window.h"
 #include "segment/segment.h"
 
 namespace quiver::cluster {
@@ -30,14 +31,7 @@ struct SearchRequest {
   size_t limit = 10;  // topk + offset: the proxy applies the offset
   std::shared_ptr<const expr::PlanNode> filter;
   Timestamp timestamp = kMaxTimestamp;
-  std::optional<float> radius;
-  std::optional<float> range_filter;
-  // A search iterator page: hits in exact (distance, primary key) order, ties included, and only
-  // those after (after_distance, after_pk) in that order. Without after_pk every hit at exactly
-  // after_distance is left out too (exec::VectorSearchRequest).
-  bool iterator = false;
-  std::optional<float> after_distance;
-  std::optional<segment::PrimaryKey> after_pk;
+  segment::SearchWindow window;  // range and iterator bounds
   std::vector<schema::FieldId> output_fields;
 };
 

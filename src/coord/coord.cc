@@ -626,7 +626,7 @@ Status Coord::AlterIndex(const std::string& db, const std::string& collection, c
     ApplyProperties(&index.params, set, remove);
     return PutCollection(updated);
   }
-  return Status::NotFound("index not found[collection=" + collection + "]").WithDetail(ErrorDetail::kIndexNotFound);
+  return cluster::IndexNotFound(collection);
 }
 
 Status Coord::AlterField(const std::string& db, const std::string& collection, const std::string& field_name,

@@ -50,6 +50,20 @@ std::vector<std::vector<Hit>> MergeRanked(std::vector<std::vector<std::vector<Hi
   return out;
 }
 
+// The page [offset, offset + topk) of each query's hits of one result set that is already ranked
+// and unique by primary key (one querynode's merged answer): what MergeRanked gives for that
+// single part, without sorting it again.
+template <typename Hit>
+std::vector<std::vector<Hit>> PageOfRanked(std::vector<std::vector<Hit>> ranked, size_t topk, size_t offset) {
+  for (auto& hits : ranked) {
+    size_t from = std::min(offset, hits.size());
+    size_t to = std::min(hits.size(), from + topk);
+    hits.erase(hits.begin() + static_cast<std::ptrdiff_t>(to), hits.end());
+    hits.erase(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(from));
+  }
+  return ranked;
+}
+
 // A hit of a flattened result set (per query counts, then distances and keys in query order):
 // which set (`source`) and where in it (`index`), with the score to report.
 struct ResultHit {

@@ -30,6 +30,18 @@ TEST(ReduceTest, MergeRankedOrdersByDistanceThenKeyAndKeepsTheBestOfEachKey) {
   EXPECT_EQ(best[0][0].pk, segment::PrimaryKey(int64_t{4}));
 }
 
+TEST(ReduceTest, PageOfRankedCutsWhatMergeRankedWouldForOneRankedPart) {
+  ResultHits ranked = MergeRanked<ResultHit>({OneQuery({{5, 0.1f}, {1, 0.2f}, {3, 0.2f}, {2, 0.4f}}, 0)}, 1, 10, 0, false);
+  for (size_t offset : {0, 1, 3, 4, 7}) {
+    for (size_t topk : {1, 2, 10}) {
+      ResultHits merged = MergeRanked<ResultHit>({ranked}, 1, topk, offset, false);
+      ResultHits paged = PageOfRanked(ranked, topk, offset);
+      ASSERT_EQ(paged[0].size(), merged[0].size()) << offset << " " << topk;
+      for (size_t i = 0; i < paged[0].size(); ++i) EXPECT_EQ(paged[0][i].pk, merged[0][i].pk);
+    }
+  }
+}
+
 TEST(ReduceTest, WeightedFusionNormalisesEachMetricAndKeepsFirstOccurrence) {
   ResultHits ip = OneQuery({{1, 2.0f}, {2, 0.0f}}, 0);
   ResultHits l2 = OneQuery({{2, 0.0f}, {1, 10.0f}}, 1);

@@ -27,8 +27,8 @@ Status SearchChunksExactly(const VectorSearchRequest& request, const index::Flat
     if (request.queries.field_type != schema::DataType::kFloatVector) {
       index::SearchOptions options;
       options.allowed = &allowed;
-      options.radius = request.radius;
-      options.range_filter = request.range_filter;
+      options.radius = request.window.radius;
+      options.range_filter = request.window.range_filter;
       QUIVER_RETURN_IF_ERROR(index::ExactSearch(request.metric, index::ColumnVectors(*column, ref.chunk->rows), request.QueryView(),
                                                 options, ref.base, static_cast<int64_t>(ref.base), heaps));
       continue;
@@ -66,9 +66,9 @@ Status SearchIndexed(const VectorSearchRequest& request, const index::VectorInde
   options.k = capacity;
   options.params = request.search_params;
   options.allowed = allowed.Count() == rows ? nullptr : &allowed;
-  if (request.radius || request.range_filter) {
-    options.radius = request.radius;
-    options.range_filter = request.range_filter;
+  if (request.window.radius || request.window.range_filter) {
+    options.radius = request.window.radius;
+    options.range_filter = request.window.range_filter;
     std::vector<std::vector<index::Hit>> ranged;
     QUIVER_RETURN_IF_ERROR(index::RangeSearch(built, request.QueryView(), options, &ranged));
     for (size_t q = 0; q < ranged.size(); ++q) {
@@ -97,12 +97,12 @@ Status SearchIndexed(const VectorSearchRequest& request, const index::VectorInde
 // True if a hit at (distance, pk) lies after the iterator position of `request` (always true
 // outside iterators).
 bool AfterCursor(const VectorSearchRequest& request, float distance, const segment::PrimaryKey& pk) {
-  if (!request.after_distance) return true;
-  if (distance != *request.after_distance) {
-    return index::HigherIsBetter(request.metric) ? distance < *request.after_distance
-                                                 : distance > *request.after_distance;
+  if (!request.window.after_distance) return true;
+  if (distance != *request.window.after_distance) {
+    return index::HigherIsBetter(request.metric) ? distance < *request.window.after_distance
+                                                 : distance > *request.window.after_distance;
   }
-  return request.after_pk.has_value() && pk > *request.after_pk;
+  return request.window.after_pk.has_value() && pk > *request.window.after_pk;
 }
 
 // Extra heap places an iterator page asks for: the previous page's last hit (at the cursor, left
@@ -133,7 +133,7 @@ Result<SearchHits> SearchOne(const VectorSearchRequest& request, const index::Fl
   // of the tie group at its worst distance (TopK breaks ties on the row, not the key). So it asks
   // for a few more hits, drops that uncertain worst group, and widens the heap until what is left
   // still fills the page.
-  const bool iterating = request.iterator;
+  const bool iterating = request.window.iterator;
   size_t capacity = iterating ? needed + kIteratorSlack : needed;
   while (true) {
     std::vector<index::TopK> heaps(nq, index::TopK(capacity, index::HigherIsBetter(request.metric)));
@@ -169,7 +169,7 @@ Result<SearchHits> SearchOne(const VectorSearchRequest& request, const index::Fl
 Result<SearchHits> SearchAll(const VectorSearchRequest& request,
                              const std::vector<std::shared_ptr<const segment::Segment>>& segments,
                              const segment::DeleteLog* deletes, ThreadPool* pool) {
-  index::FlatSearchParams params{request.metric, request.queries.dim, request.radius, request.range_filter};
+  index::FlatSearchParams params{request.metric, request.queries.dim, request.window.radius, request.window.range_filter};
   std::vector<float> prepared = index::PrepareQueries(params, request.queries.floats);
   std::vector<Result<SearchHits>> parts(segments.size(), Status::Internal("not run"));
   auto run = [&](size_t i) { parts[i] = SearchOne(request, params, prepared, segments[i], deletes, pool); };
@@ -202,18 +202,18 @@ Result<SearchHits> SearchSegments(const VectorSearchRequest& request,
        !std::is_sorted(request.queries.sparse_offsets.begin(), request.queries.sparse_offsets.end()))) {
     return Status::InvalidArgument("sparse query vectors are malformed");
   }
-  if (request.after_distance && !std::isfinite(*request.after_distance)) {
+  if (request.window.after_distance && !std::isfinite(*request.window.after_distance)) {
     return Status::InvalidArgument("the search iterator bound is not a finite number");
   }
-  if (request.after_distance) {
+  if (request.window.after_distance) {
     // The cursor doubles as an inclusive inner range bound, so kernels and indexes skip every
     // hit before it (hits at exactly the bound are then sorted out by primary key).
-    const float bound = *request.after_distance;
+    const float bound = *request.window.after_distance;
     VectorSearchRequest narrowed = request;
     if (index::HigherIsBetter(request.metric)) {
-      narrowed.range_filter = request.range_filter ? std::min(*request.range_filter, bound) : bound;
+      narrowed.window.range_filter = request.window.range_filter ? std::min(*request.window.range_filter, bound) : bound;
     } else {
-      narrowed.range_filter = request.range_filter ? std::max(*request.range_filter, bound) : bound;
+      narrowed.window.range_filter = request.window.range_filter ? std::max(*request.window.range_filter, bound) : bound;
     }
     return SearchAll(narrowed, segments, deletes, pool);
   }

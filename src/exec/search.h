@@ -19,6 +19,7 @@
 #include "expr/plan.h"
 #include "index/distance.h"
 #include "index/vector_index.h"
+#include "segment/search_window.h"
 #include "segment/segment.h"
 
 namespace quiver::exec {
@@ -31,17 +32,10 @@ struct VectorSearchRequest {
   size_t offset = 0;
   const expr::PlanNode* filter = nullptr;  // null = all rows
   Timestamp timestamp = kMaxTimestamp;
-  std::optional<float> radius;
-  std::optional<float> range_filter;
-  // A search iterator page: each segment returns its best topk + offset hits in exactly the
-  // result order (distance by the metric, then primary key ascending), ties at equal distance
-  // included (a segment's heap is widened until no tie group is cut), and only hits after
-  // (after_distance, after_pk) in that order count; without after_pk every hit at exactly
-  // after_distance is left out. Consecutive pages of an exact search then neither repeat nor
-  // skip a hit.
-  bool iterator = false;
-  std::optional<float> after_distance;
-  std::optional<segment::PrimaryKey> after_pk;
+  // Range and iterator bounds. For an iterator page each segment returns its best topk + offset
+  // hits in exactly the result order (distance by the metric, then primary key ascending), ties
+  // at equal distance included (a segment's heap is widened until no tie group is cut).
+  segment::SearchWindow window;
   // Search-phase index parameters (ef, nprobe, ...), already validated.
   std::map<std::string, double> search_params;
   // The built index of a sealed segment for this field, or null to search it exactly. May be

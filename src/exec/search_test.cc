@@ -126,7 +126,7 @@ std::vector<SearchHit> IterateAll(VectorSearchRequest request,
                                   size_t max_hits = 100000) {
   std::vector<SearchHit> all;
   request.topk = batch;
-  request.iterator = true;
+  request.window.iterator = true;
   while (all.size() < max_hits) {
     auto hits = SearchSegments(request, segments, deletes);
     EXPECT_TRUE(hits.ok()) << hits.status().ToString();
@@ -135,8 +135,8 @@ std::vector<SearchHit> IterateAll(VectorSearchRequest request,
     if (page[0].empty()) break;
     EXPECT_LE(page[0].size(), batch);
     all.insert(all.end(), page[0].begin(), page[0].end());
-    request.after_distance = page[0].back().distance;
-    if (with_pk) request.after_pk = page[0].back().pk;
+    request.window.after_distance = page[0].back().distance;
+    if (with_pk) request.window.after_pk = page[0].back().pk;
   }
   return all;
 }

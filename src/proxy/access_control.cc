@@ -273,4 +273,12 @@ Status AccessControl::OperatePrivilege(cluster::Grant grant, bool grant_it) {
   return client_->OperatePrivilege(grant, grant_it);
 }
 
+Result<cluster::UserInfo> AccessControl::DescribeUser(const std::string& name) {
+  QUIVER_ASSIGN_OR_RETURN(auto users, client_->ListUsers());
+  for (auto& user : users) {
+    if (user.name == name) return std::move(user);
+  }
+  return Status::NotFound("user not found: " + name);
+}
+
 }  // namespace quiver::proxy

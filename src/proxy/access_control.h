@@ -72,6 +72,8 @@ class AccessControl {
   }
   Status DeleteUser(const std::string& name) { return client_->DeleteUser(name); }
   Result<std::vector<cluster::UserInfo>> ListUsers() { return client_->ListUsers(); }
+  // One user with its roles; NotFound when there is none such.
+  Result<cluster::UserInfo> DescribeUser(const std::string& name);
   Status CreateRole(const std::string& name) { return client_->CreateRole(name); }
   Status DropRole(const std::string& name, bool force) { return client_->DropRole(name, force); }
   Status OperateUserRole(const std::string& user, const std::string& role, bool add) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "common/secrets.h"
+#include "proxy/request_gate.h"
 
 namespace quiver::proxy {
 namespace {
@@ -289,6 +290,50 @@ TEST_F(AccessControlTest, SuperUsersChangePasswordsWithoutTheOldOne) {
   AccessControl off(&fake_, &metrics_, AccessOptions{false, {"boss"}});
   ASSERT_TRUE(off.UpdatePassword(Identity{"boss"}, "alice", "old", "new-password").ok());
   EXPECT_EQ(fake_.password_updates, 2);
+}
+
+// The gate every front door runs requests through: readiness, authentication, the privilege of
+// the Milvus method on the request's objects, the request metrics.
+TEST_F(AccessControlTest, GateRefusesInOrderAndCountsEveryRequest) {
+  bool ready = false;
+  RequestGate gate(&access_, &metrics_, [&ready] { return ready; });
+  int ran = 0;
+  auto run = [&](const char* method, Result<Identity> identity) {
+    return gate.Run(
+        method, [&] { return identity; }, [&] { return On("default", {"books"}); },
+        [&] {
+          ++ran;
+          return Status::OK();
+        },
+        "peer");
+  };
+  auto requests = [&](const char* method, const char* outcome) {
+    return metrics_.GetCounter("milvus_proxy_req_count", "", {{"function_name", method}, {"status", outcome}})->value();
+  };
+  RequestGate::Outcome recovering = run("Search", Identity{"alice"});
+  EXPECT_EQ(recovering.stage, RequestGate::Stage::kNotReady);
+  EXPECT_EQ(recovering.status.detail(), ErrorDetail::kNotReady);
+  ready = true;
+  RequestGate::Outcome unknown = run("Search", Status::Unauthenticated("who?"));
+  EXPECT_EQ(unknown.stage, RequestGate::Stage::kUnauthenticated);
+  RequestGate::Outcome denied = run("DropCollection", Identity{"alice"});
+  EXPECT_EQ(denied.stage, RequestGate::Stage::kDenied);
+  EXPECT_EQ(denied.status.code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(ran, 0);
+  RequestGate::Outcome allowed = run("Search", Identity{"alice"});
+  EXPECT_EQ(allowed.stage, RequestGate::Stage::kRan);
+  EXPECT_TRUE(allowed.status.ok());
+  EXPECT_EQ(ran, 1);
+  EXPECT_EQ(requests("Search", "fail"), 2);
+  EXPECT_EQ(requests("Search", "success"), 1);
+  EXPECT_EQ(requests("DropCollection", "fail"), 1);
+  // An exception a handler let through becomes an Internal status, never a dropped call.
+  RequestGate::Outcome raised = gate.Run(
+      "Query", [] { return Result<Identity>(Identity{"root"}); }, [&] { return On("default", {"books"}); },
+      []() -> Status { throw std::runtime_error("boom"); }, "peer");
+  EXPECT_EQ(raised.stage, RequestGate::Stage::kRan);
+  EXPECT_EQ(raised.status.code(), StatusCode::kInternal);
+  EXPECT_NE(raised.status.message().find("boom"), std::string_view::npos);
 }
 
 }  // namespace

@@ -4,11 +4,13 @@
 #include <algorithm>
 
 #include "cluster/errors.h"
+#include "proxy/properties.h"
 #include "proxy/proxy.h"
 
 namespace quiver::proxy {
 
 Status Proxy::CreateDatabase(const std::string& name, const cluster::KeyValues& properties) {
+  QUIVER_RETURN_IF_ERROR(CheckProperties(PropertyScope::kDatabase, properties));
   return coord_->CreateDatabase(name, properties);
 }
 
@@ -22,10 +24,16 @@ Result<cluster::DatabaseInfo> Proxy::DescribeDatabase(const std::string& name) {
 
 Status Proxy::AlterDatabase(const std::string& name, const cluster::KeyValues& set,
                             const std::vector<std::string>& remove) {
+  QUIVER_RETURN_IF_ERROR(CheckProperties(PropertyScope::kDatabase, set));
   return coord_->AlterDatabase(name, set, remove);
 }
 
 Status Proxy::CreateCollection(const std::string& db, CollectionRequest request) {
+  QUIVER_RETURN_IF_ERROR(CheckSchemaFeatures(request.schema));
+  for (const auto& field : request.schema.fields) {
+    for (const auto& [key, value] : field.type_params) QUIVER_RETURN_IF_ERROR(CheckTypeParam(field.name, key, value));
+  }
+  QUIVER_RETURN_IF_ERROR(CheckProperties(PropertyScope::kCollection, request.properties));
   QUIVER_RETURN_IF_ERROR(schema::NormalizeSchema(&request.schema));
   cluster::CollectionSpec spec;
   spec.name = request.schema.name;
@@ -73,6 +81,7 @@ Result<std::vector<cluster::CollectionPtr>> Proxy::ListAllCollections() { return
 
 Status Proxy::AlterCollection(const std::string& db, const std::string& name, const cluster::KeyValues& set,
                               const std::vector<std::string>& remove) {
+  QUIVER_RETURN_IF_ERROR(CheckProperties(PropertyScope::kCollection, set));
   return coord_->AlterCollection(db, name, set, remove);
 }
 
@@ -83,6 +92,7 @@ Status Proxy::RenameCollection(const std::string& db, const std::string& old_nam
 
 Status Proxy::AlterField(const std::string& db, const std::string& collection, const std::string& field,
                          const cluster::KeyValues& set, const std::vector<std::string>& remove) {
+  QUIVER_RETURN_IF_ERROR(CheckFieldProperties(field, set));
   return coord_->AlterField(db, collection, field, set, remove);
 }
 
@@ -122,12 +132,54 @@ Result<std::string> Proxy::DescribeAlias(const std::string& db, const std::strin
   return coord_->DescribeAlias(db, alias);
 }
 
-Status Proxy::DropIndex(const std::string& db, const std::string& collection, const std::string& index_name) {
-  return coord_->DropIndex(db, collection, index_name);
+Status Proxy::DropIndex(const std::string& db, const std::string& collection, const std::string& index_name,
+                        const std::string& field_name) {
+  QUIVER_ASSIGN_OR_RETURN(cluster::CollectionPtr c, DescribeCollection(db, collection));
+  if (c->loaded()) {
+    return Status::FailedPrecondition("index cannot be dropped, collection is loaded, please release it first");
+  }
+  std::string name = index_name;
+  if (name.empty()) {
+    for (const auto& index : c->indexes) {
+      if (index.field_name == field_name) name = index.name;
+    }
+  }
+  if (name.empty()) return cluster::IndexNotFound(c->name);
+  return coord_->DropIndex(db, c->name, name);
+}
+
+Result<std::vector<IndexDescription>> Proxy::DescribeIndexes(const std::string& db, const std::string& collection,
+                                                             const std::string& index_name,
+                                                             const std::string& field_name) {
+  QUIVER_ASSIGN_OR_RETURN(cluster::CollectionPtr c, DescribeCollection(db, collection));
+  QUIVER_ASSIGN_OR_RETURN(auto progress_of, IndexProgressOf(*c));
+  std::vector<IndexDescription> out;
+  for (const auto& index : c->indexes) {
+    if (!index_name.empty() && index.name != index_name) continue;
+    if (!field_name.empty() && index.field_name != field_name) continue;
+    out.push_back({index, progress_of.at(index.id)});
+  }
+  if (out.empty()) return cluster::IndexNotFound(c->name);
+  return out;
+}
+
+Result<bool> Proxy::HasCollection(const std::string& db, const std::string& name) {
+  Result<cluster::CollectionPtr> c = DescribeCollection(db, name);
+  if (!c.ok() && c.status().detail() != ErrorDetail::kCollectionNotFound) return c.status();
+  return c.ok();
+}
+
+Result<size_t> Proxy::RowCountOf(const std::string& db, const std::string& collection, const std::string& partition) {
+  QUIVER_ASSIGN_OR_RETURN(cluster::CollectionPtr c, DescribeCollection(db, collection));
+  if (partition.empty()) return RowCount(*c, std::nullopt);
+  const cluster::PartitionInfo* p = c->FindPartition(partition);
+  if (p == nullptr) return cluster::PartitionNotFound(partition);
+  return RowCount(*c, p->id);
 }
 
 Status Proxy::AlterIndex(const std::string& db, const std::string& collection, const std::string& index_name,
                          const cluster::KeyValues& set, const std::vector<std::string>& remove) {
+  QUIVER_RETURN_IF_ERROR(CheckAlterIndexParams(set));
   return coord_->AlterIndex(db, collection, index_name, set, remove);
 }
 

@@ -65,6 +65,7 @@ Status Proxy::LoadPartitions(const cluster::CollectionPtr& collection, std::vect
   }
   std::sort(partitions.begin(), partitions.end());
   partitions.erase(std::unique(partitions.begin(), partitions.end()), partitions.end());
+  MutexLock lock(&LoadLock(collection->id));
   QUIVER_RETURN_IF_ERROR(coord_->SetLoadState(collection->id, partitions));
   QUIVER_ASSIGN_OR_RETURN(auto fresh, coord_->DescribeCollectionById(collection->id));
   Status loaded = querynode_->LoadCollection(fresh);
@@ -76,40 +77,90 @@ Status Proxy::LoadPartitions(const cluster::CollectionPtr& collection, std::vect
 }
 
 Status Proxy::KeepLoadedPartitions(const cluster::CollectionPtr& collection, const std::vector<int64_t>& partitions) {
+  MutexLock lock(&LoadLock(collection->id));
   QUIVER_RETURN_IF_ERROR(coord_->SetLoadState(collection->id, partitions));
   if (partitions.empty()) return querynode_->ReleaseCollection(collection->id);
   QUIVER_ASSIGN_OR_RETURN(auto fresh, coord_->DescribeCollectionById(collection->id));
   return querynode_->LoadCollection(fresh);
 }
 
+Status Proxy::LoadCollection(const std::string& db, const std::string& name) {
+  QUIVER_ASSIGN_OR_RETURN(cluster::CollectionPtr c, DescribeCollection(db, name));
+  std::vector<int64_t> ids;
+  for (const auto& p : c->partitions) ids.push_back(p.id);
+  return LoadPartitions(c, ids);
+}
+
+Status Proxy::ReleaseCollection(const std::string& db, const std::string& name) {
+  QUIVER_ASSIGN_OR_RETURN(cluster::CollectionPtr c, DescribeCollection(db, name));
+  return Release(*c);
+}
+
+Status Proxy::LoadPartitionsNamed(const std::string& db, const std::string& collection,
+                                  const std::vector<std::string>& partitions) {
+  QUIVER_ASSIGN_OR_RETURN(cluster::CollectionPtr c, DescribeCollection(db, collection));
+  if (partitions.empty()) return Status::InvalidArgument("partition names are empty");
+  std::vector<int64_t> ids = c->loaded_partitions;
+  for (const auto& name : partitions) {
+    const cluster::PartitionInfo* p = c->FindPartition(name);
+    if (p == nullptr) return cluster::PartitionNotFound(name);
+    ids.push_back(p->id);
+  }
+  return LoadPartitions(c, ids);
+}
+
+Status Proxy::ReleasePartitionsNamed(const std::string& db, const std::string& collection,
+                                     const std::vector<std::string>& partitions) {
+  QUIVER_ASSIGN_OR_RETURN(cluster::CollectionPtr c, DescribeCollection(db, collection));
+  std::vector<int64_t> ids = c->loaded_partitions;
+  for (const auto& name : partitions) {
+    const cluster::PartitionInfo* p = c->FindPartition(name);
+    if (p != nullptr) std::erase(ids, p->id);
+  }
+  return KeepLoadedPartitions(c, ids);
+}
+
 Status Proxy::Release(const cluster::CollectionInfo& collection) {
+  MutexLock lock(&LoadLock(collection.id));
   QUIVER_RETURN_IF_ERROR(coord_->SetLoadState(collection.id, {}));
   return querynode_->ReleaseCollection(collection.id);
 }
 
 Status Proxy::DropCollection(const std::string& db, const std::string& name) {
   // By name only (an alias does not drop its collection); the querynode lets go of it first,
-  // once nothing refuses the drop (a refused drop leaves the collection loaded).
-  Result<cluster::CollectionPtr> collection = coord_->DescribeCollection(db, name);
-  bool released = false;
-  if (collection.ok() && (*collection)->name == name) {
-    if (!(*collection)->aliases.empty()) return cluster::CollectionHasAliases(name);
-    QUIVER_RETURN_IF_ERROR(querynode_->ReleaseCollection((*collection)->id));
-    released = (*collection)->loaded();
-  }
-  Status dropped = coord_->DropCollection(db, name);
-  if (!dropped.ok() && released) {
-    // Refused after all (an alias was created meanwhile): serve the collection again.
-    if (Status reloaded = querynode_->LoadCollection(*collection); !reloaded.ok()) {
-      return dropped.Annotate("and reloading the collection failed: " + reloaded.ToString());
+  // once nothing refuses the drop (a refused drop leaves the collection loaded). Under the
+  // collection's load lock, described again there: a load racing the drop either finished
+  // before (and is undone here) or runs after and finds the collection gone.
+  for (int attempt = 0;; ++attempt) {
+    Result<cluster::CollectionPtr> collection = coord_->DescribeCollection(db, name);
+    if (!collection.ok() || (*collection)->name != name) return coord_->DropCollection(db, name);  // reports why
+    MutexLock lock(&LoadLock((*collection)->id));
+    Result<cluster::CollectionPtr> locked = coord_->DescribeCollection(db, name);
+    if (locked.ok() && (*locked)->name == name && (*locked)->id != (*collection)->id && attempt < 3) {
+      continue;  // dropped and created again meanwhile: lock the new one
     }
+    bool released = false;
+    if (locked.ok() && (*locked)->name == name) {
+      if (!(*locked)->aliases.empty()) return cluster::CollectionHasAliases(name);
+      QUIVER_RETURN_IF_ERROR(querynode_->ReleaseCollection((*locked)->id));
+      released = (*locked)->loaded();
+    }
+    Status dropped = coord_->DropCollection(db, name);
+    if (!dropped.ok() && released) {
+      // Refused after all (an alias was created meanwhile): serve the collection again.
+      if (Status reloaded = querynode_->LoadCollection(*locked); !reloaded.ok()) {
+        return dropped.Annotate("and reloading the collection failed: " + reloaded.ToString());
+      }
+    }
+    return dropped;
   }
-  return dropped;
 }
 
 Status Proxy::CreatePartition(const std::string& db, const std::string& collection, const std::string& partition) {
   QUIVER_RETURN_IF_ERROR(coord_->CreatePartition(db, collection, partition));
   QUIVER_ASSIGN_OR_RETURN(cluster::CollectionPtr c, coord_->DescribeCollection(db, collection));
+  MutexLock lock(&LoadLock(c->id));
+  QUIVER_ASSIGN_OR_RETURN(c, coord_->DescribeCollectionById(c->id));  // not dropped meanwhile
   if (c->loaded()) QUIVER_RETURN_IF_ERROR(querynode_->LoadCollection(c));
   return Status::OK();
 }

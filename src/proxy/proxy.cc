@@ -174,8 +174,7 @@ Result<MutationOutcome> Proxy::DeleteWhere(const cluster::CollectionInfo& collec
                                         "]: deleting by a filter other than a primary key list needs a loaded collection")
           .WithDetail(ErrorDetail::kCollectionNotLoaded);
     }
-    constexpr int32_t kStrong = 0;
-    QUIVER_ASSIGN_OR_RETURN(Timestamp ts, ReadTimestamp(collection, kStrong, budget, cancelled));
+    QUIVER_ASSIGN_OR_RETURN(Timestamp ts, ReadTimestamp(collection, ReadWait{/*Strong*/ 0, budget, cancelled}));
     cluster::QueryRequest query;
     query.collection_id = collection.id;
     query.filter = std::shared_ptr<const expr::PlanNode>(std::move(plan));
@@ -213,10 +212,11 @@ Result<bool> Proxy::SegmentsFlushed(const std::vector<cluster::CollectionPtr>& c
   return true;
 }
 
-Result<Timestamp> Proxy::ReadTimestamp(const cluster::CollectionInfo& collection, int32_t consistency_level,
-                                       std::chrono::milliseconds budget, const std::function<bool()>& cancelled) {
+Result<Timestamp> Proxy::ReadTimestamp(const cluster::CollectionInfo& collection, const ReadWait& wait) {
   constexpr int32_t kEventually = 3;
-  if (consistency_level == kEventually) return kMaxTimestamp;
+  if (wait.consistency_level == kEventually) return kMaxTimestamp;
+  const std::chrono::milliseconds budget = wait.budget;
+  const std::function<bool()>& cancelled = wait.cancelled;
   // Every write acknowledged before now is at or below the WAL's last lsn.
   std::map<std::string, storage::Lsn> positions;
   for (const auto& channel : collection.channels) {

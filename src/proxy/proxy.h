@@ -5,6 +5,7 @@
 // before reads, and resolving output fields. The front doors (src/rpc/) turn wire messages into calls here.
 // Thread-safe.
 
+#include <array>
 #include <memory>
 #include <atomic>
 #include <functional>
@@ -12,6 +13,7 @@
 
 #include "cluster/clients.h"
 #include "common/metrics.h"
+#include "common/mutex.h"
 #include "proxy/indexes.h"
 #include "proxy/rows.h"
 #include "proxy/search.h"
@@ -35,11 +37,6 @@ struct CollectionRequest {
   int64_t num_partitions = 0;       // partition-key collections only (0: 16; at most 1024)
 };
 
-struct MutationOutcome {
-  size_t count = 0;
-  Timestamp timestamp = 0;
-};
-
 // Build state of an index: rows of flushed segments covered by a built index file (all of them
 // for exact families and scalar fields, which need no file), flushed rows still waiting, and
 // every row of the collection (flushed and growing).
@@ -47,6 +44,17 @@ struct IndexProgress {
   size_t indexed_rows = 0;
   size_t pending_rows = 0;
   size_t total_rows = 0;
+};
+
+// An index of a collection with its build state (DescribeIndex).
+struct IndexDescription {
+  cluster::IndexInfo info;
+  IndexProgress progress;
+};
+
+struct MutationOutcome {
+  size_t count = 0;
+  Timestamp timestamp = 0;
 };
 
 class Proxy {
@@ -68,6 +76,8 @@ class Proxy {
   // InvalidArgument for an empty name; NotFound (kCollectionNotFound) when missing.
   Result<cluster::CollectionPtr> DescribeCollection(const std::string& db, const std::string& name);
   Result<cluster::CollectionPtr> DescribeCollectionById(int64_t id);
+  // False when there is no such collection (other errors are errors).
+  Result<bool> HasCollection(const std::string& db, const std::string& name);
   // The collection, refused unless loaded (and its load did not fail): what reads need.
   Result<cluster::CollectionPtr> LoadedCollection(const std::string& db, const std::string& name);
   Result<std::vector<cluster::CollectionPtr>> ListCollections(const std::string& db);
@@ -89,7 +99,13 @@ class Proxy {
   Result<std::string> DescribeAlias(const std::string& db, const std::string& alias);
   // Resolves and checks the index (proxy/indexes.h) and records it in the catalog.
   Status CreateIndex(const std::string& db, const std::string& collection, const IndexSpec& spec);
-  Status DropIndex(const std::string& db, const std::string& collection, const std::string& index_name);
+  // The index named, else the one on `field_name`; refused while the collection is loaded.
+  Status DropIndex(const std::string& db, const std::string& collection, const std::string& index_name,
+                   const std::string& field_name);
+  // The collection's indexes (only the one named, or those on `field_name`, when given);
+  // NotFound (kIndexNotFound) when none matches.
+  Result<std::vector<IndexDescription>> DescribeIndexes(const std::string& db, const std::string& collection,
+                                                        const std::string& index_name, const std::string& field_name);
   Status AlterIndex(const std::string& db, const std::string& collection, const std::string& index_name,
                     const cluster::KeyValues& set, const std::vector<std::string>& remove);
   // Load progress in percent of a loaded collection (each named partition must exist and be
@@ -126,10 +142,9 @@ class Proxy {
   Result<QueryOutcome> Query(const QueryArgs& args);
 
   // Waits until the querynode has consumed every write acknowledged before this call (all levels
-  // except Eventually) and returns the timestamp to read at.
-  // Waits at most `budget` (and while `cancelled` is false) for the consistency level.
-  Result<Timestamp> ReadTimestamp(const cluster::CollectionInfo& collection, int32_t consistency_level,
-                                  std::chrono::milliseconds budget, const std::function<bool()>& cancelled = {});
+  // except Eventually) and returns the timestamp to read at. Waits at most `wait.budget` (and
+  // while `wait.cancelled` is false).
+  Result<Timestamp> ReadTimestamp(const cluster::CollectionInfo& collection, const ReadWait& wait);
   // From now on, waits of requests end (Unavailable) so that the server can shut down.
   void BeginShutdown() { stopping_.store(true); }
   bool stopping() const { return stopping_.load(); }
@@ -141,6 +156,14 @@ class Proxy {
   // Keeps only `partitions` loaded (none: the collection is released).
   Status KeepLoadedPartitions(const cluster::CollectionPtr& collection, const std::vector<int64_t>& partitions);
   Status Release(const cluster::CollectionInfo& collection);
+  // The same by name: every partition loaded, the named partitions loaded besides those loaded
+  // (each must exist), the named partitions released (names that do not exist are skipped).
+  Status LoadCollection(const std::string& db, const std::string& name);
+  Status ReleaseCollection(const std::string& db, const std::string& name);
+  Status LoadPartitionsNamed(const std::string& db, const std::string& collection,
+                             const std::vector<std::string>& partitions);
+  Status ReleasePartitionsNamed(const std::string& db, const std::string& collection,
+                                const std::vector<std::string>& partitions);
   Status DropCollection(const std::string& db, const std::string& name);
   // Creates a partition; a loaded collection loads it at once.
   Status CreatePartition(const std::string& db, const std::string& collection, const std::string& partition);
@@ -148,6 +171,8 @@ class Proxy {
   // the segment records again when the caller has them.
   Result<size_t> RowCount(const cluster::CollectionInfo& collection, std::optional<int64_t> partition,
                           const cluster::CollectionSegments* segments = nullptr);
+  // Rows of a collection by name, or of its partition `partition` (empty: every partition).
+  Result<size_t> RowCountOf(const std::string& db, const std::string& collection, const std::string& partition);
   // Of every index of the collection, by index id, from one read of its segment records.
   Result<std::map<int64_t, IndexProgress>> IndexProgressOf(const cluster::CollectionInfo& collection);
 
@@ -162,6 +187,14 @@ class Proxy {
   cluster::CoordClient* coord_;
   cluster::DataNodeClient* datanode_;
   cluster::QueryNodeClient* querynode_;
+  // Serializes the changes of one collection's load state across roles (load, release, drop, a
+  // partition created in a loaded collection), so that a load racing a drop cannot leave the
+  // querynode serving, and consuming the WAL channels of, a collection that no longer exists.
+  // Striped by collection id: loads of different collections rarely wait for each other.
+  Mutex& LoadLock(int64_t collection_id) const { return load_locks_[static_cast<uint64_t>(collection_id) % kLoadLocks]; }
+  static constexpr size_t kLoadLocks = 64;
+  mutable std::array<Mutex, kLoadLocks> load_locks_;
+
   storage::Wal* wal_;
   ProxyOptions options_;
   std::atomic<bool> stopping_{false};

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
+#include <set>
+#include <thread>
+
 #include "cluster/testing/fake_coord.h"
 #include "cluster/testing/wal_rows.h"
 
@@ -116,6 +120,69 @@ TEST_F(ProxyTest, OutputFields) {
   EXPECT_EQ(one->field_ids.size(), 2u);  // n and the primary key
   auto unknown = proxy_.ResolveOutputFields(*c->schema, {"nope"}, true);
   EXPECT_EQ(unknown.status().detail(), ErrorDetail::kFieldNotFound);
+}
+
+// A querynode whose LoadCollection waits until the test opens the gate; it records what it
+// serves.
+class GatedQueryNode final : public cluster::QueryNodeClient {
+ public:
+  std::promise<void> entered;  // a LoadCollection is waiting at the gate
+  std::promise<void> gate;
+  std::set<int64_t> Loaded() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return loaded_;
+  }
+
+  Status LoadCollection(const cluster::CollectionPtr& c) override {
+    entered.set_value();
+    gate.get_future().wait();
+    std::lock_guard<std::mutex> lock(mu_);
+    loaded_.insert(c->id);
+    return Status::OK();
+  }
+  Status ReleaseCollection(int64_t id) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    loaded_.erase(id);
+    return Status::OK();
+  }
+  Result<int64_t> LoadingProgress(int64_t) override { return 100; }
+  Status LoadError(int64_t) override { return Status::OK(); }
+  Status WaitConsumed(const std::map<std::string, storage::Lsn>&, std::chrono::milliseconds) override {
+    return Status::OK();
+  }
+  Result<cluster::SearchResult> Search(const cluster::SearchRequest&) override { return Status::Internal("unused"); }
+  Result<cluster::QueryResult> Query(const cluster::QueryRequest&) override { return Status::Internal("unused"); }
+
+ private:
+  std::mutex mu_;
+  std::set<int64_t> loaded_;
+};
+
+TEST_F(ProxyTest, ADropRacingALoadLeavesTheQueryNodeServingNothing) {
+  auto c = coord_.AddCollection(wal_.get(), "c", VectorSchema(4));
+  auto indexed = std::make_shared<cluster::CollectionInfo>(*c);
+  cluster::IndexInfo index;
+  index.id = 1;
+  index.name = "v";
+  index.field_id = c->schema->FindField("v")->id;
+  index.field_name = "v";
+  indexed->indexes.push_back(index);
+  coord_.Put(indexed);
+  GatedQueryNode querynode;
+  Proxy proxy(&coord_, nullptr, &querynode, wal_.get(), &metrics_, {});
+  std::future<Status> loaded = std::async(std::launch::async, [&] { return proxy.LoadCollection("default", "c"); });
+  querynode.entered.get_future().wait();  // the load set the load state and is loading the querynode
+  std::future<Status> dropped = std::async(std::launch::async, [&] { return proxy.DropCollection("default", "c"); });
+  // The drop waits for the load (without the collection's load lock it would finish here, and
+  // the load would then leave the querynode serving a dropped collection).
+  dropped.wait_for(std::chrono::milliseconds(200));
+  querynode.gate.set_value();
+  EXPECT_TRUE(loaded.get().ok());
+  EXPECT_TRUE(dropped.get().ok());
+  EXPECT_TRUE(querynode.Loaded().empty());
+  EXPECT_EQ(coord_.DescribeCollection("default", "c").status().detail(), ErrorDetail::kCollectionNotFound);
+  // A load after the drop finds the collection gone and loads nothing.
+  EXPECT_EQ(proxy.LoadCollection("default", "c").detail(), ErrorDetail::kCollectionNotFound);
 }
 
 }  // namespace

@@ -214,8 +214,8 @@ Result<PlannedSearch> PlanSearch(const cluster::CollectionInfo& collection, cons
     }
     return std::optional<float>();
   };
-  QUIVER_ASSIGN_OR_RETURN(one.request.radius, number("radius"));
-  QUIVER_ASSIGN_OR_RETURN(one.request.range_filter, number("range_filter"));
+  QUIVER_ASSIGN_OR_RETURN(one.request.window.radius, number("radius"));
+  QUIVER_ASSIGN_OR_RETURN(one.request.window.range_filter, number("range_filter"));
   // Search iterator v2: flat keys, or the params JSON when a client sends them only there.
   std::map<std::string, std::string> iterator_keys;
   for (const char* key : kSearchIteratorKeys) {
@@ -234,9 +234,9 @@ Result<PlannedSearch> PlanSearch(const cluster::CollectionInfo& collection, cons
                                      " (dropped and recreated during the iteration?)");
     }
     if (one.iterator.batch_size != 0) topk = static_cast<int64_t>(one.iterator.batch_size);
-    one.request.iterator = true;
-    one.request.after_distance = one.iterator.last_bound;
-    one.request.after_pk = one.iterator.last_pk;
+    one.request.window.iterator = true;
+    one.request.window.after_distance = one.iterator.last_bound;
+    one.request.window.after_pk = one.iterator.last_pk;
   }
   // Query vectors
   const size_t nq = ann.vectors.values.size();
@@ -375,7 +375,7 @@ Result<SearchOutcome> Proxy::Search(const SearchArgs& args) {
   QUIVER_ASSIGN_OR_RETURN(outcome.output, ResolveOutputFields(*c.schema, args.output_fields, /*include_pk=*/true));
   QUIVER_ASSIGN_OR_RETURN(PlannedSearch one, PlanSearch(c, args.ann, args.partitions, outcome.output));
   QUIVER_ASSIGN_OR_RETURN(one.request.timestamp,
-                          ReadTimestamp(c, args.wait.consistency_level, args.wait.budget, args.wait.cancelled));
+                          ReadTimestamp(c, args.wait));
   if (one.iterator.enabled) {
     // Later pages read at the first page's snapshot; the first page pins one (an Eventually read
     // too), so rows inserted meanwhile do not shift the pages.
@@ -386,8 +386,8 @@ Result<SearchOutcome> Proxy::Search(const SearchArgs& args) {
     }
   }
   QUIVER_ASSIGN_OR_RETURN(cluster::SearchResult found, querynode_->Search(one.request));
-  exec::ResultHits hits = exec::MergeRanked<exec::ResultHit>({HitsOf(found, 0)}, found.nq, one.topk, one.offset,
-                                                             index::HigherIsBetter(one.request.metric));
+  // One querynode answers, ranked and unique by key: only the page is cut out of it.
+  exec::ResultHits hits = exec::PageOfRanked(HitsOf(found, 0), one.topk, one.offset);
   outcome.result = Assemble(hits, {&found}, outcome.output, *c.schema);
   outcome.topk = one.topk;
   outcome.round_decimal = one.round_decimal;
@@ -423,7 +423,7 @@ Result<SearchOutcome> Proxy::HybridSearch(const HybridSearchArgs& args) {
   }
   // The ranker is checked before any waiting or searching.
   QUIVER_ASSIGN_OR_RETURN(exec::Fusion fusion, ParseFusion(rank, args.subs.size()));
-  QUIVER_ASSIGN_OR_RETURN(Timestamp ts, ReadTimestamp(c, args.wait.consistency_level, args.wait.budget, args.wait.cancelled));
+  QUIVER_ASSIGN_OR_RETURN(Timestamp ts, ReadTimestamp(c, args.wait));
   std::vector<cluster::SearchResult> results;
   std::vector<index::MetricType> metrics;
   size_t nq = 0;
@@ -505,7 +505,7 @@ Result<QueryOutcome> Proxy::Query(const QueryArgs& args) {
   }
   cluster::QueryRequest query;
   QUIVER_ASSIGN_OR_RETURN(query.timestamp,
-                          ReadTimestamp(c, args.wait.consistency_level, args.wait.budget, args.wait.cancelled));
+                          ReadTimestamp(c, args.wait));
   // A query iterator (pymilvus sends iterator=true and, after the first page, the first page's
   // session_ts as guarantee_timestamp) reads every page at one snapshot. Results are in
   // primary-key order, so its `pk > last` pages return each row once either way.

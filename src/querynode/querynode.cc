@@ -344,11 +344,7 @@ Result<cluster::SearchResult> QueryNode::Search(const cluster::SearchRequest& re
   search.topk = request.limit;
   search.filter = request.filter.get();
   search.timestamp = request.timestamp;
-  search.radius = request.radius;
-  search.range_filter = request.range_filter;
-  search.iterator = request.iterator;
-  search.after_distance = request.after_distance;
-  search.after_pk = request.after_pk;
+  search.window = request.window;
   search.search_params = request.search_params;
   std::vector<exec::SearchHits> parts;
   for (const ChannelView& view : Snapshot(*loaded, request.partition_ids)) {

@@ -360,3 +360,39 @@ test('collections/create: a failing index leaves no collection behind', () => {
   assert.match(both.body.message, /indexParams or metricType, not both/);
   assert.equal(curl(server, 'collections/has', { collectionName: 'quick_both' }).body.data.has, false);
 });
+
+test('exprParams fill filter templates in query, search and delete; entities/get keys are typed values', () => {
+  let r = curl(server, 'collections/create', { collectionName: 'tmpl', dimension: 4, idType: 'VarChar',
+    params: { max_length: 16 }, indexParams: null });
+  assert.equal(r.body.code, 0, r.text);
+  // indexParams null is no indexParams: the quick form's own index is created and loaded.
+  r = curl(server, 'collections/describe', { collectionName: 'tmpl' });
+  assert.equal(r.body.data.load, 'LoadStateLoaded', r.text);
+  assert.equal(r.body.data.indexes[0].metricType, 'COSINE');
+  const data = ['a', 'b', "c'\"d", 'e'].map((id, i) => ({ id, vector: vec(4), n: i }));
+  r = curl(server, 'entities/insert', { collectionName: 'tmpl', data });
+  assert.equal(r.body.code, 0, r.text);
+  r = curl(server, 'entities/query', { collectionName: 'tmpl', filter: 'n >= {low} and id in {ids}',
+    exprParams: { low: 1, ids: ['a', 'b', 'e'] }, outputFields: ['id', 'n'], consistencyLevel: 'Strong' });
+  assert.equal(r.body.code, 0, r.text);
+  assert.deepEqual(r.body.data.map(x => x.id).sort(), ['b', 'e']);
+  r = curl(server, 'entities/search', { collectionName: 'tmpl', data: [data[0].vector], limit: 4,
+    filter: 'n < {high}', exprParams: { high: 2 }, outputFields: ['n'], consistencyLevel: 'Strong' });
+  assert.equal(r.body.code, 0, r.text);
+  assert.deepEqual(r.body.data.map(x => x.id).sort(), ['a', 'b']);
+  // A template without its value, or a value of no JSON scalar type, is refused.
+  r = curl(server, 'entities/query', { collectionName: 'tmpl', filter: 'n > {missing}', exprParams: {} });
+  assert.notEqual(r.body.code, 0);
+  r = curl(server, 'entities/query', { collectionName: 'tmpl', filter: 'n > {x}', exprParams: { x: { nested: 1 } } });
+  assert.equal(r.body.code, 1100, r.text);
+  // Keys with quotes are looked up as values, not spliced into the filter text.
+  r = curl(server, 'entities/get', { collectionName: 'tmpl', id: ["c'\"d", 'zzz'], outputFields: ['n'] });
+  assert.equal(r.body.code, 0, r.text);
+  assert.deepEqual(r.body.data.map(x => x.n), [2]);
+  r = curl(server, 'entities/delete', { collectionName: 'tmpl', filter: 'id in {gone}', exprParams: { gone: ['a', 'b'] } });
+  assert.equal(r.body.code, 0, r.text);
+  r = curl(server, 'entities/query', { collectionName: 'tmpl', filter: '', outputFields: ['count(*)'], consistencyLevel: 'Strong' },
+    { 'Accept-Type-Allow-Int64': 'true' });
+  assert.deepEqual(r.body.data, [{ 'count(*)': 2 }]);
+  assert.equal(curl(server, 'collections/drop', { collectionName: 'tmpl' }).body.code, 0);
+});

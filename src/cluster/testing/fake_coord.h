@@ -2,8 +2,9 @@
 
 // An in-memory CoordClient for unit tests of the roles (datanode, querynode, indexnode, proxy):
 // a catalog of collections added by the test, the segment registry (flush commits, segment
-// indexes, checkpoints) and allocation. Catalog DDL through the client is not needed by those
-// roles and answers NotSupported, so a test that strays there fails loudly. Thread-safe.
+// indexes, checkpoints), allocation, load state and dropping a collection. Other catalog DDL
+// through the client is not needed by those roles and answers NotSupported, so a test that
+// strays there fails loudly. Thread-safe.
 
 #include <atomic>
 #include <map>
@@ -111,7 +112,16 @@ class FakeCoord final : public CoordClient {
   Result<DatabaseInfo> DescribeDatabase(const std::string&) override { return No(); }
   Status AlterDatabase(const std::string&, const KeyValues&, const std::vector<std::string>&) override { return No(); }
   Status CreateCollection(const std::string&, const CollectionSpec&) override { return No(); }
-  Status DropCollection(const std::string&, const std::string&) override { return No(); }
+  Status DropCollection(const std::string&, const std::string& name) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto it = collections_.begin(); it != collections_.end(); ++it) {
+      if (it->second->name == name) {
+        collections_.erase(it);
+        return Status::OK();
+      }
+    }
+    return CollectionNotFound(name);
+  }
   Result<CollectionPtr> DescribeCollection(const std::string&, const std::string& name) override {
     std::lock_guard<std::mutex> lock(mu_);
     for (const auto& [id, c] : collections_) {
@@ -134,7 +144,15 @@ class FakeCoord final : public CoordClient {
   Result<std::string> DescribeAlias(const std::string&, const std::string&) override { return No(); }
   Status CreateIndex(const std::string&, const std::string&, const IndexInfo&) override { return No(); }
   Status DropIndex(const std::string&, const std::string&, const std::string&) override { return No(); }
-  Status SetLoadState(int64_t, const std::vector<int64_t>&) override { return No(); }
+  Status SetLoadState(int64_t id, const std::vector<int64_t>& partitions) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = collections_.find(id);
+    if (it == collections_.end()) return CollectionNotFound(std::to_string(id));
+    auto updated = std::make_shared<CollectionInfo>(*it->second);
+    updated->loaded_partitions = partitions;
+    it->second = std::move(updated);
+    return Status::OK();
+  }
   Status AlterIndex(const std::string&, const std::string&, const std::string&, const KeyValues&,
                     const std::vector<std::string>&) override {
     return No();

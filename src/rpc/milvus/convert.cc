@@ -61,7 +61,6 @@ Result<schema::CollectionSchema> SchemaFromProto(const pb::schema::CollectionSch
     return Status::NotSupported("schema properties are not supported; set properties on the CreateCollection request")
         .WithDetail(ErrorDetail::kUnimplemented);
   }
-  int clustering_keys = 0;
   for (const auto& f : proto.fields()) {
     if (f.is_dynamic()) {
       if (!proto.enable_dynamic_field()) {
@@ -79,11 +78,6 @@ Result<schema::CollectionSchema> SchemaFromProto(const pb::schema::CollectionSch
       }
       return Status::InvalidArgument("field " + f.name() + " has an unknown data type " + std::to_string(f.data_type()));
     }
-    if (f.data_type() == static_cast<int>(DataType::kGeometry) || f.data_type() == static_cast<int>(DataType::kTimestamptz)) {
-      return Status::NotSupported("field " + f.name() + ": data type " + Dt(static_cast<DataType>(f.data_type())) +
-                                  " is not supported yet")
-          .WithDetail(ErrorDetail::kUnimplemented);
-    }
     if (f.is_function_output()) {
       return Status::NotSupported("field " + f.name() + " is a function output; schema functions are not supported yet")
           .WithDetail(ErrorDetail::kUnimplemented);
@@ -97,10 +91,6 @@ Result<schema::CollectionSchema> SchemaFromProto(const pb::schema::CollectionSch
       return Status::InvalidArgument("field " + f.name() + " has state " + std::to_string(f.state()) +
                                      "; a field's state is set by the server");
     }
-    if (f.is_clustering_key() && ++clustering_keys > 1) {
-      return Status::InvalidArgument("there are more than one clustering key field in the schema");
-    }
-    for (const auto& kv : f.type_params()) QUIVER_RETURN_IF_ERROR(CheckTypeParam(f.name(), kv.key(), kv.value()));
     field.type = static_cast<DataType>(f.data_type());
     field.element_type = static_cast<DataType>(f.element_type());
     field.primary_key = f.is_primary_key();
@@ -112,9 +102,6 @@ Result<schema::CollectionSchema> SchemaFromProto(const pb::schema::CollectionSch
     for (const auto& kv : f.type_params()) field.type_params[kv.key()] = kv.value();
     if (f.has_default_value() && f.default_value().data_case() != pb::schema::ValueField::DATA_NOT_SET) {
       QUIVER_ASSIGN_OR_RETURN(field.default_value, DefaultFromProto(f.default_value()));
-    }
-    if (field.type == DataType::kString) {
-      return Status::InvalidArgument("string data type not supported yet, please use VarChar type instead");
     }
     s.fields.push_back(std::move(field));
   }
@@ -269,24 +256,14 @@ Status ValidateArrayRow(const schema::FieldSchema& field, const pb::schema::Scal
       break;
     case C::kStringData:
       if (!schema::IsStringType(e)) return wrong();
-      for (const auto& v : row.string_data().data()) {
-        if (static_cast<int64_t>(v.size()) > field.max_length) {
-          return Status::InvalidArgument("the length (" + std::to_string(v.size()) + ") of element of array field " +
-                                         field.name + " exceeds max length (" + std::to_string(field.max_length) + ")");
-        }
-        out->emplace_back(v);
-      }
+      for (const auto& v : row.string_data().data()) out->emplace_back(v);
       break;
     case C::DATA_NOT_SET:
       break;
     default:
       return wrong();
   }
-  if (static_cast<int64_t>(out->size()) > field.max_capacity) {
-    return Status::InvalidArgument("the number of elements (" + std::to_string(out->size()) + ") of array field " +
-                                   field.name + " exceeds max capacity (" + std::to_string(field.max_capacity) + ")");
-  }
-  return Status::OK();
+  return proxy::CheckArrayValues(field, *out);
 }
 
 // Appends row value `i` (index into the data array) of scalar field data to the builder.
@@ -299,54 +276,38 @@ Status AppendScalar(const schema::FieldSchema& field, const RowLimits& limits, c
     case DataType::kInt16:
     case DataType::kInt32: {
       int64_t v = s.int_data().data(static_cast<int>(i));
-      int64_t lo = field.type == DataType::kInt8 ? -128 : field.type == DataType::kInt16 ? -32768 : INT32_MIN;
-      int64_t hi = field.type == DataType::kInt8 ? 127 : field.type == DataType::kInt16 ? 32767 : INT32_MAX;
-      if (v < lo || v > hi) {
-        return Status::InvalidArgument("value " + std::to_string(v) + " of field " + field.name + " is out of range of " + Dt(field.type));
-      }
+      QUIVER_RETURN_IF_ERROR(proxy::CheckIntRange(field, v));
       b->AppendInt(v);
       break;
     }
     case DataType::kInt64: b->AppendInt(s.long_data().data(static_cast<int>(i))); break;
     case DataType::kFloat: {
       float v = s.float_data().data(static_cast<int>(i));
-      if (!std::isfinite(v)) return Status::InvalidArgument("value of float field " + field.name + " is not a finite number");
+      QUIVER_RETURN_IF_ERROR(proxy::CheckFinite(field, v));
       b->AppendDouble(v);
       break;
     }
     case DataType::kDouble: {
       double v = s.double_data().data(static_cast<int>(i));
-      if (!std::isfinite(v)) return Status::InvalidArgument("value of double field " + field.name + " is not a finite number");
+      QUIVER_RETURN_IF_ERROR(proxy::CheckFinite(field, v));
       b->AppendDouble(v);
       break;
     }
     case DataType::kVarChar:
     case DataType::kText: {
       const std::string& v = s.string_data().data(static_cast<int>(i));
-      if (field.type == DataType::kVarChar && static_cast<int64_t>(v.size()) > field.max_length) {
-        return Status::InvalidArgument("the length (" + std::to_string(v.size()) + ") of varchar field " + field.name +
-                                       " exceeds max length (" + std::to_string(field.max_length) + ")");
-      }
+      QUIVER_RETURN_IF_ERROR(proxy::CheckVarChar(field, v));
       b->AppendBytes(v);
       break;
     }
     case DataType::kJson: {
       const std::string& v = s.json_data().data(static_cast<int>(i));
-      if (v.size() > limits.max_json_bytes) {
-        return Status::InvalidArgument("the length (" + std::to_string(v.size()) + ") of JSON field " + field.name +
-                                       " exceeds max length (" + std::to_string(limits.max_json_bytes) + ")");
-      }
       if (v.empty() && !field.is_dynamic) {
         return Status::InvalidArgument("JSON field " + field.name + " got an empty (null) value but is not nullable");
       }
-      // Measured before parsing: no walk of a value (parse, copy, dump) may recurse without bound.
-      QUIVER_RETURN_IF_ERROR(CheckJsonNesting(v, "value of JSON field " + field.name));
-      Json parsed = Json::parse(v.empty() ? std::string_view("{}") : std::string_view(v), nullptr, false);
-      if (parsed.is_discarded()) return Status::InvalidArgument("value of JSON field " + field.name + " is not valid JSON");
-      if (field.is_dynamic && !parsed.is_object()) {
-        return Status::InvalidArgument("dynamic field values must be JSON objects");
-      }
-      b->AppendBytes(v.empty() ? std::string_view("{}") : std::string_view(v));
+      std::string_view text = v.empty() ? std::string_view("{}") : std::string_view(v);
+      QUIVER_RETURN_IF_ERROR(proxy::CheckJsonText(field, text, limits));
+      b->AppendBytes(text);
       break;
     }
     case DataType::kArray: {
@@ -363,16 +324,6 @@ Status AppendScalar(const schema::FieldSchema& field, const RowLimits& limits, c
   return Status::OK();
 }
 
-Status AppendDefault(const schema::FieldSchema& field, schema::ColumnBuilder* b) {
-  const schema::ScalarValue& v = *field.default_value;
-  if (const bool* x = std::get_if<bool>(&v)) b->AppendBool(*x);
-  else if (const int64_t* x = std::get_if<int64_t>(&v)) b->AppendInt(*x);
-  else if (const double* x = std::get_if<double>(&v)) b->AppendDouble(*x);
-  else if (const std::string* x = std::get_if<std::string>(&v)) b->AppendBytes(*x);
-  else return Status::InvalidArgument("bad default value", field.name);
-  return Status::OK();
-}
-
 Status AppendVector(const schema::FieldSchema& field, const pb::schema::FieldData& f, size_t row,
                     schema::ColumnBuilder* b) {
   const auto& v = f.vectors();
@@ -380,9 +331,7 @@ Status AppendVector(const schema::FieldSchema& field, const pb::schema::FieldDat
   switch (field.type) {
     case DataType::kFloatVector: {
       const float* data = v.float_vector().data().data() + row * static_cast<size_t>(field.dim);
-      for (int64_t d = 0; d < field.dim; ++d) {
-        if (!std::isfinite(data[d])) return Status::InvalidArgument("vector of field " + field.name + " has a non-finite value");
-      }
+      QUIVER_RETURN_IF_ERROR(proxy::CheckFloatVector(field, data));
       b->AppendBytes(std::string_view(reinterpret_cast<const char*>(data), width));
       break;
     }
@@ -443,39 +392,19 @@ Result<RowsIn> RowsFromFieldData(const schema::CollectionSchema& s,
     }
   }
   if (rows == 0) return Status::InvalidArgument("no rows to insert");
-  RowsIn out;
-  auto chunk = std::make_shared<schema::DataChunk>();
-  chunk->rows = rows;
-  for (const auto& field : s.fields) {
-    schema::ColumnBuilder b(field.type, field.dim, field.element_type, field.nullable);
-    auto it = by_name.find(field.name);
+  std::map<std::string, std::shared_ptr<const schema::ColumnChunk>, std::less<>> columns;
+  for (const schema::FieldSchema& field : s.fields) {  // checked in schema order
+    auto found = by_name.find(field.name);
+    if (found == by_name.end()) continue;
+    const pb::schema::FieldData* given = found->second;
     if (field.primary_key && field.auto_id && !upsert) {
-      if (it != by_name.end()) {
-        return Status::InvalidArgument("the primary key field " + field.name + " is auto id; do not insert values for it");
-      }
-      if (field.type == DataType::kInt64) {
-        QUIVER_ASSIGN_OR_RETURN(int64_t first, alloc_ids(static_cast<uint32_t>(rows)));
-        for (size_t r = 0; r < rows; ++r) b.AppendInt(first + static_cast<int64_t>(r));
-      } else {
-        QUIVER_ASSIGN_OR_RETURN(int64_t first, alloc_ids(static_cast<uint32_t>(rows)));
-        for (size_t r = 0; r < rows; ++r) b.AppendBytes(std::to_string(first + static_cast<int64_t>(r)));
-      }
-      out.generated_ids = true;
-    } else if (it == by_name.end()) {
-      if (field.is_dynamic) {
-        for (size_t r = 0; r < rows; ++r) b.AppendBytes("{}");
-      } else if (field.default_value) {
-        for (size_t r = 0; r < rows; ++r) QUIVER_RETURN_IF_ERROR(AppendDefault(field, &b));
-      } else if (field.nullable) {
-        for (size_t r = 0; r < rows; ++r) b.AppendNull();
-      } else {
-        return Status::InvalidArgument("field " + field.name + " is missing from the insert data")
-            .WithDetail(ErrorDetail::kParameterMissing);
-      }
-    } else if (schema::IsVectorType(field.type)) {
-      for (size_t r = 0; r < rows; ++r) QUIVER_RETURN_IF_ERROR(AppendVector(field, *it->second, r, &b));
+      return Status::InvalidArgument("the primary key field " + field.name + " is auto id; do not insert values for it");
+    }
+    schema::ColumnBuilder b(field.type, field.dim, field.element_type, field.nullable);
+    if (schema::IsVectorType(field.type)) {
+      for (size_t r = 0; r < rows; ++r) QUIVER_RETURN_IF_ERROR(AppendVector(field, *given, r, &b));
     } else {
-      const pb::schema::FieldData& f = *it->second;
+      const pb::schema::FieldData& f = *given;
       size_t values = ScalarCount(f);
       bool has_valid = f.valid_data_size() > 0;
       if (has_valid && !field.nullable && !field.default_value) {
@@ -502,7 +431,7 @@ Result<RowsIn> RowsFromFieldData(const schema::CollectionSchema& s,
           if (packed) ++next;  // the empty value took a slot in the packed data
         }
         if (!valid) {
-          if (field.default_value) QUIVER_RETURN_IF_ERROR(AppendDefault(field, &b));
+          if (field.default_value) QUIVER_RETURN_IF_ERROR(proxy::AppendDefault(field, &b));
           else b.AppendNull();
           continue;
         }
@@ -510,15 +439,9 @@ Result<RowsIn> RowsFromFieldData(const schema::CollectionSchema& s,
         ++next;
       }
     }
-    auto column = b.Build();
-    if (field.primary_key) {
-      out.pks.reserve(rows);
-      for (size_t r = 0; r < rows; ++r) out.pks.push_back(segment::PrimaryKeyAt(*column, r));
-    }
-    chunk->columns.emplace_back(field.id, std::move(column));
+    columns.emplace(field.name, b.Build());
   }
-  out.chunk = std::move(chunk);
-  return out;
+  return proxy::AssembleRows(s, std::move(columns), rows, upsert, alloc_ids);
 }
 
 void ColumnToFieldData(const schema::FieldSchema& field, const schema::ColumnChunk& column,

@@ -24,9 +24,6 @@ std::vector<std::string> ToVector(const google::protobuf::RepeatedPtrField<std::
   return {in.begin(), in.end()};
 }
 
-Status IndexNotFound(const std::string& collection) {
-  return Status::NotFound("index not found[collection=" + collection + "]").WithDetail(ErrorDetail::kIndexNotFound);
-}
 
 }  // namespace
 
@@ -50,7 +47,6 @@ grpc::Status MilvusServiceImpl::CreateCollection(CallContext* context,
     QUIVER_ASSIGN_OR_RETURN(collection.schema, SchemaFromProto(proto));
     collection.shards_num = request->shards_num();
     collection.consistency_level = request->consistency_level();
-    QUIVER_RETURN_IF_ERROR(CheckProperties(PropertyScope::kCollection, request->properties()));
     collection.properties = KeyValuesFromProto(request->properties());
     collection.num_partitions = request->num_partitions();
     return proxy_->CreateCollection(db, std::move(collection));
@@ -70,9 +66,8 @@ grpc::Status MilvusServiceImpl::HasCollection(CallContext* context,
                                               pb::milvus::BoolResponse* response) {
   return Run(context, "HasCollection", *request, response->mutable_status(), [&]() -> Status {
     QUIVER_RETURN_IF_ERROR(CheckNoTimeTravel(request->time_stamp(), "time_stamp"));
-    Result<cluster::CollectionPtr> c = Collection(context, request->db_name(), request->collection_name());
-    if (!c.ok() && c.status().detail() != ErrorDetail::kCollectionNotFound) return c.status();
-    response->set_value(c.ok());
+    QUIVER_ASSIGN_OR_RETURN(bool has, proxy_->HasCollection(Database(context, request->db_name()), request->collection_name()));
+    response->set_value(has);
     return Status::OK();
   });
 }
@@ -140,8 +135,8 @@ grpc::Status MilvusServiceImpl::GetCollectionStatistics(CallContext* context,
                                                         const pb::milvus::GetCollectionStatisticsRequest* request,
                                                         pb::milvus::GetCollectionStatisticsResponse* response) {
   return Run(context, "GetCollectionStatistics", *request, response->mutable_status(), [&]() -> Status {
-    QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
-    QUIVER_ASSIGN_OR_RETURN(size_t rows, proxy_->RowCount(*c, std::nullopt));
+    QUIVER_ASSIGN_OR_RETURN(size_t rows,
+                            proxy_->RowCountOf(Database(context, request->db_name()), request->collection_name(), ""));
     auto* kv = response->add_stats();
     kv->set_key("row_count");
     kv->set_value(std::to_string(rows));
@@ -153,7 +148,6 @@ grpc::Status MilvusServiceImpl::AlterCollection(CallContext* context,
                                                 const pb::milvus::AlterCollectionRequest* request,
                                                 pb::common::Status* response) {
   return Run(context, "AlterCollection", *request, response, [&]() -> Status {
-    QUIVER_RETURN_IF_ERROR(CheckProperties(PropertyScope::kCollection, request->properties()));
     return proxy_->AlterCollection(Database(context, request->db_name()), request->collection_name(),
                                             KeyValuesFromProto(request->properties()), ToVector(request->delete_keys()));
   });
@@ -221,12 +215,9 @@ grpc::Status MilvusServiceImpl::GetPartitionStatistics(CallContext* context,
                                                        const pb::milvus::GetPartitionStatisticsRequest* request,
                                                        pb::milvus::GetPartitionStatisticsResponse* response) {
   return Run(context, "GetPartitionStatistics", *request, response->mutable_status(), [&]() -> Status {
-    QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
-    const cluster::PartitionInfo* p = c->FindPartition(request->partition_name());
-    if (p == nullptr) {
-      return cluster::PartitionNotFound(request->partition_name());
-    }
-    QUIVER_ASSIGN_OR_RETURN(size_t rows, proxy_->RowCount(*c, p->id));
+    if (request->partition_name().empty()) return cluster::PartitionNotFound("");
+    QUIVER_ASSIGN_OR_RETURN(size_t rows, proxy_->RowCountOf(Database(context, request->db_name()),
+                                                            request->collection_name(), request->partition_name()));
     auto* kv = response->add_stats();
     kv->set_key("row_count");
     kv->set_value(std::to_string(rows));
@@ -239,19 +230,10 @@ grpc::Status MilvusServiceImpl::LoadPartitions(CallContext* context,
                                                const pb::milvus::LoadPartitionsRequest* request,
                                                pb::common::Status* response) {
   return Run(context, "LoadPartitions", *request, response, [&]() -> Status {
-    QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
     QUIVER_RETURN_IF_ERROR(CheckLoadOptions(request->replica_number(), request->resource_groups(), request->load_fields(),
                                             request->skip_load_dynamic_field(), request->load_params()));
-    if (request->partition_names().empty()) return Status::InvalidArgument("partition names are empty");
-    std::vector<int64_t> ids = c->loaded_partitions;
-    for (const auto& name : request->partition_names()) {
-      const cluster::PartitionInfo* p = c->FindPartition(name);
-      if (p == nullptr) {
-        return cluster::PartitionNotFound(name);
-      }
-      ids.push_back(p->id);
-    }
-    return proxy_->LoadPartitions(c, ids);
+    return proxy_->LoadPartitionsNamed(Database(context, request->db_name()), request->collection_name(),
+                                       ToVector(request->partition_names()));
   });
 }
 
@@ -259,13 +241,8 @@ grpc::Status MilvusServiceImpl::ReleasePartitions(CallContext* context,
                                                   const pb::milvus::ReleasePartitionsRequest* request,
                                                   pb::common::Status* response) {
   return Run(context, "ReleasePartitions", *request, response, [&]() -> Status {
-    QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
-    std::vector<int64_t> ids = c->loaded_partitions;
-    for (const auto& name : request->partition_names()) {
-      const cluster::PartitionInfo* p = c->FindPartition(name);
-      if (p != nullptr) std::erase(ids, p->id);
-    }
-    return proxy_->KeepLoadedPartitions(c, ids);
+    return proxy_->ReleasePartitionsNamed(Database(context, request->db_name()), request->collection_name(),
+                                          ToVector(request->partition_names()));
   });
 }
 
@@ -275,12 +252,9 @@ grpc::Status MilvusServiceImpl::LoadCollection(CallContext* context,
                                                const pb::milvus::LoadCollectionRequest* request,
                                                pb::common::Status* response) {
   return Run(context, "LoadCollection", *request, response, [&]() -> Status {
-    QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
     QUIVER_RETURN_IF_ERROR(CheckLoadOptions(request->replica_number(), request->resource_groups(), request->load_fields(),
                                             request->skip_load_dynamic_field(), request->load_params()));
-    std::vector<int64_t> ids;
-    for (const auto& p : c->partitions) ids.push_back(p.id);
-    return proxy_->LoadPartitions(c, ids);
+    return proxy_->LoadCollection(Database(context, request->db_name()), request->collection_name());
   });
 }
 
@@ -288,8 +262,7 @@ grpc::Status MilvusServiceImpl::ReleaseCollection(CallContext* context,
                                                   const pb::milvus::ReleaseCollectionRequest* request,
                                                   pb::common::Status* response) {
   return Run(context, "ReleaseCollection", *request, response, [&]() -> Status {
-    QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
-    return proxy_->Release(*c);
+    return proxy_->ReleaseCollection(Database(context, request->db_name()), request->collection_name());
   });
 }
 
@@ -408,7 +381,6 @@ grpc::Status MilvusServiceImpl::CreateDatabase(CallContext* context,
                                                const pb::milvus::CreateDatabaseRequest* request,
                                                pb::common::Status* response) {
   return Run(context, "CreateDatabase", *request, response, [&]() -> Status {
-    QUIVER_RETURN_IF_ERROR(CheckProperties(PropertyScope::kDatabase, request->properties()));
     return proxy_->CreateDatabase(request->db_name(), KeyValuesFromProto(request->properties()));
   });
 }
@@ -449,7 +421,6 @@ grpc::Status MilvusServiceImpl::DescribeDatabase(CallContext* context,
 grpc::Status MilvusServiceImpl::AlterDatabase(CallContext* context, const pb::milvus::AlterDatabaseRequest* request,
                                               pb::common::Status* response) {
   return Run(context, "AlterDatabase", *request, response, [&]() -> Status {
-    QUIVER_RETURN_IF_ERROR(CheckProperties(PropertyScope::kDatabase, request->properties()));
     return proxy_->AlterDatabase(Database(context, request->db_name()), KeyValuesFromProto(request->properties()),
                                           ToVector(request->delete_keys()));
   });
@@ -473,12 +444,10 @@ grpc::Status MilvusServiceImpl::DescribeIndex(CallContext* context,
                                               pb::milvus::DescribeIndexResponse* response) {
   return Run(context, "DescribeIndex", *request, response->mutable_status(), [&]() -> Status {
     QUIVER_RETURN_IF_ERROR(CheckNoTimeTravel(request->timestamp(), "timestamp"));
-    QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
-    QUIVER_ASSIGN_OR_RETURN(auto progress_of, proxy_->IndexProgressOf(*c));
-    for (const auto& index : c->indexes) {
-      if (!request->index_name().empty() && index.name != request->index_name()) continue;
-      if (!request->field_name().empty() && index.field_name != request->field_name()) continue;
-      const proxy::IndexProgress& progress = progress_of.at(index.id);
+    QUIVER_ASSIGN_OR_RETURN(auto indexes, proxy_->DescribeIndexes(Database(context, request->db_name()),
+                                                                 request->collection_name(), request->index_name(),
+                                                                 request->field_name()));
+    for (const auto& [index, progress] : indexes) {
       auto* d = response->add_index_descriptions();
       d->set_index_name(index.name);
       d->set_indexid(index.id);
@@ -489,7 +458,6 @@ grpc::Status MilvusServiceImpl::DescribeIndex(CallContext* context,
       d->set_pending_index_rows(static_cast<int64_t>(progress.pending_rows));
       d->set_state(progress.pending_rows == 0 ? pb::common::Finished : pb::common::InProgress);
     }
-    if (response->index_descriptions_size() == 0) return IndexNotFound(c->name);
     return Status::OK();
   });
 }
@@ -513,17 +481,12 @@ grpc::Status MilvusServiceImpl::GetIndexStatistics(CallContext* context,
 grpc::Status MilvusServiceImpl::GetIndexState(CallContext* context, const pb::milvus::GetIndexStateRequest* request,
                                               pb::milvus::GetIndexStateResponse* response) {
   return Run(context, "GetIndexState", *request, response->mutable_status(), [&]() -> Status {
-    QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
-    QUIVER_ASSIGN_OR_RETURN(auto progress_of, proxy_->IndexProgressOf(*c));
-    for (const auto& index : c->indexes) {
-      if ((request->index_name().empty() || index.name == request->index_name()) &&
-          (request->field_name().empty() || index.field_name == request->field_name())) {
-        const proxy::IndexProgress& progress = progress_of.at(index.id);
-        response->set_state(progress.pending_rows == 0 ? pb::common::Finished : pb::common::InProgress);
-        return Status::OK();
-      }
-    }
-    return IndexNotFound(c->name);
+    QUIVER_ASSIGN_OR_RETURN(auto indexes, proxy_->DescribeIndexes(Database(context, request->db_name()),
+                                                                 request->collection_name(), request->index_name(),
+                                                                 request->field_name()));
+    const proxy::IndexProgress& progress = indexes.front().progress;
+    response->set_state(progress.pending_rows == 0 ? pb::common::Finished : pb::common::InProgress);
+    return Status::OK();
   });
 }
 
@@ -531,37 +494,22 @@ grpc::Status MilvusServiceImpl::GetIndexBuildProgress(CallContext* context,
                                                       const pb::milvus::GetIndexBuildProgressRequest* request,
                                                       pb::milvus::GetIndexBuildProgressResponse* response) {
   return Run(context, "GetIndexBuildProgress", *request, response->mutable_status(), [&]() -> Status {
-    QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
-    QUIVER_ASSIGN_OR_RETURN(auto progress_of, proxy_->IndexProgressOf(*c));
-    for (const auto& index : c->indexes) {
-      if ((request->index_name().empty() || index.name == request->index_name()) &&
-          (request->field_name().empty() || index.field_name == request->field_name())) {
-        // Progress over flushed rows (growing rows are searched exactly and need no build).
-        const proxy::IndexProgress& progress = progress_of.at(index.id);
-        response->set_indexed_rows(static_cast<int64_t>(progress.indexed_rows));
-        response->set_total_rows(static_cast<int64_t>(progress.indexed_rows + progress.pending_rows));
-        return Status::OK();
-      }
-    }
-    return IndexNotFound(c->name);
+    QUIVER_ASSIGN_OR_RETURN(auto indexes, proxy_->DescribeIndexes(Database(context, request->db_name()),
+                                                                 request->collection_name(), request->index_name(),
+                                                                 request->field_name()));
+    // Progress over flushed rows (growing rows are searched exactly and need no build).
+    const proxy::IndexProgress& progress = indexes.front().progress;
+    response->set_indexed_rows(static_cast<int64_t>(progress.indexed_rows));
+    response->set_total_rows(static_cast<int64_t>(progress.indexed_rows + progress.pending_rows));
+    return Status::OK();
   });
 }
 
 grpc::Status MilvusServiceImpl::DropIndex(CallContext* context, const pb::milvus::DropIndexRequest* request,
                                           pb::common::Status* response) {
   return Run(context, "DropIndex", *request, response, [&]() -> Status {
-    QUIVER_ASSIGN_OR_RETURN(auto c, Collection(context, request->db_name(), request->collection_name()));
-    if (c->loaded()) {
-      return Status::FailedPrecondition("index cannot be dropped, collection is loaded, please release it first");
-    }
-    std::string name = request->index_name();
-    if (name.empty()) {
-      for (const auto& index : c->indexes) {
-        if (index.field_name == request->field_name()) name = index.name;
-      }
-    }
-    if (name.empty()) return IndexNotFound(c->name);
-    return proxy_->DropIndex(Database(context, request->db_name()), c->name, name);
+    return proxy_->DropIndex(Database(context, request->db_name()), request->collection_name(), request->index_name(),
+                             request->field_name());
   });
 }
 

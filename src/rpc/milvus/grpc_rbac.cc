@@ -90,18 +90,20 @@ grpc::Status MilvusServiceImpl::SelectRole(CallContext* context, const pb::milvu
 grpc::Status MilvusServiceImpl::SelectUser(CallContext* context, const pb::milvus::SelectUserRequest* request,
                                            pb::milvus::SelectUserResponse* response) {
   return Run(context, "SelectUser", *request, response->mutable_status(), [&]() -> Status {
-    QUIVER_ASSIGN_OR_RETURN(auto users, access_->ListUsers());
-    bool found = false;
+    std::vector<cluster::UserInfo> users;
+    if (request->user().name().empty()) {
+      QUIVER_ASSIGN_OR_RETURN(users, access_->ListUsers());
+    } else {
+      QUIVER_ASSIGN_OR_RETURN(cluster::UserInfo user, access_->DescribeUser(request->user().name()));
+      users.push_back(std::move(user));
+    }
     for (const auto& user : users) {
-      if (!request->user().name().empty() && user.name != request->user().name()) continue;
-      found = true;
       auto* result = response->add_results();
       result->mutable_user()->set_name(user.name);
       if (request->include_role_info()) {
         for (const auto& r : user.roles) result->add_roles()->set_name(r);
       }
     }
-    if (!found && !request->user().name().empty()) return Status::NotFound("user not found: " + request->user().name());
     return Status::OK();
   });
 }
@@ -181,7 +183,6 @@ grpc::Status MilvusServiceImpl::OperatePrivilegeGroup(CallContext* context,
 grpc::Status MilvusServiceImpl::AlterIndex(CallContext* context, const pb::milvus::AlterIndexRequest* request,
                                            pb::common::Status* response) {
   return Run(context, "AlterIndex", *request, response, [&]() -> Status {
-    QUIVER_RETURN_IF_ERROR(CheckAlterIndexParams(request->extra_params()));
     return proxy_->AlterIndex(Database(context, request->db_name()), request->collection_name(),
                                        request->index_name(), KeyValuesFromProto(request->extra_params()),
                                        {request->delete_keys().begin(), request->delete_keys().end()});
@@ -192,7 +193,6 @@ grpc::Status MilvusServiceImpl::AlterCollectionField(CallContext* context,
                                                      const pb::milvus::AlterCollectionFieldRequest* request,
                                                      pb::common::Status* response) {
   return Run(context, "AlterCollectionField", *request, response, [&]() -> Status {
-    QUIVER_RETURN_IF_ERROR(CheckFieldProperties(request->field_name(), request->properties()));
     return proxy_->AlterField(Database(context, request->db_name()), request->collection_name(),
                                        request->field_name(), KeyValuesFromProto(request->properties()),
                                        {request->delete_keys().begin(), request->delete_keys().end()});

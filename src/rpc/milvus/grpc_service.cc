@@ -16,9 +16,8 @@ std::string GrpcCallContext::Metadata(std::string_view key) const {
   return std::string(it->second.data(), it->second.size());
 }
 
-MilvusServiceImpl::MilvusServiceImpl(Proxy* proxy, AccessControl* access, MetricsRegistry* metrics,
-                                     std::string version, std::function<bool()> ready)
-    : proxy_(proxy), access_(access), metrics_(metrics), version_(std::move(version)), ready_(std::move(ready)),
+MilvusServiceImpl::MilvusServiceImpl(Proxy* proxy, proxy::RequestGate* gate, std::string version)
+    : proxy_(proxy), gate_(gate), access_(gate->access()), version_(std::move(version)),
       next_identifier_(static_cast<int64_t>(std::random_device()() % 1000000) * 1000 + 1) {}
 
 namespace {
@@ -107,45 +106,19 @@ Identity MilvusServiceImpl::Caller(CallContext* context) {
 grpc::Status MilvusServiceImpl::Run(CallContext* context, const char* method,
                                     const google::protobuf::Message& request, pb::common::Status* status,
                                     const std::function<Status()>& fn) {
-  auto start = std::chrono::steady_clock::now();
-  Status result;
-  grpc::Status transport = grpc::Status::OK;
-  if (!ready_()) {
-    result = Status::Unavailable("server is still recovering").WithDetail(ErrorDetail::kNotReady);
-  } else if (Result<Identity> identity =
-                 access_->AuthenticateBase64(Metadata(context, "authorization"), Client(context));
-             !identity.ok()) {
-    result = identity.status();
-    transport = grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(result.message()));
-  } else if (Status allowed = access_->enabled() ? access_->Authorize(*identity, method, TargetOf(context, request))
-                                                 : Status::OK();  // no reflection over requests with auth off
-             !allowed.ok()) {
-    result = allowed;
-    transport = grpc::Status(grpc::StatusCode::PERMISSION_DENIED, std::string(result.message()));
-  } else {
-    // The backstop for a third-party exception (protobuf, JSON, the standard library) that a
-    // handler failed to convert: the client gets a Milvus status, never a bare gRPC UNKNOWN.
-    try {
-      result = fn();
-    } catch (const std::exception& e) {
-      QUIVER_LOG(ERROR) << "request raised an exception" << Kv("method", method) << Kv("what", e.what());
-      result = Status::Internal(std::string("request failed: ") + e.what());
-    }
+  std::string client = Client(context);
+  proxy::RequestGate::Outcome outcome = gate_->Run(
+      method, [&] { return access_->AuthenticateBase64(Metadata(context, "authorization"), client); },
+      [&] { return TargetOf(context, request); }, fn, client);
+  ToMilvusStatus(outcome.status, status);
+  switch (outcome.stage) {
+    case proxy::RequestGate::Stage::kUnauthenticated:
+      return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(outcome.status.message()));
+    case proxy::RequestGate::Stage::kDenied:
+      return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, std::string(outcome.status.message()));
+    default:
+      return grpc::Status::OK;
   }
-  ToMilvusStatus(result, status);
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const char* outcome = result.ok() ? "success" : "fail";
-  metrics_->GetCounter("milvus_proxy_req_count", "Requests received by the proxy, by method and outcome",
-                       {{"function_name", method}, {"status", outcome}})
-      ->Increment();
-  metrics_->GetHistogram("milvus_proxy_req_latency_seconds", "Request latency by method", LatencyBuckets(),
-                         {{"function_name", method}})
-      ->Observe(seconds);
-  if (!result.ok()) {
-    QUIVER_LOG(DEBUG) << "request failed" << Kv("method", method) << Kv("error", result.ToString())
-                      << Kv("peer", Client(context));
-  }
-  return transport;
 }
 
 std::chrono::milliseconds MilvusServiceImpl::Budget(CallContext* context, std::chrono::milliseconds configured) {
@@ -221,7 +194,7 @@ grpc::Status MilvusServiceImpl::CheckHealth(CallContext* context, const pb::milv
   if (auto identity = access_->AuthenticateBase64(Metadata(context, "authorization"), Client(context)); !identity.ok()) {
     return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(identity.status().message()));
   }
-  bool ready = ready_();
+  bool ready = gate_->ready();
   ToMilvusStatus(Status::OK(), response->mutable_status());
   response->set_ishealthy(ready);
   if (!ready) response->add_reasons("server is still recovering");
@@ -234,7 +207,7 @@ grpc::Status MilvusServiceImpl::GetComponentStates(CallContext* context,
   if (auto identity = access_->AuthenticateBase64(Metadata(context, "authorization"), Client(context)); !identity.ok()) {
     return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, std::string(identity.status().message()));
   }
-  bool ready = ready_();
+  bool ready = gate_->ready();
   auto* state = response->mutable_state();
   state->set_nodeid(1);
   state->set_role("standalone");

@@ -18,6 +18,7 @@
 #include "proxy/access_log.h"
 #include "proxy/call_context.h"
 #include "proxy/proxy.h"
+#include "proxy/request_gate.h"
 #include "proxy/search_iterator.h"
 #include "rpc/milvus/convert.h"
 
@@ -60,9 +61,8 @@ class GrpcCallContext final : public CallContext {
 
 class MilvusServiceImpl final : public pb::milvus::MilvusService::Service {
  public:
-  // `ready` tells whether recovery finished (requests before that get "not ready").
-  MilvusServiceImpl(Proxy* proxy, AccessControl* access, MetricsRegistry* metrics, std::string version,
-                    std::function<bool()> ready);
+  // `gate` admits requests (readiness, authentication, privileges) and records their metrics.
+  MilvusServiceImpl(Proxy* proxy, proxy::RequestGate* gate, std::string version);
 
   grpc::Status CreateCollection(grpc::ServerContext* context, const pb::milvus::CreateCollectionRequest* request, pb::common::Status* response) override;
   grpc::Status DropCollection(grpc::ServerContext* context, const pb::milvus::DropCollectionRequest* request, pb::common::Status* response) override;
@@ -320,9 +320,8 @@ class MilvusServiceImpl final : public pb::milvus::MilvusService::Service {
                  const google::protobuf::Message& response, const grpc::Status& transport,
                  std::chrono::steady_clock::time_point start);
 
-  // Runs `fn` for method `method`: authenticates the caller and checks its privilege on the
-  // objects `request` names (when authorization is enabled), records metrics and fills `status`
-  // from the result. Authentication and privilege failures are gRPC UNAUTHENTICATED and
+  // Runs `fn` for method `method` through the gate (readiness, authentication, the privilege on
+  // the objects `request` names, metrics) and fills `status` from the result. Authentication and privilege failures are gRPC UNAUTHENTICATED and
   // PERMISSION_DENIED, as Milvus answers them; every other outcome is gRPC OK.
   grpc::Status Run(CallContext* context, const char* method, const google::protobuf::Message& request,
                    pb::common::Status* status, const std::function<Status()>& fn);
@@ -357,12 +356,11 @@ class MilvusServiceImpl final : public pb::milvus::MilvusService::Service {
                 bool upsert, pb::milvus::MutationResult* response);
 
   Proxy* proxy_;
+  proxy::RequestGate* gate_;
   AccessControl* access_;
   AccessLog* access_log_ = nullptr;
   std::function<std::string(const std::string&)> client_of_;
-  MetricsRegistry* metrics_;
   std::string version_;
-  std::function<bool()> ready_;
   std::atomic<int64_t> next_identifier_;
 };
 

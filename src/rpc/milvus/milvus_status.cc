@@ -6,62 +6,29 @@ namespace ec = ::milvus::proto::common;
 
 namespace {
 
-struct Mapping {
-  int32_t code;
-  ec::ErrorCode legacy;
-};
-
-Mapping Map(const Status& status) {
-  switch (status.detail()) {
-    case ErrorDetail::kCollectionNotFound: return {100, ec::CollectionNotExists};
-    case ErrorDetail::kCollectionNotLoaded: return {101, ec::UnexpectedError};
-    case ErrorDetail::kSchemaMismatch: return {109, ec::SchemaMismatch};
-    case ErrorDetail::kPartitionNotFound: return {200, ec::MetaFailed};
-    case ErrorDetail::kPartitionNotLoaded: return {201, ec::UnexpectedError};
-    case ErrorDetail::kIndexNotFound: return {700, ec::IndexNotExist};
-    case ErrorDetail::kIndexDuplicate: return {702, ec::UnexpectedError};
-    case ErrorDetail::kDatabaseNotFound: return {800, ec::UnexpectedError};
-    case ErrorDetail::kDatabaseInvalidName: return {802, ec::UnexpectedError};
-    case ErrorDetail::kParameterMissing: return {1101, ec::IllegalArgument};
-    case ErrorDetail::kParameterTooLarge: return {1102, ec::IllegalArgument};
-    case ErrorDetail::kAliasNotFound: return {1600, ec::UnexpectedError};
-    case ErrorDetail::kAliasConflict: return {1601, ec::UnexpectedError};
-    case ErrorDetail::kAliasExists: return {1602, ec::UnexpectedError};
-    case ErrorDetail::kFieldNotFound: return {1700, ec::UnexpectedError};
-    case ErrorDetail::kInvalidFieldName: return {1701, ec::UnexpectedError};
-    case ErrorDetail::kNotReady: return {1, ec::NotReadyServe};
-    case ErrorDetail::kUnimplemented: return {10, ec::UnexpectedError};
-    case ErrorDetail::kRateLimited: return {8, ec::RateLimit};
-    case ErrorDetail::kNone: break;
-  }
-  switch (status.code()) {
-    case StatusCode::kOk: return {0, ec::Success};
-    case StatusCode::kInvalidArgument: return {1100, ec::IllegalArgument};
-    case StatusCode::kResourceExhausted: return {8, ec::RateLimit};
-    case StatusCode::kUnavailable: return {1, ec::NotReadyServe};
-    case StatusCode::kUnauthenticated: return {1400, ec::UnexpectedError};
-    case StatusCode::kPermissionDenied: return {1401, ec::UnexpectedError};
-    case StatusCode::kInternal:
-    case StatusCode::kCorruption:
-    case StatusCode::kIOError: return {5, ec::UnexpectedError};
-    default: return {65535, ec::UnexpectedError};
+// The legacy error_code the Node SDK reads, from the Milvus code.
+ec::ErrorCode Legacy(int32_t code) {
+  switch (code) {
+    case 0: return ec::Success;
+    case 100: return ec::CollectionNotExists;
+    case 109: return ec::SchemaMismatch;
+    case 200: return ec::MetaFailed;
+    case 700: return ec::IndexNotExist;
+    case 1100:
+    case 1101:
+    case 1102: return ec::IllegalArgument;
+    case 1: return ec::NotReadyServe;
+    case 8: return ec::RateLimit;
+    default: return ec::UnexpectedError;
   }
 }
 
 }  // namespace
 
-std::string TruncatedReason(std::string_view message) {
-  if (message.size() <= kMaxReasonBytes) return std::string(message);
-  size_t cut = kMaxReasonBytes;
-  // Never split a UTF-8 sequence: back up to the start of the character at the cut.
-  while (cut > 0 && (static_cast<unsigned char>(message[cut]) & 0xC0) == 0x80) --cut;
-  return std::string(message.substr(0, cut)) + "... (" + std::to_string(message.size() - cut) + " more bytes)";
-}
-
 void ToMilvusStatus(const Status& status, ec::Status* out) {
-  Mapping m = Map(status);
-  out->set_code(m.code);
-  out->set_error_code(m.legacy);
+  int32_t code = MilvusCode(status);
+  out->set_code(code);
+  out->set_error_code(Legacy(code));
   if (!status.ok()) {
     out->set_reason(TruncatedReason(status.message()));
     bool transient = status.code() == StatusCode::kUnavailable || status.code() == StatusCode::kTimeout;
@@ -78,7 +45,5 @@ ec::Status MilvusStatus(const Status& status) {
   ToMilvusStatus(status, &out);
   return out;
 }
-
-int32_t MilvusCode(const Status& status) { return Map(status).code; }
 
 }  // namespace quiver::rpc::milvus

@@ -16,6 +16,7 @@
 #include "common/status.h"
 #include "milvus/milvus.pb.h"
 #include "proxy/indexes.h"
+#include "proxy/properties.h"
 #include "schema/schema.h"
 
 namespace quiver::rpc::milvus {
@@ -29,25 +30,14 @@ using KeyValueList = google::protobuf::RepeatedPtrField<pb::common::KeyValuePair
 // check they would be dropped silently.
 Status CheckKnownFields(const google::protobuf::Message& message);
 
-enum class PropertyScope { kCollection, kDatabase };
-
-// Properties set on a collection (CreateCollection, AlterCollection) or a database
-// (CreateDatabase, AlterDatabase). Keys Milvus defines are checked against the table in
-// options.cc; keys outside Milvus's namespaces are user metadata, stored and reported as given.
-Status CheckProperties(PropertyScope scope, const KeyValueList& properties);
-
-// One type param of field `field` at CreateCollection: dim, max_length and max_capacity work;
-// the text-analysis and load switches are accepted only at their default; the rest is refused.
-Status CheckTypeParam(const std::string& field, const std::string& key, const std::string& value);
-
-// AlterCollectionField properties checked before the coord applies them (max_length works;
-// mmap.enabled and description are refused; the coord refuses the rest).
-Status CheckFieldProperties(const std::string& field, const KeyValueList& properties);
-
+// Property, type param and index checks in plain types (proxy/properties.h): the proxy applies
+// them for every front door.
+using proxy::PropertyScope;
+using proxy::CheckTypeParam;
+using proxy::CheckProperties;
+using proxy::CheckFieldProperties;
+using proxy::CheckAlterIndexParams;
 using proxy::CheckIndexParams;  // CreateIndex build parameters (proxy/indexes.h)
-
-// AlterIndex properties: Milvus alters only mmap.enabled, which Quiver does not implement.
-Status CheckAlterIndexParams(const KeyValueList& params);
 
 // Request fields of a SearchRequest (top-level, or one sub-request of a hybrid search) besides
 // those ParseSearch reads.

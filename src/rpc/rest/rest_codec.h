@@ -1,45 +1,58 @@
 #pragma once
 
-// JSON rows of REST v2 <-> Milvus column data (schema.FieldData), following Milvus's REST
-// encodings: vectors as JSON arrays (binary vectors as byte arrays), sparse vectors as
-// {"index": value} objects, JSON fields as JSON strings on output, dynamic-field keys flattened
-// into the row, int64 values as strings unless the client sent Accept-Type-Allow-Int64: true.
+// JSON rows of REST v2 <-> the proxy's columns, following Milvus's REST encodings: vectors as
+// JSON arrays (binary vectors as byte arrays), sparse vectors as {"index": value} objects, JSON
+// fields as JSON strings on output, dynamic-field keys flattened into the row, int64 values as
+// strings unless the client sent Accept-Type-Allow-Int64: true.
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
+#include <set>
+#include <string>
+
 #include "common/status.h"
-#include "milvus/milvus.pb.h"
+#include "expr/binder.h"
+#include "proxy/rows.h"
+#include "schema/column.h"
+#include "schema/schema.h"
+#include "segment/segment.h"
 
 namespace quiver::rpc::rest {
 
-namespace pb = ::milvus::proto;
 using Json = nlohmann::ordered_json;
 
-// Columns of `rows` (a JSON array of objects) for `schema`. Auto-id primary keys are left out of
-// an insert; keys that are no field go to the dynamic field when the schema has one (an error
-// otherwise). InvalidArgument naming the row and field for any value of the wrong type.
-Status RowsToFieldData(const pb::schema::CollectionSchema& schema, const Json& rows, bool upsert,
-                       google::protobuf::RepeatedPtrField<pb::schema::FieldData>* out, uint32_t* num_rows);
+// The rows of an insert (upsert = false) or upsert from `rows` (a JSON array of objects) for
+// `schema`. Auto-id primary keys are left out of an insert; keys that are no field go to the
+// dynamic field when the schema has one (an error otherwise). InvalidArgument naming the row and
+// field for any value of the wrong type.
+Result<proxy::RowsIn> RowsFromJson(const schema::CollectionSchema& schema, const Json& rows, bool upsert,
+                                   const std::function<Result<int64_t>(uint32_t)>& alloc_ids,
+                                   const proxy::RowLimits& limits);
 
-// Row `row` of every column into `out` (an object). `int64_as_number` false renders int64 values
-// as strings.
-void AppendRowFields(const google::protobuf::RepeatedPtrField<pb::schema::FieldData>& fields, size_t row,
-                     bool int64_as_number, Json* out);
-// Rows in the columns (the longest column).
-size_t ColumnRows(const google::protobuf::RepeatedPtrField<pb::schema::FieldData>& fields);
+// Row `row` of `chunk` (output columns of `schema`'s fields) into `out`, an object: the dynamic
+// field's keys flattened into the row (only `dynamic_keys` when not empty), null for null
+// values. `int64_as_number` false renders int64 values as strings.
+void AppendRow(const schema::CollectionSchema& schema, const schema::DataChunk& chunk, size_t row,
+               const std::set<std::string>& dynamic_keys, bool int64_as_number, Json* out);
+
+Json PrimaryKeyJson(const segment::PrimaryKey& pk, bool as_number);
+inline Json Int64Json(int64_t v, bool as_number) { return as_number ? Json(v) : Json(std::to_string(v)); }
 
 // One query vector of a search body for a field of `type` with `dim`, as placeholder bytes.
-Result<std::string> QueryVectorBytes(const Json& value, pb::schema::DataType type, int64_t dim);
-pb::common::PlaceholderType PlaceholderTypeOf(pb::schema::DataType type);
+Result<std::string> QueryVectorBytes(const Json& value, schema::DataType type, int64_t dim);
 // How REST sends search data for a vector field: FloatVector for Float16/BFloat16 fields (JSON
 // numbers, kept at float32), the field's own type otherwise.
-pb::schema::DataType QueryEncodingOf(pb::schema::DataType field);
+schema::DataType QueryEncodingOf(schema::DataType field);
 
-// Milvus's data type names ("Int64", "FloatVector"…) and back.
-Result<pb::schema::DataType> DataTypeFromName(const std::string& name);
-std::string DataTypeName(pb::schema::DataType type);
+// A data type by its Milvus name ("Int64", "FloatVector"…; schema::DataTypeName is the way back).
+Result<schema::DataType> DataTypeFromName(const std::string& name);
 
-// A JSON scalar as the string Milvus's KeyValuePair params carry (strings unquoted).
+// Values of a filter's {placeholders} (exprParams): booleans, integers, floats, strings and
+// arrays of them.
+Result<expr::TemplateValues> TemplatesFromJson(const Json& params);
+
+// A JSON scalar as the string Milvus's key-value params carry (strings unquoted).
 std::string ParamText(const Json& value);
 
 }  // namespace quiver::rpc::rest

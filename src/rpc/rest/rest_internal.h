@@ -8,42 +8,53 @@
 #include <string>
 #include <vector>
 
+#include <algorithm>
+#include <optional>
+
+#include "cluster/catalog_types.h"
 #include "common/secrets.h"
-#include "rpc/milvus/milvus_status.h"
+#include "rpc/milvus_code.h"
 #include "rpc/rest/rest_service.h"
 
 namespace quiver::rpc::rest {
 
 namespace internal {
 
-using pb::schema::DataType;
-using KvList = google::protobuf::RepeatedPtrField<pb::common::KeyValuePair>;
-
-class RestCallContext final : public proxy::CallContext {
- public:
-  std::string authorization;  // base64 of user:password, as gRPC metadata carries it
-  std::string db;
-  std::string client;
-  std::chrono::system_clock::time_point until = std::chrono::system_clock::time_point::max();
-
-  std::string Metadata(std::string_view key) const override {
-    if (key == "authorization") return authorization;
-    if (key == "dbname") return db;
-    return {};
-  }
-  std::string peer() const override { return client; }
-  std::chrono::system_clock::time_point deadline() const override { return until; }
-  bool IsCancelled() const override { return false; }
-};
+using schema::DataType;
 
 }  // namespace internal
 
 struct RestService::Call {
-  internal::RestCallContext context;
   Json body;
   bool int64_as_number = false;
-  std::string db;  // the request's database (body dbName, DB-Name header, "default")
+  std::string db;            // the request's database (body dbName, DB-Name header, "default")
   proxy::Identity identity;  // the authenticated caller (empty user with authorization off)
+  std::string client;        // the client's address
+  std::chrono::system_clock::time_point until = std::chrono::system_clock::time_point::max();  // Request-Timeout
+
+  // What is left of `configured` before the client's Request-Timeout.
+  std::chrono::milliseconds Budget(std::chrono::milliseconds configured) const {
+    if (until == std::chrono::system_clock::time_point::max()) return configured;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::system_clock::now());
+    return std::clamp(left, std::chrono::milliseconds(0), configured);
+  }
+  // The objects a request names, for the privilege check.
+  proxy::AccessTarget Target(const std::string& collection = "") const {
+    proxy::AccessTarget target;
+    target.db = db;
+    if (!collection.empty()) target.collections.push_back(collection);
+    return target;
+  }
+};
+
+// A failure of a REST decoding step inside a gated call, with the REST code it answers
+// (1802 for a missing parameter, 1804 for bad rows) instead of the Milvus code.
+struct RestService::RestCode {
+  int code = 0;
+  Status Fail(Status status, int rest_code = 0) {
+    code = rest_code != 0 ? rest_code : status.detail() == ErrorDetail::kParameterMissing ? 1802 : 0;
+    return status;
+  }
 };
 
 struct RestService::Outcome {
@@ -62,8 +73,8 @@ struct RestService::Outcome {
   }
   // A status raised by the REST layer itself (REST's own code for a missing parameter: 1802).
   static Outcome From(const Status& status) {
-    int code = status.detail() == ErrorDetail::kParameterMissing ? 1802 : milvus::MilvusCode(status);
-    return Error(code, std::string(status.message()));
+    int code = status.detail() == ErrorDetail::kParameterMissing ? 1802 : MilvusCode(status);
+    return Error(code, TruncatedReason(status.message()));
   }
 };
 
@@ -71,44 +82,7 @@ namespace internal {
 
 using Call = RestService::Call;
 using Outcome = RestService::Outcome;
-
-// The REST answer for a handler result: gRPC-level refusals as 401/403, Milvus errors as 200.
-inline bool Failed(const grpc::Status& transport, const pb::common::Status& status, Outcome* out) {
-  if (transport.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
-    *out = Outcome::Error(1800, "user hasn't authenticated", 401);
-    return true;
-  }
-  if (transport.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
-    *out = Outcome::Error(65535, "rpc error: code = PermissionDenied desc = " + transport.error_message(), 403);
-    return true;
-  }
-  if (!transport.ok()) {
-    *out = Outcome::Error(65535, transport.error_message());
-    return true;
-  }
-  if (status.code() != 0 || status.error_code() != pb::common::Success) {
-    *out = Outcome::Error(status.code() != 0 ? status.code() : 65535, status.reason());
-    return true;
-  }
-  return false;
-}
-
-// The same for a response message carrying its status (taken after the call has filled it: a
-// reference to `resp.status()` taken before would be protobuf's default instance).
-template <typename Resp, typename = decltype(std::declval<const Resp&>().status())>
-bool Failed(const grpc::Status& transport, const Resp& resp, Outcome* out) {
-  return Failed(transport, resp.status(), out);
-}
-
-// Calls handler `method` (QUIVER_REST_METHOD) with `req`, for handlers answering a bare status:
-// {} on success, else the error.
-template <typename Method, typename Req>
-Outcome StatusCall(milvus::MilvusServiceImpl* service, Method method, Call& call, Req& req) {
-  pb::common::Status resp;
-  Outcome o;
-  if (Failed(method(service, &call.context, &req, &resp), resp, &o)) return o;
-  return Outcome::Ok();
-}
+using RestCode = RestService::RestCode;
 
 inline Status Missing(const std::string& key) {
   return Status::InvalidArgument("missing required parameters: " + key).WithDetail(ErrorDetail::kParameterMissing);
@@ -166,66 +140,37 @@ inline Status OnlyKeys(const Json& object, std::initializer_list<const char*> kn
   return Status::OK();
 }
 
-inline void SetKvs(const Json& object, KvList* out) {
-  for (const auto& [key, value] : object.items()) {
-    auto* kv = out->Add();
-    kv->set_key(key);
-    kv->set_value(ParamText(value));
-  }
-}
-
-inline Json KvsToJson(const KvList& kvs) {
-  Json out = Json::array();
-  for (const auto& kv : kvs) out.push_back({{"key", kv.key()}, {"value", kv.value()}});
+inline cluster::KeyValues KeyValuesOf(const Json& object) {
+  cluster::KeyValues out;
+  for (const auto& [key, value] : object.items()) out.emplace_back(key, ParamText(value));
   return out;
 }
 
-inline Result<pb::common::ConsistencyLevel> Consistency(const Json& body, bool* given) {
-  *given = false;
+inline Json KeyValuesJson(const cluster::KeyValues& kvs) {
+  Json out = Json::array();
+  for (const auto& [key, value] : kvs) out.push_back({{"key", key}, {"value", value}});
+  return out;
+}
+
+// Milvus's consistency levels by name (Strong 0, Session 1, Bounded 2, Eventually 3).
+inline Result<int32_t> ConsistencyLevelOf(const std::string& name) {
+  static constexpr const char* kNames[] = {"Strong", "Session", "Bounded", "Eventually"};
+  for (int32_t i = 0; i < 4; ++i) {
+    if (name == kNames[i]) return i;
+  }
+  return Status::InvalidArgument("unknown consistencyLevel " + name + " (Strong, Session, Bounded, Eventually)");
+}
+inline std::string ConsistencyLevelName(int32_t level) {
+  static constexpr const char* kNames[] = {"Strong", "Session", "Bounded", "Eventually", "Customized"};
+  return level >= 0 && level <= 4 ? kNames[level] : "Bounded";
+}
+
+// The body's consistencyLevel; nullopt when not sent (the collection's level applies).
+inline Result<std::optional<int32_t>> Consistency(const Json& body) {
   QUIVER_ASSIGN_OR_RETURN(std::string name, Str(body, "consistencyLevel", false));
-  if (name.empty()) return pb::common::ConsistencyLevel::Bounded;
-  pb::common::ConsistencyLevel level;
-  if (!pb::common::ConsistencyLevel_Parse(name, &level)) {
-    return Status::InvalidArgument("unknown consistencyLevel " + name + " (Strong, Session, Bounded, Eventually)");
-  }
-  *given = true;
-  return level;
-}
-
-inline Json Int64Json(int64_t v, bool as_number) { return as_number ? Json(v) : Json(std::to_string(v)); }
-
-inline Json IdsJson(const pb::schema::IDs& ids, bool as_number) {
-  Json out = Json::array();
-  if (ids.has_int_id()) {
-    for (int64_t v : ids.int_id().data()) out.push_back(Int64Json(v, as_number));
-  } else {
-    for (const auto& s : ids.str_id().data()) out.push_back(s);
-  }
-  return out;
-}
-
-inline Json IdJson(const pb::schema::IDs& ids, int i, bool as_number) {
-  if (ids.has_int_id()) return Int64Json(ids.int_id().data(i), as_number);
-  return ids.str_id().data(i);
-}
-
-inline const pb::schema::FieldSchema* PrimaryField(const pb::schema::CollectionSchema& schema) {
-  for (const auto& f : schema.fields()) {
-    if (f.is_primary_key()) return &f;
-  }
-  return nullptr;
-}
-
-inline int64_t DimOf(const pb::schema::FieldSchema& f) {
-  for (const auto& kv : f.type_params()) {
-    if (kv.key() == "dim") return std::atoll(kv.value().c_str());
-  }
-  return 0;
-}
-
-inline bool IsVectorType(DataType t) {
-  return t == DataType::FloatVector || t == DataType::BinaryVector || t == DataType::Float16Vector ||
-         t == DataType::BFloat16Vector || t == DataType::SparseFloatVector || t == DataType::Int8Vector;
+  if (name.empty()) return std::optional<int32_t>();
+  QUIVER_ASSIGN_OR_RETURN(int32_t level, ConsistencyLevelOf(name));
+  return std::optional<int32_t>(level);
 }
 
 // A JSON value as a filter literal (for entities/get).
@@ -235,11 +180,6 @@ inline std::string Literal(const Json& v) { return v.is_string() ? Json(v.get<st
 
 using namespace internal;  // NOLINT: these helpers are this module's vocabulary
 
-// A handler of MilvusServiceImpl as a callable (the names are overloaded per front door).
-#define QUIVER_REST_METHOD(name)                                                                   \
-  [](milvus::MilvusServiceImpl* service, proxy::CallContext* context, const auto* request, auto* response) { \
-    return service->name(context, request, response);                                             \
-  }
 #define REST_TRY(expr)                                   \
   do {                                                   \
     if (Status _st = (expr); !_st.ok()) return Outcome::From(_st); \

@@ -1,9 +1,9 @@
 #pragma once
 
-// Milvus REST API v2 (`POST /v2/vectordb/<category>/<action>`, spec §7) over the same request
-// handlers as gRPC: each endpoint builds the Milvus request, calls the handler the gRPC method
-// uses (so validation, privileges and errors are the same), and renders Milvus's
-// {code, message, data} reply. Authentication: `Authorization: Bearer user:password` (or HTTP
+// Milvus REST API v2 (`POST /v2/vectordb/<category>/<action>`, spec §7) over the proxy API, as the
+// gRPC service is: each endpoint decodes its JSON body into the proxy's plain types, runs the
+// proxy call through the same gate (readiness, the privilege of the Milvus method it maps to,
+// metrics), and renders Milvus's {code, message, data} reply. Authentication: `Authorization: Bearer user:password` (or HTTP
 // Basic) when authorization is enabled; 401 {code 1800} without valid credentials, 403 when a
 // privilege is missing, HTTP 200 with the Milvus code for every other outcome. Thread-safe.
 
@@ -15,7 +15,9 @@
 
 #include "common/metrics.h"
 #include "proxy/access_control.h"
-#include "rpc/milvus/grpc_service.h"
+#include "proxy/access_log.h"
+#include "proxy/proxy.h"
+#include "proxy/request_gate.h"
 #include "rpc/http.h"
 #include "rpc/rest/rest_codec.h"
 
@@ -23,7 +25,7 @@ namespace quiver::rpc::rest {
 
 class RestService {
  public:
-  RestService(milvus::MilvusServiceImpl* milvus, proxy::AccessControl* access, MetricsRegistry* metrics);
+  RestService(proxy::Proxy* proxy, proxy::RequestGate* gate, MetricsRegistry* metrics);
 
   HttpResponse Handle(const HttpRequest& request);
   // Refuses from its head alone, before its body is read, a request Handle would refuse without
@@ -33,14 +35,24 @@ class RestService {
   // One access log line per REST request from now on (null: off).
   void SetAccessLog(proxy::AccessLog* log) { access_log_ = log; }
 
-  struct Call;     // one request: its CallContext, body and rendering options
-  struct Outcome;  // what an endpoint answers
+  struct Call;      // one request: its caller, body and rendering options
+  struct Outcome;   // what an endpoint answers
+  struct RestCode;  // the REST code of a failed decoding step
   using Endpoint = std::function<Outcome(Call&)>;
 
  private:
-  void Register();       // collections and entities (rest_service.cc)
-  void RegisterAdmin();  // partitions, indexes, aliases, databases, users, roles (rest_admin.cc)
+  void Register();         // collections (rest_service.cc)
+  void RegisterEntities(); // insert, upsert, delete, get, query, search, hybrid search (rest_entities.cc)
+  void RegisterAdmin();    // partitions, indexes, aliases, databases, users, roles (rest_admin.cc)
   Outcome CreateCollection(Call& call);
+  // Runs `fn` as Milvus method `method` on `target` through the gate; a failure answers the
+  // REST code `fn` set in `rest` (a decoding step) or the Milvus code of the status. `ok` makes
+  // the reply of a success (default: empty data).
+  Outcome Run(Call& call, const char* method, const proxy::AccessTarget& target,
+              const std::function<Status(RestCode*)>& fn, const std::function<Outcome()>& ok = {});
+  // The same for a call without REST decoding inside.
+  Outcome Run(Call& call, const char* method, const proxy::AccessTarget& target, const std::function<Status()>& fn,
+              const std::function<Outcome()>& ok = {});
   // What the access log and metrics record of a request besides its outcome.
   struct Logged {
     std::string endpoint;  // "<category>/<action>"; empty when unknown
@@ -55,7 +67,8 @@ class RestService {
   // The endpoint a request names, empty when there is none such.
   std::string EndpointOf(const HttpRequest& request) const;
 
-  milvus::MilvusServiceImpl* milvus_;
+  proxy::Proxy* proxy_;
+  proxy::RequestGate* gate_;
   proxy::AccessControl* access_;
   MetricsRegistry* metrics_;
   proxy::AccessLog* access_log_ = nullptr;
