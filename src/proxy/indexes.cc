@@ -119,6 +119,12 @@ Status CheckIndexType(const schema::FieldSchema& field, const std::string& type,
   if (type == "Trie" && !schema::IsStringType(field.type)) {
     return Status::InvalidArgument("Trie index only supports VarChar fields", field.name);
   }
+  if (type == "BITMAP" && (field.primary_key || schema::IsFloatingType(field.type))) {
+    // As Milvus: a bitmap per distinct value suits low-cardinality fields, never keys or floats.
+    return Status::InvalidArgument(std::string("BITMAP index is not supported on ") +
+                                       (field.primary_key ? "the primary key" : "Float or Double fields"),
+                                   field.name);
+  }
   if (type == "STL_SORT" && !schema::IsNumericType(field.type) && !schema::IsStringType(field.type)) {
     return Status::InvalidArgument("STL_SORT index only supports numeric and VarChar fields", field.name);
   }

@@ -68,6 +68,12 @@ TEST(ResolveIndexTest, DefaultsAndRefusals) {
   EXPECT_FALSE(ResolveIndex(Field("n", schema::DataType::kInt64), {"n", "", {{"index_type", "HNSW"}}}).ok());
   EXPECT_EQ(ResolveIndex(Field("j", schema::DataType::kJson), {"j", "", {{"index_type", "INVERTED"}}}).status().code(),
             StatusCode::kNotSupported);
+  // BITMAP suits low-cardinality fields: refused on the primary key and on floating fields.
+  auto pk = Field("id", schema::DataType::kInt64);
+  pk.primary_key = true;
+  EXPECT_FALSE(ResolveIndex(pk, {"id", "", {{"index_type", "BITMAP"}}}).ok());
+  EXPECT_FALSE(ResolveIndex(Field("f", schema::DataType::kDouble), {"f", "", {{"index_type", "BITMAP"}}}).ok());
+  EXPECT_TRUE(ResolveIndex(Field("n", schema::DataType::kInt64), {"n", "", {{"index_type", "BITMAP"}}}).ok());
 }
 
 }  // namespace

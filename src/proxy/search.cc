@@ -338,8 +338,9 @@ Result<exec::Fusion> ParseFusion(const std::map<std::string, std::string>& rank,
       }
     }
     for (const auto& w : params["weights"]) {
-      if (!w.is_number() || !std::isfinite(w.get<double>())) {
-        return Status::InvalidArgument("weighted ranker weights must be finite numbers, got " + w.dump().substr(0, 64));
+      if (!w.is_number() || !std::isfinite(w.get<double>()) || w.get<double>() < 0 || w.get<double>() > 1) {
+        return Status::InvalidArgument("weighted ranker weights must be numbers in [0, 1] (as Milvus), got " +
+                                       w.dump().substr(0, 64));
       }
       fusion.weights.push_back(w.get<double>());
     }
@@ -490,6 +491,9 @@ Result<QueryOutcome> Proxy::Query(const QueryArgs& args) {
   }
   if (outcome.count_only && args.output_fields.size() > 1) {
     return Status::InvalidArgument("count(*) cannot be mixed with other output fields");
+  }
+  if (outcome.count_only && (limit || offset != 0)) {
+    return Status::InvalidArgument("count entities with pagination is not allowed (count(*) takes no limit or offset)");
   }
   if (!outcome.count_only && args.filter.empty() && !limit) {
     return Status::InvalidArgument("empty expression should be used with limit");

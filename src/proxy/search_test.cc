@@ -223,6 +223,12 @@ TEST_F(ProxySearchTest, HybridSearchFusesRanksAcrossSubSearches) {
   querynode_.results.push_back(ResultOf({{{1, 0.1f}}}, n_));
   args.rank_params = {{"strategy", "weighted"}, {"params", "{\"weights\": [1]}"}, {"limit", "3"}};
   EXPECT_NE(proxy_.HybridSearch(args).status().message().find("number of weights (1)"), std::string::npos);
+  // Weights outside [0, 1] are refused, as Milvus does (before any search is sent).
+  for (const char* weights : {"[1.5, 0.5]", "[-0.1, 0.5]"}) {
+    args.rank_params = {{"strategy", "weighted"}, {"params", std::string("{\"weights\": ") + weights + "}"}, {"limit", "3"}};
+    Status refused = proxy_.HybridSearch(args).status();
+    EXPECT_NE(refused.message().find("in [0, 1]"), std::string::npos) << weights << ": " << refused.ToString();
+  }
 }
 
 TEST_F(ProxySearchTest, QueryValidatesItsWindowAndCountsAlone) {
@@ -238,6 +244,12 @@ TEST_F(ProxySearchTest, QueryValidatesItsWindowAndCountsAlone) {
   args.params = {};
   args.output_fields = {"count(*)", "n"};
   EXPECT_NE(proxy_.Query(args).status().message().find("count(*) cannot be mixed"), std::string::npos);
+  args.output_fields = {"count(*)"};
+  args.params = {{"limit", "5"}};
+  EXPECT_NE(proxy_.Query(args).status().message().find("count entities with pagination"), std::string::npos);
+  args.params = {{"offset", "2"}};
+  EXPECT_NE(proxy_.Query(args).status().message().find("count entities with pagination"), std::string::npos);
+  args.params = {};
   EXPECT_TRUE(querynode_.queries.empty());
   args.output_fields = {"COUNT(*)"};
   args.filter = "n > 3";

@@ -1,5 +1,7 @@
 #include "schema/types.h"
 
+#include "common/ascii.h"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -36,12 +38,6 @@ constexpr std::array<TypeName, 21> kNames = {{
     {DataType::kInt8Vector, "Int8Vector"},
 }};
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 }  // namespace
 

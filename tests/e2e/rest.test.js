@@ -396,3 +396,31 @@ test('exprParams fill filter templates in query, search and delete; entities/get
   assert.deepEqual(r.body.data, [{ 'count(*)': 2 }]);
   assert.equal(curl(server, 'collections/drop', { collectionName: 'tmpl' }).body.code, 0);
 });
+
+test('keys match case-insensitively, as Milvus decodes them; count(*) takes no pagination; weights are in [0, 1]', () => {
+  let r = curl(server, 'collections/create', { CollectionName: 'casey', dimension: 4, autoId: true, dbname: 'default' });
+  assert.equal(r.body.code, 0, r.text);
+  r = curl(server, 'collections/describe', { collectionname: 'casey' });
+  assert.equal(r.body.code, 0, r.text);
+  assert.equal(r.body.data.autoId, true);
+  r = curl(server, 'entities/insert', { collectionName: 'casey', data: [{ vector: vec(4) }, { vector: vec(4) }] });
+  assert.equal(r.body.code, 0, r.text);
+  assert.equal(r.body.data.insertCount, 2);
+  // One key in two spellings is ambiguous: refused.
+  r = curl(server, 'collections/describe', { collectionName: 'casey', COLLECTIONNAME: 'other' });
+  assert.equal(r.body.code, 1100, r.text);
+  assert.match(r.body.message, /given twice/);
+  r = curl(server, 'entities/query', { collectionName: 'casey', filter: '', outputFields: ['count(*)'], limit: 1 });
+  assert.equal(r.body.code, 1100, r.text);
+  assert.match(r.body.message, /pagination/);
+  const v = vec(4);
+  r = curl(server, 'entities/hybrid_search', { collectionName: 'casey', search: [{ data: [v], limit: 2 }, { data: [v], limit: 2 }],
+    rerank: { strategy: 'weighted', params: { weights: [1.5, 0.5] } }, limit: 2 });
+  assert.equal(r.body.code, 1100, r.text);
+  assert.match(r.body.message, /\[0, 1\]/);
+  r = curl(server, 'entities/search', { collectionName: 'casey', data: [v], limit: 2, searchParams: { round_decimal: 1 },
+    consistencyLevel: 'Strong' });
+  assert.equal(r.body.code, 0, r.text);
+  for (const hit of r.body.data) assert.equal(Math.round(hit.distance * 10) / 10, hit.distance);
+  assert.equal(curl(server, 'collections/drop', { collectionName: 'casey' }).body.code, 0);
+});

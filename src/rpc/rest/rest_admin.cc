@@ -13,7 +13,7 @@ namespace quiver::rpc::rest {
 namespace {
 
 // One field of the schema form of collections/create.
-Status FieldFromJson(const Json& f, bool auto_id, schema::FieldSchema* out) {
+Status FieldFromJson(Json& f, bool auto_id, schema::FieldSchema* out) {
   QUIVER_RETURN_IF_ERROR(OnlyKeys(f, {"fieldName", "dataType", "elementDataType", "isPrimary", "isPartitionKey",
                                       "isClusteringKey", "nullable", "defaultValue", "elementTypeParams", "description"},
                                   "a field of schema.fields"));
@@ -69,7 +69,7 @@ Status FieldFromJson(const Json& f, bool auto_id, schema::FieldSchema* out) {
 }
 
 // The CreateIndex request of one entry of indexParams.
-Status IndexSpecOf(const Json& p, proxy::IndexSpec* spec) {
+Status IndexSpecOf(Json& p, proxy::IndexSpec* spec) {
   QUIVER_RETURN_IF_ERROR(OnlyKeys(p, {"fieldName", "indexName", "metricType", "indexType", "params", "indexConfig"},
                                   "an entry of indexParams"));
   QUIVER_ASSIGN_OR_RETURN(spec->field_name, Str(p, "fieldName", true));
@@ -162,7 +162,7 @@ RestService::Outcome RestService::CreateCollection(Call& c) {
       return Outcome::From(Status::InvalidArgument("give the metric in indexParams or metricType, not both"));
     }
     if (!c.body["indexParams"].is_array()) return Outcome::From(Status::InvalidArgument("indexParams must be an array"));
-    for (const auto& p : c.body["indexParams"]) {
+    for (auto& p : c.body["indexParams"]) {
       proxy::IndexSpec index;
       REST_TRY(IndexSpecOf(p, &index));
       indexes.push_back(std::move(index));
@@ -170,12 +170,12 @@ RestService::Outcome RestService::CreateCollection(Call& c) {
   }
   if (!quick) {
     if (!c.body.contains("schema")) return Outcome::From(Missing("dimension or schema"));
-    const Json& s = c.body["schema"];
+    Json& s = c.body["schema"];
     REST_TRY(OnlyKeys(s, {"autoID", "enableDynamicField", "fields", "functions", "description"}, "schema"));
     REST_ASSIGN(bool auto_id, Bool(s, "autoID", false));
     REST_ASSIGN(schema.enable_dynamic_field, Bool(s, "enableDynamicField", false));
     if (!s.contains("fields") || !s["fields"].is_array()) return Outcome::From(Missing("schema.fields"));
-    for (const auto& f : s["fields"]) REST_TRY(FieldFromJson(f, auto_id, &schema.fields.emplace_back()));
+    for (auto& f : s["fields"]) REST_TRY(FieldFromJson(f, auto_id, &schema.fields.emplace_back()));
     if (s.contains("functions") && !s["functions"].empty()) {
       return Outcome::From(Status::NotSupported("schema functions (BM25) are not supported yet by Quiver")
                                .WithDetail(ErrorDetail::kUnimplemented));
@@ -314,7 +314,7 @@ void RestService::RegisterAdmin() {
       return Outcome::From(Missing("indexParams"));
     }
     std::vector<proxy::IndexSpec> specs;
-    for (const auto& entry : c.body["indexParams"]) REST_TRY(IndexSpecOf(entry, &specs.emplace_back()));
+    for (auto& entry : c.body["indexParams"]) REST_TRY(IndexSpecOf(entry, &specs.emplace_back()));
     for (const auto& spec : specs) {
       Outcome o = Run(c, "CreateIndex", c.Target(name), [&] { return p->CreateIndex(c.db, name, spec); });
       if (o.reply.value("code", 0) != 0) return o;

@@ -1,5 +1,6 @@
 #include "rpc/rest/rest_codec.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -233,7 +234,7 @@ Status AppendValue(const schema::FieldSchema& field, const Json& v, size_t row, 
 Json ElementJson(const schema::ScalarValue& v, bool int64_as_number, DataType element) {
   if (const bool* x = std::get_if<bool>(&v)) return *x;
   if (const int64_t* x = std::get_if<int64_t>(&v)) return element == DataType::kInt64 ? Int64Json(*x, int64_as_number) : Json(*x);
-  if (const double* x = std::get_if<double>(&v)) return element == DataType::kFloat ? Json(static_cast<float>(*x)) : Json(*x);
+  if (const double* x = std::get_if<double>(&v)) return element == DataType::kFloat ? Float32Json(static_cast<float>(*x)) : Json(*x);
   if (const std::string* x = std::get_if<std::string>(&v)) return *x;
   return Json();
 }
@@ -247,7 +248,7 @@ Json CellJson(const schema::FieldSchema& field, const schema::ColumnChunk& colum
     case DataType::kInt16:
     case DataType::kInt32: return column.IntAt(row);
     case DataType::kInt64: return Int64Json(column.Values<int64_t>()[row], int64_as_number);
-    case DataType::kFloat: return column.Values<float>()[row];
+    case DataType::kFloat: return Float32Json(column.Values<float>()[row]);
     case DataType::kDouble: return column.Values<double>()[row];
     case DataType::kVarChar:
     case DataType::kString:
@@ -265,7 +266,7 @@ Json CellJson(const schema::FieldSchema& field, const schema::ColumnChunk& colum
     case DataType::kFloatVector: {
       Json out = Json::array();
       const float* v = column.Values<float>().data() + row * dim;
-      for (size_t k = 0; k < dim; ++k) out.push_back(v[k]);
+      for (size_t k = 0; k < dim; ++k) out.push_back(Float32Json(v[k]));
       return out;
     }
     case DataType::kBinaryVector: {
@@ -288,7 +289,7 @@ Json CellJson(const schema::FieldSchema& field, const schema::ColumnChunk& colum
       for (size_t k = 0; k < dim; ++k) {
         uint16_t bits;
         std::memcpy(&bits, v + k * 2, 2);
-        out.push_back(half ? index::HalfToFloat(bits) : index::BFloat16ToFloat(bits));
+        out.push_back(Float32Json(half ? index::HalfToFloat(bits) : index::BFloat16ToFloat(bits)));
       }
       return out;
     }
@@ -300,7 +301,7 @@ Json CellJson(const schema::FieldSchema& field, const schema::ColumnChunk& colum
         float value;
         std::memcpy(&index, pairs.data() + p, 4);
         std::memcpy(&value, pairs.data() + p + 4, 4);
-        sparse[std::to_string(index)] = value;
+        sparse[std::to_string(index)] = Float32Json(value);
       }
       return sparse;
     }
@@ -361,6 +362,15 @@ Result<expr::TemplateValues> TemplatesFromJson(const Json& params) {
     out.emplace(key, std::move(literal));
   }
   return out;
+}
+
+Json Float32Json(float value) {
+  if (!std::isfinite(value)) return Json(value);  // rendered as null, as JSON has no such numbers
+  char text[32];
+  auto [end, error] = std::to_chars(text, text + sizeof(text), value);
+  if (error != std::errc()) return Json(value);
+  *end = '\0';
+  return Json(std::strtod(text, nullptr));  // the shortest float32 digits, printed as such
 }
 
 Json PrimaryKeyJson(const segment::PrimaryKey& pk, bool as_number) {

@@ -37,6 +37,9 @@ void AppendRow(const schema::CollectionSchema& schema, const schema::DataChunk& 
                const std::set<std::string>& dynamic_keys, bool int64_as_number, Json* out);
 
 Json PrimaryKeyJson(const segment::PrimaryKey& pk, bool as_number);
+// A float32 value with the shortest digits that read back as the same float32 (0.73, never
+// 0.7300000190734863), as Milvus's Go encoder writes float32 values.
+Json Float32Json(float value);
 inline Json Int64Json(int64_t v, bool as_number) { return as_number ? Json(v) : Json(std::to_string(v)); }
 
 // One query vector of a search body for a field of `type` with `dim`, as placeholder bytes.

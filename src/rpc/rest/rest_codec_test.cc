@@ -121,3 +121,16 @@ TEST(RestCodecTest, DataTypeNames) {
 
 }  // namespace
 }  // namespace quiver::rpc::rest
+
+namespace quiver::rpc::rest {
+namespace {
+
+TEST(RestCodecTest, Float32ValuesKeepTheirShortestDigits) {
+  EXPECT_EQ(Float32Json(0.73f).dump(), "0.73");
+  EXPECT_EQ(Float32Json(1.0f).dump(), "1.0");
+  EXPECT_EQ(Float32Json(-2.5e-8f).dump(), "-2.5e-08");
+  EXPECT_EQ(static_cast<float>(Float32Json(0.1f).get<double>()), 0.1f);  // reads back as the same float32
+}
+
+}  // namespace
+}  // namespace quiver::rpc::rest

@@ -36,7 +36,7 @@ Outcome RenderHits(const Call& c, const cluster::CollectionInfo& collection, con
         double scale = std::pow(10.0, static_cast<double>(outcome.round_decimal));
         d = static_cast<float>(std::round(d * scale) / scale);
       }
-      row["distance"] = d;
+      row["distance"] = Float32Json(d);
       row["id"] = PrimaryKeyJson(r.pks[i], c.int64_as_number);
       rows.push_back(std::move(row));
     }
@@ -49,7 +49,7 @@ Outcome RenderHits(const Call& c, const cluster::CollectionInfo& collection, con
 
 // One vector search of a body (entities/search, or one entry of hybrid_search's `search`). The
 // query vectors are encoded into `storage`, which the returned views point into.
-Status BuildAnnSearch(const cluster::CollectionInfo& collection, const Json& s, std::deque<std::string>* storage,
+Status BuildAnnSearch(const cluster::CollectionInfo& collection, Json& s, std::deque<std::string>* storage,
                       proxy::AnnSearch* ann) {
   QUIVER_ASSIGN_OR_RETURN(std::string anns, Str(s, "annsField", false));
   const schema::FieldSchema* field = nullptr;
@@ -83,8 +83,10 @@ Status BuildAnnSearch(const cluster::CollectionInfo& collection, const Json& s, 
   Json params = Json::object();
   std::string metric = s.contains("metricType") && s["metricType"].is_string() ? s["metricType"].get<std::string>() : "";
   if (s.contains("searchParams")) {
-    const Json& sp = s["searchParams"];
-    QUIVER_RETURN_IF_ERROR(OnlyKeys(sp, {"metricType", "params", "ignore_growing", "radius", "range_filter"}, "searchParams"));
+    Json& sp = s["searchParams"];
+    QUIVER_RETURN_IF_ERROR(OnlyKeys(sp, {"metricType", "params", "ignore_growing", "radius", "range_filter", "round_decimal"},
+                                    "searchParams"));
+    if (sp.contains("round_decimal")) param["round_decimal"] = ParamText(sp["round_decimal"]);
     if (sp.contains("metricType")) metric = ParamText(sp["metricType"]);
     if (sp.contains("params")) {
       if (!sp["params"].is_object()) return Status::InvalidArgument("searchParams.params must be an object");
@@ -297,14 +299,14 @@ void RestService::RegisterEntities() {
     if (!c.body.contains("search") || !c.body["search"].is_array() || c.body["search"].empty()) {
       return Outcome::From(Missing("search"));
     }
-    for (const auto& s : c.body["search"]) {
+    for (auto& s : c.body["search"]) {
       REST_TRY(OnlyKeys(s, {"data", "annsField", "filter", "limit", "offset", "metricType", "params", "searchParams",
                             "groupingField", "exprParams"},
                         "search"));
     }
     proxy::HybridSearchArgs args;
     if (c.body.contains("rerank")) {
-      const Json& rr = c.body["rerank"];
+      Json& rr = c.body["rerank"];
       REST_TRY(OnlyKeys(rr, {"strategy", "params"}, "rerank"));
       REST_ASSIGN(std::string strategy, Str(rr, "strategy", true));
       args.rank_params["strategy"] = strategy;
@@ -321,7 +323,7 @@ void RestService::RegisterEntities() {
         c, "HybridSearch", c.Target(name),
         [&](RestCode* rest) -> Status {
           QUIVER_ASSIGN_OR_RETURN(auto described, p->DescribeCollection(c.db, name));
-          for (const auto& s : c.body["search"]) {
+          for (auto& s : c.body["search"]) {
             proxy::AnnSearch ann;
             if (Status built = BuildAnnSearch(*described, s, &vectors, &ann); !built.ok()) return rest->Fail(built);
             args.subs.push_back(std::move(ann));

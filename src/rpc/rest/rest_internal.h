@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "cluster/catalog_types.h"
+#include "common/ascii.h"
 #include "common/secrets.h"
 #include "rpc/milvus_code.h"
 #include "rpc/rest/rest_service.h"
@@ -129,13 +130,27 @@ inline Result<bool> Bool(const Json& body, const std::string& key, bool fallback
   return body[key].get<bool>();
 }
 
-// Refuses keys an endpoint does not know (a silently ignored option is a wrong result).
-inline Status OnlyKeys(const Json& object, std::initializer_list<const char*> known, const std::string& where) {
+// Refuses keys an endpoint does not know (a silently ignored option is a wrong result). Keys
+// match case-insensitively, as Milvus's Go JSON decoding matches them ("autoId" is "autoID"):
+// they are renamed to the spelling given here; one key sent in two spellings is refused.
+inline Status OnlyKeys(Json& object, std::initializer_list<const char*> known, const std::string& where) {
   if (!object.is_object()) return Status::InvalidArgument(where + " must be a JSON object");
+  std::vector<std::pair<std::string, std::string>> renames;  // sent spelling, canonical
   for (const auto& [key, value] : object.items()) {
-    bool found = key == "dbName";
-    for (const char* k : known) found = found || key == k;
-    if (!found) return Status::InvalidArgument("unknown parameter " + key + " in " + where);
+    const char* canonical = EqualsIgnoreCase(key, "dbName") ? "dbName" : nullptr;
+    for (const char* k : known) {
+      if (canonical == nullptr && EqualsIgnoreCase(key, k)) canonical = k;
+    }
+    if (canonical == nullptr) return Status::InvalidArgument("unknown parameter " + key + " in " + where);
+    if (key != canonical) renames.emplace_back(key, canonical);
+  }
+  for (const auto& [sent, canonical] : renames) {
+    if (object.contains(canonical)) {
+      return Status::InvalidArgument("parameter " + canonical + " is given twice in " + where + " (as " + sent + ")");
+    }
+    Json value = std::move(object[sent]);
+    object.erase(sent);
+    object[canonical] = std::move(value);
   }
   return Status::OK();
 }

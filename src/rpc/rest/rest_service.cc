@@ -114,13 +114,20 @@ HttpResponse RestService::Handle(const HttpRequest& request) {
         outcome = Outcome::Error(1801, "can only accept json format request, the body is not a JSON object");
       } else {
         call.body = std::move(body);
-        call.db = call.body.contains("dbName") && call.body["dbName"].is_string() ? call.body["dbName"].get<std::string>() : "";
+        // Keys match case-insensitively (OnlyKeys); these two are read before the endpoint runs.
+        auto text_of = [&](std::string_view key) {
+          for (const auto& [k, v] : call.body.items()) {
+            if (v.is_string() && EqualsIgnoreCase(k, key)) {
+              return v.get<std::string>();
+            }
+          }
+          return std::string();
+        };
+        call.db = text_of("dbName");
         if (call.db.empty()) call.db = request.Header("db-name");
         if (call.db.empty()) call.db = "default";
         logged.db = call.db;
-        if (call.body.contains("collectionName") && call.body["collectionName"].is_string()) {
-          logged.collection = call.body["collectionName"].get<std::string>();
-        }
+        logged.collection = text_of("collectionName");
         std::string timeout = request.Header("request-timeout");
         bool bad_timeout = false;
         if (!timeout.empty()) {
