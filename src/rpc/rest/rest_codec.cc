@@ -26,27 +26,11 @@ Status WrongType(size_t row, const std::string& field, const char* expected) {
 }
 
 Result<int64_t> Integer(const Json& v, size_t row, const std::string& field, int64_t lo, int64_t hi) {
-  int64_t value = 0;
-  if (v.is_number_integer()) {
-    value = v.get<int64_t>();
-  } else if (v.is_number_unsigned()) {
-    if (v.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-      return WrongType(row, field, "an integer in range");
-    }
-    value = static_cast<int64_t>(v.get<uint64_t>());
-  } else if (v.is_string()) {
-    // Clients that cannot hold int64 in a JSON number send it as a string.
-    const std::string& s = v.get_ref<const std::string&>();
-    char* end = nullptr;
-    errno = 0;
-    long long parsed = std::strtoll(s.c_str(), &end, 10);
-    if (s.empty() || *end != '\0' || errno != 0) return WrongType(row, field, "an integer");
-    value = parsed;
-  } else {
-    return WrongType(row, field, "an integer");
-  }
-  if (value < lo || value > hi) return WrongType(row, field, "an integer in range");
-  return value;
+  bool integral = v.is_number_integer();
+  std::optional<int64_t> value = Int64Of(v);
+  if (!value) return WrongType(row, field, integral ? "an integer in range" : "an integer");
+  if (*value < lo || *value > hi) return WrongType(row, field, "an integer in range");
+  return *value;
 }
 
 void AppendLe32(std::string* out, uint32_t v) { out->append(reinterpret_cast<const char*>(&v), 4); }
@@ -362,6 +346,22 @@ Result<expr::TemplateValues> TemplatesFromJson(const Json& params) {
     out.emplace(key, std::move(literal));
   }
   return out;
+}
+
+std::optional<int64_t> Int64Of(const Json& v) {
+  if (v.is_number_unsigned()) {
+    if (v.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return std::nullopt;
+    return static_cast<int64_t>(v.get<uint64_t>());
+  }
+  if (v.is_number_integer()) return v.get<int64_t>();
+  if (!v.is_string()) return std::nullopt;
+  // Clients that cannot hold int64 in a JSON number send it as a string.
+  const std::string& s = v.get_ref<const std::string&>();
+  char* end = nullptr;
+  errno = 0;
+  long long parsed = std::strtoll(s.c_str(), &end, 10);
+  if (s.empty() || *end != '\0' || errno != 0) return std::nullopt;
+  return parsed;
 }
 
 Json Float32Json(float value) {

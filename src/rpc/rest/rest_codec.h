@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <functional>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -37,6 +38,9 @@ void AppendRow(const schema::CollectionSchema& schema, const schema::DataChunk& 
                const std::set<std::string>& dynamic_keys, bool int64_as_number, Json* out);
 
 Json PrimaryKeyJson(const segment::PrimaryKey& pk, bool as_number);
+// An int64 from a JSON integer or a decimal string (clients that cannot hold int64 in a JSON
+// number send strings); nullopt for anything else or out of range.
+std::optional<int64_t> Int64Of(const Json& v);
 // A float32 value with the shortest digits that read back as the same float32 (0.73, never
 // 0.7300000190734863), as Milvus's Go encoder writes float32 values.
 Json Float32Json(float value);

@@ -87,6 +87,7 @@ TEST(RestCodecTest, BadRowsNameTheRowAndField) {
   refused(R"([{"id": 1, "v": ["a", 2]}])", true, false, "numbers");
   refused(R"([{"id": 1, "v": [1, 2], "tag": "toolong"}])", true, false, "exceeds max length");
   refused(R"([{"id": 1, "v": [1e300, 2]}])", true, false, "non-finite");
+  refused(R"([{"id": 18446744073709551615, "v": [1, 2]}])", true, false, "an integer in range");
   refused(R"([1])", true, false, "not an object");
   refused(R"([])", true, false, "empty");
 }
@@ -124,6 +125,15 @@ TEST(RestCodecTest, DataTypeNames) {
 
 namespace quiver::rpc::rest {
 namespace {
+
+TEST(RestCodecTest, Int64FromNumbersAndDecimalStrings) {
+  EXPECT_EQ(Int64Of(Json::parse("-5")), -5);
+  EXPECT_EQ(Int64Of(Json("9007199254740993")), 9007199254740993LL);
+  EXPECT_EQ(Int64Of(Json::parse("9223372036854775807")), INT64_MAX);
+  EXPECT_FALSE(Int64Of(Json::parse("9223372036854775808")));  // unsigned, past int64
+  EXPECT_FALSE(Int64Of(Json("12x")));
+  EXPECT_FALSE(Int64Of(Json::parse("1.5")));
+}
 
 TEST(RestCodecTest, Float32ValuesKeepTheirShortestDigits) {
   EXPECT_EQ(Float32Json(0.73f).dump(), "0.73");

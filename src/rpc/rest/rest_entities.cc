@@ -243,22 +243,9 @@ void RestService::RegisterEntities() {
         keys.emplace_back(id.get<std::string>());
         continue;
       }
-      int64_t value = 0;
-      if (id.is_number_integer() && !id.is_number_unsigned()) {
-        value = id.get<int64_t>();
-      } else if (id.is_number_unsigned() && id.get<uint64_t>() <= static_cast<uint64_t>(INT64_MAX)) {
-        value = static_cast<int64_t>(id.get<uint64_t>());
-      } else if (id.is_string()) {
-        const std::string& s = id.get_ref<const std::string&>();
-        char* end = nullptr;
-        errno = 0;
-        long long parsed = std::strtoll(s.c_str(), &end, 10);
-        if (s.empty() || *end != '\0' || errno != 0) return Outcome::Error(1806, "invalid primary key " + s);
-        value = parsed;
-      } else {
-        return Outcome::Error(1806, "invalid primary key " + id.dump() + " for " + pk->name);
-      }
-      keys.emplace_back(value);
+      std::optional<int64_t> value = Int64Of(id);
+      if (!value) return Outcome::Error(1806, "invalid primary key " + id.dump() + " for " + pk->name);
+      keys.emplace_back(*value);
     }
     expr::TemplateValues templates;
     templates.emplace("ids", expr::Literal(std::move(keys)));
