@@ -156,6 +156,19 @@ class [[nodiscard]] Result {
              !std::is_same_v<std::decay_t<U>, T>)
   Result(U&& value) : value_(T(std::forward<U>(value))) { status_.IgnoreError(); }  // NOLINT
 
+  // A copy holding a value has nothing to check (its placeholder status is not an outcome).
+  Result(const Result& other) : value_(other.value_), status_(other.status_) {
+    if (value_.has_value()) status_.IgnoreError();
+  }
+  Result& operator=(const Result& other) {
+    value_ = other.value_;
+    status_ = other.status_;
+    if (value_.has_value()) status_.IgnoreError();
+    return *this;
+  }
+  Result(Result&&) = default;
+  Result& operator=(Result&&) = default;
+
   bool ok() const { return value_.has_value(); }
   Status status() const& { return value_.has_value() ? Status::OK() : status_; }
   Status status() && { return value_.has_value() ? Status::OK() : std::move(status_); }

@@ -53,6 +53,16 @@ TEST(StatusTest, ResultOfMoveOnlyType) {
   EXPECT_EQ(*p, 7);
 }
 
+TEST(StatusTest, CopiesOfAResultWithAValueNeedNoCheck) {
+  Result<int> r = 5;
+  {
+    Result<int> copy = r;  // destroyed unchecked: fine, it holds a value
+    Result<int> assigned = Status::NotFound("x");
+    assigned = r;
+  }
+  EXPECT_EQ(*r, 5);
+}
+
 #ifndef NDEBUG
 TEST(StatusDeathTest, UncheckedStatusAbortsInDebug) {
   EXPECT_DEATH({ Status st = Status::IOError("disk"); (void)&st; }, "without being checked");
