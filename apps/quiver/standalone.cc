@@ -18,7 +18,9 @@
 #include "rpc/rest/rest_service.h"
 #include "querynode/querynode.h"
 #include "segment/channel_consumer.h"
+#include "rpc/etcd/etcd_meta_store.h"
 #include "storage/meta/meta_store.h"
+#include "storage/meta/prefixed_meta_store.h"
 #include "storage/object_store/object_store.h"
 #include "storage/wal/wal.h"
 
@@ -81,7 +83,33 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
   meta_options.history_max_revisions = static_cast<size_t>(std::max<int64_t>(0, history_revisions));
   meta_options.history_max_age = std::chrono::seconds(std::max<int64_t>(0, history_age));
   meta_options.history_max_bytes = static_cast<size_t>(std::max<int64_t>(0, history_bytes));
-  QUIVER_ASSIGN_OR_RETURN(auto meta, storage::OpenLocalMetaStore(meta_options));
+  std::unique_ptr<storage::MetaStore> meta;
+  if (std::string endpoints = config.GetString("etcd.endpoints"); !endpoints.empty()) {
+    rpc::etcd::EtcdOptions etcd;
+    for (size_t begin = 0; begin <= endpoints.size();) {
+      size_t comma = std::min(endpoints.find(',', begin), endpoints.size());
+      std::string one = endpoints.substr(begin, comma - begin);
+      one.erase(0, one.find_first_not_of(' '));
+      one.erase(one.find_last_not_of(' ') + 1);
+      if (one.starts_with("http://")) one.erase(0, 7);  // Milvus configs often name the URL
+      if (!one.empty()) etcd.endpoints.push_back(one);
+      begin = comma + 1;
+    }
+    QUIVER_ASSIGN_OR_RETURN(bool etcd_auth, config.GetBool("etcd.auth.enabled"));
+    if (etcd_auth) {
+      etcd.user = config.GetString("etcd.auth.userName");
+      etcd.password = config.GetString("etcd.auth.password");
+      if (etcd.user.empty()) return Status::InvalidArgument("etcd.auth.enabled needs etcd.auth.userName");
+    }
+    QUIVER_ASSIGN_OR_RETURN(etcd.tls, config.GetBool("etcd.ssl.enabled"));
+    etcd.ca_file = config.GetString("etcd.ssl.tlsCACert");
+    std::string root = config.GetString("etcd.rootPath");
+    QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<rpc::etcd::EtcdMetaStore> store, rpc::etcd::OpenEtcdMetaStore(etcd));
+    meta = storage::NewPrefixedMetaStore(std::move(store), root + "/meta/");
+    QUIVER_LOG(INFO) << "metadata in etcd" << Kv("endpoints", endpoints) << Kv("root", root);
+  } else {
+    QUIVER_ASSIGN_OR_RETURN(meta, storage::OpenLocalMetaStore(meta_options));
+  }
   storage::WalOptions wal_options;
   wal_options.segment_bytes = static_cast<uint64_t>(segment_bytes);
   wal_options.sync = wal_sync;

@@ -1,0 +1,327 @@
+#include "rpc/etcd/etcd_meta_store.h"
+
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <thread>
+
+#include "common/testing_dir.h"
+#include "storage/meta/prefixed_meta_store.h"
+
+// The MetaStore contract (storage/meta/meta_store_test.cc runs it on LocalMetaStore) against a
+// real etcd started by scripts/etcd-test.sh on free ports. etcd revisions start at 1 and a shared
+// cluster moves on, so revisions are checked relative to the one read first.
+
+namespace quiver::rpc::etcd {
+namespace {
+
+using namespace std::chrono_literals;
+using storage::Compare;
+using storage::TxnOp;
+using storage::TxnRequest;
+
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  int port = ntohs(addr.sin_port);
+  close(fd);
+  return port;
+}
+
+class EtcdServer {
+ public:
+  bool Start(const std::string& dir) {
+    port_ = FreePort();
+    std::string cmd = std::string(QUIVER_SOURCE_DIR) + "/scripts/etcd-test.sh start " + dir + " " + std::to_string(port_) +
+                      " " + std::to_string(FreePort());
+    FILE* out = popen(cmd.c_str(), "r");
+    if (out == nullptr) return false;
+    char line[64] = {0};
+    bool read = fgets(line, sizeof(line), out) != nullptr;
+    int rc = pclose(out);
+    if (!read || rc != 0) return false;
+    pid_ = std::atoi(line);
+    return pid_ > 0;
+  }
+  void Stop() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGTERM);
+    for (int i = 0; i < 100 && kill(pid_, 0) == 0; ++i) std::this_thread::sleep_for(50ms);
+    pid_ = 0;
+  }
+  ~EtcdServer() { Stop(); }
+  std::string endpoint() const { return "127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  int port_ = 0;
+  pid_t pid_ = 0;
+};
+
+class EtcdMetaStoreTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new quiver::testing::TempDir();
+    server_ = new EtcdServer();
+    ASSERT_TRUE(server_->Start(dir_->Sub("etcd")))
+        << "cannot start etcd with scripts/etcd-test.sh (scripts/install-deps.sh installs etcd-server)";
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    delete dir_;
+  }
+  void SetUp() override {
+    EtcdOptions options;
+    options.endpoints = {server_->endpoint()};
+    auto store = OpenEtcdMetaStore(options);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(store).value();
+    // Each test under its own prefix: the cluster is shared by the suite.
+    prefix_ = std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "/";
+  }
+  std::string K(const std::string& key) const { return prefix_ + key; }
+
+  static quiver::testing::TempDir* dir_;
+  static EtcdServer* server_;
+  std::unique_ptr<EtcdMetaStore> store_;
+  std::string prefix_;
+};
+
+quiver::testing::TempDir* EtcdMetaStoreTest::dir_ = nullptr;
+EtcdServer* EtcdMetaStoreTest::server_ = nullptr;
+
+TEST(PrefixRangeEndTest, IncrementsTheLastByteBelow0xff) {
+  EXPECT_EQ(PrefixRangeEnd("a/"), "a0");
+  EXPECT_EQ(PrefixRangeEnd("ab"), "ac");
+  EXPECT_EQ(PrefixRangeEnd(std::string("a\xff", 2)), "b");
+  EXPECT_EQ(PrefixRangeEnd(""), std::string(1, '\0'));
+  EXPECT_EQ(PrefixRangeEnd(std::string("\xff\xff", 2)), std::string(1, '\0'));
+}
+
+TEST_F(EtcdMetaStoreTest, PutGetDeleteRangeWithRevisions) {
+  storage::Revision base = store_->CurrentRevision();
+  ASSERT_GT(base, 0);
+  EXPECT_EQ(*store_->Put(K("a/1"), "x"), base + 1);
+  EXPECT_EQ(*store_->Put(K("a/2"), "y"), base + 2);
+  EXPECT_EQ(*store_->Put(K("b/1"), "z"), base + 3);
+  EXPECT_EQ(*store_->Put(K("a/1"), "x2"), base + 4);
+  auto kv = store_->Get(K("a/1"));
+  ASSERT_TRUE(kv.ok() && kv->has_value());
+  EXPECT_EQ((*kv)->value, "x2");
+  EXPECT_EQ((*kv)->create_revision, base + 1);
+  EXPECT_EQ((*kv)->mod_revision, base + 4);
+  EXPECT_EQ((*kv)->version, 2);
+  auto range = store_->Range(K("a/"));
+  ASSERT_TRUE(range.ok());
+  ASSERT_EQ(range->kvs.size(), 2u);
+  EXPECT_EQ(range->kvs[0].key, K("a/1"));
+  EXPECT_EQ(range->kvs[1].key, K("a/2"));
+  EXPECT_EQ(range->revision, base + 4);
+  EXPECT_EQ(store_->Range(K("a/"), 1)->kvs.size(), 1u);
+  EXPECT_EQ(*store_->Delete(K("a/2")), base + 5);
+  EXPECT_EQ(*store_->Delete(K("a/2")), base + 5);  // absent: no new revision
+  EXPECT_FALSE(store_->Get(K("a/2"))->has_value());
+  EXPECT_EQ(*store_->DeletePrefix(K("a/")), base + 6);
+  EXPECT_TRUE(store_->Range(K("a/"))->kvs.empty());
+  EXPECT_EQ(store_->Range(prefix_)->kvs.size(), 1u);
+  // Binary keys and values pass through unchanged.
+  std::string binary("k\0\xff", 3);
+  ASSERT_TRUE(store_->Put(K(binary), std::string("\0v\xfe", 3)).ok());
+  EXPECT_EQ((*store_->Get(K(binary)))->value, std::string("\0v\xfe", 3));
+}
+
+TEST_F(EtcdMetaStoreTest, TransactionsCompareAndSwap) {
+  TxnRequest create;
+  create.compares.push_back(Compare::Absent(K("lock")));
+  create.success.push_back(TxnOp::Put(K("lock"), "owner-1"));
+  create.failure.push_back(TxnOp::Put(K("lost"), "1"));
+  auto first = store_->Txn(create);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_TRUE(first->succeeded);
+  auto second = store_->Txn(create);
+  ASSERT_TRUE(second.ok());
+  EXPECT_FALSE(second->succeeded);
+  EXPECT_EQ((*store_->Get(K("lost")))->value, "1");  // the failure branch ran
+  // Compare by value and by mod revision; delete a prefix in the same transaction.
+  ASSERT_TRUE(store_->Put(K("p/1"), "a").ok());
+  ASSERT_TRUE(store_->Put(K("p/2"), "b").ok());
+  auto lock = *store_->Get(K("lock"));
+  TxnRequest swap;
+  swap.compares.push_back(Compare::Value(K("lock"), Compare::Op::kEqual, "owner-1"));
+  swap.compares.push_back(Compare::ModRevision(K("lock"), Compare::Op::kEqual, lock->mod_revision));
+  swap.success.push_back(TxnOp::Put(K("lock"), "owner-2"));
+  swap.success.push_back(TxnOp::DeletePrefix(K("p/")));
+  auto swapped = store_->Txn(swap);
+  ASSERT_TRUE(swapped.ok());
+  EXPECT_TRUE(swapped->succeeded);
+  EXPECT_EQ((*store_->Get(K("lock")))->value, "owner-2");
+  EXPECT_TRUE(store_->Range(K("p/"))->kvs.empty());
+  auto stale = store_->Txn(swap);  // the value and revision moved on
+  EXPECT_FALSE(stale->succeeded);
+  TxnRequest newer;
+  newer.compares.push_back(Compare::ModRevision(K("lock"), Compare::Op::kGreater, lock->mod_revision));
+  newer.success.push_back(TxnOp::Delete(K("lock")));
+  EXPECT_TRUE(store_->Txn(newer)->succeeded);
+  EXPECT_FALSE(store_->Get(K("lock"))->has_value());
+}
+
+TEST_F(EtcdMetaStoreTest, ConcurrentCasIncrementsAreNotLost) {
+  ASSERT_TRUE(store_->Put(K("n"), "0").ok());
+  constexpr int kThreads = 4;
+  constexpr int kEach = 25;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kEach; ++i) {
+        for (int attempt = 0; attempt < 1000; ++attempt) {  // bounded retries
+          auto kv = *store_->Get(K("n"));
+          TxnRequest inc;
+          inc.compares.push_back(Compare::ModRevision(K("n"), Compare::Op::kEqual, kv->mod_revision));
+          inc.success.push_back(TxnOp::Put(K("n"), std::to_string(std::stoi(kv->value) + 1)));
+          auto r = store_->Txn(inc);
+          if (r.ok() && r->succeeded) break;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ((*store_->Get(K("n")))->value, std::to_string(kThreads * kEach));
+}
+
+TEST_F(EtcdMetaStoreTest, WatchFromRevisionSeesOrderedChanges) {
+  storage::Revision start = *store_->Put(K("w/0"), "before");
+  ASSERT_TRUE(store_->Put(K("w/1"), "a").ok());
+  ASSERT_TRUE(store_->Put(K("other"), "ignored").ok());
+  auto watcher = store_->Watch(K("w/"), start + 1);
+  ASSERT_TRUE(watcher.ok()) << watcher.status().ToString();
+  ASSERT_TRUE(store_->Delete(K("w/1")).ok());
+  ASSERT_TRUE(store_->Put(K("w/2"), "b").ok());
+  std::vector<storage::WatchEvent> seen;
+  for (int i = 0; i < 50 && seen.size() < 3; ++i) {
+    auto events = (*watcher)->Next(200ms);
+    ASSERT_TRUE(events.ok()) << events.status().ToString();
+    seen.insert(seen.end(), events->begin(), events->end());
+  }
+  ASSERT_EQ(seen.size(), 3u);  // w/1 put (history), w/1 delete, w/2 put; never "other"
+  EXPECT_EQ(seen[0].type, storage::WatchEvent::Type::kPut);
+  EXPECT_EQ(seen[0].kv.key, K("w/1"));
+  EXPECT_EQ(seen[0].kv.value, "a");
+  EXPECT_EQ(seen[1].type, storage::WatchEvent::Type::kDelete);
+  EXPECT_EQ(seen[1].kv.key, K("w/1"));
+  EXPECT_EQ(seen[2].kv.key, K("w/2"));
+  EXPECT_LT(seen[0].kv.mod_revision, seen[1].kv.mod_revision);
+  EXPECT_LT(seen[1].kv.mod_revision, seen[2].kv.mod_revision);
+  EXPECT_TRUE((*watcher)->Next(50ms)->empty());  // a timeout is an empty batch
+  (*watcher)->Cancel();
+  EXPECT_EQ((*watcher)->Next(50ms).status().code(), StatusCode::kAborted);
+}
+
+TEST_F(EtcdMetaStoreTest, WatchBehindCompactedHistoryFails) {
+  storage::Revision old = *store_->Put(K("c/1"), "a");
+  storage::Revision now = *store_->Put(K("c/1"), "b");
+  ASSERT_TRUE(store_->Compact(now).ok());
+  auto watcher = store_->Watch(K("c/"), old);
+  ASSERT_FALSE(watcher.ok());
+  EXPECT_EQ(watcher.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(watcher.status().message().find("compacted"), std::string_view::npos) << watcher.status().ToString();
+  // The recovery: re-list, then watch from the listed revision + 1.
+  auto listed = store_->Range(K("c/"));
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(listed->kvs[0].value, "b");
+  auto resumed = store_->Watch(K("c/"), listed->revision + 1);
+  ASSERT_TRUE(resumed.ok()) << resumed.status().ToString();
+  ASSERT_TRUE(store_->Put(K("c/1"), "c").ok());
+  std::vector<storage::WatchEvent> seen;
+  for (int i = 0; i < 50 && seen.empty(); ++i) seen = *(*resumed)->Next(200ms);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].kv.value, "c");
+}
+
+TEST_F(EtcdMetaStoreTest, LeaseExpiryAndRevocationDeleteAttachedKeys) {
+  // etcd raises TTLs below its minimum (about 2 s) to that minimum.
+  auto lease = store_->GrantLease(2s);
+  ASSERT_TRUE(lease.ok()) << lease.status().ToString();
+  ASSERT_TRUE(store_->Put(K("session/a"), "alive", *lease).ok());
+  EXPECT_EQ((*store_->Get(K("session/a")))->lease, *lease);
+  EXPECT_TRUE(store_->KeepAlive(*lease).ok());
+  bool expired = false;
+  for (int i = 0; i < 100 && !expired; ++i) {  // at most 10 s
+    std::this_thread::sleep_for(100ms);
+    expired = !store_->Get(K("session/a"))->has_value();
+  }
+  EXPECT_TRUE(expired);
+  EXPECT_EQ(store_->KeepAlive(*lease).code(), StatusCode::kNotFound);
+  // A put with an unknown lease is refused.
+  EXPECT_EQ(store_->Put(K("session/b"), "x", *lease).status().code(), StatusCode::kNotFound);
+  // Revoking deletes at once.
+  auto other = store_->GrantLease(30s);
+  ASSERT_TRUE(other.ok());
+  ASSERT_TRUE(store_->Put(K("session/c"), "alive", *other).ok());
+  ASSERT_TRUE(store_->RevokeLease(*other).ok());
+  EXPECT_FALSE(store_->Get(K("session/c"))->has_value());
+}
+
+TEST_F(EtcdMetaStoreTest, FailsOverToTheNextEndpoint) {
+  // The first endpoint has nothing listening: calls move on to the live one.
+  EtcdOptions options;
+  options.endpoints = {"127.0.0.1:" + std::to_string(FreePort()), server_->endpoint()};
+  options.request_timeout = 2000ms;
+  auto store = OpenEtcdMetaStore(options);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  ASSERT_TRUE((*store)->Put(K("f"), "1").ok());
+  EXPECT_EQ((*(*store)->Get(K("f")))->value, "1");
+  // With no live endpoint at all, a call fails Unavailable within the failover timeout.
+  EtcdOptions dead;
+  dead.endpoints = {"127.0.0.1:" + std::to_string(FreePort())};
+  dead.failover_timeout = 500ms;
+  dead.request_timeout = 300ms;
+  auto none = OpenEtcdMetaStore(dead);
+  ASSERT_FALSE(none.ok());
+  EXPECT_TRUE(none.status().code() == StatusCode::kUnavailable || none.status().code() == StatusCode::kTimeout)
+      << none.status().ToString();
+}
+
+TEST_F(EtcdMetaStoreTest, RootsKeepDeploymentsApart) {
+  auto open = [&](const std::string& root) {
+    EtcdOptions options;
+    options.endpoints = {server_->endpoint()};
+    auto store = OpenEtcdMetaStore(options);
+    EXPECT_TRUE(store.ok());
+    return storage::NewPrefixedMetaStore(std::move(store).value(), K(root));
+  };
+  auto a = open("a/");
+  auto b = open("b/");
+  ASSERT_TRUE(a->Put("collections/1", "x").ok());
+  ASSERT_TRUE(b->Put("collections/1", "y").ok());
+  auto watcher = a->Watch("collections/", a->CurrentRevision() + 1);
+  ASSERT_TRUE(watcher.ok());
+  EXPECT_EQ((*a->Get("collections/1"))->value, "x");
+  EXPECT_EQ((*b->Get("collections/1"))->value, "y");
+  auto listed = a->Range("");
+  ASSERT_EQ(listed->kvs.size(), 1u);
+  EXPECT_EQ(listed->kvs[0].key, "collections/1");  // without the root
+  TxnRequest txn;
+  txn.compares.push_back(Compare::Value("collections/1", Compare::Op::kEqual, "x"));
+  txn.success.push_back(TxnOp::DeletePrefix("collections/"));
+  EXPECT_TRUE(a->Txn(txn)->succeeded);
+  EXPECT_FALSE(a->Get("collections/1")->has_value());
+  EXPECT_EQ((*b->Get("collections/1"))->value, "y");  // the other root is untouched
+  std::vector<storage::WatchEvent> seen;
+  for (int i = 0; i < 50 && seen.empty(); ++i) seen = *(*watcher)->Next(200ms);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].type, storage::WatchEvent::Type::kDelete);
+  EXPECT_EQ(seen[0].kv.key, "collections/1");
+}
+
+}  // namespace
+}  // namespace quiver::rpc::etcd
