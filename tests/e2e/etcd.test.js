@@ -21,7 +21,7 @@ before(async () => {
   etcdDir = fs.mkdtempSync(path.join(os.tmpdir(), 'quiver-etcd-'));
   const client = await freePort();
   const peer = await freePort();
-  const run = spawnSync(SCRIPT, ['start', etcdDir, String(client), String(peer)], { encoding: 'utf8', timeout: 30000 });
+  const run = spawnSync(SCRIPT, ['start', etcdDir, String(client), String(peer), String(process.pid)], { encoding: 'utf8', timeout: 30000 });
   assert.equal(run.status, 0, run.stderr);
   etcdPid = Number(run.stdout.trim());
   endpoint = `127.0.0.1:${client}`;

@@ -254,6 +254,7 @@ class EtcdWatcher final : public storage::Watcher {
   ~EtcdWatcher() override {
     Cancel();
     if (reader_.joinable()) reader_.join();
+    ended_.IgnoreError();  // how the stream ended matters only to a Next() that asked
   }
 
   // Sends the create request and waits for etcd's answer to it.
@@ -328,7 +329,11 @@ class EtcdWatcher final : public storage::Watcher {
   }
   void End(Status status) {
     std::lock_guard<std::mutex> lock(mu_);
-    if (ended_.ok()) ended_ = std::move(status);
+    if (ended_.ok()) {
+      ended_ = std::move(status);
+    } else {
+      status.IgnoreError();  // the first end (compaction) is the one reported
+    }
     cv_.notify_all();
   }
   Status Finish(const char* what) {

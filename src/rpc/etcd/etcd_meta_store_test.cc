@@ -44,7 +44,7 @@ class EtcdServer {
   bool Start(const std::string& dir) {
     port_ = FreePort();
     std::string cmd = std::string(QUIVER_SOURCE_DIR) + "/scripts/etcd-test.sh start " + dir + " " + std::to_string(port_) +
-                      " " + std::to_string(FreePort());
+                      " " + std::to_string(FreePort()) + " " + std::to_string(getpid());
     FILE* out = popen(cmd.c_str(), "r");
     if (out == nullptr) return false;
     char line[64] = {0};
