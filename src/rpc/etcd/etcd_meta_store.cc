@@ -48,6 +48,13 @@ KeyValue FromProto(const mvccpb::KeyValue& kv) {
 
 Status FromGrpc(const grpc::Status& st, const char* what) {
   std::string message = std::string("etcd ") + what + ": " + st.error_message();
+  // etcd answers missing or wrong credentials with INVALID_ARGUMENT; they are authentication
+  // failures (etcd.auth.* in the configuration), not bad requests.
+  for (const char* auth : {"user name is empty", "authentication failed", "invalid auth token"}) {
+    if (st.error_message().find(auth) != std::string::npos) {
+      return Status::Unauthenticated(message + " (check etcd.auth.enabled / userName / password)");
+    }
+  }
   switch (st.error_code()) {
     case grpc::StatusCode::OK: return Status::OK();
     case grpc::StatusCode::NOT_FOUND: return Status::NotFound(message);
@@ -437,7 +444,8 @@ Result<std::unique_ptr<storage::Watcher>> EtcdMetaStore::Watch(const std::string
   Revision current = CurrentRevision();
   if (start_revision > 0 && start_revision <= current) {
     pb::RangeRequest probe;
-    probe.set_key(std::string(1, '\0'));
+    probe.set_key(prefix.empty() ? std::string(1, '\0') : prefix);
+    probe.set_range_end(PrefixRangeEnd(prefix));
     probe.set_count_only(true);
     probe.set_revision(start_revision);
     pb::RangeResponse resp;
@@ -492,12 +500,12 @@ Status EtcdMetaStore::RevokeLease(LeaseId lease) {
 }
 
 Revision EtcdMetaStore::CurrentRevision() {
-  pb::RangeRequest req;
-  req.set_key(std::string(1, '\0'));
-  req.set_count_only(true);
-  req.set_limit(1);
-  pb::RangeResponse resp;
-  if (!impl_->Call("revision", [&](grpc::ClientContext* ctx, Endpoint& e) { return e.kv->Range(ctx, req, &resp); }).ok()) {
+  // Maintenance.Status carries the store revision and needs no read permission on any key (a
+  // user limited to its prefix may read no other).
+  pb::StatusResponse resp;
+  if (!impl_->Call("revision", [&](grpc::ClientContext* ctx, Endpoint& e) {
+         return e.maintenance->Status(ctx, pb::StatusRequest(), &resp);
+       }).ok()) {
     return 0;
   }
   return resp.header().revision();
