@@ -4,23 +4,60 @@
 # prints its PID. The caller stops it by PID (SIGTERM) and removes DATA_DIR; with OWNER_PID, etcd
 # is also stopped once that process is gone (a test that crashed leaves nothing running).
 # Debian's etcd-server (scripts/install-deps.sh) provides /usr/bin/etcd.
+#
+# `etcd-test.sh cluster DATA_DIR C1 P1 C2 P2 C3 P3 [OWNER_PID]` starts a three-member cluster
+# (client and peer ports per member) and prints the three PIDs, once every member is healthy.
 set -euo pipefail
-cmd="${1:?usage: etcd-test.sh start DATA_DIR CLIENT_PORT PEER_PORT}"
-[ "$cmd" = start ] || { echo "unknown command $cmd" >&2; exit 2; }
-dir="$2"; client="$3"; peer="$4"; owner="${5:-}"
+cmd="${1:?usage: etcd-test.sh start DATA_DIR CLIENT_PORT PEER_PORT [OWNER_PID] | cluster DATA_DIR C1 P1 C2 P2 C3 P3 [OWNER_PID]}"
 etcd_bin="$(command -v etcd || true)"
 [ -n "$etcd_bin" ] || { echo "etcd-test: etcd is not installed (scripts/install-deps.sh installs etcd-server)" >&2; exit 3; }
+
+# Stops `pid` once `owner` (may be empty) is gone.
+watch_owner() {
+  local owner="$1" pid="$2"
+  [ -n "$owner" ] || return 0
+  nohup bash -c "while kill -0 $owner 2>/dev/null && kill -0 $pid 2>/dev/null; do sleep 1; done; kill $pid 2>/dev/null" \
+    > /dev/null 2>&1 < /dev/null &
+}
+
+if [ "$cmd" = cluster ]; then
+  dir="$2"; owner="${9:-}"
+  ports=("$3" "$4" "$5" "$6" "$7" "$8")
+  initial="m0=http://127.0.0.1:${ports[1]},m1=http://127.0.0.1:${ports[3]},m2=http://127.0.0.1:${ports[5]}"
+  pids=()
+  for m in 0 1 2; do
+    c="${ports[$((2 * m))]}"; p="${ports[$((2 * m + 1))]}"
+    mkdir -p "$dir/m$m"
+    "$etcd_bin" --name "m$m" --data-dir "$dir/m$m/data" \
+      --listen-client-urls "http://127.0.0.1:$c" --advertise-client-urls "http://127.0.0.1:$c" \
+      --listen-peer-urls "http://127.0.0.1:$p" --initial-advertise-peer-urls "http://127.0.0.1:$p" \
+      --initial-cluster "$initial" --initial-cluster-state new --initial-cluster-token "quiver-test-$$" \
+      --log-level error > "$dir/m$m/etcd.log" 2>&1 &
+    pids+=($!)
+    watch_owner "$owner" "$!"
+  done
+  for _ in $(seq 1 200); do
+    healthy=0
+    for m in 0 1 2; do
+      if curl -sf "http://127.0.0.1:${ports[$((2 * m))]}/health" | grep -q '"health":"true"'; then healthy=$((healthy + 1)); fi
+    done
+    if [ "$healthy" -eq 3 ]; then echo "${pids[*]}"; exit 0; fi
+    sleep 0.1
+  done
+  echo "etcd-test: the cluster did not become healthy" >&2
+  kill "${pids[@]}" 2>/dev/null || true
+  exit 1
+fi
+
+[ "$cmd" = start ] || { echo "unknown command $cmd" >&2; exit 2; }
+dir="$2"; client="$3"; peer="$4"; owner="${5:-}"
 mkdir -p "$dir"
 "$etcd_bin" --name quiver-test --data-dir "$dir/data" \
   --listen-client-urls "http://127.0.0.1:$client" --advertise-client-urls "http://127.0.0.1:$client" \
   --listen-peer-urls "http://127.0.0.1:$peer" --initial-advertise-peer-urls "http://127.0.0.1:$peer" \
   --initial-cluster "quiver-test=http://127.0.0.1:$peer" --log-level error > "$dir/etcd.log" 2>&1 &
 pid=$!
-if [ -n "$owner" ]; then
-  # A watchdog, detached from the caller's pipes: stops etcd when the owner is gone.
-  nohup bash -c "while kill -0 $owner 2>/dev/null && kill -0 $pid 2>/dev/null; do sleep 1; done; kill $pid 2>/dev/null" \
-    > /dev/null 2>&1 < /dev/null &
-fi
+watch_owner "$owner" "$pid"
 for _ in $(seq 1 100); do
   if ! kill -0 "$pid" 2>/dev/null; then echo "etcd-test: etcd exited:" >&2; cat "$dir/etcd.log" >&2; exit 1; fi
   if curl -sf "http://127.0.0.1:$client/health" | grep -q '"health":"true"'; then echo "$pid"; exit 0; fi

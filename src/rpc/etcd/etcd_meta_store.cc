@@ -193,7 +193,12 @@ class EtcdMetaStore::Impl {
       Prepare(&ctx, options_.request_timeout);
       grpc::Status st = fn(&ctx, e);
       if (st.ok()) return Status::OK();
-      if (st.error_code() == grpc::StatusCode::UNAVAILABLE && std::chrono::steady_clock::now() < give_up) {
+      // UNAVAILABLE: no leader, a leader change, a refused connection. DEADLINE_EXCEEDED: a member
+      // that stopped answering (killed, partitioned). Both go to the next endpoint; a write that
+      // did apply before its deadline is then applied twice at most (a Put stores the same value
+      // again; a retried Txn fails its compare, which CAS callers handle by re-reading).
+      bool retry = st.error_code() == grpc::StatusCode::UNAVAILABLE || st.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
+      if (retry && std::chrono::steady_clock::now() < give_up) {
         QUIVER_LOG(DEBUG) << "etcd endpoint unavailable, trying the next" << Kv("endpoint", e.address)
                           << Kv("error", st.error_message());
         current_.compare_exchange_strong(seen, seen + 1);

@@ -6,9 +6,9 @@
 // to one; Watch is etcd's Watch stream (a start revision already compacted answers NotFound
 // "watch revision compacted", as LocalMetaStore does); leases are etcd leases.
 //
-// Endpoints fail over: a call that finds its endpoint unavailable moves to the next one and is
-// retried there (only for reads and for writes that etcd did not apply: UNAVAILABLE is returned
-// before a proposal is committed). Optional user/password authentication (the token travels as
+// Endpoints fail over: a call whose endpoint is unavailable or does not answer within the request
+// timeout moves to the next one and is retried there, within failover_timeout (a write retried
+// this way may apply twice: a Put stores the same value again, a Txn then fails its compare). Optional user/password authentication (the token travels as
 // the `token` metadata, renewed when etcd reports it invalid) and TLS. Thread-safe.
 
 #include <chrono>

@@ -382,5 +382,95 @@ TEST(EtcdAuthTest, TokensFromUserAndPasswordAndPermissionsPerPrefix) {
   ASSERT_TRUE(watcher.ok()) << watcher.status().ToString();
 }
 
+// A three-member cluster from scripts/etcd-test.sh; members stopped by PID.
+class EtcdCluster {
+ public:
+  bool Start(const std::string& dir) {
+    std::string cmd = std::string(QUIVER_SOURCE_DIR) + "/scripts/etcd-test.sh cluster " + dir;
+    for (int m = 0; m < 3; ++m) {
+      clients_[m] = FreePort();
+      cmd += " " + std::to_string(clients_[m]) + " " + std::to_string(FreePort());
+    }
+    cmd += " " + std::to_string(getpid());
+    FILE* out = popen(cmd.c_str(), "r");
+    if (out == nullptr) return false;
+    char line[128] = {0};
+    bool read = fgets(line, sizeof(line), out) != nullptr;
+    if (pclose(out) != 0 || !read) return false;
+    return std::sscanf(line, "%d %d %d", &pids_[0], &pids_[1], &pids_[2]) == 3;
+  }
+  ~EtcdCluster() {
+    for (pid_t pid : pids_) {
+      if (pid > 0) kill(pid, SIGTERM);
+    }
+  }
+  std::string endpoint(int m) const { return "127.0.0.1:" + std::to_string(clients_[m]); }
+  // The member etcd reports as leader (etcdctl endpoint status), or -1.
+  int Leader() const {
+    std::string cmd = "etcdctl endpoint status --endpoints " + endpoint(0) + "," + endpoint(1) + "," + endpoint(2) + " 2>/dev/null";
+    FILE* out = popen(cmd.c_str(), "r");
+    if (out == nullptr) return -1;
+    char line[512];
+    int leader = -1;
+    while (fgets(line, sizeof(line), out) != nullptr) {
+      std::string text(line);  // "host:port, id, version, db size, is leader, ..."
+      size_t field = 0;
+      size_t start = 0;
+      std::string ep;
+      for (size_t comma; (comma = text.find(", ", start)) != std::string::npos; start = comma + 2, ++field) {
+        std::string value = text.substr(start, comma - start);
+        if (field == 0) ep = value;
+        if (field == 4 && value == "true") {
+          for (int m = 0; m < 3; ++m) {
+            if (endpoint(m) == ep) leader = m;
+          }
+        }
+      }
+    }
+    pclose(out);
+    return leader;
+  }
+  void Kill(int m) {
+    kill(pids_[m], SIGKILL);
+    pids_[m] = 0;
+  }
+
+ private:
+  int clients_[3] = {0, 0, 0};
+  pid_t pids_[3] = {0, 0, 0};
+};
+
+TEST(EtcdClusterTest, WritesSurviveTheLossOfTheLeader) {
+  quiver::testing::TempDir dir;
+  EtcdCluster cluster;
+  ASSERT_TRUE(cluster.Start(dir.Sub("cluster")));
+  int leader = cluster.Leader();
+  ASSERT_GE(leader, 0);
+  EtcdOptions options;
+  options.endpoints.push_back(cluster.endpoint(leader));  // the client starts on the leader
+  for (int m = 0; m < 3; ++m) {
+    if (m != leader) options.endpoints.push_back(cluster.endpoint(m));
+  }
+  options.request_timeout = 2000ms;
+  auto store = OpenEtcdMetaStore(options);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  ASSERT_TRUE((*store)->Put("k/before", "1").ok());
+  cluster.Kill(leader);
+  // Every write blocks through the election and succeeds on a surviving member; none fails.
+  std::chrono::milliseconds longest{0};
+  constexpr int kWrites = 40;  // bounded
+  for (int i = 0; i < kWrites; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    auto put = (*store)->Put("k/" + std::to_string(i), std::to_string(i));
+    ASSERT_TRUE(put.ok()) << "write " << i << " after the leader was killed: " << put.status().ToString();
+    longest = std::max(longest, std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start));
+  }
+  auto all = (*store)->Range("k/");
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_EQ(all->kvs.size(), static_cast<size_t>(kWrites + 1));
+  ::testing::Test::RecordProperty("longest_write_ms_after_leader_loss", static_cast<int>(longest.count()));
+  std::printf("longest write after the leader was killed: %lld ms\n", static_cast<long long>(longest.count()));
+}
+
 }  // namespace
 }  // namespace quiver::rpc::etcd
