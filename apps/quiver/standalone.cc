@@ -85,6 +85,15 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
   meta_options.history_max_bytes = static_cast<size_t>(std::max<int64_t>(0, history_bytes));
   std::unique_ptr<storage::MetaStore> meta;
   if (std::string endpoints = config.GetString("etcd.endpoints"); !endpoints.empty()) {
+    // The meta.history_* bounds are the local store's; etcd keeps history by its own
+    // --auto-compaction settings, so a changed bound would be silently ignored: refused.
+    for (const char* key : {"meta.history_max_revisions", "meta.history_max_age_seconds", "meta.history_max_bytes"}) {
+      if (config.GetString(key) != Config::Defaults().GetString(key)) {
+        return Status::InvalidArgument(std::string(key) +
+                                       " applies to the local metadata store; with etcd.endpoints set, etcd's "
+                                       "--auto-compaction-* settings bound the history");
+      }
+    }
     rpc::etcd::EtcdOptions etcd;
     for (size_t begin = 0; begin <= endpoints.size();) {
       size_t comma = std::min(endpoints.find(',', begin), endpoints.size());

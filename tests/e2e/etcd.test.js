@@ -76,6 +76,12 @@ test('a standalone server keeps its catalog in etcd, under its root, across a re
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
+test('meta.history_* bounds, which etcd would not honour, are refused with etcd.endpoints', { skip: !haveEtcd && 'etcd is not installed' }, async () => {
+  const server = new QuiverServer(undefined, [], { QUIVER_ETCD_ENDPOINTS: endpoint, QUIVER_META_HISTORY_MAX_REVISIONS: '50' });
+  await assert.rejects(server.start(), /quiver exited early[\s\S]*meta\.history_max_revisions applies to the local metadata store/);
+  server.cleanup();
+});
+
 test('an unreachable etcd is a clear startup error, not a hang', { skip: !haveEtcd && 'etcd is not installed' }, async () => {
   const dead = await freePort();
   const server = new QuiverServer(undefined, [], { QUIVER_ETCD_ENDPOINTS: `127.0.0.1:${dead}` });

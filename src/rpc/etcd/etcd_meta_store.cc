@@ -222,7 +222,6 @@ class EtcdMetaStore::Impl {
   }
 
   Endpoint& Current() { return *endpoints_[current_.load() % endpoints_.size()]; }
-  const EtcdOptions& options() const { return options_; }
 
  private:
   Status Authenticate(Endpoint& e) {

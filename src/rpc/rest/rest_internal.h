@@ -188,9 +188,6 @@ inline Result<std::optional<int32_t>> Consistency(const Json& body) {
   return std::optional<int32_t>(level);
 }
 
-// A JSON value as a filter literal (for entities/get).
-inline std::string Literal(const Json& v) { return v.is_string() ? Json(v.get<std::string>()).dump() : v.dump(); }
-
 }  // namespace internal
 
 using namespace internal;  // NOLINT: these helpers are this module's vocabulary
