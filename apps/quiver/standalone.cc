@@ -52,6 +52,17 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
   QUIVER_ASSIGN_OR_RETURN(int64_t history_revisions, config.GetInt("meta.history_max_revisions"));
   QUIVER_ASSIGN_OR_RETURN(int64_t history_age, config.GetInt("meta.history_max_age_seconds"));
   QUIVER_ASSIGN_OR_RETURN(int64_t history_bytes, config.GetInt("meta.history_max_bytes"));
+  if (!config.GetString("etcd.endpoints").empty()) {
+    // The meta.history_* bounds are the local store's; etcd keeps history by its own
+    // --auto-compaction settings, so a changed bound would be silently ignored: refused.
+    for (const char* key : {"meta.history_max_revisions", "meta.history_max_age_seconds", "meta.history_max_bytes"}) {
+      if (config.GetString(key) != Config::Defaults().GetString(key)) {
+        return Status::InvalidArgument(std::string(key) +
+                                       " applies to the local metadata store; with etcd.endpoints set, etcd's "
+                                       "--auto-compaction-* settings bound the history");
+      }
+    }
+  }
   QUIVER_ASSIGN_OR_RETURN(bool authorization, config.GetBool("common.security.authorizationEnabled"));
   QUIVER_ASSIGN_OR_RETURN(bool access_log_on, config.GetBool("proxy.accessLog.enable"));
   std::string access_log_dir = config.GetString("proxy.accessLog.localPath");
@@ -85,15 +96,6 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
   meta_options.history_max_bytes = static_cast<size_t>(std::max<int64_t>(0, history_bytes));
   std::unique_ptr<storage::MetaStore> meta;
   if (std::string endpoints = config.GetString("etcd.endpoints"); !endpoints.empty()) {
-    // The meta.history_* bounds are the local store's; etcd keeps history by its own
-    // --auto-compaction settings, so a changed bound would be silently ignored: refused.
-    for (const char* key : {"meta.history_max_revisions", "meta.history_max_age_seconds", "meta.history_max_bytes"}) {
-      if (config.GetString(key) != Config::Defaults().GetString(key)) {
-        return Status::InvalidArgument(std::string(key) +
-                                       " applies to the local metadata store; with etcd.endpoints set, etcd's "
-                                       "--auto-compaction-* settings bound the history");
-      }
-    }
     rpc::etcd::EtcdOptions etcd;
     for (size_t begin = 0; begin <= endpoints.size();) {
       size_t comma = std::min(endpoints.find(',', begin), endpoints.size());

@@ -1,5 +1,8 @@
 #include "common/status_server.h"
 
+#include <chrono>
+#include <thread>
+
 #include <httplib.h>
 #include <openssl/ssl.h>
 
@@ -74,6 +77,9 @@ Status StatusServer::Start(const std::string& address, int port) {
     port_ = port;
   }
   thread_ = std::thread([this] { server_->listen_after_bind(); });
+  // httplib's stop() does nothing before the listen loop runs: a Stop() right after Start() (a
+  // startup error) would then wait forever on the thread. Return once the loop runs.
+  for (int i = 0; i < 2000 && !server_->is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   QUIVER_LOG(INFO) << "status server listening" << Kv("address", address) << Kv("port", port_)
                    << Kv("tls", tls_ ? "on" : "off");
   return Status::OK();
