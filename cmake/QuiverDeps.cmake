@@ -11,6 +11,8 @@ find_package(benchmark REQUIRED)
 find_package(OpenMP REQUIRED)
 find_package(faiss REQUIRED)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+# libnats-dev's CMake config names a static library Debian does not ship: pkg-config instead.
+pkg_check_modules(NATS REQUIRED IMPORTED_TARGET libnats)
 find_path(CLI11_INCLUDE_DIR CLI/CLI.hpp REQUIRED)
 add_library(quiver_httplib INTERFACE)
 target_link_libraries(quiver_httplib INTERFACE PkgConfig::HTTPLIB Threads::Threads)

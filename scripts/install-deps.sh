@@ -12,7 +12,7 @@ PACKAGES=(
   libyaml-cpp-dev libcli11-dev libcpp-httplib-dev libzstd-dev liblz4-dev zlib1g-dev libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
-  etcd-server etcd-client
+  etcd-server etcd-client libnats-dev nats-server
 )
 
 # `install-deps.sh --bench` adds what only the benchmarks need: the Fashion-MNIST dataset and

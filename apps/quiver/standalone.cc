@@ -19,12 +19,30 @@
 #include "querynode/querynode.h"
 #include "segment/channel_consumer.h"
 #include "rpc/etcd/etcd_meta_store.h"
+#include "storage/wal/jetstream_wal.h"
 #include "storage/meta/meta_store.h"
 #include "storage/meta/prefixed_meta_store.h"
 #include "storage/object_store/object_store.h"
 #include "storage/wal/wal.h"
 
 namespace quiver::app {
+namespace {
+
+// "a, b,c" -> {"a", "b", "c"}: the comma-separated lists of endpoints in the config.
+std::vector<std::string> SplitList(const std::string& text) {
+  std::vector<std::string> out;
+  for (size_t begin = 0; begin <= text.size();) {
+    size_t comma = std::min(text.find(',', begin), text.size());
+    std::string one = text.substr(begin, comma - begin);
+    one.erase(0, one.find_first_not_of(' '));
+    one.erase(one.find_last_not_of(' ') + 1);
+    if (!one.empty()) out.push_back(one);
+    begin = comma + 1;
+  }
+  return out;
+}
+
+}  // namespace
 
 Status RunStandalone(const Config& config, const char* version, const sigset_t* signals) {
   std::string data_dir = config.GetString("server.data_dir");
@@ -52,6 +70,24 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
   QUIVER_ASSIGN_OR_RETURN(int64_t history_revisions, config.GetInt("meta.history_max_revisions"));
   QUIVER_ASSIGN_OR_RETURN(int64_t history_age, config.GetInt("meta.history_max_age_seconds"));
   QUIVER_ASSIGN_OR_RETURN(int64_t history_bytes, config.GetInt("meta.history_max_bytes"));
+  if (!config.GetString("nats.servers").empty()) {
+    // The wal.* file settings are the local WAL's; JetStream stores, syncs and retains by its
+    // own settings, so a changed value would be silently ignored: refused.
+    for (const char* key : {"wal.segment_bytes", "wal.sync", "wal.max_open_files", "wal.corruption_policy"}) {
+      if (config.GetString(key) != Config::Defaults().GetString(key)) {
+        return Status::InvalidArgument(std::string(key) +
+                                       " applies to the local WAL files; with nats.servers set, the WAL is in "
+                                       "NATS JetStream and its server settings apply");
+      }
+    }
+  } else {
+    for (const char* key : {"nats.streamPrefix", "nats.replicas", "nats.user", "nats.password", "nats.token",
+                            "nats.tls.enabled", "nats.tls.caCert", "nats.appendTimeoutSeconds"}) {
+      if (config.GetString(key) != Config::Defaults().GetString(key)) {
+        return Status::InvalidArgument(std::string(key) + " needs nats.servers (the WAL is in the data directory)");
+      }
+    }
+  }
   if (!config.GetString("etcd.endpoints").empty()) {
     // The meta.history_* bounds are the local store's; etcd keeps history by its own
     // --auto-compaction settings, so a changed bound would be silently ignored: refused.
@@ -97,14 +133,9 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
   std::unique_ptr<storage::MetaStore> meta;
   if (std::string endpoints = config.GetString("etcd.endpoints"); !endpoints.empty()) {
     rpc::etcd::EtcdOptions etcd;
-    for (size_t begin = 0; begin <= endpoints.size();) {
-      size_t comma = std::min(endpoints.find(',', begin), endpoints.size());
-      std::string one = endpoints.substr(begin, comma - begin);
-      one.erase(0, one.find_first_not_of(' '));
-      one.erase(one.find_last_not_of(' ') + 1);
+    for (std::string one : SplitList(endpoints)) {
       if (one.starts_with("http://")) one.erase(0, 7);  // Milvus configs often name the URL
-      if (!one.empty()) etcd.endpoints.push_back(one);
-      begin = comma + 1;
+      etcd.endpoints.push_back(one);
     }
     QUIVER_ASSIGN_OR_RETURN(bool etcd_auth, config.GetBool("etcd.auth.enabled"));
     if (etcd_auth) {
@@ -126,7 +157,28 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
   wal_options.sync = wal_sync;
   wal_options.corruption_policy = corruption_policy;
   wal_options.max_open_files = static_cast<size_t>(std::max<int64_t>(1, wal_open_files));
-  QUIVER_ASSIGN_OR_RETURN(auto wal, storage::OpenFileWal(fs.get(), JoinPath(data_dir, "wal"), wal_options));
+  std::unique_ptr<storage::Wal> wal;
+  if (std::string servers = config.GetString("nats.servers"); !servers.empty()) {
+    storage::JetStreamWalOptions nats;
+    nats.servers = SplitList(servers);
+    nats.stream_prefix = config.GetString("nats.streamPrefix");
+    QUIVER_ASSIGN_OR_RETURN(int64_t replicas, config.GetInt("nats.replicas"));
+    nats.replicas = static_cast<int>(replicas);
+    nats.user = config.GetString("nats.user");
+    nats.password = config.GetString("nats.password");
+    nats.token = config.GetString("nats.token");
+    QUIVER_ASSIGN_OR_RETURN(nats.tls, config.GetBool("nats.tls.enabled"));
+    nats.ca_file = config.GetString("nats.tls.caCert");
+    QUIVER_ASSIGN_OR_RETURN(int64_t append_timeout, config.GetInt("nats.appendTimeoutSeconds"));
+    if (append_timeout < 1 || append_timeout > 600) {
+      return Status::InvalidArgument("nats.appendTimeoutSeconds must be 1 to 600");
+    }
+    nats.append_timeout = std::chrono::seconds(append_timeout);
+    nats.duplicate_window = std::chrono::seconds(std::max<int64_t>(120, 2 * append_timeout));
+    QUIVER_ASSIGN_OR_RETURN(wal, storage::OpenJetStreamWal(nats));
+  } else {
+    QUIVER_ASSIGN_OR_RETURN(wal, storage::OpenFileWal(fs.get(), JoinPath(data_dir, "wal"), wal_options));
+  }
   auto objects = storage::NewLocalObjectStore(fs.get(), JoinPath(data_dir, "objects"));
   storage::Wal* wal_ptr = wal.get();
   metrics.AddGaugeCallback("quiver_wal_bytes", "Bytes held by the write-ahead log", {},

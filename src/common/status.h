@@ -116,6 +116,7 @@ class [[nodiscard]] Status {
   bool IsCorruption() const { return code() == StatusCode::kCorruption; }
   bool IsAborted() const { return code() == StatusCode::kAborted; }
   bool IsAlreadyExists() const { return code() == StatusCode::kAlreadyExists; }
+  bool IsUnavailable() const { return code() == StatusCode::kUnavailable; }
 
   // Returns a copy carrying `detail` (for the catalog and roles to tag domain errors).
   Status WithDetail(ErrorDetail detail) const;

@@ -1,9 +1,7 @@
 #include "rpc/etcd/etcd_meta_store.h"
 
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,6 +11,7 @@
 #include <thread>
 
 #include "common/testing_dir.h"
+#include "common/testing_process.h"
 #include "storage/meta/prefixed_meta_store.h"
 
 // The MetaStore contract (storage/meta/meta_store_test.cc runs it on LocalMetaStore) against a
@@ -27,18 +26,7 @@ using storage::Compare;
 using storage::TxnOp;
 using storage::TxnRequest;
 
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  int port = ntohs(addr.sin_port);
-  close(fd);
-  return port;
-}
+using quiver::testing::FreePort;
 
 class EtcdServer {
  public:
@@ -46,19 +34,12 @@ class EtcdServer {
     port_ = FreePort();
     std::string cmd = std::string(QUIVER_SOURCE_DIR) + "/scripts/etcd-test.sh start " + dir + " " + std::to_string(port_) +
                       " " + std::to_string(FreePort()) + " " + std::to_string(getpid());
-    FILE* out = popen(cmd.c_str(), "r");
-    if (out == nullptr) return false;
-    char line[64] = {0};
-    bool read = fgets(line, sizeof(line), out) != nullptr;
-    int rc = pclose(out);
-    if (!read || rc != 0) return false;
-    pid_ = std::atoi(line);
+    auto pids = quiver::testing::RunStartScript(cmd);
+    pid_ = pids.size() == 1 ? pids[0] : 0;
     return pid_ > 0;
   }
   void Stop() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    for (int i = 0; i < 100 && kill(pid_, 0) == 0; ++i) std::this_thread::sleep_for(50ms);
+    quiver::testing::StopProcess(pid_);
     pid_ = 0;
   }
   ~EtcdServer() { Stop(); }
@@ -392,12 +373,10 @@ class EtcdCluster {
       cmd += " " + std::to_string(clients_[m]) + " " + std::to_string(FreePort());
     }
     cmd += " " + std::to_string(getpid());
-    FILE* out = popen(cmd.c_str(), "r");
-    if (out == nullptr) return false;
-    char line[128] = {0};
-    bool read = fgets(line, sizeof(line), out) != nullptr;
-    if (pclose(out) != 0 || !read) return false;
-    return std::sscanf(line, "%d %d %d", &pids_[0], &pids_[1], &pids_[2]) == 3;
+    auto pids = quiver::testing::RunStartScript(cmd);
+    if (pids.size() != 3) return false;
+    for (int m = 0; m < 3; ++m) pids_[m] = pids[m];
+    return true;
   }
   ~EtcdCluster() {
     for (pid_t pid : pids_) {
