@@ -12,13 +12,8 @@ cmd="${1:?usage: etcd-test.sh start DATA_DIR CLIENT_PORT PEER_PORT [OWNER_PID] |
 etcd_bin="$(command -v etcd || true)"
 [ -n "$etcd_bin" ] || { echo "etcd-test: etcd is not installed (scripts/install-deps.sh installs etcd-server)" >&2; exit 3; }
 
-# Stops `pid` once `owner` (may be empty) is gone.
-watch_owner() {
-  local owner="$1" pid="$2"
-  [ -n "$owner" ] || return 0
-  nohup bash -c "while kill -0 $owner 2>/dev/null && kill -0 $pid 2>/dev/null; do sleep 1; done; kill $pid 2>/dev/null" \
-    > /dev/null 2>&1 < /dev/null &
-}
+# shellcheck source=lib/watch-owner.sh
+source "$(dirname "$0")/lib/watch-owner.sh"
 
 if [ "$cmd" = cluster ]; then
   dir="$2"; owner="${9:-}"

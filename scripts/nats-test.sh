@@ -22,13 +22,8 @@ nats_bin="$(command -v nats-server || true)"
 [ -n "$nats_bin" ] || [ ! -x /usr/sbin/nats-server ] || nats_bin=/usr/sbin/nats-server
 [ -n "$nats_bin" ] || { echo "nats-test: nats-server is not installed (scripts/install-deps.sh installs it)" >&2; exit 3; }
 
-# Stops `pid` once `owner` (may be empty) is gone.
-watch_owner() {
-  local owner="$1" pid="$2"
-  [ -n "$owner" ] || return 0
-  nohup bash -c "while kill -0 $owner 2>/dev/null && kill -0 $pid 2>/dev/null; do sleep 1; done; kill $pid 2>/dev/null" \
-    > /dev/null 2>&1 < /dev/null &
-}
+# shellcheck source=lib/watch-owner.sh
+source "$(dirname "$0")/lib/watch-owner.sh"
 
 # Starts the server of config `$1` (its monitor port in `$1.monitor`) and prints its PID.
 launch() {

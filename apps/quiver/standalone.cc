@@ -42,6 +42,15 @@ std::vector<std::string> SplitList(const std::string& text) {
   return out;
 }
 
+// InvalidArgument naming the first of `keys` set to other than its default: settings the chosen
+// component would otherwise silently ignore.
+Status RefuseChanged(const Config& config, std::initializer_list<const char*> keys, const std::string& why) {
+  for (const char* key : keys) {
+    if (config.GetString(key) != Config::Defaults().GetString(key)) return Status::InvalidArgument(std::string(key) + why);
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Status RunStandalone(const Config& config, const char* version, const sigset_t* signals) {
@@ -73,31 +82,21 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
   if (!config.GetString("nats.servers").empty()) {
     // The wal.* file settings are the local WAL's; JetStream stores, syncs and retains by its
     // own settings, so a changed value would be silently ignored: refused.
-    for (const char* key : {"wal.segment_bytes", "wal.sync", "wal.max_open_files", "wal.corruption_policy"}) {
-      if (config.GetString(key) != Config::Defaults().GetString(key)) {
-        return Status::InvalidArgument(std::string(key) +
-                                       " applies to the local WAL files; with nats.servers set, the WAL is in "
-                                       "NATS JetStream and its server settings apply");
-      }
-    }
+    QUIVER_RETURN_IF_ERROR(RefuseChanged(config, {"wal.segment_bytes", "wal.sync", "wal.max_open_files", "wal.corruption_policy"},
+                                         " applies to the local WAL files; with nats.servers set, the WAL is in "
+                                         "NATS JetStream and its server settings apply"));
   } else {
-    for (const char* key : {"nats.streamPrefix", "nats.replicas", "nats.user", "nats.password", "nats.token",
-                            "nats.tls.enabled", "nats.tls.caCert", "nats.appendTimeoutSeconds"}) {
-      if (config.GetString(key) != Config::Defaults().GetString(key)) {
-        return Status::InvalidArgument(std::string(key) + " needs nats.servers (the WAL is in the data directory)");
-      }
-    }
+    QUIVER_RETURN_IF_ERROR(RefuseChanged(config, {"nats.streamPrefix", "nats.replicas", "nats.user", "nats.password",
+                                                  "nats.token", "nats.tls.enabled", "nats.tls.caCert",
+                                                  "nats.appendTimeoutSeconds"},
+                                         " needs nats.servers (the WAL is in the data directory)"));
   }
   if (!config.GetString("etcd.endpoints").empty()) {
     // The meta.history_* bounds are the local store's; etcd keeps history by its own
     // --auto-compaction settings, so a changed bound would be silently ignored: refused.
-    for (const char* key : {"meta.history_max_revisions", "meta.history_max_age_seconds", "meta.history_max_bytes"}) {
-      if (config.GetString(key) != Config::Defaults().GetString(key)) {
-        return Status::InvalidArgument(std::string(key) +
-                                       " applies to the local metadata store; with etcd.endpoints set, etcd's "
-                                       "--auto-compaction-* settings bound the history");
-      }
-    }
+    QUIVER_RETURN_IF_ERROR(RefuseChanged(config, {"meta.history_max_revisions", "meta.history_max_age_seconds", "meta.history_max_bytes"},
+                                         " applies to the local metadata store; with etcd.endpoints set, etcd's "
+                                         "--auto-compaction-* settings bound the history"));
   }
   QUIVER_ASSIGN_OR_RETURN(bool authorization, config.GetBool("common.security.authorizationEnabled"));
   QUIVER_ASSIGN_OR_RETURN(bool access_log_on, config.GetBool("proxy.accessLog.enable"));

@@ -10,6 +10,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
+const { DataType } = require('@zilliz/milvus2-sdk-node');
 const { QuiverServer, freePort, connectClient } = require('./lib/server');
 
 const SCRIPT = path.resolve(__dirname, '../../scripts/nats-test.sh');
@@ -66,7 +67,12 @@ test('rows acknowledged into the JetStream WAL survive kill -9 before any flush'
   const env = { QUIVER_NATS_SERVERS: `nats://127.0.0.1:${clientPort}`, QUIVER_NATS_STREAMPREFIX: 'e2e-a' };
   let server = await new QuiverServer(undefined, [], env).start();
   let client = await connectClient(server);
-  let r = await client.createCollection({ collection_name: 'logs', dimension: 4, metric_type: 'L2', shards_num: 2 });
+  // The full form: the SDK's `dimension` shortcut does not pass shards_num on.
+  let r = await client.createCollection({
+    collection_name: 'logs', shards_num: 2,
+    fields: [{ name: 'id', data_type: DataType.Int64, is_primary_key: true }, { name: 'vector', data_type: DataType.FloatVector, dim: 4 }],
+    index_params: [{ field_name: 'vector', index_type: 'FLAT', metric_type: 'L2' }],
+  });
   assert.equal(r.error_code, 'Success', JSON.stringify(r));
   for (let batch = 0; batch < 5; batch++) {
     r = await client.insert({ collection_name: 'logs', data: rows(batch * 100, 100) });
@@ -76,7 +82,7 @@ test('rows acknowledged into the JetStream WAL survive kill -9 before any flush'
   assert.equal(r.status.error_code, 'Success');
   const held = await streams();
   const ours = Object.keys(held).filter(name => name.startsWith('e2e-a_wal_'));
-  assert.ok(ours.length >= 1, `a stream per shard channel: ${JSON.stringify(held)}`);
+  assert.equal(ours.length, 2, `one stream per shard channel: ${JSON.stringify(held)}`);
   assert.ok(ours.reduce((n, name) => n + held[name], 0) >= 6, `the writes are in JetStream: ${JSON.stringify(held)}`);
   assert.ok(!fs.existsSync(path.join(server.dataDir, 'wal')), 'no local WAL files');
   client.closeConnection();

@@ -285,7 +285,7 @@ class JetStreamWal final : public Wal {
       size_t parts = std::max<size_t>(1, (record.size() + chunk - 1) / chunk);
       Lsn start = 0;
       for (size_t i = 0; i < parts; ++i) {
-        std::string_view piece = record.substr(i * chunk, std::min(chunk, record.size() - std::min(record.size(), i * chunk)));
+        std::string_view piece = record.substr(i * chunk, chunk);
         std::string header;
         if (parts > 1) header = std::to_string(i) + "/" + std::to_string(parts) + "/" + std::to_string(start);
         QUIVER_ASSIGN_OR_RETURN(Lsn seq, Publish(channel, subject, piece, header));

@@ -322,11 +322,9 @@ TEST(JetStreamWalOpenTest, RefusesBadOptionsAndUnreachableServers) {
   options.replicas = 7;
   EXPECT_TRUE(OpenJetStreamWal(options).status().IsInvalidArgument());
   options.replicas = 1;
-  auto start = std::chrono::steady_clock::now();
   auto wal = OpenJetStreamWal(options);
   EXPECT_TRUE(wal.status().IsUnavailable()) << wal.status().ToString();
   EXPECT_NE(wal.status().ToString().find("cannot connect to NATS"), std::string::npos) << wal.status().ToString();
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 20s);
 }
 
 // ---------------------------------------------------------------------------------------------
