@@ -13,6 +13,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   etcd-server etcd-client libnats-dev nats-server
+  ceph-mon ceph-osd radosgw ceph-common ceph-base openssl
 )
 
 # `install-deps.sh --bench` adds what only the benchmarks need: the Fashion-MNIST dataset and

@@ -19,6 +19,7 @@
 #include "querynode/querynode.h"
 #include "segment/channel_consumer.h"
 #include "rpc/etcd/etcd_meta_store.h"
+#include "storage/object_store/s3_object_store.h"
 #include "storage/wal/jetstream_wal.h"
 #include "storage/meta/meta_store.h"
 #include "storage/meta/prefixed_meta_store.h"
@@ -49,6 +50,50 @@ Status RefuseChanged(const Config& config, std::initializer_list<const char*> ke
     if (config.GetString(key) != Config::Defaults().GetString(key)) return Status::InvalidArgument(std::string(key) + why);
   }
   return Status::OK();
+}
+
+// The object store: S3 when minio.address is set (Milvus's keys), else a directory in the data dir.
+Result<std::unique_ptr<storage::ObjectStore>> OpenObjects(const Config& config, FileSystem* fs, const std::string& data_dir) {
+  std::string address = config.GetString("minio.address");
+  if (address.empty()) {
+    QUIVER_RETURN_IF_ERROR(RefuseChanged(config, {"minio.port", "minio.accessKeyID", "minio.secretAccessKey", "minio.useSSL",
+                                                  "minio.ssl.tlsCACert", "minio.bucketName", "minio.rootPath",
+                                                  "minio.region", "minio.useVirtualHost", "minio.useIAM",
+                                                  "minio.cloudProvider", "minio.requestTimeoutMs",
+                                                  "minio.retryTimeoutSeconds"},
+                                         " needs minio.address (objects are in the data directory)"));
+    return storage::NewLocalObjectStore(fs, JoinPath(data_dir, "objects"));
+  }
+  QUIVER_ASSIGN_OR_RETURN(bool use_iam, config.GetBool("minio.useIAM"));
+  if (use_iam) return Status::NotSupported("minio.useIAM is not supported: set minio.accessKeyID and minio.secretAccessKey");
+  std::string provider = config.GetString("minio.cloudProvider");
+  if (provider != "aws" && provider != "minio") {
+    return Status::NotSupported("minio.cloudProvider " + provider + " is not supported (aws or minio: any S3-compatible server)");
+  }
+  storage::S3ObjectStoreOptions s3;
+  QUIVER_ASSIGN_OR_RETURN(bool use_ssl, config.GetBool("minio.useSSL"));
+  if (address.find("://") != std::string::npos) {
+    return Status::InvalidArgument("minio.address is host or host:port (the scheme comes from minio.useSSL)");
+  }
+  QUIVER_ASSIGN_OR_RETURN(int64_t port, config.GetInt("minio.port"));
+  if (address.find(':') == std::string::npos) address += ":" + std::to_string(port);
+  s3.endpoint = (use_ssl ? "https://" : "http://") + address;
+  s3.ca_file = config.GetString("minio.ssl.tlsCACert");
+  if (!use_ssl && !s3.ca_file.empty()) return Status::InvalidArgument("minio.ssl.tlsCACert needs minio.useSSL");
+  s3.bucket = config.GetString("minio.bucketName");
+  s3.root_path = config.GetString("minio.rootPath");
+  s3.access_key = config.GetString("minio.accessKeyID");
+  s3.secret_key = config.GetString("minio.secretAccessKey");
+  if (std::string region = config.GetString("minio.region"); !region.empty()) s3.region = region;
+  QUIVER_ASSIGN_OR_RETURN(s3.virtual_host, config.GetBool("minio.useVirtualHost"));
+  QUIVER_ASSIGN_OR_RETURN(int64_t request_ms, config.GetInt("minio.requestTimeoutMs"));
+  QUIVER_ASSIGN_OR_RETURN(int64_t retry_seconds, config.GetInt("minio.retryTimeoutSeconds"));
+  if (request_ms < 100 || retry_seconds < 1 || retry_seconds > 3600) {
+    return Status::InvalidArgument("minio.requestTimeoutMs must be at least 100 and minio.retryTimeoutSeconds 1 to 3600");
+  }
+  s3.request_timeout = std::chrono::milliseconds(request_ms);
+  s3.retry_deadline = std::chrono::seconds(retry_seconds);
+  return storage::OpenS3ObjectStore(std::move(s3));
 }
 
 }  // namespace
@@ -178,7 +223,7 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
   } else {
     QUIVER_ASSIGN_OR_RETURN(wal, storage::OpenFileWal(fs.get(), JoinPath(data_dir, "wal"), wal_options));
   }
-  auto objects = storage::NewLocalObjectStore(fs.get(), JoinPath(data_dir, "objects"));
+  QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<storage::ObjectStore> objects, OpenObjects(config, fs.get(), data_dir));
   storage::Wal* wal_ptr = wal.get();
   metrics.AddGaugeCallback("quiver_wal_bytes", "Bytes held by the write-ahead log", {},
                            [wal_ptr] { return static_cast<double>(wal_ptr->TotalBytes()); });

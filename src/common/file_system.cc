@@ -79,6 +79,27 @@ class PosixMappedFile final : public MappedFile {
   size_t size_;
 };
 
+// Up to `length` bytes at `offset` of the open file `fd` (fewer at its end), which it closes.
+Result<std::string> ReadAndClose(int fd, const std::string& path, uint64_t offset, uint64_t length) {
+  std::string out;
+  out.resize(length);
+  uint64_t done = 0;
+  while (done < length) {
+    ssize_t n = ::pread(fd, out.data() + done, length - done, static_cast<off_t>(offset + done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::close(fd);
+      return PosixError("pread " + path, err);
+    }
+    if (n == 0) break;
+    done += static_cast<uint64_t>(n);
+  }
+  ::close(fd);
+  out.resize(done);
+  return out;
+}
+
 class PosixFileSystem final : public FileSystem {
  public:
   Result<std::unique_ptr<WritableFile>> OpenWritable(const std::string& path,
@@ -96,31 +117,24 @@ class PosixFileSystem final : public FileSystem {
         std::make_unique<PosixWritableFile>(path, fd, static_cast<uint64_t>(st.st_size)));
   }
 
+  // The size comes from the open file, not the path: a file renamed over `path` meanwhile (an
+  // atomic replace) is read whole, old or new, never as the new file cut to the old size.
   Result<std::string> ReadFile(const std::string& path) override {
-    QUIVER_ASSIGN_OR_RETURN(uint64_t size, FileSize(path));
-    return ReadRange(path, 0, size);
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return PosixError("open " + path, errno);
+    struct stat st;
+    if (::fstat(fd, &st) != 0) {
+      int err = errno;
+      ::close(fd);
+      return PosixError("fstat " + path, err);
+    }
+    return ReadAndClose(fd, path, 0, static_cast<uint64_t>(st.st_size));
   }
 
   Result<std::string> ReadRange(const std::string& path, uint64_t offset, uint64_t length) override {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return PosixError("open " + path, errno);
-    std::string out;
-    out.resize(length);
-    uint64_t done = 0;
-    while (done < length) {
-      ssize_t n = ::pread(fd, out.data() + done, length - done, static_cast<off_t>(offset + done));
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        int err = errno;
-        ::close(fd);
-        return PosixError("pread " + path, err);
-      }
-      if (n == 0) break;
-      done += static_cast<uint64_t>(n);
-    }
-    ::close(fd);
-    out.resize(done);
-    return out;
+    return ReadAndClose(fd, path, offset, length);
   }
 
   Result<std::shared_ptr<MappedFile>> Map(const std::string& path) override {

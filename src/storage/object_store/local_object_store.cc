@@ -95,7 +95,7 @@ class LocalObjectStore final : public ObjectStore {
     std::string path = JoinPath(root_, key);
     QUIVER_ASSIGN_OR_RETURN(uint64_t size, fs_->FileSize(path));
     if (offset > size) return Status::InvalidArgument("range starts past the end of", key);
-    return fs_->ReadRange(path, offset, length);
+    return fs_->ReadRange(path, offset, std::min(length, size - offset));
   }
 
   Result<ObjectInfo> Head(const std::string& key) override {

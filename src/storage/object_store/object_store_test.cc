@@ -4,55 +4,22 @@
 
 #include "common/testing_dir.h"
 #include "storage/fault_injection.h"
+#include "storage/object_store/object_store_contract.h"
 
 namespace quiver::storage {
 namespace {
 
-class ObjectStoreTest : public ::testing::TestWithParam<bool> {
- protected:
-  void SetUp() override {
-    fs_ = NewPosixFileSystem();
-    store_ = GetParam() ? NewLocalObjectStore(fs_.get(), dir_.Sub("objects")) : NewMemoryObjectStore();
-  }
-  quiver::testing::TempDir dir_;
-  std::unique_ptr<FileSystem> fs_;
-  std::unique_ptr<ObjectStore> store_;
-};
-
-TEST_P(ObjectStoreTest, PutGetRangeHeadListDelete) {
-  ASSERT_TRUE(store_->Put("c/1/seg/10", "hello world").ok());
-  ASSERT_TRUE(store_->Put("c/1/seg/11", "x").ok());
-  ASSERT_TRUE(store_->Put("c/2/seg/12", "yy").ok());
-  EXPECT_EQ(*store_->Get("c/1/seg/10"), "hello world");
-  EXPECT_EQ(*store_->GetRange("c/1/seg/10", 6, 5), "world");
-  EXPECT_EQ(*store_->GetRange("c/1/seg/10", 6, 100), "world");
-  EXPECT_FALSE(store_->GetRange("c/1/seg/10", 100, 1).ok());
-  EXPECT_EQ(store_->Head("c/2/seg/12")->size, 2u);
-
-  auto listed = store_->List("c/1/");
-  ASSERT_TRUE(listed.ok());
-  ASSERT_EQ(listed->size(), 2u);
-  EXPECT_EQ((*listed)[0].key, "c/1/seg/10");
-  EXPECT_EQ((*listed)[1].key, "c/1/seg/11");
-  EXPECT_EQ(store_->List("c/")->size(), 3u);
-  EXPECT_EQ(store_->List("c/1/seg/1")->size(), 2u);
-  EXPECT_EQ(store_->List("nothing/")->size(), 0u);
-
-  ASSERT_TRUE(store_->Put("c/1/seg/10", "replaced").ok());
-  EXPECT_EQ(*store_->Get("c/1/seg/10"), "replaced");
-  ASSERT_TRUE(store_->Delete("c/1/seg/10").ok());
-  EXPECT_TRUE(store_->Get("c/1/seg/10").status().IsNotFound());
-  EXPECT_TRUE(store_->Delete("c/1/seg/10").ok());  // idempotent
-}
-
-TEST_P(ObjectStoreTest, RejectsBadKeys) {
-  for (const char* key : {"", "/abs", "a/../b", "a//b", "a/", "./a", "x.tmp.1"}) {
-    EXPECT_TRUE(store_->Put(key, "v").IsInvalidArgument()) << key;
-  }
-}
-
-INSTANTIATE_TEST_SUITE_P(Stores, ObjectStoreTest, ::testing::Values(true, false),
-                         [](const auto& info) { return info.param ? "Local" : "Memory"; });
+INSTANTIATE_TEST_SUITE_P(
+    Stores, ObjectStoreContractTest,
+    ::testing::Values(ObjectStoreMaker{"Local",
+                                       [] {
+                                         static auto fs = NewPosixFileSystem();
+                                         static quiver::testing::TempDir dir;
+                                         static int n = 0;
+                                         return NewLocalObjectStore(fs.get(), dir.Sub("objects" + std::to_string(n++)));
+                                       }},
+                      ObjectStoreMaker{"Memory", [] { return NewMemoryObjectStore(); }}),
+    ObjectStoreMakerName);
 
 // A crash at any step of Put leaves the old object or the new one, never a mix or a prefix.
 TEST(LocalObjectStoreCrashTest, PutIsAtomicAtEveryCrashPoint) {
