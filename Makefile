@@ -8,7 +8,7 @@ PORT        ?= 19530
 STATUS_PORT ?= 9091
 export CCACHE_DIR ?= $(CURDIR)/.ccache
 
-.PHONY: deps build run test unit e2e bench bench-quick fuzz clean
+.PHONY: deps build run test test-shared-storage unit e2e bench bench-quick fuzz clean
 
 deps:
 	./scripts/install-deps.sh
@@ -22,7 +22,7 @@ run: build
 
 # Every test of the default run: unit and integration tests through ctest (Release, then
 # Debug with ASan/UBSan), then the end-to-end suite against both the Release and the ASan/UBSan
-# server. Long soaks and benchmarks have their own targets.
+# server, then once more (Release) on etcd + NATS JetStream + S3. Long soaks and benchmarks have their own targets.
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j2 --timeout 900 -LE slow
 	cmake --preset debug >/dev/null
@@ -30,6 +30,12 @@ test: build
 	cd build/debug && ctest --output-on-failure -j2 --timeout 900 -LE slow
 	./scripts/run-e2e.sh $(BUILD_DIR)
 	./scripts/run-e2e.sh build/debug
+	./scripts/run-e2e-shared-storage.sh $(BUILD_DIR)
+
+# The end-to-end suite against servers whose metadata, WAL and objects are in a real etcd, NATS
+# JetStream and Ceph radosgw (started by the script on free ports). Part of `make test`.
+test-shared-storage: build
+	./scripts/run-e2e-shared-storage.sh $(BUILD_DIR)
 
 # Benchmarks (never part of `make test`): kernels against memory bandwidth, then the ann harness
 # (Quiver vs hnswlib and FAISS on Fashion-MNIST and 1M synthetic vectors, plus the end-to-end

@@ -33,7 +33,32 @@ auto Decode(std::string_view text, Fn fn) -> decltype(fn(std::declval<const Json
   }
 }
 
+Json IndexToJson(const cluster::IndexInfo& i) {
+  return {{"id", i.id}, {"name", i.name}, {"field_id", i.field_id}, {"field_name", i.field_name},
+          {"index_type", i.index_type}, {"metric_type", i.metric_type}, {"params", KvToJson(i.params)},
+          {"created_ts", i.created_ts}};
+}
+
+cluster::IndexInfo IndexFromJson(const Json& i) {
+  cluster::IndexInfo index;
+  index.id = i.at("id").get<int64_t>();
+  index.name = i.at("name").get<std::string>();
+  index.field_id = i.at("field_id").get<int64_t>();
+  index.field_name = i.at("field_name").get<std::string>();
+  index.index_type = i.at("index_type").get<std::string>();
+  index.metric_type = i.at("metric_type").get<std::string>();
+  index.params = KvFromJson(i.at("params"));
+  index.created_ts = i.at("created_ts").get<uint64_t>();
+  return index;
+}
+
 }  // namespace
+
+std::string EncodeIndex(const cluster::IndexInfo& index) { return IndexToJson(index).dump(); }
+
+Result<cluster::IndexInfo> DecodeIndex(std::string_view json) {
+  return Decode(json, [](const Json& j) -> Result<cluster::IndexInfo> { return IndexFromJson(j); });
+}
 
 std::string EncodeDatabase(const cluster::DatabaseInfo& db) {
   return Json{{"id", db.id}, {"name", db.name}, {"created_ts", db.created_ts}, {"properties", KvToJson(db.properties)}}.dump();
@@ -70,11 +95,7 @@ std::string EncodeCollection(const cluster::CollectionInfo& c) {
     j["partitions"].push_back({{"id", p.id}, {"name", p.name}, {"slot", p.slot}, {"created_ts", p.created_ts}});
   }
   j["indexes"] = Json::array();
-  for (const auto& i : c.indexes) {
-    j["indexes"].push_back({{"id", i.id}, {"name", i.name}, {"field_id", i.field_id}, {"field_name", i.field_name},
-                            {"index_type", i.index_type}, {"metric_type", i.metric_type},
-                            {"params", KvToJson(i.params)}, {"created_ts", i.created_ts}});
-  }
+  for (const auto& i : c.indexes) j["indexes"].push_back(IndexToJson(i));
   j["aliases"] = c.aliases;
   j["loaded_partitions"] = c.loaded_partitions;
   return j.dump();
@@ -100,18 +121,7 @@ Result<cluster::CollectionInfo> DecodeCollection(std::string_view json) {
       c.partitions.push_back({p.at("id").get<int64_t>(), p.at("name").get<std::string>(),
                               p.at("slot").get<uint32_t>(), p.at("created_ts").get<uint64_t>()});
     }
-    for (const auto& i : j.at("indexes")) {
-      cluster::IndexInfo index;
-      index.id = i.at("id").get<int64_t>();
-      index.name = i.at("name").get<std::string>();
-      index.field_id = i.at("field_id").get<int64_t>();
-      index.field_name = i.at("field_name").get<std::string>();
-      index.index_type = i.at("index_type").get<std::string>();
-      index.metric_type = i.at("metric_type").get<std::string>();
-      index.params = KvFromJson(i.at("params"));
-      index.created_ts = i.at("created_ts").get<uint64_t>();
-      c.indexes.push_back(std::move(index));
-    }
+    for (const auto& i : j.at("indexes")) c.indexes.push_back(IndexFromJson(i));
     c.aliases = j.value("aliases", std::vector<std::string>{});
     c.loaded_partitions = j.value("loaded_partitions", std::vector<int64_t>{});
     return c;

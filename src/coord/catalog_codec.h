@@ -1,6 +1,7 @@
 #pragma once
 
-// JSON encodings of catalog entries stored in the MetaStore (keys in coord.cc).
+// JSON encodings of catalog entries stored in the MetaStore (keys in coord.cc), also the records
+// the coordinator's internal RPC carries (proto/internal/coord.proto).
 
 #include <string>
 
@@ -14,6 +15,8 @@ std::string EncodeDatabase(const cluster::DatabaseInfo& db);
 Result<cluster::DatabaseInfo> DecodeDatabase(std::string_view json);
 std::string EncodeCollection(const cluster::CollectionInfo& info);
 Result<cluster::CollectionInfo> DecodeCollection(std::string_view json);
+std::string EncodeIndex(const cluster::IndexInfo& index);
+Result<cluster::IndexInfo> DecodeIndex(std::string_view json);
 std::string EncodeSegment(const cluster::SegmentInfo& segment);
 Result<cluster::SegmentInfo> DecodeSegment(std::string_view json);
 std::string EncodeDelta(const cluster::DeltaInfo& delta);

@@ -1,6 +1,7 @@
 #include "querynode/querynode.h"
 
 #include <algorithm>
+#include <thread>
 #include <unordered_map>
 
 #include "cluster/errors.h"
@@ -68,6 +69,16 @@ Status QueryNode::Start() {
         for (auto& [id, loaded] : loaded_) all.push_back(loaded);
       }
       for (auto& loaded : all) {
+        bool truncated = false;
+        for (const auto& [name, channel] : loaded->channels) truncated = truncated || channel->consumer->truncated();
+        if (truncated) {
+          Status st = Resync(loaded);
+          if (!st.ok()) {
+            QUIVER_LOG(WARN) << "collection resync failed; retrying" << Kv("collection_id", loaded->collection->id)
+                             << Kv("error", st.ToString());
+          }
+          continue;
+        }
         Status st = SyncFlushed(loaded.get());
         if (!st.ok() && !st.IsNotFound()) {
           QUIVER_LOG(WARN) << "segment sync failed" << Kv("collection_id", loaded->collection->id)
@@ -125,7 +136,19 @@ Status QueryNode::LoadError(int64_t collection_id) {
   return it == load_errors_.end() ? Status::OK() : it->second;
 }
 
-Status QueryNode::LoadCollectionData(const cluster::CollectionPtr& collection) {
+Status QueryNode::Resync(const std::shared_ptr<Loaded>& loaded) {
+  QUIVER_LOG(WARN) << "WAL records this querynode had not read were truncated (flushed meanwhile); reloading the "
+                      "collection from the current checkpoint"
+                   << Kv("collection_id", loaded->collection->id);
+  QUIVER_RETURN_IF_ERROR(LoadCollectionData(loaded->collection, loaded));
+  for (auto& [name, channel] : loaded->channels) channel->consumer->Stop();
+  MutexLock lock(&loaded->mu);
+  loaded_segments_->Add(-static_cast<double>(loaded->sealed.size()));
+  loaded_indexes_->Add(-static_cast<double>(loaded->indexes.size()));
+  return Status::OK();
+}
+
+Status QueryNode::LoadCollectionData(const cluster::CollectionPtr& collection, const std::shared_ptr<Loaded>& replacing) {
   QUIVER_ASSIGN_OR_RETURN(cluster::CollectionSegments segments, segments_->GetSegments(collection->id));
   auto loaded = std::make_shared<Loaded>();
   loaded->collection = collection;
@@ -154,7 +177,14 @@ Status QueryNode::LoadCollectionData(const cluster::CollectionPtr& collection) {
   {
     MutexLock lock(&loaded->mu);
     for (const auto& info : segments.segments) {
-      QUIVER_ASSIGN_OR_RETURN(auto seg, LoadSegment(collection, info));
+      std::shared_ptr<const segment::Segment> seg;
+      if (replacing != nullptr) {
+        MutexLock old_lock(&replacing->mu);
+        if (auto it = replacing->sealed.find(info.id); it != replacing->sealed.end()) seg = it->second;
+      }
+      if (seg == nullptr) {
+        QUIVER_ASSIGN_OR_RETURN(seg, LoadSegment(collection, info));
+      }
       loaded_rows += seg->rows();
       loaded->sealed[info.id] = std::move(seg);
     }
@@ -162,9 +192,16 @@ Status QueryNode::LoadCollectionData(const cluster::CollectionPtr& collection) {
   }
   QUIVER_RETURN_IF_ERROR(LoadSegmentIndexes(loaded.get(), segments));
   BuildScalarIndexes(loaded.get());
-  for (auto& [name, channel] : loaded->channels) channel->consumer->Start();
   {
     MutexLock lock(&mu_);
+    auto it = loaded_.find(collection->id);
+    if (replacing != nullptr && (it == loaded_.end() || it->second != replacing)) {
+      MutexLock new_lock(&loaded->mu);
+      loaded_segments_->Add(-static_cast<double>(loaded->sealed.size()));
+      loaded_indexes_->Add(-static_cast<double>(loaded->indexes.size()));
+      return Status::Aborted("collection released or reloaded during a resync", std::to_string(collection->id));
+    }
+    for (auto& [name, channel] : loaded->channels) channel->consumer->Start();
     loaded_[collection->id] = loaded;
   }
   QUIVER_LOG(INFO) << "collection loaded" << Kv("collection_id", collection->id)
@@ -298,15 +335,42 @@ Result<std::shared_ptr<QueryNode::Loaded>> QueryNode::Find(int64_t collection_id
 }
 
 Status QueryNode::WaitConsumed(const std::map<std::string, storage::Lsn>& positions, std::chrono::milliseconds timeout) {
-  std::vector<std::shared_ptr<Loaded>> all;
-  {
-    MutexLock lock(&mu_);
-    for (auto& [id, l] : loaded_) all.push_back(l);
-  }
+  auto deadline = std::chrono::steady_clock::now() + timeout;
   for (const auto& [name, lsn] : positions) {
-    for (auto& l : all) {
-      auto it = l->channels.find(name);
-      if (it != l->channels.end()) QUIVER_RETURN_IF_ERROR(it->second->consumer->WaitConsumed(lsn, timeout));
+    // A copy being resynced (its consumer lost records to a truncation, or was stopped when the
+    // new copy took its place) is not an error: wait for the new copy, within the deadline.
+    for (;;) {
+      std::vector<std::shared_ptr<Loaded>> all;
+      {
+        MutexLock lock(&mu_);
+        for (auto& [id, l] : loaded_) all.push_back(l);
+      }
+      bool resyncing = false;
+      for (auto& l : all) {
+        auto it = l->channels.find(name);
+        if (it == l->channels.end()) continue;
+        segment::ChannelConsumer* consumer = it->second->consumer.get();
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        Status st = consumer->truncated() ? Status::Aborted("resyncing")
+                                          : consumer->WaitConsumed(lsn, std::max(left, std::chrono::milliseconds(0)));
+        if (st.ok()) continue;
+        bool replaced;
+        {
+          MutexLock lock(&mu_);
+          auto current = loaded_.find(l->collection->id);
+          replaced = current == loaded_.end() || current->second != l;
+        }
+        if (consumer->truncated() || (replaced && st.IsUnavailable())) {
+          resyncing = true;
+          break;
+        }
+        return st;
+      }
+      if (!resyncing) break;
+      if (std::chrono::steady_clock::now() >= deadline) {
+        return Status::Timeout("collection is being reloaded after a WAL truncation", name);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   }
   return Status::OK();

@@ -80,7 +80,12 @@ class QueryNode final : public cluster::QueryNodeClient {
   // swaps them in (searches switch from exact to indexed between two snapshots, with no gap).
   Status LoadSegmentIndexes(Loaded* loaded, const cluster::CollectionSegments& segments);
   Result<std::unique_ptr<index::VectorIndex>> ReadSegmentIndex(Loaded* loaded, const cluster::SegmentIndexInfo& info);
-  Status LoadCollectionData(const cluster::CollectionPtr& collection);
+  // `replacing` (a copy being resynced) lends its sealed segments, and the new copy takes its place
+  // only if it is still the loaded one (Aborted otherwise: released or replaced meanwhile).
+  Status LoadCollectionData(const cluster::CollectionPtr& collection, const std::shared_ptr<Loaded>& replacing = nullptr);
+  // Loads again a collection whose channel lost unread records to a truncation (ChannelConsumer::
+  // truncated): the registry's checkpoint now covers them as flushed segments.
+  Status Resync(const std::shared_ptr<Loaded>& loaded);
   // Builds, in memory, the scalar indexes (INVERTED, STL_SORT, Trie, ...) the collection declares
   // for sealed segments that lack them. Cheap (a sort per column), so they need no files.
   void BuildScalarIndexes(Loaded* loaded);

@@ -114,6 +114,66 @@ TEST_F(QueryNodeTest, SearchesGrowingAndFlushedDataAndHonoursDeletes) {
   node.Stop();
 }
 
+// The registry as it was before a flush, for one read: a querynode that loads from that
+// checkpoint finds the records after it truncated (the datanode flushed them meanwhile).
+class StaleFirstRead final : public cluster::SegmentRegistryClient {
+ public:
+  StaleFirstRead(cluster::SegmentRegistryClient* real, cluster::CollectionSegments stale)
+      : real_(real), stale_(std::move(stale)) {}
+  Status CommitFlush(int64_t id, const std::string& channel, const std::vector<cluster::SegmentInfo>& segments,
+                     const std::optional<cluster::DeltaInfo>& delta, const cluster::Checkpoint& checkpoint) override {
+    return real_->CommitFlush(id, channel, segments, delta, checkpoint);
+  }
+  Result<cluster::CollectionSegments> GetSegments(int64_t id) override {
+    if (stale_) {
+      cluster::CollectionSegments out = std::move(*stale_);
+      stale_.reset();
+      return out;
+    }
+    return real_->GetSegments(id);
+  }
+  Status CommitSegmentIndex(const cluster::SegmentIndexInfo& info) override { return real_->CommitSegmentIndex(info); }
+  Status DiscardSegmentIndex(const cluster::SegmentIndexInfo& info) override { return real_->DiscardSegmentIndex(info); }
+
+ private:
+  cluster::SegmentRegistryClient* real_;
+  std::optional<cluster::CollectionSegments> stale_;
+};
+
+TEST_F(QueryNodeTest, ACopyWhoseUnreadRecordsWereTruncatedReloadsFromTheCheckpoint) {
+  auto c = Loaded(coord_.AddCollection(wal_.get(), "c", VectorSchema(4)));
+  InsertRows(wal_.get(), *c, 0, 120, *coord_.AllocTimestamp(1));
+  auto before_flush = coord_.GetSegments(c->id);
+  ASSERT_TRUE(before_flush.ok());
+  {
+    datanode::DataNode data(&coord_, &coord_, &coord_, wal_.get(), objects_.get(), &pool_, &metrics_, {});
+    ASSERT_TRUE(data.Start().ok());
+    ASSERT_TRUE(data.Flush(c->id, std::chrono::seconds(20)).ok());
+    data.Stop();
+  }
+  ASSERT_GT(*wal_->FirstLsn(c->channels[0].name), 1u) << "the flush truncated the channel";
+  StaleFirstRead registry(&coord_, *before_flush);
+  QueryNode node(&registry, wal_.get(), objects_.get(), &search_pool_, &pool_, &metrics_);
+  ASSERT_TRUE(node.Start().ok());
+  ASSERT_TRUE(node.LoadCollection(c).ok());
+  // The consumer finds its records gone; the querynode reloads from the current checkpoint and
+  // serves the flushed rows, then follows the channel again.
+  InsertRows(wal_.get(), *c, 1000, 30, *coord_.AllocTimestamp(1));
+  size_t count = 0;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::map<std::string, storage::Lsn> positions;
+    for (const auto& ch : c->channels) positions[ch.name] = *wal_->LastLsn(ch.name);
+    if (node.WaitConsumed(positions, std::chrono::milliseconds(100)).ok()) {
+      count = *Count(node, *c, "");
+      if (count == 150u) break;
+    }
+  }
+  EXPECT_EQ(count, 150u);
+  EXPECT_EQ(*Count(node, *c, "id >= 1000"), 30u);
+  node.Stop();
+}
+
 TEST_F(QueryNodeTest, AReleasedCollectionIsNotSearched) {
   auto c = Loaded(coord_.AddCollection(wal_.get(), "c", VectorSchema(4)));
   QueryNode node(&coord_, wal_.get(), objects_.get(), &search_pool_, &pool_, &metrics_);

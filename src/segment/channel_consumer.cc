@@ -213,6 +213,17 @@ Status ChannelConsumer::ConsumeBatch(bool* more) {
   if (last < next) return Status::OK();
   constexpr size_t kBatch = 256;
   QUIVER_ASSIGN_OR_RETURN(std::vector<storage::WalRecord> records, wal_->Read(channel_, next, kBatch, 64 << 20));
+  if (records.empty() || records.front().lsn > next) {
+    // Lsns may skip (JetStream's chunked records); a skip below the first retained record is a
+    // truncation of records this consumer never read.
+    QUIVER_ASSIGN_OR_RETURN(storage::Lsn first, wal_->FirstLsn(channel_));
+    if (first > next) {
+      truncated_.store(true);
+      return Status::Aborted("WAL records " + std::to_string(next) + ".." + std::to_string(first - 1) +
+                                 " were truncated before this consumer read them",
+                             channel_);
+    }
+  }
   for (auto& record : records) {
     auto payload = std::make_shared<const std::string>(std::move(record.payload));
     QUIVER_ASSIGN_OR_RETURN(WalMessage message, DecodeWalMessage(payload));

@@ -121,6 +121,12 @@ class ChannelConsumer {
   Status WaitConsumed(storage::Lsn lsn, std::chrono::milliseconds timeout);
   const std::string& channel() const { return channel_; }
 
+  // True once records this consumer had not read yet were truncated from the channel (a reader
+  // that fell behind the datanode's checkpoint, or started from a checkpoint the datanode has since
+  // moved): it stops there, failing with Aborted, and its owner must start over from the current
+  // checkpoint. The records are not lost: the flush that truncated them put them in segments.
+  bool truncated() const { return truncated_.load(); }
+
   // OK, or the failure of the last step (with its retry count) while the consumer is failing.
   Status health() const;
   // When the current run of failures started (meaningful only while health() is not OK).
@@ -141,6 +147,7 @@ class ChannelConsumer {
   std::function<void()> on_tick_;
   std::chrono::milliseconds tick_;
   std::atomic<storage::Lsn> consumed_;
+  std::atomic<bool> truncated_{false};
   Clock::time_point next_tick_;  // only the running step touches it
 
   mutable Mutex mu_;

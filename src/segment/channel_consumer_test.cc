@@ -136,6 +136,35 @@ TEST(ConsumerPoolTest, MissingChannelIsRetriedUntilItAppears) {
   EXPECT_EQ(handled.load(), 1);
 }
 
+// A consumer whose unread records were truncated stops there and says so; one that starts at the
+// first retained record is fine.
+TEST(ConsumerPoolTest, UnreadRecordsTruncatedAreReportedNotSkipped) {
+  auto wal = storage::NewMemoryWal();
+  ConsumerPool pool(wal.get(), {.threads = 1, .retry_min = 5ms, .retry_max = 20ms});
+  ASSERT_TRUE(wal->CreateChannel("c").ok());
+  std::string payload = Message(1, 1);
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(wal->Append("c", {payload}).ok());
+  ASSERT_TRUE(wal->Truncate("c", 6).ok());
+  std::atomic<int> handled{0};
+  auto count = [&](storage::Lsn, const WalMessage&) {
+    handled.fetch_add(1);
+    return Status::OK();
+  };
+  ChannelConsumer behind(&pool, wal.get(), "c", 3, count);
+  ChannelConsumer current(&pool, wal.get(), "c", 6, count);
+  behind.Start();
+  current.Start();
+  ASSERT_TRUE(current.WaitConsumed(10, 5s).ok());
+  for (int i = 0; i < 200 && !behind.truncated(); ++i) std::this_thread::sleep_for(5ms);
+  EXPECT_TRUE(behind.truncated());
+  EXPECT_FALSE(current.truncated());
+  EXPECT_EQ(behind.consumed(), 2u) << "nothing after the gap is applied";
+  EXPECT_TRUE(behind.health().IsAborted()) << behind.health().ToString();
+  EXPECT_EQ(handled.load(), 5);
+  behind.Stop();
+  current.Stop();
+}
+
 // Ticks run while idle; Stop() waits for a running step and nothing runs after it.
 TEST(ConsumerPoolTest, TicksRunWhenIdleAndStopIsFinal) {
   auto wal = storage::NewMemoryWal();

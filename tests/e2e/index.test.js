@@ -5,11 +5,10 @@
 // here, a restart loads the index files instead of rebuilding, and DropIndex deletes the files.
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
-const path = require('node:path');
 const { MilvusClient, DataType, ConsistencyLevelEnum } = require('@zilliz/milvus2-sdk-node');
 const { QuiverServer, sleep, metric, waitFor } = require('./lib/server');
 const { rnd, l2, ok } = require('./lib/data');
+const { listObjects } = require('./lib/objects');
 
 const STRONG = ConsistencyLevelEnum.Strong;
 
@@ -129,14 +128,13 @@ test('HNSW and IVF indexes are built, swapped in, searched with filters, kept ov
 
     // DropIndex (after release) removes the index files.
     const described = await client.describeCollection({ collection_name: 'hnsw_c' });
-    const dir = path.join(server.dataDir, 'objects', 'collections', String(described.collectionID), 'index');
-    assert.ok(fs.readdirSync(dir).length > 0, 'index files exist before the drop');
+    const indexPrefix = `collections/${described.collectionID}/index/`;
+    assert.ok(listObjects(server, indexPrefix).length > 0, 'index files exist before the drop');
     const refused = await client.dropIndex({ collection_name: 'hnsw_c', index_name: 'vidx' });
     assert.notEqual(refused.error_code, 'Success', 'a loaded collection keeps its index');
     assert.ok(ok(await client.releaseCollection({ collection_name: 'hnsw_c' })));
     assert.ok(ok(await client.dropIndex({ collection_name: 'hnsw_c', index_name: 'vidx' })));
-    const left = fs.existsSync(dir) ? fs.readdirSync(dir).flatMap(d => fs.readdirSync(path.join(dir, d))) : [];
-    assert.deepEqual(left, [], 'index files left after DropIndex');
+    assert.deepEqual(listObjects(server, indexPrefix), [], 'index files left after DropIndex');
   } finally {
     client.closeConnection();
     await server.stop();

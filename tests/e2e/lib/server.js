@@ -23,6 +23,16 @@ function freePort() {
 
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 
+// With QUIVER_E2E_SHARED_STORAGE=1 (scripts/run-e2e-shared-storage.sh: the suite on etcd, NATS
+// JetStream and S3), every server keeps its metadata, streams and objects under roots named after
+// its data directory, so servers of different tests never see each other's data and a restarted
+// one finds its own.
+function sharedStorageRoots(dataDir) {
+  if (process.env.QUIVER_E2E_SHARED_STORAGE !== '1') return {};
+  const name = path.basename(dataDir).replace(/[^A-Za-z0-9]/g, '');
+  return { QUIVER_ETCD_ROOTPATH: `e2e/${name}`, QUIVER_NATS_STREAMPREFIX: name, QUIVER_MINIO_ROOTPATH: `e2e/${name}` };
+}
+
 // Servers still running when the test process exits (a failed assertion skipped a stop) are
 // killed, so a failing test never leaves a server behind or hangs the runner.
 const running = new Set();
@@ -45,13 +55,21 @@ class QuiverServer {
     this.statusPort = await freePort();
     const args = ['run', 'standalone', '--data-dir', this.dataDir, '--port', String(this.port),
       '--status-port', String(this.statusPort), ...this.extraArgs];
-    this.proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.env } });
+    this.proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...sharedStorageRoots(this.dataDir), ...this.env } });
     const append = d => { this.log += d.toString(); if (this.log.length > 1 << 20) this.log = this.log.slice(-(1 << 19)); };
     this.proc.stdout.on('data', append);
     this.proc.stderr.on('data', append);
     running.add(this.proc);
     const proc = this.proc;
-    this.exited = new Promise(resolve => proc.on('exit', (code, signal) => { running.delete(proc); resolve({ code, signal }); }));
+    this.exited = new Promise(resolve => proc.on('exit', (code, signal) => {
+      running.delete(proc);
+      // QUIVER_E2E_LOG_DIR=DIR keeps every server's log there (one file per data directory).
+      if (process.env.QUIVER_E2E_LOG_DIR) {
+        fs.appendFileSync(path.join(process.env.QUIVER_E2E_LOG_DIR, `${path.basename(this.dataDir)}.log`),
+          `--- exit ${code} ${signal || ''}\n${this.log}`);
+      }
+      resolve({ code, signal });
+    }));
     const deadline = Date.now() + 60000;
     while (Date.now() < deadline) {
       if (this.proc.exitCode !== null) throw new Error(`quiver exited early:\n${this.log}`);
@@ -154,4 +172,4 @@ async function stopShared(server, client) {
   server.cleanup();
 }
 
-module.exports = { QuiverServer, freePort, sleep, metric, waitFor, startShared, stopShared, connectClient };
+module.exports = { sharedStorageRoots, QuiverServer, freePort, sleep, metric, waitFor, startShared, stopShared, connectClient };

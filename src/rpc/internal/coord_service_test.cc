@@ -1,0 +1,189 @@
+#include "rpc/internal/coord_service.h"
+
+#include <gtest/gtest.h>
+
+#include "common/file_system.h"
+#include "common/testing_dir.h"
+#include "common/testing_process.h"
+#include "coord/catalog_codec.h"
+#include "coord/coord.h"
+#include "storage/meta/meta_store.h"
+#include "storage/object_store/object_store.h"
+#include "storage/wal/wal.h"
+
+// The coordinator's contract over gRPC: a Coord served by CoordService on a loopback port, driven
+// through the gRPC CoordClient, answers exactly as the Coord called in process does — the same
+// records, the same statuses with their ErrorDetail.
+
+namespace quiver::rpc {
+namespace {
+
+std::shared_ptr<const schema::CollectionSchema> Schema(const std::string& name) {
+  schema::CollectionSchema s;
+  s.name = name;
+  schema::FieldSchema pk;
+  pk.name = "id";
+  pk.type = schema::DataType::kInt64;
+  pk.primary_key = true;
+  schema::FieldSchema v;
+  v.name = "v";
+  v.type = schema::DataType::kFloatVector;
+  v.type_params["dim"] = "4";
+  s.fields = {pk, v};
+  EXPECT_TRUE(schema::NormalizeSchema(&s).ok());
+  return std::make_shared<const schema::CollectionSchema>(s);
+}
+
+class CoordServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    storage::LocalMetaStoreOptions options;
+    options.path = dir_.Sub("meta");
+    meta_ = std::move(storage::OpenLocalMetaStore(options)).value();
+    wal_ = std::move(storage::OpenFileWal(fs_.get(), dir_.Sub("wal"), {})).value();
+    coord_ = std::move(coord::Coord::Open(meta_.get(), wal_.get(), objects_.get(), {})).value();
+    service_ = NewCoordService(coord_.get());
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    builder.RegisterService(service_.get());
+    server_ = builder.BuildAndStart();
+    ASSERT_NE(server_, nullptr);
+    ASSERT_GT(port, 0);
+    address_ = "127.0.0.1:" + std::to_string(port);
+    CoordClientOptions client;
+    client.address = address_;
+    remote_ = NewGrpcCoordClient(client);
+  }
+  void TearDown() override {
+    if (server_) server_->Shutdown();
+  }
+
+  quiver::testing::TempDir dir_;
+  std::unique_ptr<FileSystem> fs_ = NewPosixFileSystem();
+  std::unique_ptr<storage::ObjectStore> objects_ = storage::NewMemoryObjectStore();
+  std::unique_ptr<storage::MetaStore> meta_;
+  std::unique_ptr<storage::Wal> wal_;
+  std::unique_ptr<coord::Coord> coord_;
+  std::unique_ptr<grpc::Service> service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::string address_;
+  std::unique_ptr<cluster::CoordClient> remote_;
+};
+
+TEST_F(CoordServiceTest, CatalogAnswersAsInProcess) {
+  ASSERT_TRUE(remote_->CreateDatabase("db1", {{"k", "v"}}).ok());
+  auto db = remote_->DescribeDatabase("db1");
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  EXPECT_EQ(db->name, "db1");
+  EXPECT_EQ(db->properties, (cluster::KeyValues{{"k", "v"}}));
+  ASSERT_TRUE(remote_->AlterDatabase("db1", {{"k2", "v2"}}, {"k"}).ok());
+  EXPECT_EQ(remote_->DescribeDatabase("db1")->properties, (cluster::KeyValues{{"k2", "v2"}}));
+  EXPECT_EQ(remote_->ListDatabases()->size(), coord_->ListDatabases()->size());
+
+  cluster::CollectionSpec spec{"c1", Schema("c1"), 2, 1, {{"p", "1"}}, 0};
+  ASSERT_TRUE(remote_->CreateCollection("db1", spec).ok());
+  ASSERT_TRUE(remote_->CreatePartition("db1", "c1", "p1").ok());
+  ASSERT_TRUE(remote_->CreateAlias("db1", "c1", "a1").ok());
+  EXPECT_EQ(*remote_->DescribeAlias("db1", "a1"), "c1");
+  cluster::IndexInfo index;
+  index.name = "v";
+  index.field_id = 101;
+  index.field_name = "v";
+  index.index_type = "HNSW";
+  index.metric_type = "L2";
+  index.params = {{"M", "16"}};
+  ASSERT_TRUE(remote_->CreateIndex("db1", "c1", index).ok());
+  index.index_type = "FLAT";
+  Status duplicate = remote_->CreateIndex("db1", "c1", index);
+  EXPECT_EQ(duplicate.detail(), ErrorDetail::kIndexDuplicate) << duplicate.ToString();
+  EXPECT_EQ(duplicate.ToString(), coord_->CreateIndex("db1", "c1", index).ToString());
+  ASSERT_TRUE(remote_->AlterCollection("db1", "c1", {{"collection.ttl.seconds", "0"}}, {}).ok());
+  ASSERT_TRUE(remote_->AlterIndex("db1", "c1", "v", {{"mmap.enabled", "false"}}, {}).ok());
+
+  // The same record as the coordinator's own, by name, by alias and by id.
+  auto local = coord_->DescribeCollection("db1", "c1");
+  ASSERT_TRUE(local.ok());
+  auto by_name = remote_->DescribeCollection("db1", "c1");
+  ASSERT_TRUE(by_name.ok()) << by_name.status().ToString();
+  EXPECT_EQ(coord::EncodeCollection(**by_name), coord::EncodeCollection(**local));
+  EXPECT_EQ(coord::EncodeCollection(**remote_->DescribeCollection("db1", "a1")), coord::EncodeCollection(**local));
+  EXPECT_EQ(coord::EncodeCollection(**remote_->DescribeCollectionById((*local)->id)), coord::EncodeCollection(**local));
+  EXPECT_EQ((*by_name)->channels.size(), 2u);
+  EXPECT_EQ((*by_name)->schema->fields.size(), (*local)->schema->fields.size());
+  ASSERT_TRUE(remote_->SetLoadState((*local)->id, {(*local)->partitions[0].id}).ok());
+  EXPECT_TRUE((*coord_->DescribeCollection("db1", "c1"))->loaded());
+  EXPECT_EQ(remote_->ListCollections("db1")->size(), 1u);
+  EXPECT_EQ(remote_->ListAllCollections()->size(), coord_->ListAllCollections()->size());
+
+  ASSERT_TRUE(remote_->RenameCollection("db1", "c1", "db1", "c2").ok());
+  EXPECT_TRUE(coord_->DescribeCollection("db1", "c2").ok());
+  ASSERT_TRUE(remote_->DropPartition("db1", "c2", "p1").ok());
+  ASSERT_TRUE(remote_->DropIndex("db1", "c2", "v").ok());
+  ASSERT_TRUE(remote_->DropAlias("db1", "a1").ok());
+  ASSERT_TRUE(remote_->DropCollection("db1", "c2").ok());
+
+  // Errors keep their code, message and detail.
+  Status missing = remote_->DescribeCollection("db1", "c2").status();
+  EXPECT_EQ(missing.detail(), ErrorDetail::kCollectionNotFound);
+  EXPECT_EQ(missing.ToString(), coord_->DescribeCollection("db1", "c2").status().ToString());
+  EXPECT_EQ(remote_->DescribeDatabase("nope").status().detail(), ErrorDetail::kDatabaseNotFound);
+  EXPECT_EQ(remote_->DescribeAlias("db1", "nope").status().ToString(),
+            coord_->DescribeAlias("db1", "nope").status().ToString());
+  ASSERT_TRUE(remote_->DropDatabase("db1").ok());
+}
+
+TEST_F(CoordServiceTest, AllocationAndSegmentRegistry) {
+  Timestamp first = *remote_->AllocTimestamp(1);
+  Timestamp second = *remote_->AllocTimestamp(10);
+  EXPECT_GT(second, first);
+  EXPECT_GT(*coord_->AllocTimestamp(1), second + 9);
+  int64_t ids = *remote_->AllocIds(100);
+  EXPECT_GE(*remote_->AllocIds(1), ids + 100);
+
+  ASSERT_TRUE(remote_->CreateCollection("default", {"c", Schema("c"), 1, 1, {}, 0}).ok());
+  auto c = *remote_->DescribeCollection("default", "c");
+  std::string channel = c->channels[0].name;
+  cluster::SegmentInfo segment{42, c->id, c->partitions[0].id, channel, 3, 10, "seg/42"};
+  ASSERT_TRUE(remote_->CommitFlush(c->id, channel, {segment}, cluster::DeltaInfo{channel, 3, 2, "delta/3"}, {7, 4}).ok());
+  ASSERT_TRUE(remote_->CommitFlush(c->id, channel, {}, std::nullopt, {9, 5}).ok());
+  auto got = remote_->GetSegments(c->id);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  ASSERT_EQ(got->segments.size(), 1u);
+  EXPECT_EQ(coord::EncodeSegment(got->segments[0]), coord::EncodeSegment(segment));
+  ASSERT_EQ(got->deltas.size(), 1u);
+  EXPECT_EQ(got->deltas[0].object_key, "delta/3");
+  EXPECT_EQ(got->checkpoints.at(channel).lsn, 9u);
+  EXPECT_EQ(got->checkpoints.at(channel).epoch, 5u);
+
+  cluster::IndexInfo index;
+  index.name = "v";
+  index.field_id = 101;
+  index.field_name = "v";
+  index.index_type = "FLAT";
+  index.metric_type = "L2";
+  ASSERT_TRUE(remote_->CreateIndex("default", "c", index).ok());
+  c = *remote_->DescribeCollection("default", "c");
+  cluster::SegmentIndexInfo built{42, c->id, c->indexes[0].id, 101, "FLAT", 10, 640, "index/42"};
+  ASSERT_TRUE(remote_->CommitSegmentIndex(built).ok());
+  ASSERT_EQ(remote_->GetSegments(c->id)->indexes.size(), 1u);
+  EXPECT_EQ(coord::EncodeSegmentIndex(remote_->GetSegments(c->id)->indexes[0]), coord::EncodeSegmentIndex(built));
+  ASSERT_TRUE(remote_->DiscardSegmentIndex(built).ok());
+  EXPECT_EQ(remote_->GetSegments(c->id)->indexes.size(), 0u);
+  EXPECT_TRUE(remote_->GetSegments(c->id + 1000).status().detail() == coord_->GetSegments(c->id + 1000).status().detail());
+}
+
+TEST(CoordClientTest, NoCoordinatorIsUnavailableNamingTheAddress) {
+  std::string address = "127.0.0.1:" + std::to_string(quiver::testing::FreePort());
+  CoordClientOptions options;
+  options.address = address;
+  options.timeout = std::chrono::milliseconds(500);
+  auto client = NewGrpcCoordClient(options);
+  Status status = client->ListDatabases().status();
+  EXPECT_TRUE(status.IsUnavailable()) << status.ToString();
+  EXPECT_NE(status.ToString().find(address), std::string::npos) << status.ToString();
+  EXPECT_NE(status.ToString().find("ListDatabases"), std::string::npos) << status.ToString();
+}
+
+}  // namespace
+}  // namespace quiver::rpc
