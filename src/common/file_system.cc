@@ -79,6 +79,24 @@ class PosixMappedFile final : public MappedFile {
   size_t size_;
 };
 
+struct OpenFile {
+  int fd;
+  uint64_t size;
+};
+
+// Opens `path` read-only with its size as the open file has it (not as the path had it a moment ago).
+Result<OpenFile> OpenForRead(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return PosixError("open " + path, errno);
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    int err = errno;
+    ::close(fd);
+    return PosixError("fstat " + path, err);
+  }
+  return OpenFile{fd, static_cast<uint64_t>(st.st_size)};
+}
+
 // Up to `length` bytes at `offset` of the open file `fd` (fewer at its end), which it closes.
 Result<std::string> ReadAndClose(int fd, const std::string& path, uint64_t offset, uint64_t length) {
   std::string out;
@@ -120,15 +138,8 @@ class PosixFileSystem final : public FileSystem {
   // The size comes from the open file, not the path: a file renamed over `path` meanwhile (an
   // atomic replace) is read whole, old or new, never as the new file cut to the old size.
   Result<std::string> ReadFile(const std::string& path) override {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return PosixError("open " + path, errno);
-    struct stat st;
-    if (::fstat(fd, &st) != 0) {
-      int err = errno;
-      ::close(fd);
-      return PosixError("fstat " + path, err);
-    }
-    return ReadAndClose(fd, path, 0, static_cast<uint64_t>(st.st_size));
+    QUIVER_ASSIGN_OR_RETURN(OpenFile file, OpenForRead(path));
+    return ReadAndClose(file.fd, path, 0, file.size);
   }
 
   Result<std::string> ReadRange(const std::string& path, uint64_t offset, uint64_t length) override {
@@ -138,15 +149,9 @@ class PosixFileSystem final : public FileSystem {
   }
 
   Result<std::shared_ptr<MappedFile>> Map(const std::string& path) override {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return PosixError("open " + path, errno);
-    struct stat st;
-    if (::fstat(fd, &st) != 0) {
-      int err = errno;
-      ::close(fd);
-      return PosixError("fstat " + path, err);
-    }
-    size_t size = static_cast<size_t>(st.st_size);
+    QUIVER_ASSIGN_OR_RETURN(OpenFile file, OpenForRead(path));
+    int fd = file.fd;
+    size_t size = static_cast<size_t>(file.size);
     void* addr = nullptr;
     if (size > 0) {
       addr = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "cluster/testing/wal_rows.h"
 #include "common/file_system.h"
 #include "common/testing_dir.h"
 #include "common/testing_process.h"
@@ -19,17 +20,8 @@ namespace quiver::rpc {
 namespace {
 
 std::shared_ptr<const schema::CollectionSchema> Schema(const std::string& name) {
-  schema::CollectionSchema s;
+  schema::CollectionSchema s = cluster::testing::VectorSchema(4);
   s.name = name;
-  schema::FieldSchema pk;
-  pk.name = "id";
-  pk.type = schema::DataType::kInt64;
-  pk.primary_key = true;
-  schema::FieldSchema v;
-  v.name = "v";
-  v.type = schema::DataType::kFloatVector;
-  v.type_params["dim"] = "4";
-  s.fields = {pk, v};
   EXPECT_TRUE(schema::NormalizeSchema(&s).ok());
   return std::make_shared<const schema::CollectionSchema>(s);
 }
