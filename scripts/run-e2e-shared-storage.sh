@@ -21,9 +21,16 @@ cleanup() {
 trap cleanup EXIT
 
 etcd_port=$(free_port); nats_port=$(free_port); rgw_port=$(free_port)
-read -r -a started <<< "$(scripts/etcd-test.sh start "$work/etcd" "$etcd_port" "$(free_port)" $$)"; pids+=("${started[@]}")
-read -r -a started <<< "$(scripts/nats-test.sh start "$work/nats" "$nats_port" "$(free_port)" $$)"; pids+=("${started[@]}")
-read -r -a started <<< "$(scripts/ceph-test.sh start "$work/ceph" "$(free_port)" "$rgw_port" $$)"; pids+=("${started[@]}")
+# start SCRIPT ARGS...: runs a start script, keeps the PIDs it prints; a failed start stops here.
+start() {
+  local out
+  out="$("$@")" || { echo "shared storage: $1 failed" >&2; exit 1; }
+  read -r -a started <<< "$out"
+  pids+=("${started[@]}")
+}
+start scripts/etcd-test.sh start "$work/etcd" "$etcd_port" "$(free_port)" $$
+start scripts/nats-test.sh start "$work/nats" "$nats_port" "$(free_port)" $$
+start scripts/ceph-test.sh start "$work/ceph" "$(free_port)" "$rgw_port" $$
 echo "shared storage: etcd 127.0.0.1:$etcd_port, NATS 127.0.0.1:$nats_port, radosgw 127.0.0.1:$rgw_port"
 
 # Files about the local stores themselves (their files, damage to them, their settings) or that

@@ -76,7 +76,11 @@ Result<std::unique_ptr<storage::ObjectStore>> OpenObjects(const Config& config, 
     return Status::InvalidArgument("minio.address is host or host:port (the scheme comes from minio.useSSL)");
   }
   QUIVER_ASSIGN_OR_RETURN(int64_t port, config.GetInt("minio.port"));
-  if (address.find(':') == std::string::npos) address += ":" + std::to_string(port);
+  if (address.find(':') == std::string::npos) {
+    address += ":" + std::to_string(port);
+  } else {
+    QUIVER_RETURN_IF_ERROR(RefuseChanged(config, {"minio.port"}, " conflicts with the port in minio.address"));
+  }
   s3.endpoint = (use_ssl ? "https://" : "http://") + address;
   s3.ca_file = config.GetString("minio.ssl.tlsCACert");
   if (!use_ssl && !s3.ca_file.empty()) return Status::InvalidArgument("minio.ssl.tlsCACert needs minio.useSSL");

@@ -70,7 +70,7 @@ const std::vector<ConfigKeyInfo>& Config::Keys() {
       {"minio.useVirtualHost", "false", "Virtual-host style requests (bucket.host/key) instead of path style (host/bucket/key)"},
       {"minio.useIAM", "false", "IAM credentials from the environment (not supported: give minio.accessKeyID and minio.secretAccessKey)"},
       {"minio.cloudProvider", "aws", "S3 flavour: aws or minio (any S3-compatible server); others are not supported"},
-      {"minio.requestTimeoutMs", "10000", "Timeout of one S3 request attempt"},
+      {"minio.requestTimeoutMs", "10000", "An S3 request attempt fails once its transfer stalls this long"},
       {"minio.retryTimeoutSeconds", "60", "How long an S3 operation keeps retrying while the server does not answer"},
       {"meta.history_max_revisions", "10000", "Metadata revisions kept for watchers (0 = no count bound)"},
       {"meta.history_max_age_seconds", "600", "Metadata revisions older than this are compacted (0 = no age bound)"},

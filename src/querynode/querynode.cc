@@ -73,7 +73,7 @@ Status QueryNode::Start() {
         for (const auto& [name, channel] : loaded->channels) truncated = truncated || channel->consumer->truncated();
         if (truncated) {
           Status st = Resync(loaded);
-          if (!st.ok()) {
+          if (!st.ok() && !st.IsAborted()) {  // Aborted: released or replaced meanwhile
             QUIVER_LOG(WARN) << "collection resync failed; retrying" << Kv("collection_id", loaded->collection->id)
                              << Kv("error", st.ToString());
           }

@@ -57,6 +57,7 @@ function listBucket(bucket, prefix) {
     `http://127.0.0.1:${rgwPort}/${bucket}?list-type=2&max-keys=1000&prefix=${encodeURIComponent(prefix)}`], { encoding: 'utf8' });
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /<ListBucketResult/, run.stdout);
+  assert.doesNotMatch(run.stdout, /<IsTruncated>true</, 'more than one page of keys: this helper reads one');
   return [...run.stdout.matchAll(/<Key>([^<]*)<\/Key>/g)].map(m => m[1]);
 }
 
@@ -168,6 +169,7 @@ test('S3 settings are checked at startup: refused, not ignored', { skip }, async
   await refused({ QUIVER_MINIO_BUCKETNAME: 'other' }, /quiver exited early[\s\S]*minio\.bucketName needs minio\.address/);
   await refused(s3env({ QUIVER_MINIO_SECRETACCESSKEY: 'wrong' }), /quiver exited early[\s\S]*SignatureDoesNotMatch/);
   await refused(s3env({ QUIVER_MINIO_ACCESSKEYID: 'NOSUCHKEY' }), /quiver exited early[\s\S]*InvalidAccessKeyId/);
+  await refused(s3env({ QUIVER_MINIO_PORT: '9001' }), /quiver exited early[\s\S]*minio\.port conflicts with the port in minio\.address/);
   await refused(s3env({ QUIVER_MINIO_USEIAM: 'true' }), /quiver exited early[\s\S]*minio\.useIAM is not supported/);
   await refused(s3env({ QUIVER_MINIO_CLOUDPROVIDER: 'gcp' }), /quiver exited early[\s\S]*cloudProvider gcp is not supported/);
   await refused(s3env({ QUIVER_MINIO_BUCKETNAME: 'Bad_Bucket' }), /quiver exited early[\s\S]*bucket names/);

@@ -162,7 +162,8 @@ TEST_F(CoordServiceTest, AllocationAndSegmentRegistry) {
   EXPECT_EQ(coord::EncodeSegmentIndex(remote_->GetSegments(c->id)->indexes[0]), coord::EncodeSegmentIndex(built));
   ASSERT_TRUE(remote_->DiscardSegmentIndex(built).ok());
   EXPECT_EQ(remote_->GetSegments(c->id)->indexes.size(), 0u);
-  EXPECT_TRUE(remote_->GetSegments(c->id + 1000).status().detail() == coord_->GetSegments(c->id + 1000).status().detail());
+  Status unknown = remote_->GetSegments(c->id + 1000).status();
+  EXPECT_EQ(unknown.ToString(), coord_->GetSegments(c->id + 1000).status().ToString());
 }
 
 TEST(CoordClientTest, NoCoordinatorIsUnavailableNamingTheAddress) {

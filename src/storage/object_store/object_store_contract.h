@@ -146,7 +146,11 @@ TEST_P(ObjectStoreContractTest, ConcurrentReadersSeeWholeObjects) {
       if (!got.ok() || (*got != a && *got != b)) torn.fetch_add(1);
     }
   });
-  for (int i = 0; i < 20; ++i) ASSERT_TRUE(store_->Put("swap/x", i % 2 ? a : b).ok());
+  for (int i = 0; i < 20; ++i) {
+    Status put = store_->Put("swap/x", i % 2 ? a : b);
+    EXPECT_TRUE(put.ok()) << put.ToString();
+    if (!put.ok()) break;
+  }
   stop.store(true);
   reader.join();
   EXPECT_EQ(torn.load(), 0);

@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cctype>
 #include <cstring>
 #include <mutex>
@@ -27,6 +28,7 @@ constexpr int kMaxParts = 10000;
 
 struct HttpResponse {
   long status = 0;
+  bool error = false;  // an S3 error answer (a 3xx-5xx, or a 200 whose body is an <Error>)
   std::string body;
   Params headers;  // names lower-cased
 
@@ -108,6 +110,14 @@ std::optional<std::string> XmlText(std::string_view xml, std::string_view tag) {
   auto element = XmlElement(xml, tag, &pos);
   if (!element) return std::nullopt;
   return XmlUnescape(*element);
+}
+
+// A decimal number from a server's answer; nullopt if it is not one (never throws).
+std::optional<uint64_t> ParseU64(std::string_view text) {
+  uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  return value;
 }
 
 // --- Endpoint -----------------------------------------------------------------------------------
@@ -213,7 +223,7 @@ struct S3Call {
 
 bool RetryableCode(const std::string& code) {
   return code == "InternalError" || code == "ServiceUnavailable" || code == "SlowDown" || code == "RequestTimeout" ||
-         code == "RequestTimeTooSkewed" || code == "Throttling" || code == "ThrottlingException" ||
+         code == "Throttling" || code == "ThrottlingException" ||
          code == "RequestThrottled" || code == "PriorRequestNotComplete";
 }
 
@@ -305,9 +315,9 @@ class S3ObjectStore final : public ObjectStore {
     QUIVER_ASSIGN_OR_RETURN(HttpResponse resp, Execute({"HEAD", root_ + key, {}, {}, {}}, "reading object size"));
     if (resp.status == 404) return Status::NotFound("no such object", key);
     if (resp.status >= 300) return ErrorStatus(resp, "reading object size", key);
-    std::string length = resp.Header("content-length");
-    if (length.empty()) return Status::IOError("S3 HEAD answered without Content-Length", key);
-    return ObjectInfo{key, std::stoull(length)};
+    std::optional<uint64_t> length = ParseU64(resp.Header("content-length"));
+    if (!length) return Status::IOError("S3 HEAD answered without a valid Content-Length", key);
+    return ObjectInfo{key, *length};
   }
 
   Result<std::vector<ObjectInfo>> List(const std::string& prefix) override {
@@ -322,11 +332,11 @@ class S3ObjectStore final : public ObjectStore {
       size_t pos = 0;
       while (auto contents = XmlElement(xml, "Contents", &pos)) {
         auto full_key = XmlText(*contents, "Key");
-        auto size = XmlText(*contents, "Size");
+        std::optional<uint64_t> size = ParseU64(XmlText(*contents, "Size").value_or(""));
         if (!full_key || !size || full_key->compare(0, root_.size(), root_) != 0) {
-          return Status::IOError("S3 list answer has an entry without Key and Size", prefix);
+          return Status::IOError("S3 list answer has an entry without a Key and a valid Size", prefix);
         }
-        out.push_back({full_key->substr(root_.size()), std::stoull(*size)});
+        out.push_back({full_key->substr(root_.size()), *size});
       }
       if (XmlText(xml, "IsTruncated").value_or("false") != "true") break;
       token = XmlText(xml, "NextContinuationToken").value_or("");
@@ -391,15 +401,25 @@ class S3ObjectStore final : public ObjectStore {
         Execute({"POST", full, {{"uploadId", upload_id}}, {{"Content-Type", "application/xml"}}, complete},
                 "completing multipart upload"));
     if (done.status == 404 && ErrorCode(done) == "NoSuchUpload") {
-      // A retry of a completion whose answer was lost: the upload is gone because it completed.
-      QUIVER_ASSIGN_OR_RETURN(ObjectInfo info, Head(key));
-      if (info.size == data.size()) return Status::OK();
+      // A retry of a completion whose answer was lost: the upload is gone because it completed,
+      // if the object is a multipart object of this many parts and this size.
+      QUIVER_ASSIGN_OR_RETURN(HttpResponse head, Execute({"HEAD", full, {}, {}, {}}, "checking a completed upload"));
+      std::string etag = head.Header("etag");
+      std::string suffix = "-" + std::to_string(part);
+      bool ours = head.status == 200 && ParseU64(head.Header("content-length")) == data.size() &&
+                  etag.size() > suffix.size() + 1 &&
+                  etag.compare(etag.size() - suffix.size() - 1, suffix.size(), suffix) == 0;
+      if (ours) return Status::OK();
+      return Status::IOError("S3 multipart upload vanished before it completed", key);
     }
-    if (done.status >= 300) return ErrorStatus(done, "completing multipart upload", key);
+    if (done.error) return ErrorStatus(done, "completing multipart upload", key);
     return Status::OK();
   }
 
-  static std::string ErrorCode(const HttpResponse& resp) { return XmlText(resp.body, "Code").value_or(""); }
+  // S3's error code of an error answer; empty for a success (whose body is data, not XML to read).
+  static std::string ErrorCode(const HttpResponse& resp) {
+    return resp.error ? XmlText(resp.body, "Code").value_or("") : std::string();
+  }
 
   Status ErrorStatus(const HttpResponse& resp, const std::string& what, const std::string& key) const {
     std::string code = ErrorCode(resp);
@@ -411,6 +431,7 @@ class S3ObjectStore final : public ObjectStore {
     if (code == "NoSuchBucket") return Status::NotFound(text, options_.bucket);
     if (resp.status == 403 || resp.status == 401) return Status::PermissionDenied(text, key);
     if (code == "InvalidRange") return Status::InvalidArgument(text, key);
+    if (code == "RequestTimeTooSkewed") return Status::FailedPrecondition(text + ": check this host's clock", key);
     if (resp.status >= 500 || RetryableCode(code)) return Status::Unavailable(text, key);
     return Status::IOError(text, key);
   }
@@ -494,7 +515,11 @@ class S3ObjectStore final : public ObjectStore {
     curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers.list);
     curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
-    curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.request_timeout.count()));
+    // An attempt fails once the transfer stalls (under 1 byte/s) for the request timeout: a cap on
+    // the whole transfer would fail every attempt of a large object on a slow link.
+    curl_easy_setopt(handle, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(handle, CURLOPT_LOW_SPEED_TIME,
+                     static_cast<long>(std::max<int64_t>(1, (options_.request_timeout.count() + 999) / 1000)));
     curl_easy_setopt(handle, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, &WriteBody);
     curl_easy_setopt(handle, CURLOPT_WRITEDATA, &resp);
@@ -520,7 +545,13 @@ class S3ObjectStore final : public ObjectStore {
       curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, call.method.c_str());
     }
     CURLcode code = curl_easy_perform(handle);
-    if (code == CURLE_OK) curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &resp.status);
+    if (code == CURLE_OK) {
+      curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &resp.status);
+      // CompleteMultipartUpload may answer 200 with an <Error> body; object data is never read so.
+      size_t start = resp.body.find('<');
+      resp.error = resp.status >= 300 ||
+                   (call.method == "POST" && start != std::string::npos && resp.body.find("<Error>", start) < start + 64);
+    }
     Release(handle);
     if (code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE || code == CURLE_SSL_CERTPROBLEM) {
       return Status::FailedPrecondition(std::string("TLS with S3 at ") + options_.endpoint + " failed: " +

@@ -9,11 +9,12 @@
 // atomicity (a failed upload is aborted). GetRange sends a Range header; List pages through
 // ListObjectsV2. Keys live under `root_path` inside the bucket.
 //
-// Retries: connection errors, timeouts, 5xx, SlowDown, RequestTimeout and RequestTimeTooSkewed
-// are retried with full-jitter exponential backoff (100 ms doubling up to 2 s) until `retry_deadline`, so a
+// Retries: connection errors, stalled transfers, 5xx, SlowDown and RequestTimeout are retried
+// with full-jitter exponential backoff (100 ms doubling up to 2 s) until `retry_deadline`, so a
 // server that is down for a few seconds delays requests instead of failing them. Other errors
 // are returned at once: NotFound (NoSuchKey), PermissionDenied (AccessDenied,
-// SignatureDoesNotMatch, InvalidAccessKeyId), InvalidArgument (InvalidRange), IOError otherwise;
+// SignatureDoesNotMatch, InvalidAccessKeyId), InvalidArgument (InvalidRange), FailedPrecondition
+// (RequestTimeTooSkewed: this host's clock), IOError otherwise;
 // each message carries S3's code and message. Map answers NotSupported. Thread-safe; connections
 // are kept and reused.
 
@@ -43,7 +44,7 @@ struct S3ObjectStoreOptions {
   uint64_t multipart_threshold = 64ull << 20;
   uint64_t part_size = 16ull << 20;  // S3's minimum is 5 MiB (but for the last part)
   std::chrono::milliseconds connect_timeout{5000};
-  std::chrono::milliseconds request_timeout{60000};  // one attempt
+  std::chrono::milliseconds request_timeout{60000};  // an attempt fails once its transfer stalls this long
   std::chrono::milliseconds retry_deadline{60000};   // all attempts of one operation
 };
 

@@ -32,6 +32,7 @@ function listObjects(server, prefix) {
     `http://${env.QUIVER_MINIO_ADDRESS}/${env.QUIVER_MINIO_BUCKETNAME}?list-type=2&max-keys=1000&prefix=${encodeURIComponent(root + prefix)}`],
   { encoding: 'utf8' });
   if (run.status !== 0 || !/<ListBucketResult/.test(run.stdout)) throw new Error(`listing the bucket failed: ${run.stderr}${run.stdout}`);
+  if (/<IsTruncated>true</.test(run.stdout)) throw new Error(`more than 1,000 objects under ${prefix}: this helper reads one page`);
   return [...run.stdout.matchAll(/<Key>([^<]*)<\/Key>/g)].map(m => m[1].slice(root.length));
 }
 
