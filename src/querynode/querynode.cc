@@ -74,14 +74,14 @@ Status QueryNode::Start() {
         if (truncated) {
           Status st = Resync(loaded);
           if (!st.ok() && !st.IsAborted()) {  // Aborted: released or replaced meanwhile
-            QUIVER_LOG(WARN) << "collection resync failed; retrying" << Kv("collection_id", loaded->collection->id)
+            QUIVER_LOG(WARN) << "collection resync failed; retrying" << Kv("collection_id", loaded->collection.load()->id)
                              << Kv("error", st.ToString());
           }
           continue;
         }
         Status st = SyncFlushed(loaded.get());
         if (!st.ok() && !st.IsNotFound()) {
-          QUIVER_LOG(WARN) << "segment sync failed" << Kv("collection_id", loaded->collection->id)
+          QUIVER_LOG(WARN) << "segment sync failed" << Kv("collection_id", loaded->collection.load()->id)
                            << Kv("error", st.ToString());
         }
       }
@@ -114,7 +114,7 @@ Status QueryNode::LoadCollection(const cluster::CollectionPtr& collection) {
     MutexLock lock(&mu_);
     auto it = loaded_.find(collection->id);
     if (it != loaded_.end()) {
-      it->second->collection = collection;  // refresh partitions / indexes
+      it->second->collection.store(collection);  // refresh partitions / indexes
       return Status::OK();
     }
   }
@@ -139,8 +139,8 @@ Status QueryNode::LoadError(int64_t collection_id) {
 Status QueryNode::Resync(const std::shared_ptr<Loaded>& loaded) {
   QUIVER_LOG(WARN) << "WAL records this querynode had not read were truncated (flushed meanwhile); reloading the "
                       "collection from the current checkpoint"
-                   << Kv("collection_id", loaded->collection->id);
-  QUIVER_RETURN_IF_ERROR(LoadCollectionData(loaded->collection, loaded));
+                   << Kv("collection_id", loaded->collection.load()->id);
+  QUIVER_RETURN_IF_ERROR(LoadCollectionData(loaded->collection.load(), loaded));
   for (auto& [name, channel] : loaded->channels) channel->consumer->Stop();
   MutexLock lock(&loaded->mu);
   loaded_segments_->Add(-static_cast<double>(loaded->sealed.size()));
@@ -151,7 +151,7 @@ Status QueryNode::Resync(const std::shared_ptr<Loaded>& loaded) {
 Status QueryNode::LoadCollectionData(const cluster::CollectionPtr& collection, const std::shared_ptr<Loaded>& replacing) {
   QUIVER_ASSIGN_OR_RETURN(cluster::CollectionSegments segments, segments_->GetSegments(collection->id));
   auto loaded = std::make_shared<Loaded>();
-  loaded->collection = collection;
+  loaded->collection.store(collection);
   for (const auto& info : collection->channels) {
     auto channel = std::make_unique<Channel>();
     channel->name = info.name;
@@ -210,7 +210,7 @@ Status QueryNode::LoadCollectionData(const cluster::CollectionPtr& collection, c
 }
 
 Status QueryNode::SyncFlushed(Loaded* loaded) {
-  QUIVER_ASSIGN_OR_RETURN(cluster::CollectionSegments segments, segments_->GetSegments(loaded->collection->id));
+  QUIVER_ASSIGN_OR_RETURN(cluster::CollectionSegments segments, segments_->GetSegments(loaded->collection.load()->id));
   std::vector<cluster::SegmentInfo> fresh;
   {
     MutexLock lock(&loaded->mu);
@@ -223,7 +223,7 @@ Status QueryNode::SyncFlushed(Loaded* loaded) {
     }
   }
   for (const auto& info : fresh) {
-    QUIVER_ASSIGN_OR_RETURN(auto seg, LoadSegment(loaded->collection, info));
+    QUIVER_ASSIGN_OR_RETURN(auto seg, LoadSegment(loaded->collection.load(), info));
     MutexLock lock(&loaded->mu);
     loaded->sealed[info.id] = std::move(seg);
     loaded->channels[info.channel]->buffer->DropSegments({info.id});
@@ -235,8 +235,9 @@ Status QueryNode::SyncFlushed(Loaded* loaded) {
 
 void QueryNode::BuildScalarIndexes(Loaded* loaded) {
   std::vector<schema::FieldId> fields;
-  for (const cluster::IndexInfo& info : loaded->collection->indexes) {
-    const schema::FieldSchema* field = loaded->collection->schema->FindFieldById(info.field_id);
+  cluster::CollectionPtr collection = loaded->collection.load();
+  for (const cluster::IndexInfo& info : collection->indexes) {
+    const schema::FieldSchema* field = collection->schema->FindFieldById(info.field_id);
     if (field != nullptr && !schema::IsVectorType(field->type)) fields.push_back(field->id);
   }
   if (fields.empty()) return;
@@ -357,7 +358,7 @@ Status QueryNode::WaitConsumed(const std::map<std::string, storage::Lsn>& positi
         bool replaced;
         {
           MutexLock lock(&mu_);
-          auto current = loaded_.find(l->collection->id);
+          auto current = loaded_.find(l->collection.load()->id);
           replaced = current == loaded_.end() || current->second != l;
         }
         if (consumer->truncated() || (replaced && st.IsUnavailable())) {
@@ -439,13 +440,13 @@ Result<cluster::SearchResult> QueryNode::Search(const cluster::SearchRequest& re
       rows.emplace_back(hit.segment.get(), hit.row);
     }
   }
-  result.fields = FetchRows(*loaded->collection->schema, request.output_fields, rows);
+  result.fields = FetchRows(*loaded->collection.load()->schema, request.output_fields, rows);
   return result;
 }
 
 Result<cluster::QueryResult> QueryNode::Query(const cluster::QueryRequest& request) {
   QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<Loaded> loaded, Find(request.collection_id));
-  const schema::FieldSchema* pk_field = loaded->collection->schema->PrimaryField();
+  const schema::FieldSchema* pk_field = loaded->collection.load()->schema->PrimaryField();
   std::vector<std::shared_ptr<const segment::Segment>> sources;  // keeps the segments alive
   std::vector<exec::QueryCandidate> candidates;
   for (const ChannelView& view : Snapshot(*loaded, request.partition_ids)) {
@@ -483,7 +484,7 @@ Result<cluster::QueryResult> QueryNode::Query(const cluster::QueryRequest& reque
   std::vector<std::pair<const segment::Segment*, size_t>> rows;
   rows.reserve(picked.size());
   for (const auto& c : picked) rows.emplace_back(sources[c.source].get(), c.row);
-  result.rows = FetchRows(*loaded->collection->schema, request.output_fields, rows);
+  result.rows = FetchRows(*loaded->collection.load()->schema, request.output_fields, rows);
   return result;
 }
 

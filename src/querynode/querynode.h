@@ -11,6 +11,7 @@
 // Searches and queries run per channel (a primary key's rows and deletes share its channel) on the
 // search pool, then merge. Thread-safe.
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <thread>
@@ -57,7 +58,8 @@ class QueryNode final : public cluster::QueryNodeClient {
   // Built vector indexes of sealed segments, by (segment, field).
   using IndexMap = std::map<std::pair<segment::SegmentId, schema::FieldId>, std::shared_ptr<const index::VectorIndex>>;
   struct Loaded {
-    cluster::CollectionPtr collection;
+    // Replaced by LoadCollection (partitions, indexes) while the syncer and searches read it.
+    std::atomic<cluster::CollectionPtr> collection;
     std::map<std::string, std::unique_ptr<Channel>> channels;
     mutable Mutex mu;  // guards `sealed` and swaps with the buffers
     std::map<segment::SegmentId, std::shared_ptr<const segment::Segment>> sealed QUIVER_GUARDED_BY(mu);
