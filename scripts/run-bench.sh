@@ -50,12 +50,14 @@ fi
 DATASET=synthetic-1m-128
 [ "$QUICK" = "--quick" ] && DATASET=synthetic-100k-128
 DATA_DIR=$(mktemp -d /tmp/quiver-bench-XXXXXX)
-PORTS=$(node -e 'const n=require("net");const p=[];let k=2;for(let i=0;i<2;i++){const s=n.createServer();s.listen(0,"127.0.0.1",()=>{p.push(s.address().port);s.close(()=>{if(--k===0)console.log(p.join(" "))})})}')
-read -r PORT STATUS_PORT <<<"$PORTS"
+FREE_PORT_TAKEN="$DATA_DIR.ports"
+# shellcheck source=lib/free-port.sh
+. scripts/lib/free-port.sh
+PORT=$(free_port); STATUS_PORT=$(free_port)
 "$BUILD_DIR/apps/quiver/quiver" run standalone --data-dir "$DATA_DIR" --port "$PORT" --status-port "$STATUS_PORT" \
   > "$OUT/e2e-server.log" 2>&1 &
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$DATA_DIR"' EXIT
+trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$DATA_DIR" "$FREE_PORT_TAKEN"' EXIT
 for _ in $(seq 1 300); do
   curl -sf "http://127.0.0.1:$STATUS_PORT/healthz" >/dev/null && break
   sleep 0.1

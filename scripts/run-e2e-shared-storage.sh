@@ -10,8 +10,10 @@ set -euo pipefail
 BUILD_DIR=${1:-build/release}
 shift || true
 cd "$(dirname "$0")/.."
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 work="$(mktemp -d /tmp/quiver-shared-XXXXXX)"
+FREE_PORT_TAKEN="$work/ports"
+# shellcheck source=lib/free-port.sh
+. scripts/lib/free-port.sh
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done

@@ -9,16 +9,49 @@ const path = require('node:path');
 
 const BIN = process.env.QUIVER_BIN || path.resolve(__dirname, '../../../build/release/apps/quiver/quiver');
 
-function freePort() {
-  return new Promise((resolve, reject) => {
+// A free loopback port for a server a test starts. It is drawn below the kernel's ephemeral range
+// (ip_local_port_range), never from it: a port the kernel hands out for port 0 is one it may hand
+// out again a moment later as the local port of some outgoing connection (radosgw's own connections
+// to its monitor took the port picked for its frontend once), while ports below that range are only
+// ever taken by an explicit bind. No port is handed out twice by one process.
+const handedOut = new Set();
+function ephemeralLow() {
+  try {
+    return Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32768;
+  } catch (e) {
+    return 32768;
+  }
+}
+function tryListen(port) {
+  return new Promise(resolve => {
     const srv = net.createServer();
     srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
+    srv.on('error', () => resolve(0));
+    srv.listen(port, '127.0.0.1', () => {
+      const got = srv.address().port;
+      srv.close(() => resolve(got));
     });
   });
+}
+async function freePort() {
+  const low = 10000;
+  const high = ephemeralLow() - 1;
+  for (let attempt = 0; high - low > 1000 && attempt < 200; attempt++) {
+    const port = low + Math.floor(Math.random() * (high - low + 1));
+    if (handedOut.has(port)) continue;
+    if (await tryListen(port) === port) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  // No room below the ephemeral range: the kernel's choice, still never twice.
+  for (;;) {
+    const port = await tryListen(0);
+    if (port && !handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
 
 const sleep = ms => new Promise(r => setTimeout(r, ms));
