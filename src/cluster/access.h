@@ -47,7 +47,8 @@ struct PrivilegeGroupInfo {
 struct AccessSnapshot {
   struct User {
     std::set<std::string> roles;
-    uint64_t credential_revision = 0;  // changes whenever the password does
+    // Changes whenever the password does, and only then (also across coordinator restarts).
+    uint64_t credential_revision = 0;
   };
   uint64_t version = 0;
   std::map<std::string, User> users;

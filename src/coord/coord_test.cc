@@ -76,6 +76,9 @@ TEST_F(CoordTest, CatalogSurvivesReopen) {
   ASSERT_TRUE(coord_->access()->OperatePrivilege({"reader", "Collection", "c1", "Query", "db1", "root"}, true).ok());
   Timestamp before = *coord_->AllocTimestamp(1);
   int64_t id_before = *coord_->AllocIds(1);
+  uint64_t alice_revision = coord_->access()->Snapshot()->users.at("alice").credential_revision;
+  uint64_t root_revision = coord_->access()->Snapshot()->users.at("root").credential_revision;
+  EXPECT_NE(alice_revision, root_revision);
 
   Open();
   auto again = coord_->DescribeCollection("db1", "c1");
@@ -102,8 +105,13 @@ TEST_F(CoordTest, CatalogSurvivesReopen) {
   ASSERT_EQ(users.size(), 2u);  // root and alice
   EXPECT_EQ(users[0].name, "alice");
   EXPECT_EQ(users[0].roles, std::vector<std::string>{"reader"});
+  // A proxy that outlived the coordinator keeps its cached logins only while the password stays:
+  // the credential revision is the same after the restart and changes with the password.
+  EXPECT_EQ(coord_->access()->Snapshot()->users.at("alice").credential_revision, alice_revision);
+  EXPECT_EQ(coord_->access()->Snapshot()->users.at("root").credential_revision, root_revision);
   EXPECT_FALSE(coord_->access()->UpdatePassword("alice", "d3Jvbmc=", "bmV3c2VjcmV0").ok());
   EXPECT_TRUE(coord_->access()->UpdatePassword("alice", "c2VjcmV0MTIz", "bmV3c2VjcmV0").ok());
+  EXPECT_NE(coord_->access()->Snapshot()->users.at("alice").credential_revision, alice_revision);
   EXPECT_EQ((*coord_->access()->SelectGrants("reader", "", "", "*")).size(), 1u);
   EXPECT_FALSE(coord_->access()->DeleteUser("root").ok());
 }

@@ -78,6 +78,18 @@ Status ValidatePrivilegeName(const std::string& name) {
   return Status::OK();
 }
 
+// What AccessSnapshot::credential_revision carries: derived from the stored credential (whose
+// salt is new on every password change), so it changes with the password and stays the same
+// across coordinator restarts. A counter would restart too, and a proxy that outlived the
+// coordinator could match a cached login against a revision number reused for a newer password.
+uint64_t FingerprintOf(std::string_view kdf, uint32_t iterations, std::string_view salt, std::string_view hash) {
+  std::string digest = Sha256(std::string(kdf) + "|" + std::to_string(iterations) + "|" + std::string(salt) + "|" +
+                              std::string(hash));
+  uint64_t out = 0;
+  for (int i = 0; i < 8; ++i) out = (out << 8) | static_cast<uint8_t>(digest[i]);
+  return out;
+}
+
 }  // namespace
 
 Status Rbac::Load(const storage::RangeResult& all) {
@@ -94,7 +106,6 @@ Status Rbac::Load(const storage::RangeResult& all) {
         user.credential.salt = j.at("salt").get<std::string>();
         user.credential.hash = j.at("hash").get<std::string>();
         for (const auto& role : j.at("roles")) user.roles.insert(role.get<std::string>());
-        user.revision = next_revision_++;
         users_[kv.key.substr(kUserPrefix.size())] = std::move(user);
       } else if (kv.key.starts_with(kRolePrefix)) {
         std::vector<cluster::Grant> grants;
@@ -125,7 +136,6 @@ Status Rbac::Load(const storage::RangeResult& all) {
     User root;
     root.credential = {std::string(kPbkdf2), kIterations, c.salt, c.hash};
     root.roles = {"admin"};
-    root.revision = next_revision_++;
     QUIVER_RETURN_IF_ERROR(PutUser("root", root));
   }
   Publish();
@@ -137,7 +147,10 @@ bool Rbac::RootHasDefaultPassword() { return VerifyPassword("root", "Milvus").ok
 void Rbac::Publish() {
   auto snapshot = std::make_shared<cluster::AccessSnapshot>();
   snapshot->version = ++version_;
-  for (const auto& [name, user] : users_) snapshot->users[name] = {user.roles, user.revision};
+  for (const auto& [name, user] : users_) {
+    const Credential& c = user.credential;
+    snapshot->users[name] = {user.roles, FingerprintOf(c.kdf, c.iterations, c.salt, c.hash)};
+  }
   snapshot->grants = roles_;
   snapshot->privilege_groups = groups_;
   snapshot_ = std::move(snapshot);
@@ -189,7 +202,6 @@ Status Rbac::CreateUser(const std::string& name, const std::string& password) {
   if (users_.count(name)) return Status::AlreadyExists("user already exists: " + name);
   User user;
   user.credential = {std::string(kPbkdf2), kIterations, c.salt, c.hash};
-  user.revision = next_revision_++;
   QUIVER_RETURN_IF_ERROR(PutUser(name, user));
   Publish();
   return Status::OK();
@@ -248,7 +260,6 @@ Status Rbac::SetPassword(const std::string& name, const std::string& new_passwor
   if (it == users_.end()) return Status::NotFound("user not found: " + name);
   User user = it->second;
   user.credential = {std::string(kPbkdf2), kIterations, c.salt, c.hash};
-  user.revision = next_revision_++;
   QUIVER_RETURN_IF_ERROR(PutUser(name, user));
   Publish();
   return Status::OK();

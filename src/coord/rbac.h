@@ -62,7 +62,6 @@ class Rbac final : public cluster::AccessClient {
   struct User {
     Credential credential;
     std::set<std::string> roles;
-    uint64_t revision = 0;  // bumped on every password change (not persisted)
   };
   Status PutUser(const std::string& name, const User& user) QUIVER_REQUIRES(mu_);
   Status PutRole(const std::string& name, const std::vector<cluster::Grant>& grants) QUIVER_REQUIRES(mu_);
@@ -75,7 +74,6 @@ class Rbac final : public cluster::AccessClient {
   std::map<std::string, std::vector<cluster::Grant>> roles_ QUIVER_GUARDED_BY(mu_);
   std::map<std::string, std::set<std::string>> groups_ QUIVER_GUARDED_BY(mu_);
   uint64_t version_ QUIVER_GUARDED_BY(mu_) = 0;
-  uint64_t next_revision_ QUIVER_GUARDED_BY(mu_) = 1;
   std::shared_ptr<const cluster::AccessSnapshot> snapshot_ QUIVER_GUARDED_BY(mu_);
 };
 

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "cluster/testing/session_contract.h"
 #include "common/testing_dir.h"
 #include "common/testing_process.h"
 #include "storage/meta/prefixed_meta_store.h"
@@ -251,6 +252,18 @@ TEST_F(EtcdMetaStoreTest, LeaseExpiryAndRevocationDeleteAttachedKeys) {
   ASSERT_TRUE(store_->Put(K("session/c"), "alive", *other).ok());
   ASSERT_TRUE(store_->RevokeLease(*other).ok());
   EXPECT_FALSE(store_->Get(K("session/c"))->has_value());
+}
+
+// Sessions and elections (cluster/session.h) on etcd's leases and watches, under this test's root.
+TEST_F(EtcdMetaStoreTest, SessionsAndElections) {
+  EtcdOptions options;
+  options.endpoints = {server_->endpoint()};
+  auto store = storage::NewPrefixedMetaStore(std::move(OpenEtcdMetaStore(options)).value(), K(""));
+  // etcd's minimum TTL is about 2 s.
+  cluster::testing::SessionsRegisterListWatchAndExpire(store.get(), "", 2s);
+  cluster::testing::SessionsNoticeALostLease(store.get(), "", 2s);
+  cluster::testing::NodeIdsAreUniqueUnderConcurrency(store.get(), "");
+  cluster::testing::ElectionHasOneLeaderAndStandbysTakeOver(store.get(), "", 2s);
 }
 
 TEST_F(EtcdMetaStoreTest, FailsOverToTheNextEndpoint) {

@@ -2,7 +2,7 @@
 
 #include "coord/catalog_codec.h"
 #include "internal/coord.grpc.pb.h"
-#include "rpc/internal/status_codec.h"
+#include "rpc/internal/call.h"
 
 namespace quiver::rpc {
 
@@ -226,8 +226,7 @@ class GrpcCoordClient final : public cluster::CoordClient {
  public:
   explicit GrpcCoordClient(const CoordClientOptions& options)
       : options_(options),
-        stub_(pb::CoordService::NewStub(grpc::CreateChannel(
-            options.address, options.credentials ? options.credentials : grpc::InsecureChannelCredentials()))) {}
+        stub_(pb::CoordService::NewStub(NewInternalChannel(options.address, options.credentials))) {}
 
   Result<CollectionPtr> DescribeCollectionById(int64_t id) override {
     pb::CatalogRequest r;
@@ -418,20 +417,10 @@ class GrpcCoordClient final : public cluster::CoordClient {
     return r;
   }
 
-  // One RPC: transport failures are Unavailable; the answer's status is returned as it came.
   template <typename Request, typename Reply>
   Result<Reply> Call(grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Reply*), const char* name,
                      const Request& request) {
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + options_.timeout);
-    Reply reply;
-    grpc::Status status = (stub_.get()->*method)(&context, request, &reply);
-    if (!status.ok()) {
-      return Status::Unavailable(std::string("coordinator call ") + name + " failed: " + status.error_message(),
-                                 options_.address);
-    }
-    QUIVER_RETURN_IF_ERROR(StatusFromProto(reply.status()));
-    return reply;
+    return CallInternal(stub_.get(), method, name, request, options_.address, options_.timeout);
   }
 
   Result<CollectionPtr> OneCollection(grpc::Status (Stub::*method)(grpc::ClientContext*, const pb::CatalogRequest&,

@@ -8,13 +8,15 @@
 #include "common/testing_process.h"
 #include "coord/catalog_codec.h"
 #include "coord/coord.h"
+#include "rpc/internal/access_service.h"
 #include "storage/meta/meta_store.h"
 #include "storage/object_store/object_store.h"
 #include "storage/wal/wal.h"
 
 // The coordinator's contract over gRPC: a Coord served by CoordService on a loopback port, driven
 // through the gRPC CoordClient, answers exactly as the Coord called in process does — the same
-// records, the same statuses with their ErrorDetail.
+// records, the same statuses with their ErrorDetail. The same for access control (AccessService),
+// plus the client's snapshot cache.
 
 namespace quiver::rpc {
 namespace {
@@ -35,17 +37,30 @@ class CoordServiceTest : public ::testing::Test {
     wal_ = std::move(storage::OpenFileWal(fs_.get(), dir_.Sub("wal"), {})).value();
     coord_ = std::move(coord::Coord::Open(meta_.get(), wal_.get(), objects_.get(), {})).value();
     service_ = NewCoordService(coord_.get());
+    access_service_ = NewAccessService(coord_->access());
+    StartServer("127.0.0.1:0");
+    CoordClientOptions client;
+    client.address = address_;
+    remote_ = NewGrpcCoordClient(client);
+  }
+  void StartServer(const std::string& listen) {
     grpc::ServerBuilder builder;
     int port = 0;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
     builder.RegisterService(service_.get());
+    builder.RegisterService(access_service_.get());
     server_ = builder.BuildAndStart();
     ASSERT_NE(server_, nullptr);
     ASSERT_GT(port, 0);
     address_ = "127.0.0.1:" + std::to_string(port);
-    CoordClientOptions client;
-    client.address = address_;
-    remote_ = NewGrpcCoordClient(client);
+  }
+  std::unique_ptr<cluster::AccessClient> RemoteAccess(std::chrono::milliseconds max_age,
+                                                      std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+    AccessClientOptions options;
+    options.coord.address = address_;
+    options.coord.timeout = timeout;
+    options.max_age = max_age;
+    return NewGrpcAccessClient(options);
   }
   void TearDown() override {
     if (server_) server_->Shutdown();
@@ -58,6 +73,7 @@ class CoordServiceTest : public ::testing::Test {
   std::unique_ptr<storage::Wal> wal_;
   std::unique_ptr<coord::Coord> coord_;
   std::unique_ptr<grpc::Service> service_;
+  std::unique_ptr<grpc::Service> access_service_;
   std::unique_ptr<grpc::Server> server_;
   std::string address_;
   std::unique_ptr<cluster::CoordClient> remote_;
@@ -164,6 +180,111 @@ TEST_F(CoordServiceTest, AllocationAndSegmentRegistry) {
   EXPECT_EQ(remote_->GetSegments(c->id)->indexes.size(), 0u);
   Status unknown = remote_->GetSegments(c->id + 1000).status();
   EXPECT_EQ(unknown.ToString(), coord_->GetSegments(c->id + 1000).status().ToString());
+}
+
+TEST_F(CoordServiceTest, AccessAnswersAsInProcess) {
+  auto remote = RemoteAccess(std::chrono::hours(1));
+  cluster::AccessClient* local = coord_->access();
+  ASSERT_TRUE(remote->CreateUser("alice", "c2VjcmV0MTIz").ok());  // base64("secret123")
+  EXPECT_TRUE(remote->VerifyPassword("alice", "secret123").ok());
+  Status wrong = remote->VerifyPassword("alice", "secret124");
+  EXPECT_EQ(wrong.code(), StatusCode::kUnauthenticated) << wrong.ToString();
+  EXPECT_EQ(wrong.ToString(), local->VerifyPassword("alice", "secret124").ToString());
+  Status duplicate = remote->CreateUser("alice", "c2VjcmV0MTIz");
+  EXPECT_EQ(duplicate.code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(duplicate.ToString(), local->CreateUser("alice", "c2VjcmV0MTIz").ToString());
+  ASSERT_TRUE(remote->UpdatePassword("alice", "c2VjcmV0MTIz", "bmV3c2VjcmV0").ok());  // "newsecret"
+  EXPECT_TRUE(local->VerifyPassword("alice", "newsecret").ok());
+  ASSERT_TRUE(remote->SetPassword("alice", "cmVzZXRwYXNz").ok());  // "resetpass"
+  EXPECT_TRUE(local->VerifyPassword("alice", "resetpass").ok());
+
+  ASSERT_TRUE(remote->CreateRole("reader").ok());
+  ASSERT_TRUE(remote->OperateUserRole("alice", "reader", true).ok());
+  cluster::Grant grant{"reader", "Collection", "c1", "Query", "default", "root"};
+  ASSERT_TRUE(remote->OperatePrivilege(grant, true).ok());
+  ASSERT_TRUE(remote->CreatePrivilegeGroup("readers").ok());
+  ASSERT_TRUE(remote->OperatePrivilegeGroup("readers", {"Query", "Search"}, true).ok());
+
+  auto users = remote->ListUsers();
+  ASSERT_TRUE(users.ok()) << users.status().ToString();
+  ASSERT_EQ(users->size(), local->ListUsers()->size());
+  for (size_t i = 0; i < users->size(); ++i) {
+    EXPECT_EQ((*users)[i].name, (*local->ListUsers())[i].name);
+    EXPECT_EQ((*users)[i].roles, (*local->ListUsers())[i].roles);
+  }
+  auto roles = remote->ListRoles();
+  ASSERT_TRUE(roles.ok());
+  ASSERT_EQ(roles->size(), local->ListRoles()->size());
+  for (size_t i = 0; i < roles->size(); ++i) EXPECT_EQ((*roles)[i].users, (*local->ListRoles())[i].users);
+  EXPECT_EQ(*remote->SelectGrants("reader", "Collection", "c1", "default"),
+            *local->SelectGrants("reader", "Collection", "c1", "default"));
+  EXPECT_EQ(*remote->SelectGrants("reader", "", "", "*"), std::vector<cluster::Grant>{grant});
+  auto groups = remote->ListPrivilegeGroups();
+  ASSERT_TRUE(groups.ok());
+  ASSERT_EQ(groups->size(), local->ListPrivilegeGroups()->size());
+  EXPECT_EQ(groups->back().privileges, local->ListPrivilegeGroups()->back().privileges);
+
+  // The snapshot is the coordinator's, whole.
+  auto mine = remote->Snapshot();
+  auto theirs = local->Snapshot();
+  EXPECT_EQ(mine->version, theirs->version);
+  ASSERT_EQ(mine->users.size(), theirs->users.size());
+  for (const auto& [name, user] : theirs->users) {
+    EXPECT_EQ(mine->users.at(name).roles, user.roles) << name;
+    EXPECT_EQ(mine->users.at(name).credential_revision, user.credential_revision) << name;
+  }
+  EXPECT_EQ(mine->grants, theirs->grants);  // every role, those without grants too
+  EXPECT_EQ(mine->privilege_groups, theirs->privilege_groups);
+
+  Status in_use = remote->DropRole("reader", false);
+  EXPECT_FALSE(in_use.ok());
+  EXPECT_EQ(in_use.ToString(), local->DropRole("reader", false).ToString());
+  ASSERT_TRUE(remote->OperatePrivilege(grant, false).ok());
+  ASSERT_TRUE(remote->DropRole("reader", true).ok());
+  ASSERT_TRUE(remote->DropPrivilegeGroup("readers").ok());
+  ASSERT_TRUE(remote->DeleteUser("alice").ok());
+  EXPECT_EQ(local->ListUsers()->size(), 1u);
+  EXPECT_EQ(remote->DeleteUser("alice").ToString(), local->DeleteUser("alice").ToString());
+}
+
+TEST_F(CoordServiceTest, AccessSnapshotCache) {
+  auto remote = RemoteAccess(std::chrono::hours(1));
+  uint64_t first = remote->Snapshot()->version;
+  // Its own change is visible at once, however long the cache lives.
+  ASSERT_TRUE(remote->CreateRole("mine").ok());
+  EXPECT_TRUE(remote->Snapshot()->grants.count("mine"));
+  EXPECT_GT(remote->Snapshot()->version, first);
+  // Another process's change only after max_age: this cache (an hour) still has the old copy,
+  // one that may be no older than 0 ms has the new one.
+  ASSERT_TRUE(coord_->access()->CreateRole("theirs").ok());
+  EXPECT_FALSE(remote->Snapshot()->grants.count("theirs"));
+  auto fresh = RemoteAccess(std::chrono::milliseconds(0));
+  EXPECT_TRUE(fresh->Snapshot()->grants.count("theirs"));
+  ASSERT_TRUE(coord_->access()->CreateRole("later").ok());
+  EXPECT_TRUE(fresh->Snapshot()->grants.count("later"));
+
+  // The coordinator goes away: checks go on with the last snapshot; calls are Unavailable.
+  server_->Shutdown();
+  server_.reset();
+  auto waiting = RemoteAccess(std::chrono::milliseconds(0), std::chrono::milliseconds(300));
+  ASSERT_TRUE(waiting->CreateRole("lost").IsUnavailable());
+  auto kept = fresh->Snapshot();
+  EXPECT_TRUE(kept->grants.count("later"));
+  EXPECT_TRUE(kept->users.count("root"));
+  Status down = waiting->VerifyPassword("root", "Milvus");
+  EXPECT_TRUE(down.IsUnavailable()) << down.ToString();
+  EXPECT_NE(down.ToString().find("VerifyPassword"), std::string::npos) << down.ToString();
+  // Before any snapshot arrived, a client without a coordinator has an empty one (all denied).
+  auto never = RemoteAccess(std::chrono::milliseconds(0), std::chrono::milliseconds(300));
+  EXPECT_TRUE(never->Snapshot()->users.empty());
+  EXPECT_TRUE(never->Snapshot()->grants.empty());
+
+  // Back on the same port: the kept client picks the coordinator's state up again (its calls
+  // wait for the channel to reconnect).
+  StartServer(address_);
+  ASSERT_TRUE(coord_->access()->CreateRole("after").ok());
+  EXPECT_TRUE(fresh->Snapshot()->grants.count("after"));
+  EXPECT_TRUE(fresh->VerifyPassword("root", "Milvus").ok());
 }
 
 TEST(CoordClientTest, NoCoordinatorIsUnavailableNamingTheAddress) {
