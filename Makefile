@@ -8,7 +8,7 @@ PORT        ?= 19530
 STATUS_PORT ?= 9091
 export CCACHE_DIR ?= $(CURDIR)/.ccache
 
-.PHONY: deps build run test test-shared-storage unit e2e bench bench-quick fuzz clean
+.PHONY: deps build run test test-asan test-shared-storage unit e2e bench bench-quick fuzz clean
 
 deps:
 	./scripts/install-deps.sh
@@ -20,17 +20,22 @@ build: deps
 run: build
 	$(BUILD_DIR)/apps/quiver/quiver run standalone --data-dir $(DATA_DIR) --port $(PORT) --status-port $(STATUS_PORT)
 
-# Every test of the default run: unit and integration tests through ctest (Release, then
-# Debug with ASan/UBSan), then the end-to-end suite against both the Release and the ASan/UBSan
-# server, then once more (Release) on etcd + NATS JetStream + S3. Long soaks and benchmarks have their own targets.
+# The default test run (about 30 minutes on a clean 2-core machine, most of it the build): unit
+# and integration tests through ctest, the end-to-end suite against the server, then the suite
+# once more on etcd + NATS JetStream + S3. The same tests under ASan/UBSan are `make test-asan`,
+# which .ci/run runs after this; long soaks and benchmarks have their own targets.
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j2 --timeout 900 -LE slow
+	./scripts/run-e2e.sh $(BUILD_DIR)
+	./scripts/run-e2e-shared-storage.sh $(BUILD_DIR)
+
+# ctest and the end-to-end suite on the Debug build with AddressSanitizer and UBSan (a second
+# full build: its own CI step, see .ci/run).
+test-asan: deps
 	cmake --preset debug >/dev/null
 	cmake --build build/debug
 	cd build/debug && ctest --output-on-failure -j2 --timeout 900 -LE slow
-	./scripts/run-e2e.sh $(BUILD_DIR)
 	./scripts/run-e2e.sh build/debug
-	./scripts/run-e2e-shared-storage.sh $(BUILD_DIR)
 
 # The end-to-end suite against servers whose metadata, WAL and objects are in a real etcd, NATS
 # JetStream and Ceph radosgw (started by the script on free ports). Part of `make test`.

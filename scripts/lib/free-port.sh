@@ -6,11 +6,15 @@
 # once is not printed again by the same script (the list is kept in FREE_PORT_TAKEN).
 FREE_PORT_TAKEN="${FREE_PORT_TAKEN:-$(mktemp /tmp/quiver-ports-XXXXXX)}"
 export FREE_PORT_TAKEN
+touch "$FREE_PORT_TAKEN"
 free_port() {
   python3 - "$FREE_PORT_TAKEN" <<'PY'
 import random, socket, sys
 taken_file = sys.argv[1]
-taken = set(open(taken_file).read().split())
+try:
+    taken = set(open(taken_file).read().split())
+except FileNotFoundError:
+    taken = set()
 try:
     low = int(open('/proc/sys/net/ipv4/ip_local_port_range').read().split()[0])
 except OSError:

@@ -136,4 +136,11 @@ Result<WalMessage> DecodeWalMessage(std::shared_ptr<const std::string> payload) 
   return message;
 }
 
+Result<std::shared_ptr<const schema::DataChunk>> DecodeChunkPayload(std::shared_ptr<const std::string> payload) {
+  Decoder in(*payload);
+  QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<const schema::DataChunk> chunk, DecodeChunk(&in, payload));
+  if (!in.empty()) return Status::Corruption("bytes after the chunk");
+  return chunk;
+}
+
 }  // namespace quiver::segment

@@ -39,5 +39,8 @@ Result<WalMessage> DecodeWalMessage(std::shared_ptr<const std::string> payload);
 // bytes — padded so the bytes start at a multiple of 8 from the start of `out`. `out` must be the
 // whole message being built.
 void EncodeChunk(const schema::DataChunk& chunk, std::string* out);
+// A chunk EncodeChunk wrote as the whole of `payload` (internal RPC replies); its buffers view
+// `payload`, which they keep alive.
+Result<std::shared_ptr<const schema::DataChunk>> DecodeChunkPayload(std::shared_ptr<const std::string> payload);
 
 }  // namespace quiver::segment

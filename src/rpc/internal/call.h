@@ -31,14 +31,14 @@ inline std::shared_ptr<grpc::Channel> NewInternalChannel(const std::string& addr
 template <typename Stub, typename Request, typename Reply>
 Result<Reply> CallInternal(Stub* stub, grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Reply*),
                            const char* name, const Request& request, const std::string& address,
-                           std::chrono::milliseconds timeout) {
+                           std::chrono::milliseconds timeout, const char* peer = "coordinator") {
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + timeout);
   context.set_wait_for_ready(true);
   Reply reply;
   grpc::Status status = (stub->*method)(&context, request, &reply);
   if (!status.ok()) {
-    return Status::Unavailable(std::string("coordinator call ") + name + " failed: " + status.error_message(), address);
+    return Status::Unavailable(std::string(peer) + " call " + name + " failed: " + status.error_message(), address);
   }
   QUIVER_RETURN_IF_ERROR(StatusFromProto(reply.status()));
   return reply;

@@ -1,0 +1,300 @@
+#include "rpc/internal/node_service.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "cluster/testing/fake_coord.h"
+#include "cluster/testing/wal_rows.h"
+#include "common/metrics.h"
+#include "common/thread_pool.h"
+#include "datanode/datanode.h"
+#include "expr/binder.h"
+#include "querynode/querynode.h"
+#include "rpc/internal/plan_codec.h"
+#include "segment/wal_message.h"
+
+// The datanode and querynode contracts over gRPC: a DataNode and a QueryNode served by their
+// services on a loopback port answer through the gRPC clients exactly as when called in
+// process — the same hits, distances, rows (compared as encoded chunks) and statuses.
+
+namespace quiver::rpc {
+namespace {
+
+using namespace std::chrono_literals;
+using cluster::testing::InsertRows;
+
+std::string Bytes(const std::shared_ptr<const schema::DataChunk>& chunk) {
+  std::string out;
+  if (chunk) segment::EncodeChunk(*chunk, &out);
+  return out;
+}
+
+std::unique_ptr<grpc::Server> Serve(std::initializer_list<grpc::Service*> services, std::string* address) {
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  for (grpc::Service* s : services) builder.RegisterService(s);
+  auto server = builder.BuildAndStart();
+  *address = "127.0.0.1:" + std::to_string(port);
+  return server;
+}
+
+class NodeServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto c = coord_.AddCollection(wal_.get(), "c", cluster::testing::VectorSchema(4));
+    auto loaded = std::make_shared<cluster::CollectionInfo>(*c);
+    loaded->loaded_partitions = {c->partitions[0].id};
+    coord_.Put(loaded);
+    collection_ = loaded;
+    rows_ = InsertRows(wal_.get(), *collection_, 0, 300, *coord_.AllocTimestamp(1));
+    ASSERT_TRUE(datanode_.Start().ok());
+    ASSERT_TRUE(querynode_.Start().ok());
+    data_service_ = NewDataNodeService(&datanode_);
+    query_service_ = NewQueryNodeService(&querynode_);
+    server_ = Serve({data_service_.get(), query_service_.get()}, &address_);
+    ASSERT_NE(server_, nullptr);
+    NodeClientOptions options;
+    options.address = address_;
+    options.timeout = 10s;
+    remote_data_ = NewGrpcDataNodeClient(options);
+    remote_query_ = NewGrpcQueryNodeClient(options);
+  }
+  void TearDown() override {
+    if (server_) server_->Shutdown();
+    querynode_.Stop();
+    datanode_.Stop();
+  }
+  std::map<std::string, storage::Lsn> Ends() {
+    std::map<std::string, storage::Lsn> positions;
+    for (const auto& ch : collection_->channels) positions[ch.name] = *wal_->LastLsn(ch.name);
+    return positions;
+  }
+  std::shared_ptr<const expr::PlanNode> Filter(const std::string& text) {
+    auto plan = expr::CompileFilter(text, *collection_->schema, {});
+    EXPECT_TRUE(plan.ok()) << plan.status().ToString();
+    return std::shared_ptr<const expr::PlanNode>(std::move(*plan));
+  }
+  void ExpectSame(const Result<cluster::SearchResult>& local, const Result<cluster::SearchResult>& remote) {
+    ASSERT_EQ(local.status().ToString(), remote.status().ToString());
+    if (!local.ok()) return;
+    EXPECT_EQ(local->nq, remote->nq);
+    EXPECT_EQ(local->counts, remote->counts);
+    EXPECT_EQ(local->distances, remote->distances);
+    EXPECT_EQ(local->pks, remote->pks);
+    EXPECT_EQ(Bytes(local->fields), Bytes(remote->fields));
+  }
+  void ExpectSame(const Result<cluster::QueryResult>& local, const Result<cluster::QueryResult>& remote) {
+    ASSERT_EQ(local.status().ToString(), remote.status().ToString());
+    if (!local.ok()) return;
+    EXPECT_EQ(local->count, remote->count);
+    EXPECT_EQ(Bytes(local->rows), Bytes(remote->rows));
+  }
+
+  cluster::testing::FakeCoord coord_;
+  std::unique_ptr<storage::Wal> wal_ = storage::NewMemoryWal();
+  std::unique_ptr<storage::ObjectStore> objects_ = storage::NewMemoryObjectStore();
+  segment::ConsumerPool pool_{wal_.get(), {}};
+  ThreadPool search_pool_{"search", 2, 64};
+  MetricsRegistry metrics_;
+  datanode::DataNode datanode_{&coord_, &coord_, &coord_, wal_.get(), objects_.get(), &pool_, &metrics_, {}};
+  querynode::QueryNode querynode_{&coord_, wal_.get(), objects_.get(), &search_pool_, &pool_, &metrics_};
+  cluster::CollectionPtr collection_;
+  std::shared_ptr<const schema::DataChunk> rows_;
+  std::unique_ptr<grpc::Service> data_service_, query_service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::string address_;
+  std::unique_ptr<cluster::DataNodeClient> remote_data_;
+  std::unique_ptr<cluster::QueryNodeClient> remote_query_;
+};
+
+TEST_F(NodeServiceTest, QueryNodeAnswersAsInProcess) {
+  ASSERT_TRUE(remote_query_->LoadCollection(collection_).ok());
+  ASSERT_TRUE(remote_query_->WaitConsumed(Ends(), 20s).ok());
+  EXPECT_EQ(*remote_query_->LoadingProgress(collection_->id), 100);
+  EXPECT_TRUE(remote_query_->LoadError(collection_->id).ok());
+
+  const auto& vectors = *rows_->Find(collection_->schema->fields[1].id);
+  const float* data = reinterpret_cast<const float*>(vectors.data.data());
+  cluster::SearchRequest search;
+  search.collection_id = collection_->id;
+  search.field_id = collection_->schema->fields[1].id;
+  search.metric = index::MetricType::kL2;
+  search.queries.field_type = schema::DataType::kFloatVector;
+  search.queries.dim = 4;
+  search.queries.floats.assign(data + 17 * 4, data + 19 * 4);  // rows 17 and 18: nq = 2
+  search.limit = 5;
+  search.output_fields = {collection_->schema->fields[2].id, collection_->schema->fields[1].id};
+  ExpectSame(querynode_.Search(search), remote_query_->Search(search));
+  auto hits = remote_query_->Search(search);
+  ASSERT_TRUE(hits.ok()) << hits.status().ToString();
+  EXPECT_EQ(hits->counts, (std::vector<size_t>{5, 5}));
+  EXPECT_EQ(std::get<int64_t>(hits->pks[0]), 17);
+  ASSERT_NE(hits->fields, nullptr);
+  EXPECT_EQ(hits->fields->rows, 10u);
+
+  // Filters, a range window and an iterator bound cross intact.
+  search.filter = Filter("(id > 10 and n % 2 == 0) or id in [17, 18, 250] or not (id < 280)");
+  ExpectSame(querynode_.Search(search), remote_query_->Search(search));
+  search.window.radius = 100.0f;
+  search.window.range_filter = 0.0001f;
+  ExpectSame(querynode_.Search(search), remote_query_->Search(search));
+  search.window = {};
+  search.window.iterator = true;
+  search.window.after_distance = 0.0f;
+  search.window.after_pk = segment::PrimaryKey{int64_t{17}};
+  ExpectSame(querynode_.Search(search), remote_query_->Search(search));
+
+  cluster::QueryRequest query;
+  query.collection_id = collection_->id;
+  query.filter = Filter("id >= 100 and id < 150");
+  query.output_fields = {collection_->schema->fields[2].id};
+  query.limit = 20;
+  query.offset = 5;
+  ExpectSame(querynode_.Query(query), remote_query_->Query(query));
+  auto rows = remote_query_->Query(query);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_NE(rows->rows, nullptr);
+  EXPECT_EQ(rows->rows->rows, 20u);
+  query.count_only = true;
+  query.limit.reset();
+  query.offset = 0;
+  ExpectSame(querynode_.Query(query), remote_query_->Query(query));
+  EXPECT_EQ(remote_query_->Query(query)->count, 50u);
+
+  // Errors keep code, message and detail.
+  cluster::SearchRequest unknown = search;
+  unknown.collection_id = collection_->id + 99;
+  ExpectSame(querynode_.Search(unknown), remote_query_->Search(unknown));
+  EXPECT_FALSE(remote_query_->Search(unknown).ok());
+  EXPECT_EQ(remote_query_->LoadingProgress(collection_->id + 99).status().ToString(),
+            querynode_.LoadingProgress(collection_->id + 99).status().ToString());
+
+  ASSERT_TRUE(remote_query_->ReleaseCollection(collection_->id).ok());
+  EXPECT_FALSE(querynode_.LoadingProgress(collection_->id).ok());
+}
+
+TEST_F(NodeServiceTest, DataNodeAnswersAsInProcess) {
+  ASSERT_TRUE(querynode_.LoadCollection(collection_).ok());
+  ASSERT_TRUE(querynode_.WaitConsumed(Ends(), 20s).ok());
+  // The datanode consumes the same channel: wait until it has buffered the rows.
+  std::map<int64_t, size_t> buffered;
+  for (int i = 0; i < 400; ++i) {
+    buffered = *remote_data_->BufferedRows(collection_->id);
+    if (!buffered.empty() && buffered.begin()->second == 300u) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(buffered, *datanode_.BufferedRows(collection_->id));
+  EXPECT_EQ(buffered.at(collection_->partitions[0].id), 300u);
+  auto flushed = remote_data_->Flush(collection_->id, 20s, [] { return false; });
+  ASSERT_TRUE(flushed.ok()) << flushed.status().ToString();
+  EXPECT_EQ(flushed->size(), 1u);
+  EXPECT_EQ(*flushed, *datanode_.Flush(collection_->id, 20s));  // nothing new: the same list
+  EXPECT_EQ(coord_.GetSegments(collection_->id)->segments.size(), 1u);
+  EXPECT_EQ(remote_data_->BufferedRows(collection_->id + 99).status().ToString(),
+            datanode_.BufferedRows(collection_->id + 99).status().ToString());
+}
+
+// A datanode whose flush never finishes until the call is cancelled.
+class EndlessFlush final : public cluster::DataNodeClient {
+ public:
+  Result<std::vector<segment::SegmentId>> Flush(int64_t, std::chrono::milliseconds timeout,
+                                                const std::function<bool()>& cancelled) override {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (cancelled && cancelled()) {
+        saw_cancel = true;
+        return Status::Unavailable("cancelled");
+      }
+      std::this_thread::sleep_for(10ms);
+    }
+    return Status::Timeout("flush timed out");
+  }
+  Result<std::map<int64_t, size_t>> BufferedRows(int64_t) override { return std::map<int64_t, size_t>{}; }
+  std::atomic<bool> saw_cancel{false};
+};
+
+TEST(DataNodeClientTest, CancellingAFlushEndsTheWaitOnBothSides) {
+  EndlessFlush node;
+  auto service = NewDataNodeService(&node);
+  std::string address;
+  auto server = Serve({service.get()}, &address);
+  NodeClientOptions options;
+  options.address = address;
+  auto client = NewGrpcDataNodeClient(options);
+  std::atomic<bool> cancel{false};
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(200ms);
+    cancel = true;
+  });
+  auto flushed = client->Flush(1, 60s, [&] { return cancel.load(); });
+  canceller.join();
+  EXPECT_TRUE(flushed.status().IsUnavailable()) << flushed.status().ToString();
+  // The server's wait ends too (it polls the call's cancellation), well before its 60 s.
+  for (int i = 0; i < 500 && !node.saw_cancel; ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_TRUE(node.saw_cancel.load());
+  server->Shutdown();
+}
+
+TEST(DataNodeClientTest, NoNodeIsUnavailableNamingTheCallAndAddress) {
+  std::string address;
+  {
+    // A port that was just freed.
+    EndlessFlush node;
+    auto service = NewDataNodeService(&node);
+    auto server = Serve({service.get()}, &address);
+    server->Shutdown();
+  }
+  NodeClientOptions options;
+  options.address = address;
+  options.timeout = 300ms;
+  Status status = NewGrpcQueryNodeClient(options)->LoadError(1);
+  EXPECT_TRUE(status.IsUnavailable()) << status.ToString();
+  EXPECT_NE(status.ToString().find("querynode call LoadError"), std::string::npos) << status.ToString();
+  EXPECT_NE(status.ToString().find(address), std::string::npos) << status.ToString();
+}
+
+// Plans as deep as the parser allows (200 levels, twice protobuf's nesting limit) cross whole;
+// malformed ones are refused.
+TEST(PlanCodecTest, DeepPlansRoundTripAndBadOnesAreRefused) {
+  schema::CollectionSchema s = cluster::testing::VectorSchema(4);
+  ASSERT_TRUE(schema::NormalizeSchema(&s).ok());
+  // Left-associative arithmetic: one tree level per term.
+  std::string text = "id";
+  for (int i = 0; i < 150; ++i) text += " + " + std::to_string(i % 7);
+  text += " > 3 and n in [1, 2, 3] and id not in [4] and n != 2.5";
+  auto plan = expr::CompileFilter(text, s, {});
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  quiver::internal::Plan encoded;
+  EncodePlan(**plan, &encoded);
+  quiver::internal::Plan parsed;
+  ASSERT_TRUE(parsed.ParseFromString(encoded.SerializeAsString()));  // flat: no nesting limit
+  auto decoded = DecodePlan(parsed);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ((*decoded)->ToString(), (*plan)->ToString());
+  std::function<int(const expr::PlanNode&)> height = [&](const expr::PlanNode& n) {
+    int h = 0;
+    for (const auto& c : n.children) h = std::max(h, height(*c));
+    return h + 1;
+  };
+  EXPECT_GT(height(**decoded), 100);  // deeper than protobuf would nest
+
+  EXPECT_EQ(*DecodePlan(quiver::internal::Plan()), nullptr);  // no filter
+  quiver::internal::Plan truncated = encoded;
+  truncated.mutable_nodes()->RemoveLast();
+  EXPECT_TRUE(DecodePlan(truncated).status().IsCorruption());
+  quiver::internal::Plan bad_kind = encoded;
+  bad_kind.mutable_nodes(0)->set_kind(999);
+  EXPECT_TRUE(DecodePlan(bad_kind).status().IsCorruption());
+  quiver::internal::Plan extra = encoded;
+  extra.add_literals();
+  EXPECT_TRUE(DecodePlan(extra).status().IsCorruption());
+  quiver::internal::Plan bad_literal = encoded;
+  bad_literal.mutable_literals(0)->set_kind(77);
+  EXPECT_TRUE(DecodePlan(bad_literal).status().IsCorruption());
+}
+
+}  // namespace
+}  // namespace quiver::rpc
