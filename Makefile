@@ -8,7 +8,7 @@ PORT        ?= 19530
 STATUS_PORT ?= 9091
 export CCACHE_DIR ?= $(CURDIR)/.ccache
 
-.PHONY: deps build run test test-asan test-shared-storage unit e2e bench bench-quick fuzz clean
+.PHONY: deps build run test test-asan test-cluster test-shared-storage unit e2e bench bench-quick fuzz clean
 
 deps:
 	./scripts/install-deps.sh
@@ -22,12 +22,18 @@ run: build
 
 # The default test run (about 30 minutes on a clean 2-core machine, most of it the build): unit
 # and integration tests through ctest, the end-to-end suite against the server, then the suite
-# once more on etcd + NATS JetStream + S3. The same tests under ASan/UBSan are `make test-asan`,
+# once more on etcd + NATS JetStream + S3, and the distributed-role tests. The same tests under ASan/UBSan are `make test-asan`,
 # which .ci/run runs after this; long soaks and benchmarks have their own targets.
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j2 --timeout 900 -LE slow
 	./scripts/run-e2e.sh $(BUILD_DIR)
 	./scripts/run-e2e-shared-storage.sh $(BUILD_DIR)
+	./scripts/run-cluster-tests.sh $(BUILD_DIR)
+
+# The distributed roles as separate processes on etcd + NATS JetStream + radosgw (tests/e2e/cluster/).
+# Part of `make test`.
+test-cluster: build
+	./scripts/run-cluster-tests.sh $(BUILD_DIR)
 
 # ctest and the end-to-end suite on the Debug build with AddressSanitizer and UBSan (a second
 # full build: its own CI step, see .ci/run).

@@ -1,5 +1,6 @@
 // quiver: the single binary.
 //   quiver run standalone [--config FILE] [--data-dir DIR] [--port N] [--status-port N]
+//   quiver run coord --config FILE [--status-port N] [--internal-port N]
 //   quiver version
 // main() is the only place where components are constructed and wired together (STYLE.md §3.3).
 
@@ -11,6 +12,7 @@
 
 #include "common/config.h"
 #include "common/log.h"
+#include "roles.h"
 #include "standalone.h"
 
 extern char** environ;
@@ -25,7 +27,7 @@ int main(int argc, char** argv) {
   CLI::App app{"Quiver: a vector database that speaks the Milvus 2.x protocol"};
   app.require_subcommand(1);
   std::string config_path, data_dir, log_level;
-  int port = -1, status_port = -1;
+  int port = -1, status_port = -1, internal_port = -1;
 
   CLI::App* run = app.add_subcommand("run", "Run Quiver");
   run->require_subcommand(1);
@@ -35,6 +37,11 @@ int main(int argc, char** argv) {
   standalone->add_option("--port", port, "Milvus API port (server.port)");
   standalone->add_option("--status-port", status_port, "Status server port: /healthz, /metrics (server.status_port)");
   standalone->add_option("--log-level", log_level, "debug, info, warn or error (log.level)");
+  CLI::App* coord = run->add_subcommand("coord", "The coordinator (distributed: etcd, NATS JetStream, S3); one leads, others stand by");
+  coord->add_option("--config", config_path, "YAML configuration file (see deploy/quiver.yaml)");
+  coord->add_option("--status-port", status_port, "Status server port: /healthz, /metrics (server.status_port)");
+  coord->add_option("--internal-port", internal_port, "Role-to-role gRPC port (internal.port)");
+  coord->add_option("--log-level", log_level, "debug, info, warn or error (log.level)");
   CLI::App* version = app.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(app, argc, argv);
@@ -55,6 +62,7 @@ int main(int argc, char** argv) {
   set("server.data_dir", data_dir);
   if (port >= 0) set("server.port", std::to_string(port));
   if (status_port >= 0) set("server.status_port", std::to_string(status_port));
+  if (internal_port >= 0) set("internal.port", std::to_string(internal_port));
   set("log.level", log_level);
 
   quiver::log::Level level;
@@ -73,7 +81,8 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  quiver::Status st = quiver::app::RunStandalone(*config, kVersion, &signals);
+  quiver::Status st = coord->parsed() ? quiver::app::RunCoord(*config, kVersion, &signals)
+                                      : quiver::app::RunStandalone(*config, kVersion, &signals);
   if (!st.ok()) {
     QUIVER_LOG(ERROR) << "quiver stopped with an error" << quiver::Kv("error", st.ToString());
     return 1;

@@ -1,0 +1,155 @@
+'use strict';
+// Distributed roles for the cluster tests (tests/e2e/cluster/*.cluster.js, `make test-cluster`):
+// etcd, NATS JetStream and Ceph radosgw started by the repository's scripts on free ports, the
+// roles spawned as `quiver run <role>` processes, and a client of the internal gRPC protocol
+// (proto/internal/*.proto) loaded with @grpc/proto-loader.
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawn, spawnSync } = require('node:child_process');
+const grpc = require('@grpc/grpc-js');
+const protoLoader = require('@grpc/proto-loader');
+const { freePort, sleep } = require('./server');
+
+const ROOT = path.resolve(__dirname, '../../..');
+const BIN = process.env.QUIVER_BIN || path.join(ROOT, 'build/release/apps/quiver/quiver');
+const ACCESS = 'QUIVERTESTACCESSKEY';
+const SECRET = 'quiver-test-secret-key-0123456789';
+
+const have = bins => bins.every(bin => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0);
+const missing = !have(['etcd', 'nats-server', 'ceph-mon', 'ceph-osd', 'radosgw']) &&
+  'etcd, nats-server or Ceph is not installed (scripts/install-deps.sh installs them)';
+
+function script(name, args) {
+  const run = spawnSync(path.join(ROOT, 'scripts', name), [...args.map(String), String(process.pid)],
+    { encoding: 'utf8', timeout: 180000 });
+  if (run.status !== 0) throw new Error(`${name} ${args.join(' ')} failed:\n${run.stderr}`);
+  return run.stdout.trim().split(/\s+/).map(Number);
+}
+
+function stopPid(pid, signal = 'SIGTERM') {
+  try { process.kill(pid, signal); } catch (e) { return; }
+  for (let i = 0; i < 300; i++) {
+    try { process.kill(pid, 0); } catch (e) { return; }
+    spawnSync('sleep', ['0.05']);
+  }
+  try { process.kill(pid, 'SIGKILL'); } catch (e) { /* gone */ }
+}
+
+// etcd (1 member), NATS (1 server with JetStream) and radosgw, each on free loopback ports.
+class Storage {
+  async start() {
+    this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quiver-cluster-'));
+    this.etcdPort = await freePort();
+    this.natsPort = await freePort();
+    this.rgwPort = await freePort();
+    this.pids = [];
+    this.pids.push(...script('etcd-test.sh', ['start', path.join(this.dir, 'etcd'), this.etcdPort, await freePort()]));
+    this.pids.push(...script('nats-test.sh', ['start', path.join(this.dir, 'nats'), this.natsPort, await freePort()]));
+    this.pids.push(...script('ceph-test.sh', ['start', path.join(this.dir, 'ceph'), await freePort(), this.rgwPort]));
+    return this;
+  }
+
+  // The environment a role of deployment `root` reads its storage settings from.
+  env(root) {
+    return {
+      QUIVER_ETCD_ENDPOINTS: `127.0.0.1:${this.etcdPort}`, QUIVER_ETCD_ROOTPATH: root,
+      QUIVER_NATS_SERVERS: `127.0.0.1:${this.natsPort}`, QUIVER_NATS_STREAMPREFIX: root.replace(/[^A-Za-z0-9]/g, ''),
+      QUIVER_MINIO_ADDRESS: `127.0.0.1:${this.rgwPort}`, QUIVER_MINIO_ACCESSKEYID: ACCESS,
+      QUIVER_MINIO_SECRETACCESSKEY: SECRET, QUIVER_MINIO_BUCKETNAME: 'quiver-cluster', QUIVER_MINIO_ROOTPATH: root,
+    };
+  }
+
+  stop() {
+    for (const pid of [...(this.pids || [])].reverse()) stopPid(pid);
+    if (this.dir) fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+const running = new Set();
+process.on('exit', () => { for (const p of running) { try { p.kill('SIGKILL'); } catch (e) { /* gone */ } } });
+
+// One `quiver run <role>` process. Its stdout and stderr are kept in `log`.
+class Role {
+  constructor(role, env = {}, args = []) {
+    this.role = role;
+    this.env = env;
+    this.args = args;
+    this.log = '';
+  }
+
+  async start() {
+    this.statusPort = await freePort();
+    this.internalPort = await freePort();
+    this.proc = spawn(BIN, ['run', this.role, '--status-port', String(this.statusPort),
+      '--internal-port', String(this.internalPort), ...this.args],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.env } });
+    const append = d => { this.log += d.toString(); if (this.log.length > 1 << 20) this.log = this.log.slice(-(1 << 19)); };
+    this.proc.stdout.on('data', append);
+    this.proc.stderr.on('data', append);
+    running.add(this.proc);
+    const proc = this.proc;
+    this.exited = new Promise(resolve => proc.on('exit', (code, signal) => { running.delete(proc); resolve({ code, signal }); }));
+    return this;
+  }
+
+  get internal() { return `127.0.0.1:${this.internalPort}`; }
+
+  // Waits until the log matches `re` (or the process exits: an error with its log).
+  async waitLog(re, what, ms = 60000) {
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline) {
+      if (re.test(this.log)) return;
+      if (this.proc.exitCode !== null || this.proc.signalCode) throw new Error(`${this.role} exited before ${what}:\n${this.log}`);
+      await sleep(20);
+    }
+    throw new Error(`${this.role}: no ${what} within ${ms} ms:\n${this.log}`);
+  }
+
+  async status(page) {
+    const r = await fetch(`http://127.0.0.1:${this.statusPort}${page}`);
+    return { status: r.status, text: await r.text() };
+  }
+
+  async stop() {
+    if (this.proc.exitCode !== null || this.proc.signalCode) return this.exited;
+    this.proc.kill('SIGTERM');
+    const timer = setTimeout(() => this.proc.kill('SIGKILL'), 60000);
+    const result = await this.exited;
+    clearTimeout(timer);
+    return result;
+  }
+
+  async kill9() {
+    if (this.proc.exitCode !== null || this.proc.signalCode) return;
+    this.proc.kill('SIGKILL');
+    await this.exited;
+  }
+}
+
+let packageDefinition;
+function internalProto() {
+  if (!packageDefinition) {
+    packageDefinition = protoLoader.loadSync(['internal/coord.proto', 'internal/node.proto'],
+      { includeDirs: [path.join(ROOT, 'proto')], longs: String, enums: Number, defaults: true });
+  }
+  return grpc.loadPackageDefinition(packageDefinition).quiver.internal;
+}
+
+// A client of one internal service at `address`; call(method, request) resolves to the reply.
+function internalClient(service, address) {
+  const Service = internalProto()[service];
+  // Its own subchannels (grpc-js shares them by default, with their reconnect backoff), and calls
+  // wait for the connection until their deadline: a role that just started is reached.
+  const client = new Service(address, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 });
+  return {
+    call(method, request = {}, timeoutMs = 10000) {
+      return new Promise((resolve, reject) => {
+        client[method](request, { deadline: new Date(Date.now() + timeoutMs), waitForReady: true }, (err, reply) => (err ? reject(err) : resolve(reply)));
+      });
+    },
+    close() { client.close(); },
+  };
+}
+
+module.exports = { Storage, Role, internalClient, missing, BIN };
