@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
-# The distributed-role tests (tests/e2e/cluster/*.cluster.js): each starts etcd, NATS JetStream and
-# Ceph radosgw on free ports (scripts/*-test.sh) and `quiver run <role>` processes against them.
+# The distributed-role tests: each file starts etcd, NATS JetStream and Ceph radosgw on free ports
+# (scripts/*-test.sh) and `quiver run <role>` processes against them. With file arguments, only
+# those (e.g. tests/e2e/cluster/failover.cluster.js, the kill -9 drills: `make test-drills`).
 set -euo pipefail
 BUILD_DIR=${1:-build/release}
 shift || true
 cd "$(dirname "$0")/.."
 (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
-files=("$@")
-[ ${#files[@]} -gt 0 ] || files=(tests/e2e/cluster/*.cluster.js)
-QUIVER_BIN="$PWD/$BUILD_DIR/apps/quiver/quiver" node --test --test-concurrency=1 "${files[@]}"
+export QUIVER_BIN="$PWD/$BUILD_DIR/apps/quiver/quiver"
+if [ $# -gt 0 ]; then
+  node --test --test-concurrency=1 "$@"
+  exit
+fi
+# The role tests, then the suite files written for one server, each against a whole deployment
+# (lib/cluster.js startCluster: coord, datanode, querynode, indexnode and a proxy).
+node --test --test-concurrency=1 tests/e2e/cluster/coord.cluster.js
+QUIVER_E2E_CLUSTER=1 node --test --test-concurrency=1 tests/e2e/flow.test.js tests/e2e/api.test.js \
+  tests/e2e/hardening.test.js tests/e2e/iterators.test.js tests/e2e/races.test.js

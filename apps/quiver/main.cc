@@ -1,6 +1,7 @@
 // quiver: the single binary.
 //   quiver run standalone [--config FILE] [--data-dir DIR] [--port N] [--status-port N]
-//   quiver run coord --config FILE [--status-port N] [--internal-port N]
+//   quiver run coord|datanode|querynode|indexnode --config FILE [--status-port N] [--internal-port N]
+//   quiver run proxy --config FILE [--port N] [--status-port N]
 //   quiver version
 // main() is the only place where components are constructed and wired together (STYLE.md §3.3).
 
@@ -37,11 +38,33 @@ int main(int argc, char** argv) {
   standalone->add_option("--port", port, "Milvus API port (server.port)");
   standalone->add_option("--status-port", status_port, "Status server port: /healthz, /metrics (server.status_port)");
   standalone->add_option("--log-level", log_level, "debug, info, warn or error (log.level)");
-  CLI::App* coord = run->add_subcommand("coord", "The coordinator (distributed: etcd, NATS JetStream, S3); one leads, others stand by");
-  coord->add_option("--config", config_path, "YAML configuration file (see deploy/quiver.yaml)");
-  coord->add_option("--status-port", status_port, "Status server port: /healthz, /metrics (server.status_port)");
-  coord->add_option("--internal-port", internal_port, "Role-to-role gRPC port (internal.port)");
-  coord->add_option("--log-level", log_level, "debug, info, warn or error (log.level)");
+  // The distributed roles (etcd, NATS JetStream, S3): one active coordinator, datanode, querynode
+  // and indexnode each (the others stand by), and any number of proxies.
+  using RunFn = quiver::Status (*)(const quiver::Config&, const char*, const sigset_t*);
+  struct RoleCommand {
+    const char* name;
+    const char* help;
+    RunFn run;
+    CLI::App* app = nullptr;
+  };
+  RoleCommand roles[] = {
+      {"coord", "The coordinator (one leads, others stand by)", quiver::app::RunCoord},
+      {"datanode", "The datanode: consumes the WAL, seals and flushes segments", quiver::app::RunDataNode},
+      {"querynode", "The querynode: loads segments, follows the WAL, searches", quiver::app::RunQueryNode},
+      {"indexnode", "The indexnode: builds indexes of flushed segments", quiver::app::RunIndexNode},
+      {"proxy", "The proxy: the Milvus API in front of the other roles", quiver::app::RunProxy},
+  };
+  for (RoleCommand& r : roles) {
+    r.app = run->add_subcommand(r.name, std::string(r.help) + " — distributed on etcd, NATS JetStream and S3");
+    r.app->add_option("--config", config_path, "YAML configuration file (see deploy/quiver.yaml)");
+    r.app->add_option("--status-port", status_port, "Status server port: /healthz, /metrics (server.status_port)");
+    r.app->add_option("--log-level", log_level, "debug, info, warn or error (log.level)");
+    if (std::string(r.name) == "proxy") {
+      r.app->add_option("--port", port, "Milvus API port (server.port)");
+    } else {
+      r.app->add_option("--internal-port", internal_port, "Role-to-role gRPC port (internal.port)");
+    }
+  }
   CLI::App* version = app.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(app, argc, argv);
@@ -81,8 +104,11 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  quiver::Status st = coord->parsed() ? quiver::app::RunCoord(*config, kVersion, &signals)
-                                      : quiver::app::RunStandalone(*config, kVersion, &signals);
+  RunFn chosen = quiver::app::RunStandalone;
+  for (const RoleCommand& r : roles) {
+    if (r.app->parsed()) chosen = r.run;
+  }
+  quiver::Status st = chosen(*config, kVersion, &signals);
   if (!st.ok()) {
     QUIVER_LOG(ERROR) << "quiver stopped with an error" << quiver::Kv("error", st.ToString());
     return 1;

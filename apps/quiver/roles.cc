@@ -10,7 +10,15 @@
 #include "common/log.h"
 #include "common/metrics.h"
 #include "common/status_server.h"
+#include "common/thread_pool.h"
 #include "coord/coord.h"
+#include "datanode/datanode.h"
+#include "indexnode/indexnode.h"
+#include "milvus_front.h"
+#include "proxy/proxy.h"
+#include "querynode/querynode.h"
+#include "rpc/internal/node_service.h"
+#include "segment/channel_consumer.h"
 #include "rpc/internal/access_service.h"
 #include "rpc/internal/coord_service.h"
 #include "storage_setup.h"
@@ -57,41 +65,111 @@ bool TakeSignal(const sigset_t* signals, std::chrono::milliseconds wait, int* si
   return false;
 }
 
-}  // namespace
+// What every distributed process has: its status server, the three shared stores and, except
+// in the coordinator, clients of the coordinator that follow its election.
+struct RoleEnv {
+  const Config& config;
+  const char* role;
+  const char* version;
+  MetricsRegistry metrics;
+  std::unique_ptr<StatusServer> status;
+  std::unique_ptr<FileSystem> fs;
+  std::unique_ptr<storage::MetaStore> meta;
+  std::unique_ptr<storage::Wal> wal;
+  std::unique_ptr<storage::ObjectStore> objects;
+  std::unique_ptr<cluster::CoordClient> coord;
+  std::unique_ptr<cluster::AccessClient> access;
+  std::chrono::seconds ttl{10};
+  std::string status_address;
 
-Status RunCoord(const Config& config, const char* version, const sigset_t* signals) {
-  QUIVER_RETURN_IF_ERROR(RequireSharedStorage(config, "coord"));
+  RoleEnv(const Config& c, const char* r, const char* v) : config(c), role(r), version(v) {}
+
+  // The address of the leader of election `name`, for clients that follow it.
+  std::function<Result<std::string>()> LeaderOf(const std::string& name) {
+    storage::MetaStore* store = meta.get();
+    return [store, name]() -> Result<std::string> {
+      QUIVER_ASSIGN_OR_RETURN(std::optional<std::string> leader, cluster::ElectionLeader(store, name));
+      if (!leader) return Status::Unavailable("no " + name + " leads yet");
+      return *leader;
+    };
+  }
+};
+
+Status OpenRoleEnv(RoleEnv* env, bool with_coord_clients) {
+  const Config& config = env->config;
+  QUIVER_RETURN_IF_ERROR(RequireSharedStorage(config, env->role));
   QUIVER_RETURN_IF_ERROR(CheckStorageSettings(config));
   QUIVER_ASSIGN_OR_RETURN(int64_t status_port, config.GetInt("server.status_port"));
-  QUIVER_ASSIGN_OR_RETURN(int64_t internal_port, config.GetInt("internal.port"));
   QUIVER_ASSIGN_OR_RETURN(int64_t ttl, config.GetInt("session.ttlSeconds"));
-  QUIVER_ASSIGN_OR_RETURN(int64_t max_collections, config.GetInt("coord.max_collections"));
-  QUIVER_ASSIGN_OR_RETURN(int64_t max_capacity, config.GetInt("coord.max_general_capacity"));
-  QUIVER_ASSIGN_OR_RETURN(int64_t max_message, config.GetInt("server.max_message_bytes"));
   if (ttl < 1 || ttl > 600) return Status::InvalidArgument("session.ttlSeconds must be 1 to 600");
-  // The coordinator announces its address when elected, before it serves: the port must be known.
-  if (internal_port < 1 || internal_port > 65535) {
-    return Status::InvalidArgument("internal.port must be 1 to 65535 for the coordinator (its address is announced)");
-  }
+  env->ttl = std::chrono::seconds(ttl);
   QUIVER_ASSIGN_OR_RETURN(bool status_tls_on, config.GetBool("server.status_tls"));
   if (status_tls_on) return Status::NotSupported("server.status_tls is not supported yet for distributed roles");
-  const std::string status_address = config.GetString("server.address");
-  const std::string internal_address = config.GetString("internal.address");
-
-  MetricsRegistry metrics;
-  AddProcessMetrics(&metrics);
-  std::atomic<bool> leading{false};
-  metrics.AddGaugeCallback("quiver_coord_leader", "1 while this coordinator leads, 0 as a standby", {},
-                           [&leading] { return leading.load() ? 1.0 : 0.0; });
-  StatusServer status(&metrics);
-  QUIVER_RETURN_IF_ERROR(status.Start(status_address, static_cast<int>(status_port)));
-  status.SetReady(false, "starting");
-
-  auto fs = NewPosixFileSystem();
+  env->status_address = config.GetString("server.address");
+  AddProcessMetrics(&env->metrics);
+  env->status = std::make_unique<StatusServer>(&env->metrics);
+  QUIVER_RETURN_IF_ERROR(env->status->Start(env->status_address, static_cast<int>(status_port)));
+  env->status->SetReady(false, "starting");
+  env->fs = NewPosixFileSystem();
   const std::string data_dir = config.GetString("server.data_dir");
-  QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<storage::MetaStore> meta, OpenMeta(config, data_dir));
-  QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<storage::Wal> wal, OpenWal(config, fs.get(), data_dir));
-  QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<storage::ObjectStore> objects, OpenObjects(config, fs.get(), data_dir));
+  QUIVER_ASSIGN_OR_RETURN(env->meta, OpenMeta(config, data_dir));
+  QUIVER_ASSIGN_OR_RETURN(env->wal, OpenWal(config, env->fs.get(), data_dir));
+  QUIVER_ASSIGN_OR_RETURN(env->objects, OpenObjects(config, env->fs.get(), data_dir));
+  storage::Wal* wal = env->wal.get();
+  env->metrics.AddGaugeCallback("quiver_wal_bytes", "Bytes held by the write-ahead log", {},
+                                [wal] { return static_cast<double>(wal->TotalBytes()); });
+  if (with_coord_clients) {
+    rpc::CoordClientOptions coord;
+    coord.leader = env->LeaderOf("coord");
+    env->coord = rpc::NewGrpcCoordClient(coord);
+    rpc::AccessClientOptions access;
+    access.coord = coord;
+    env->access = rpc::NewGrpcAccessClient(access);
+  }
+  return Status::OK();
+}
+
+// The WAL consumers of a datanode or querynode on /metrics, and stuck ones on /healthz, as in
+// standalone.
+void WatchConsumers(RoleEnv* env, segment::ConsumerPool* consumers) {
+  env->metrics.AddGaugeCallback("quiver_wal_consumers", "WAL channel consumers", {},
+                                [consumers] { return static_cast<double>(consumers->consumers()); });
+  env->metrics.AddGaugeCallback("quiver_wal_consumers_failing", "WAL channel consumers whose last step failed (retrying)",
+                                {}, [consumers] { return static_cast<double>(consumers->GetStats().failing); });
+  int64_t stall_seconds = env->config.GetInt("wal.stall_report_seconds").ValueOr(60);
+  env->status->AddHealthCheck([consumers, stall_seconds]() -> Status {
+    auto stats = consumers->GetStats();
+    if (stats.failing > 0 && stats.longest_failure_s >= static_cast<double>(stall_seconds)) {
+      return Status::Unavailable(std::to_string(stats.failing) + " WAL channel consumer(s) stuck, longest for " +
+                                 std::to_string(static_cast<int64_t>(stats.longest_failure_s)) + " s: " + stats.first_failure);
+    }
+    return Status::OK();
+  });
+}
+
+// A role that leads or stands by: what it serves once elected.
+struct Serving {
+  std::vector<grpc::Service*> services;
+  std::function<void()> stop;  // after the internal server stopped, before resigning
+  std::string summary;         // for the startup line
+};
+
+// Registers the session, campaigns until elected (or a signal), calls `lead`, serves its
+// services on internal.port until a signal, then stops in order and resigns.
+Status RunElected(RoleEnv* env, const sigset_t* signals, const std::function<Result<Serving>()>& lead) {
+  const Config& config = env->config;
+  QUIVER_ASSIGN_OR_RETURN(int64_t internal_port, config.GetInt("internal.port"));
+  QUIVER_ASSIGN_OR_RETURN(int64_t max_message, config.GetInt("server.max_message_bytes"));
+  // An elected role announces its address before it serves: the port must be known.
+  if (internal_port < 1 || internal_port > 65535) {
+    return Status::InvalidArgument(std::string("internal.port must be 1 to 65535 for the ") + env->role +
+                                   " (its address is announced)");
+  }
+  const std::string internal_address = config.GetString("internal.address");
+  std::atomic<bool> leading{false};
+  env->metrics.AddGaugeCallback(std::string("quiver_") + env->role + "_leader",
+                                std::string("1 while this ") + env->role + " is the active one, 0 as a standby", {},
+                                [&leading] { return leading.load() ? 1.0 : 0.0; });
 
   // A role whose lease expired may already have been replaced: it exits rather than act beside
   // its successor (a supervisor restarts it as a new node).
@@ -104,22 +182,22 @@ Status RunCoord(const Config& config, const char* version, const sigset_t* signa
   };
   const std::string advertised = AdvertisedAddress(config, static_cast<int>(internal_port));
   cluster::SessionInfo me;
-  me.role = "coord";
+  me.role = env->role;
   me.address = advertised;
-  me.status_address = status_address + ":" + std::to_string(status.port());
-  me.version = version;
+  me.status_address = env->status_address + ":" + std::to_string(env->status->port());
+  me.version = env->version;
   cluster::SessionOptions session_options;
-  session_options.ttl = std::chrono::seconds(ttl);
+  session_options.ttl = env->ttl;
   session_options.on_lost = exit_on_lost("session");
   QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<cluster::Session> session,
-                          cluster::Session::Register(meta.get(), me, session_options));
+                          cluster::Session::Register(env->meta.get(), me, session_options));
   cluster::ElectionOptions election_options;
-  election_options.ttl = std::chrono::seconds(ttl);
-  election_options.on_lost = exit_on_lost("coordinator leadership");
+  election_options.ttl = env->ttl;
+  election_options.on_lost = exit_on_lost("leadership");
   QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<cluster::Election> election,
-                          cluster::Election::Join(meta.get(), "coord", advertised, election_options));
+                          cluster::Election::Join(env->meta.get(), env->role, advertised, election_options));
+  const long long node_id = static_cast<long long>(session->info().node_id);
 
-  // Campaign until elected or told to stop.
   int signal_number = 0;
   bool announced_standby = false;
   while (true) {
@@ -128,67 +206,231 @@ Status RunCoord(const Config& config, const char* version, const sigset_t* signa
     if (!announced_standby) {
       Result<std::optional<std::string>> leader = election->Leader();
       std::string name = leader.ok() && leader->has_value() ? **leader : "?";
-      status.SetReady(false, "standby: the coordinator at " + name + " leads");
-      std::printf("quiver %s coord standby | node %lld | leader %s | status http://%s:%d\n", version,
-                  static_cast<long long>(session->info().node_id), name.c_str(), status_address.c_str(), status.port());
+      env->status->SetReady(false, std::string("standby: the ") + env->role + " at " + name + " is active");
+      std::printf("quiver %s %s standby | node %lld | leader %s | status http://%s:%d\n", env->version, env->role,
+                  node_id, name.c_str(), env->status_address.c_str(), env->status->port());
       std::fflush(stdout);
-      QUIVER_LOG(INFO) << "coordinator standby" << Kv("leader", name) << Kv("node_id", session->info().node_id);
+      QUIVER_LOG(INFO) << "standby" << Kv("role", env->role) << Kv("leader", name) << Kv("node_id", node_id);
       announced_standby = true;
     }
     if (TakeSignal(signals, std::chrono::milliseconds(0), &signal_number)) {
-      QUIVER_LOG(INFO) << "shutting down a standby coordinator" << Kv("signal", signal_number);
+      QUIVER_LOG(INFO) << "shutting down a standby" << Kv("role", env->role) << Kv("signal", signal_number);
       (void)election->Resign();
       (void)session->Close();
-      status.Stop();
+      env->status->Stop();
       return Status::OK();
     }
   }
 
-  // Leading: load the catalog from etcd and serve.
   const auto elected_at = std::chrono::steady_clock::now();
-  coord::CoordOptions coord_options;
-  coord_options.max_collections = max_collections;
-  coord_options.max_general_capacity = max_capacity;
-  QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<coord::Coord> coord,
-                          coord::Coord::Open(meta.get(), wal.get(), objects.get(), coord_options));
-  std::unique_ptr<grpc::Service> coord_service = rpc::NewCoordService(coord.get());
-  std::unique_ptr<grpc::Service> access_service = rpc::NewAccessService(coord->access());
-  grpc::ServerBuilder builder;
-  int bound_port = 0;
-  builder.AddListeningPort(internal_address + ":" + std::to_string(internal_port), grpc::InsecureServerCredentials(),
-                           &bound_port);
-  builder.RegisterService(coord_service.get());
-  builder.RegisterService(access_service.get());
-  builder.SetMaxReceiveMessageSize(static_cast<int>(max_message));
-  builder.SetMaxSendMessageSize(static_cast<int>(max_message));
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  if (server == nullptr || bound_port == 0) {
+  Result<Serving> serving = lead();
+  if (!serving.ok()) {
     (void)election->Resign();
     (void)session->Close();
-    return Status::Unavailable("cannot listen on the internal port " + internal_address + ":" +
-                               std::to_string(internal_port));
+    return serving.status();
+  }
+  std::unique_ptr<grpc::Server> server;
+  if (!serving->services.empty()) {
+    grpc::ServerBuilder builder;
+    int bound_port = 0;
+    builder.AddListeningPort(internal_address + ":" + std::to_string(internal_port), grpc::InsecureServerCredentials(),
+                             &bound_port);
+    for (grpc::Service* service : serving->services) builder.RegisterService(service);
+    builder.SetMaxReceiveMessageSize(static_cast<int>(max_message));
+    builder.SetMaxSendMessageSize(static_cast<int>(max_message));
+    server = builder.BuildAndStart();
+    if (server == nullptr || bound_port == 0) {
+      if (serving->stop) serving->stop();
+      (void)election->Resign();
+      (void)session->Close();
+      return Status::Unavailable("cannot listen on the internal port " + internal_address + ":" +
+                                 std::to_string(internal_port));
+    }
   }
   leading.store(true);
-  status.SetReady(true);
-  const double took_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - elected_at).count();
-  std::printf("quiver %s coord leading | node %lld | internal %s | status http://%s:%d\n", version,
-              static_cast<long long>(session->info().node_id), advertised.c_str(), status_address.c_str(),
-              status.port());
+  env->status->SetReady(true);
+  const double took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - elected_at).count();
+  std::printf("quiver %s %s leading | node %lld | internal %s | status http://%s:%d%s%s\n", env->version, env->role,
+              node_id, advertised.c_str(), env->status_address.c_str(), env->status->port(),
+              serving->summary.empty() ? "" : " | ", serving->summary.c_str());
   std::fflush(stdout);
-  QUIVER_LOG(INFO) << "coordinator leading" << Kv("internal", advertised) << Kv("node_id", session->info().node_id)
-                   << Kv("catalog_load_ms", took_ms);
+  QUIVER_LOG(INFO) << "leading" << Kv("role", env->role) << Kv("internal", advertised) << Kv("node_id", node_id)
+                   << Kv("startup_ms", took_ms);
 
   sigwait(signals, &signal_number);
-  QUIVER_LOG(INFO) << "shutting down" << Kv("signal", signal_number);
-  status.SetReady(false, "shutting down");
-  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  QUIVER_LOG(INFO) << "shutting down" << Kv("role", env->role) << Kv("signal", signal_number);
+  env->status->SetReady(false, "shutting down");
+  if (server) server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  if (serving->stop) serving->stop();
   leading.store(false);
   // Resign after the last answer: a standby takes over at once instead of after the TTL.
   (void)election->Resign();
   (void)session->Close();
-  status.Stop();
-  QUIVER_LOG(INFO) << "stopped";
+  env->status->Stop();
+  QUIVER_LOG(INFO) << "stopped" << Kv("role", env->role);
+  return Status::OK();
+}
+
+}  // namespace
+
+Status RunCoord(const Config& config, const char* version, const sigset_t* signals) {
+  RoleEnv env(config, "coord", version);
+  QUIVER_RETURN_IF_ERROR(OpenRoleEnv(&env, false));
+  QUIVER_ASSIGN_OR_RETURN(int64_t max_collections, config.GetInt("coord.max_collections"));
+  QUIVER_ASSIGN_OR_RETURN(int64_t max_capacity, config.GetInt("coord.max_general_capacity"));
+  std::unique_ptr<coord::Coord> coord;
+  std::unique_ptr<grpc::Service> coord_service, access_service;
+  return RunElected(&env, signals, [&]() -> Result<Serving> {
+    // Leading: load the catalog from etcd and serve it.
+    coord::CoordOptions options;
+    options.max_collections = max_collections;
+    options.max_general_capacity = max_capacity;
+    QUIVER_ASSIGN_OR_RETURN(coord, coord::Coord::Open(env.meta.get(), env.wal.get(), env.objects.get(), options));
+    coord_service = rpc::NewCoordService(coord.get());
+    access_service = rpc::NewAccessService(coord->access());
+    return Serving{{coord_service.get(), access_service.get()}, nullptr, ""};
+  });
+}
+
+Status RunDataNode(const Config& config, const char* version, const sigset_t* signals) {
+  RoleEnv env(config, "datanode", version);
+  QUIVER_RETURN_IF_ERROR(OpenRoleEnv(&env, true));
+  QUIVER_ASSIGN_OR_RETURN(int64_t seal_rows, config.GetInt("segment.seal_rows"));
+  QUIVER_ASSIGN_OR_RETURN(int64_t seal_bytes, config.GetInt("segment.seal_bytes"));
+  QUIVER_ASSIGN_OR_RETURN(int64_t seal_idle, config.GetInt("segment.seal_idle_seconds"));
+  QUIVER_ASSIGN_OR_RETURN(int64_t consumer_threads, config.GetInt("wal.consumer_threads"));
+  QUIVER_ASSIGN_OR_RETURN(int64_t shutdown_seconds, config.GetInt("server.shutdown_flush_seconds"));
+  std::unique_ptr<segment::ConsumerPool> consumers;
+  std::unique_ptr<datanode::DataNode> datanode;
+  std::unique_ptr<grpc::Service> service;
+  return RunElected(&env, signals, [&]() -> Result<Serving> {
+    segment::ConsumerPoolOptions pool_options;
+    pool_options.threads = static_cast<size_t>(std::max<int64_t>(1, consumer_threads));
+    consumers = std::make_unique<segment::ConsumerPool>(env.wal.get(), pool_options);
+    WatchConsumers(&env, consumers.get());
+    datanode::DataNodeOptions options;
+    options.seal_rows = static_cast<size_t>(seal_rows);
+    options.seal_bytes = static_cast<size_t>(seal_bytes);
+    options.seal_idle = std::chrono::seconds(seal_idle);
+    options.reconcile_interval = std::chrono::milliseconds(500);  // a catalog read over the network
+    datanode = std::make_unique<datanode::DataNode>(env.coord.get(), env.coord.get(), env.coord.get(), env.wal.get(),
+                                                    env.objects.get(), consumers.get(), &env.metrics, options);
+    QUIVER_RETURN_IF_ERROR(datanode->Start());
+    service = rpc::NewDataNodeService(datanode.get());
+    auto stop = [&, shutdown_seconds] {
+      // Flush what is buffered within the budget, so a successor replays little.
+      auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(std::max<int64_t>(0, shutdown_seconds));
+      if (auto all = env.coord->ListAllCollections(); all.ok()) {
+        for (const auto& collection : *all) {
+          auto buffered = datanode->BufferedRows(collection->id);
+          if (buffered.ok() && buffered->empty()) continue;
+          auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+          if (left.count() <= 0) break;
+          (void)datanode->Flush(collection->id, left);
+        }
+      }
+      datanode->Stop();
+    };
+    return Serving{{service.get()}, stop, ""};
+  });
+}
+
+Status RunQueryNode(const Config& config, const char* version, const sigset_t* signals) {
+  RoleEnv env(config, "querynode", version);
+  QUIVER_RETURN_IF_ERROR(OpenRoleEnv(&env, true));
+  QUIVER_ASSIGN_OR_RETURN(int64_t search_threads, config.GetInt("search.threads"));
+  QUIVER_ASSIGN_OR_RETURN(int64_t queue_depth, config.GetInt("search.queue_depth"));
+  QUIVER_ASSIGN_OR_RETURN(int64_t consumer_threads, config.GetInt("wal.consumer_threads"));
+  std::unique_ptr<segment::ConsumerPool> consumers;
+  std::unique_ptr<ThreadPool> search_pool;
+  std::unique_ptr<querynode::QueryNode> querynode;
+  std::unique_ptr<grpc::Service> service;
+  return RunElected(&env, signals, [&]() -> Result<Serving> {
+    segment::ConsumerPoolOptions pool_options;
+    pool_options.threads = static_cast<size_t>(std::max<int64_t>(1, consumer_threads));
+    consumers = std::make_unique<segment::ConsumerPool>(env.wal.get(), pool_options);
+    WatchConsumers(&env, consumers.get());
+    search_pool = std::make_unique<ThreadPool>("search", static_cast<size_t>(search_threads),
+                                               static_cast<size_t>(queue_depth));
+    querynode = std::make_unique<querynode::QueryNode>(env.coord.get(), env.wal.get(), env.objects.get(),
+                                                       search_pool.get(), consumers.get(), &env.metrics);
+    QUIVER_RETURN_IF_ERROR(querynode->Start());
+    // Load what the catalog says is loaded (a restart, or a takeover from another querynode).
+    QUIVER_ASSIGN_OR_RETURN(auto collections, env.coord->ListAllCollections());
+    size_t reloaded = 0;
+    for (const auto& collection : collections) {
+      if (collection->loaded() && querynode->LoadCollection(collection).ok()) ++reloaded;
+    }
+    service = rpc::NewQueryNodeService(querynode.get());
+    auto stop = [&] {
+      querynode->Stop();
+      search_pool->Stop();
+    };
+    return Serving{{service.get()}, stop, std::to_string(reloaded) + " loaded collections restored"};
+  });
+}
+
+Status RunIndexNode(const Config& config, const char* version, const sigset_t* signals) {
+  RoleEnv env(config, "indexnode", version);
+  QUIVER_RETURN_IF_ERROR(OpenRoleEnv(&env, true));
+  QUIVER_ASSIGN_OR_RETURN(int64_t max_builds, config.GetInt("indexnode.max_concurrent_builds"));
+  QUIVER_ASSIGN_OR_RETURN(int64_t build_threads, config.GetInt("indexnode.build_threads"));
+  std::unique_ptr<indexnode::IndexNode> indexnode;
+  return RunElected(&env, signals, [&]() -> Result<Serving> {
+    indexnode::IndexNodeOptions options;
+    options.max_concurrent_builds = static_cast<size_t>(std::max<int64_t>(1, max_builds));
+    options.build_threads = static_cast<size_t>(std::max<int64_t>(0, build_threads));
+    indexnode = std::make_unique<indexnode::IndexNode>(env.coord.get(), env.coord.get(), env.objects.get(),
+                                                       &env.metrics, options);
+    QUIVER_RETURN_IF_ERROR(indexnode->Start());
+    return Serving{{}, [&] { indexnode->Stop(); }, ""};
+  });
+}
+
+Status RunProxy(const Config& config, const char* version, const sigset_t* signals) {
+  RoleEnv env(config, "proxy", version);
+  QUIVER_RETURN_IF_ERROR(RefuseChanged(config, {"internal.address", "internal.port", "internal.advertiseAddress"},
+                                       " is not used by the proxy: it serves the Milvus API (server.*) only"));
+  QUIVER_RETURN_IF_ERROR(OpenRoleEnv(&env, true));
+  QUIVER_ASSIGN_OR_RETURN(int64_t max_json_bytes, config.GetInt("proxy.max_json_bytes"));
+  rpc::NodeClientOptions data_options;
+  data_options.leader = env.LeaderOf("datanode");
+  auto datanode = rpc::NewGrpcDataNodeClient(data_options);
+  rpc::NodeClientOptions query_options;
+  query_options.leader = env.LeaderOf("querynode");
+  auto querynode = rpc::NewGrpcQueryNodeClient(query_options);
+  proxy::ProxyOptions proxy_options;
+  proxy_options.max_json_bytes = static_cast<size_t>(std::max<int64_t>(1, max_json_bytes));
+  proxy::Proxy proxy(env.coord.get(), datanode.get(), querynode.get(), env.wal.get(), &env.metrics, proxy_options);
+  QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<MilvusFront> front,
+                          MilvusFront::Start(config, &proxy, env.access.get(), &env.metrics, version,
+                                             config.GetString("server.data_dir")));
+  cluster::SessionInfo me;
+  me.role = "proxy";
+  me.address = config.GetString("server.address") + ":" + std::to_string(front->port());
+  me.status_address = env.status_address + ":" + std::to_string(env.status->port());
+  me.version = version;
+  cluster::SessionOptions session_options;
+  session_options.ttl = env.ttl;
+  QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<cluster::Session> session,
+                          cluster::Session::Register(env.meta.get(), me, session_options));
+  front->SetReady(true);
+  env.status->SetReady(true);
+  std::printf("quiver %s proxy | node %lld | Milvus API %s:%d | status http://%s:%d\n", version,
+              static_cast<long long>(session->info().node_id), config.GetString("server.address").c_str(),
+              front->port(), env.status_address.c_str(), env.status->port());
+  std::fflush(stdout);
+  QUIVER_LOG(INFO) << "proxy ready" << Kv("port", front->port()) << Kv("node_id", session->info().node_id);
+  int signal_number = 0;
+  sigwait(signals, &signal_number);
+  QUIVER_LOG(INFO) << "shutting down" << Kv("role", "proxy") << Kv("signal", signal_number);
+  env.status->SetReady(false, "shutting down");
+  front->SetReady(false);
+  proxy.BeginShutdown();
+  front->Stop();
+  (void)session->Close();
+  env.status->Stop();
+  QUIVER_LOG(INFO) << "stopped" << Kv("role", "proxy");
   return Status::OK();
 }
 

@@ -17,4 +17,17 @@ namespace quiver::app {
 // risk acting beside its successor.
 Status RunCoord(const Config& config, const char* version, const sigset_t* signals);
 
+// The datanode, querynode and indexnode: one active per role (elected like the coordinator; the
+// others stand by and take over), talking to the coordinator that leads. The datanode and
+// querynode serve their contracts on internal.port; a querynode that becomes active loads what
+// the catalog marks loaded. Channel and segment placement over several active nodes is not
+// built yet.
+Status RunDataNode(const Config& config, const char* version, const sigset_t* signals);
+Status RunQueryNode(const Config& config, const char* version, const sigset_t* signals);
+Status RunIndexNode(const Config& config, const char* version, const sigset_t* signals);
+
+// The proxy: the Milvus API (server.port) in front of the active coordinator, datanode and
+// querynode, each found through its election and followed when it moves. Any number may run.
+Status RunProxy(const Config& config, const char* version, const sigset_t* signals);
+
 }  // namespace quiver::app

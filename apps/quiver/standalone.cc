@@ -1,5 +1,6 @@
 #include "standalone.h"
 
+#include "milvus_front.h"
 #include "storage_setup.h"
 
 #include <grpcpp/grpcpp.h>
@@ -29,9 +30,7 @@ namespace quiver::app {
 Status RunStandalone(const Config& config, const char* version, const sigset_t* signals) {
   std::string data_dir = config.GetString("server.data_dir");
   std::string address = config.GetString("server.address");
-  QUIVER_ASSIGN_OR_RETURN(int64_t port, config.GetInt("server.port"));
   QUIVER_ASSIGN_OR_RETURN(int64_t status_port, config.GetInt("server.status_port"));
-  QUIVER_ASSIGN_OR_RETURN(int64_t max_message, config.GetInt("server.max_message_bytes"));
   QUIVER_ASSIGN_OR_RETURN(int64_t seal_rows, config.GetInt("segment.seal_rows"));
   QUIVER_ASSIGN_OR_RETURN(int64_t seal_bytes, config.GetInt("segment.seal_bytes"));
   QUIVER_ASSIGN_OR_RETURN(int64_t seal_idle, config.GetInt("segment.seal_idle_seconds"));
@@ -46,12 +45,6 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
   QUIVER_ASSIGN_OR_RETURN(int64_t shutdown_seconds, config.GetInt("server.shutdown_flush_seconds"));
   QUIVER_ASSIGN_OR_RETURN(int64_t stall_seconds, config.GetInt("wal.stall_report_seconds"));
   QUIVER_RETURN_IF_ERROR(CheckStorageSettings(config));
-  QUIVER_ASSIGN_OR_RETURN(bool authorization, config.GetBool("common.security.authorizationEnabled"));
-  QUIVER_ASSIGN_OR_RETURN(bool access_log_on, config.GetBool("proxy.accessLog.enable"));
-  std::string access_log_dir = config.GetString("proxy.accessLog.localPath");
-  std::string access_log_file = config.GetString("proxy.accessLog.filename");
-  QUIVER_ASSIGN_OR_RETURN(int64_t access_log_mb, config.GetInt("proxy.accessLog.maxSize"));
-  QUIVER_ASSIGN_OR_RETURN(int64_t access_log_backups, config.GetInt("proxy.accessLog.maxBackups"));
   rpc::TlsOptions tls;
   QUIVER_ASSIGN_OR_RETURN(int64_t tls_mode, config.GetInt("common.security.tlsMode"));
   tls.mode = static_cast<int>(tls_mode);
@@ -157,68 +150,10 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
   });
 
   // The Milvus API.
-  std::atomic<bool> ready{false};
-  proxy::AccessOptions access_options;
-  access_options.enabled = authorization;
-  const std::string super_users = config.GetString("common.security.superUsers");
-  for (std::string_view rest = super_users; !rest.empty();) {
-    size_t comma = rest.find(',');
-    std::string_view name = rest.substr(0, comma);
-    while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
-    while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
-    if (!name.empty()) access_options.super_users.emplace(name);
-    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-  }
-  proxy::AccessControl access(coord->access(), &metrics, access_options);
-  if (!authorization) {
-    QUIVER_LOG(WARN) << "authorization is disabled: anyone who reaches the Milvus port has full access"
-                     << Kv("enable_with", "common.security.authorizationEnabled: true") << Kv("address", address);
-  } else if (coord->RootHasDefaultPassword()) {
-    QUIVER_LOG(WARN) << "user root still has the default password; change it (UpdateCredential)"
-                     << Kv("user", "root");
-  }
-  proxy::RequestGate gate(&access, &metrics, [&ready] { return ready.load(); });
-  rpc::milvus::MilvusServiceImpl service(&proxy, &gate, version);
-  // gRPC gets its connections from the front door (no listening port of its own).
-  grpc::ServerBuilder builder;
-  builder.RegisterService(&service);
-  builder.SetMaxReceiveMessageSize(static_cast<int>(max_message));
-  builder.SetMaxSendMessageSize(static_cast<int>(max_message));
-  // The Node SDK pings every 10 s even without calls: allow it instead of answering GOAWAY.
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  if (server == nullptr) return Status::Internal("cannot start the gRPC server");
-  rpc::rest::RestService rest(&proxy, &gate, &metrics);
-  std::unique_ptr<proxy::AccessLog> access_log;
-  if (access_log_on) {
-    proxy::AccessLogOptions log_options;
-    log_options.path = (access_log_dir.empty() ? data_dir + "/logs" : access_log_dir) + "/" + access_log_file;
-    log_options.max_bytes = static_cast<size_t>(std::max<int64_t>(1, access_log_mb)) << 20;
-    log_options.max_backups = static_cast<int>(std::max<int64_t>(0, access_log_backups));
-    QUIVER_ASSIGN_OR_RETURN(access_log, proxy::AccessLog::Open(log_options));
-    QUIVER_LOG(INFO) << "access log on" << Kv("path", log_options.path);
-  }
-  rpc::FrontDoorOptions door_options;
-  door_options.address = address;
-  door_options.port = static_cast<int>(port);
-  door_options.tls = tls;
-  door_options.http.max_body_bytes = static_cast<size_t>(max_message);
-  rpc::FrontDoor door(
-      door_options, server.get(), [&rest](const rpc::HttpRequest& r) { return rest.Handle(r); },
-      [&rest](const rpc::HttpRequest& head) { return rest.CheckHead(head); }, &metrics);
-  service.SetClientOf([&door](const std::string& peer) { return door.ClientAddress(peer); });
-  if (access_log) {
-    service.SetAccessLog(access_log.get());
-    rest.SetAccessLog(access_log.get());
-  }
-  if (Status started = door.Start(); !started.ok()) {
-    server->Shutdown();
-    return started;
-  }
-  int selected_port = door.port();
-  ready.store(true);
+  QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<MilvusFront> front,
+                          MilvusFront::Start(config, &proxy, coord->access(), &metrics, version, data_dir));
+  int selected_port = front->port();
+  front->SetReady(true);
   status.SetReady(true);
   std::printf("quiver %s standalone | Milvus API %s:%d | status http://%s:%d | data %s | %zu loaded collections restored\n",
               version, address.c_str(), selected_port, address.c_str(), status.port(), data_dir.c_str(), reloaded);
@@ -231,10 +166,9 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
   sigwait(signals, &signal_number);
   QUIVER_LOG(INFO) << "shutting down" << Kv("signal", signal_number);
   status.SetReady(false, "shutting down");
-  ready.store(false);
+  front->SetReady(false);
   proxy.BeginShutdown();  // requests waiting for consistency or a flush return now
-  door.Stop();  // no new connections; REST connections end
-  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  front->Stop();
   // Flush what is buffered so the next start replays little, within one budget for all
   // collections: what is not flushed in time is replayed from the WAL at the next start.
   auto flush_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(std::max<int64_t>(0, shutdown_seconds));

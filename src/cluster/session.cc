@@ -340,10 +340,14 @@ bool Election::leading() const {
   return leading_ && !lease_->lost();
 }
 
-Result<std::optional<std::string>> Election::Leader() {
-  QUIVER_ASSIGN_OR_RETURN(std::optional<storage::KeyValue> kv, store_->Get(key_));
+Result<std::optional<std::string>> ElectionLeader(storage::MetaStore* store, const std::string& name) {
+  QUIVER_ASSIGN_OR_RETURN(std::optional<storage::KeyValue> kv, store->Get(std::string(kElectionPrefix) + name));
   if (!kv) return std::optional<std::string>();
   return std::optional<std::string>(kv->value);
+}
+
+Result<std::optional<std::string>> Election::Leader() {
+  return ElectionLeader(store_, key_.substr(kElectionPrefix.size()));
 }
 
 Status Election::Resign() {

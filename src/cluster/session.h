@@ -130,6 +130,9 @@ class SessionWatch {
   std::unique_ptr<storage::Watcher> watcher_ QUIVER_GUARDED_BY(mu_);
 };
 
+// The value of the current leader of election `name` (for clients that follow it), or nullopt.
+Result<std::optional<std::string>> ElectionLeader(storage::MetaStore* store, const std::string& name);
+
 struct ElectionOptions {
   std::chrono::seconds ttl{10};   // a dead leader is replaced within about this long
   std::function<void()> on_lost;  // this leader's lease expired: it must stop acting as leader

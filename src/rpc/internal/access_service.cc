@@ -154,7 +154,7 @@ class GrpcAccessClient final : public cluster::AccessClient {
  public:
   explicit GrpcAccessClient(const AccessClientOptions& options)
       : options_(options),
-        stub_(pb::AccessService::NewStub(NewInternalChannel(options.coord.address, options.coord.credentials))) {}
+        stub_(options.coord.address, options.coord.credentials, options.coord.leader) {}
 
   Status CreateUser(const std::string& name, const std::string& password) override {
     pb::AccessRequest r = Named(name);
@@ -287,7 +287,7 @@ class GrpcAccessClient final : public cluster::AccessClient {
   template <typename Request, typename Reply>
   Result<Reply> Call(grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Reply*), const char* name,
                      const Request& request) {
-    return CallInternal(stub_.get(), method, name, request, options_.coord.address, options_.coord.timeout);
+    return stub_.Call(method, name, request, options_.coord.timeout);
   }
 
   // A change, then a fresh snapshot, so this process's next check sees it.
@@ -301,21 +301,20 @@ class GrpcAccessClient final : public cluster::AccessClient {
   // Fetches the snapshot. On failure the old one stays (and is retried after max_age).
   void Refresh() {
     Result<pb::AccessReply> reply =
-        CallInternal(stub_.get(), &Stub::Snapshot, "Snapshot", pb::AccessRequest(), options_.coord.address,
-                     std::min(options_.coord.timeout, kSnapshotTimeout));
+        stub_.Call(&Stub::Snapshot, "Snapshot", pb::AccessRequest(), std::min(options_.coord.timeout, kSnapshotTimeout));
     MutexLock lock(&mu_);
     attempted_ = true;
     fetched_at_ = Clock::now();
     if (!reply.ok()) {
       QUIVER_LOG(WARN) << "access snapshot refresh failed; checks use the previous one"
-                       << Kv("coordinator", options_.coord.address) << Kv("error", reply.status().message());
+                       << Kv("coordinator", stub_.address()) << Kv("error", reply.status().message());
       return;
     }
     snapshot_ = SnapshotFromProto(reply->snapshot());
   }
 
   const AccessClientOptions options_;
-  std::unique_ptr<Stub> stub_;
+  FollowingStub<pb::AccessService> stub_;
   Mutex first_fetch_mu_;
   std::atomic<bool> refreshing_{false};
   Mutex mu_;

@@ -226,7 +226,7 @@ class GrpcCoordClient final : public cluster::CoordClient {
  public:
   explicit GrpcCoordClient(const CoordClientOptions& options)
       : options_(options),
-        stub_(pb::CoordService::NewStub(NewInternalChannel(options.address, options.credentials))) {}
+        stub_(options.address, options.credentials, options.leader) {}
 
   Result<CollectionPtr> DescribeCollectionById(int64_t id) override {
     pb::CatalogRequest r;
@@ -420,7 +420,7 @@ class GrpcCoordClient final : public cluster::CoordClient {
   template <typename Request, typename Reply>
   Result<Reply> Call(grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Reply*), const char* name,
                      const Request& request) {
-    return CallInternal(stub_.get(), method, name, request, options_.address, options_.timeout);
+    return stub_.Call(method, name, request, options_.timeout);
   }
 
   Result<CollectionPtr> OneCollection(grpc::Status (Stub::*method)(grpc::ClientContext*, const pb::CatalogRequest&,
@@ -444,7 +444,7 @@ class GrpcCoordClient final : public cluster::CoordClient {
   }
 
   const CoordClientOptions options_;
-  std::unique_ptr<Stub> stub_;
+  FollowingStub<pb::CoordService> stub_;
 };
 
 }  // namespace

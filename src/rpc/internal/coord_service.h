@@ -13,6 +13,7 @@
 #include <grpcpp/impl/codegen/service_type.h>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -25,6 +26,10 @@ std::unique_ptr<grpc::Service> NewCoordService(cluster::CoordClient* coord);
 
 struct CoordClientOptions {
   std::string address;                             // host:port of the coordinator's internal port
+  // When set, the coordinator's address comes from here (its election, cluster/session.h) and is
+  // asked again whenever the coordinator cannot be reached: calls follow a failover until their
+  // deadline. `address` is then only the fallback before a leader is known.
+  std::function<Result<std::string>()> leader;
   std::chrono::milliseconds timeout{60000};        // per call (DDL creates WAL streams)
   std::shared_ptr<grpc::ChannelCredentials> credentials;  // insecure if null
 };

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <mutex>
+#include <thread>
+
 #include "cluster/testing/wal_rows.h"
 #include "common/file_system.h"
 #include "common/testing_dir.h"
@@ -285,6 +289,52 @@ TEST_F(CoordServiceTest, AccessSnapshotCache) {
   ASSERT_TRUE(coord_->access()->CreateRole("after").ok());
   EXPECT_TRUE(fresh->Snapshot()->grants.count("after"));
   EXPECT_TRUE(fresh->VerifyPassword("root", "Milvus").ok());
+}
+
+// A client that follows the coordinator's election: the coordinator moves to another address
+// (a failover) while a call is waiting, and the call completes there instead of failing.
+TEST_F(CoordServiceTest, ClientsFollowTheLeaderToItsNewAddress) {
+  std::mutex mu;
+  std::string leader = address_;
+  auto resolve = [&]() -> Result<std::string> {
+    std::lock_guard<std::mutex> lock(mu);
+    return leader;
+  };
+  CoordClientOptions options;
+  options.address = "127.0.0.1:1";  // only the fallback: the leader is asked first
+  options.leader = resolve;
+  options.timeout = std::chrono::seconds(20);
+  auto coord = NewGrpcCoordClient(options);
+  AccessClientOptions access_options;
+  access_options.coord = options;
+  auto access = NewGrpcAccessClient(access_options);
+  ASSERT_TRUE(coord->CreateDatabase("before", {}).ok());
+  ASSERT_TRUE(access->CreateUser("alice", "c2VjcmV0MTIz").ok());
+
+  server_->Shutdown();
+  server_.reset();
+  Status during;
+  std::thread caller([&] { during = coord->CreateDatabase("during", {}); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the call is retrying meanwhile
+  StartServer("127.0.0.1:0");  // the new leader, elsewhere
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    leader = address_;
+  }
+  caller.join();
+  EXPECT_TRUE(during.ok()) << during.ToString();
+  auto dbs = coord->ListDatabases();
+  ASSERT_TRUE(dbs.ok()) << dbs.status().ToString();
+  EXPECT_EQ(dbs->size(), 3u);  // default, before, during
+  EXPECT_TRUE(access->VerifyPassword("alice", "secret123").ok());
+
+  // With nothing to follow to, a call ends Unavailable at its deadline, naming the call.
+  server_->Shutdown();
+  server_.reset();
+  options.timeout = std::chrono::milliseconds(500);
+  Status lost = NewGrpcCoordClient(options)->ListDatabases().status();
+  EXPECT_TRUE(lost.IsUnavailable()) << lost.ToString();
+  EXPECT_NE(lost.ToString().find("ListDatabases"), std::string::npos) << lost.ToString();
 }
 
 TEST(CoordClientTest, NoCoordinatorIsUnavailableNamingTheAddress) {

@@ -228,7 +228,7 @@ class QueryNodeServiceImpl final : public pb::QueryNodeService::Service {
 class GrpcDataNodeClient final : public cluster::DataNodeClient {
  public:
   explicit GrpcDataNodeClient(const NodeClientOptions& options)
-      : options_(options), stub_(pb::DataNodeService::NewStub(NewInternalChannel(options.address, options.credentials))) {}
+      : options_(options), stub_(options.address, options.credentials, options.leader) {}
 
   Result<std::vector<segment::SegmentId>> Flush(int64_t collection_id, milliseconds timeout,
                                                 const std::function<bool()>& cancelled) override {
@@ -259,7 +259,8 @@ class GrpcDataNodeClient final : public cluster::DataNodeClient {
       });
     }
     pb::FlushReply reply;
-    grpc::Status status = stub_->Flush(&context, r, &reply);
+    auto [stub, address] = stub_.Current();
+    grpc::Status status = stub->Flush(&context, r, &reply);
     if (watcher.joinable()) {
       {
         std::lock_guard<std::mutex> lock(mu);
@@ -270,7 +271,7 @@ class GrpcDataNodeClient final : public cluster::DataNodeClient {
     }
     if (was_cancelled) return Status::Unavailable("flush wait ended: request cancelled or server shutting down");
     if (!status.ok()) {
-      return Status::Unavailable("datanode call Flush failed: " + status.error_message(), options_.address);
+      return Status::Unavailable("datanode call Flush failed: " + status.error_message(), address);
     }
     QUIVER_RETURN_IF_ERROR(StatusFromProto(reply.status()));
     return std::vector<segment::SegmentId>(reply.segment_ids().begin(), reply.segment_ids().end());
@@ -280,8 +281,7 @@ class GrpcDataNodeClient final : public cluster::DataNodeClient {
     pb::FlushRequest r;
     r.set_collection_id(collection_id);
     QUIVER_ASSIGN_OR_RETURN(pb::BufferedRowsReply reply,
-                            CallInternal(stub_.get(), &Stub::BufferedRows, "BufferedRows", r, options_.address,
-                                         options_.timeout, "datanode"));
+                            stub_.Call(&Stub::BufferedRows, "BufferedRows", r, options_.timeout, "datanode"));
     std::map<int64_t, size_t> out;
     for (const auto& p : reply.partitions()) out[p.partition_id()] = p.rows();
     return out;
@@ -290,13 +290,13 @@ class GrpcDataNodeClient final : public cluster::DataNodeClient {
  private:
   using Stub = pb::DataNodeService::Stub;
   const NodeClientOptions options_;
-  std::unique_ptr<Stub> stub_;
+  FollowingStub<pb::DataNodeService> stub_;
 };
 
 class GrpcQueryNodeClient final : public cluster::QueryNodeClient {
  public:
   explicit GrpcQueryNodeClient(const NodeClientOptions& options)
-      : options_(options), stub_(pb::QueryNodeService::NewStub(NewInternalChannel(options.address, options.credentials))) {}
+      : options_(options), stub_(options.address, options.credentials, options.leader) {}
 
   Status LoadCollection(const cluster::CollectionPtr& collection) override {
     pb::CollectionRequest r;
@@ -322,9 +322,7 @@ class GrpcQueryNodeClient final : public cluster::QueryNodeClient {
       p->set_lsn(lsn);
     }
     r.set_timeout_ms(static_cast<uint64_t>(std::max<int64_t>(0, timeout.count())));
-    return CallInternal(stub_.get(), &Stub::WaitConsumed, "WaitConsumed", r, options_.address,
-                        timeout + options_.timeout, "querynode")
-        .status();
+    return stub_.Call(&Stub::WaitConsumed, "WaitConsumed", r, timeout + options_.timeout, "querynode").status();
   }
   Result<cluster::SearchResult> Search(const cluster::SearchRequest& request) override {
     pb::SearchRequest r;
@@ -364,11 +362,11 @@ class GrpcQueryNodeClient final : public cluster::QueryNodeClient {
   template <typename Request, typename Reply>
   Result<Reply> Call(grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Reply*), const char* name,
                      const Request& request) {
-    return CallInternal(stub_.get(), method, name, request, options_.address, options_.timeout, "querynode");
+    return stub_.Call(method, name, request, options_.timeout, "querynode");
   }
 
   const NodeClientOptions options_;
-  std::unique_ptr<Stub> stub_;
+  FollowingStub<pb::QueryNodeService> stub_;
 };
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <grpcpp/impl/codegen/service_type.h>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -19,6 +20,9 @@ namespace quiver::rpc {
 
 struct NodeClientOptions {
   std::string address;                       // host:port of the node's internal port
+  // When set, the node's address comes from here (its election) and calls follow it when it
+  // moves (call.h FollowingStub).
+  std::function<Result<std::string>()> leader;
   std::chrono::milliseconds timeout{60000};  // per call, added to a call's own timeout (Flush, WaitConsumed)
   std::shared_ptr<grpc::ChannelCredentials> credentials;  // insecure if null
 };

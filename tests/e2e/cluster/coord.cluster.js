@@ -79,7 +79,7 @@ test('one coordinator leads, a standby takes over after kill -9 and after SIGTER
     await c.waitLog(/coord leading/, 'takeover after SIGTERM', 30000);
     // From the leader's SIGTERM to the successor serving, by the two processes' log clocks (the
     // old one's exit, after it resigned, is not part of the gap).
-    const handover = logTime(c.log, 'coordinator leading') - logTime(b.log, 'shutting down');
+    const handover = logTime(c.log, 'leading') - logTime(b.log, 'shutting down');
     assert.deepEqual(await databases(c.internal), ['default', 'kept']);
     console.log(`# coordinator takeover: ${takeover} ms after kill -9 (lease ${TTL} s), ${handover} ms after SIGTERM`);
     assert.equal((await c.stop()).code, 0, c.log);

@@ -80,9 +80,16 @@ class Role {
 
   async start() {
     this.statusPort = await freePort();
-    this.internalPort = await freePort();
-    this.proc = spawn(BIN, ['run', this.role, '--status-port', String(this.statusPort),
-      '--internal-port', String(this.internalPort), ...this.args],
+    // The proxy serves the Milvus API; the others their internal port.
+    const ports = [];
+    if (this.role === 'proxy') {
+      this.port = await freePort();
+      ports.push('--port', String(this.port));
+    } else {
+      this.internalPort = await freePort();
+      ports.push('--internal-port', String(this.internalPort));
+    }
+    this.proc = spawn(BIN, ['run', this.role, '--status-port', String(this.statusPort), ...ports, ...this.args],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.env } });
     const append = d => { this.log += d.toString(); if (this.log.length > 1 << 20) this.log = this.log.slice(-(1 << 19)); };
     this.proc.stdout.on('data', append);
@@ -94,6 +101,7 @@ class Role {
   }
 
   get internal() { return `127.0.0.1:${this.internalPort}`; }
+  get address() { return `127.0.0.1:${this.port}`; }
 
   // Waits until the log matches `re` (or the process exits: an error with its log).
   async waitLog(re, what, ms = 60000) {
@@ -152,4 +160,73 @@ function internalClient(service, address) {
   };
 }
 
-module.exports = { Storage, Role, internalClient, missing, BIN };
+// A whole deployment on its own storage: `standbys` extra coordinators, datanodes, querynodes and
+// indexnodes stand by beside the active ones, then one proxy. Looks like a QuiverServer to the
+// suite (address, log, stop, cleanup), so files written for standalone run against the proxy.
+async function startCluster({ env = {}, standbys = 0, ttlSeconds = 2 } = {}) {
+  const storage = await new Storage().start();
+  const root = `c${Date.now().toString(36)}`;
+  const roleEnv = { ...storage.env(root), QUIVER_SESSION_TTLSECONDS: String(ttlSeconds), ...env };
+  const roles = {};
+  const all = [];
+  try {
+    for (const name of ['coord', 'datanode', 'querynode', 'indexnode']) {
+      roles[name] = [];
+      for (let i = 0; i <= standbys; i++) {
+        const role = await new Role(name, roleEnv).start();
+        all.push(role);
+        roles[name].push(role);
+        await role.waitLog(i === 0 ? new RegExp(`${name} leading`) : new RegExp(`${name} standby`), `${name} ${i}`);
+      }
+    }
+    const proxy = await new Role('proxy', roleEnv).start();
+    all.push(proxy);
+    roles.proxy = [proxy];
+    await proxy.waitLog(/proxy \| node/, 'proxy');
+  } catch (e) {
+    for (const r of all) await r.kill9();
+    storage.stop();
+    throw e;
+  }
+  return {
+    storage, roles, env: roleEnv,
+    get address() { return roles.proxy[0].address; },
+    // The suite's status pages, over the whole deployment: /healthz fails if any active role's
+    // does; /metrics sums each sample over the active roles (comment lines from the first).
+    get statusPort() { return roles.proxy[0].statusPort; },
+    async statusGet(page) {
+      const active = ['proxy', 'coord', 'datanode', 'querynode', 'indexnode'].map(n => roles[n][0]);
+      const pages = await Promise.all(active.map(r => r.status(page)));
+      if (page !== '/metrics') return pages.find(p => p.status !== 200) || pages[0];
+      const samples = new Map();
+      const comments = [];
+      for (const p of pages) {
+        for (const line of p.text.split('\n')) {
+          if (line.startsWith('#')) { if (!comments.includes(line)) comments.push(line); continue; }
+          const cut = line.lastIndexOf(' ');
+          if (cut <= 0) continue;
+          const name = line.slice(0, cut);
+          samples.set(name, (samples.get(name) || 0) + Number(line.slice(cut + 1)));
+        }
+      }
+      return { status: 200, text: [...comments, ...[...samples].map(([n, v]) => `${n} ${v}`)].join('\n') + '\n' };
+    },
+    healthz() { return this.statusGet('/healthz'); },
+    get log() { return all.map(r => `--- ${r.role}\n${r.log}`).join('\n'); },
+    async metrics() { return (await this.statusGet('/metrics')).text; },
+    // SIGTERM every role, proxies first; the first non-zero exit is returned.
+    async stop() {
+      let result = { code: 0 };
+      for (const name of ['proxy', 'indexnode', 'querynode', 'datanode', 'coord']) {
+        for (const r of roles[name] || []) {
+          const exit = await r.stop();
+          if (exit.code !== 0 && result.code === 0) result = { ...exit, role: name, log: r.log };
+        }
+      }
+      return result;
+    },
+    cleanup() { storage.stop(); },
+  };
+}
+
+module.exports = { Storage, Role, internalClient, startCluster, missing, BIN };

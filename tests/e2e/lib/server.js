@@ -184,7 +184,14 @@ async function waitFor(fn, what, ms = 20000) {
 
 // One server and one SDK client shared by every test of a file: call in the file's before()
 // hook; stopShared() in after() checks that the server stops cleanly on SIGTERM.
+// With QUIVER_E2E_CLUSTER=1 (scripts/run-cluster-tests.sh) the server is a whole distributed
+// deployment (lib/cluster.js) and the client talks to its proxy.
 async function startShared({ timeout = 30000, args = [], env = {} } = {}) {
+  if (process.env.QUIVER_E2E_CLUSTER === '1') {
+    if (args.length) throw new Error(`cluster mode takes settings as environment, not ${args.join(' ')}`);
+    const server = await require('./cluster').startCluster({ env });
+    return { server, client: await connectClient(server, timeout) };
+  }
   const server = await new QuiverServer(undefined, args, env).start();
   return { server, client: await connectClient(server, timeout) };
 }
@@ -201,7 +208,8 @@ async function stopShared(server, client) {
   if (client) client.closeConnection();
   if (!server) return;
   const exit = await server.stop();
-  require('node:assert/strict').equal(exit.code, 0, `quiver should stop cleanly on SIGTERM:\n${server.log.slice(-2000)}`);
+  require('node:assert/strict').equal(exit.code, 0,
+    `quiver${exit.role ? ` ${exit.role}` : ''} should stop cleanly on SIGTERM:\n${(exit.log || server.log).slice(-3000)}`);
   server.cleanup();
 }
 
