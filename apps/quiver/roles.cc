@@ -99,6 +99,8 @@ Status OpenRoleEnv(RoleEnv* env, bool with_coord_clients) {
   const Config& config = env->config;
   QUIVER_RETURN_IF_ERROR(RequireSharedStorage(config, env->role));
   QUIVER_RETURN_IF_ERROR(CheckStorageSettings(config));
+  QUIVER_RETURN_IF_ERROR(RefuseChanged(config, {"server.data_dir"},
+                                       " is not used by distributed roles: their data is in etcd, NATS and S3"));
   QUIVER_ASSIGN_OR_RETURN(int64_t status_port, config.GetInt("server.status_port"));
   QUIVER_ASSIGN_OR_RETURN(int64_t ttl, config.GetInt("session.ttlSeconds"));
   if (ttl < 1 || ttl > 600) return Status::InvalidArgument("session.ttlSeconds must be 1 to 600");

@@ -102,4 +102,8 @@ test('a coordinator without shared storage or with a bad setting is refused with
   const badTtl = run({ ...env, QUIVER_SESSION_TTLSECONDS: '0' }, '1');
   assert.equal(badTtl.status, 1);
   assert.match(badTtl.stderr + badTtl.stdout, /session\.ttlSeconds must be 1 to 600/);
+  // A local data directory would be silently unused: refused.
+  const dataDir = run({ ...env, QUIVER_SERVER_DATA_DIR: '/tmp/unused' }, '1');
+  assert.equal(dataDir.status, 1);
+  assert.match(dataDir.stderr + dataDir.stdout, /server\.data_dir is not used by distributed roles/);
 });
