@@ -3,7 +3,11 @@
 #include <grpcpp/grpcpp.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
+#include <map>
+#include <set>
+#include <thread>
 
 #include "cluster/session.h"
 #include "common/file_system.h"
@@ -12,6 +16,7 @@
 #include "common/status_server.h"
 #include "common/thread_pool.h"
 #include "coord/coord.h"
+#include "coord/replicas.h"
 #include "datanode/datanode.h"
 #include "indexnode/indexnode.h"
 #include "milvus_front.h"
@@ -21,6 +26,7 @@
 #include "segment/channel_consumer.h"
 #include "rpc/internal/access_service.h"
 #include "rpc/internal/coord_service.h"
+#include "rpc/internal/replica_router.h"
 #include "storage_setup.h"
 
 namespace quiver::app {
@@ -149,6 +155,56 @@ void WatchConsumers(RoleEnv* env, segment::ConsumerPool* consumers) {
   });
 }
 
+// A role whose lease expired may already have been replaced: it exits rather than act beside
+// its successor (a supervisor restarts it as a new node).
+std::function<void()> ExitOnLost(const char* what) {
+  return [what] {
+    QUIVER_LOG(ERROR) << "lease lost; exiting" << Kv("lease_of", what);
+    std::fflush(nullptr);
+    _exit(kExitLeaseLost);
+  };
+}
+
+// internal.port, which a role that announces its address must have.
+Result<int> InternalPort(RoleEnv* env) {
+  QUIVER_ASSIGN_OR_RETURN(int64_t internal_port, env->config.GetInt("internal.port"));
+  if (internal_port < 1 || internal_port > 65535) {
+    return Status::InvalidArgument(std::string("internal.port must be 1 to 65535 for the ") + env->role +
+                                   " (its address is announced)");
+  }
+  return static_cast<int>(internal_port);
+}
+
+// Serves `services` on internal.address:internal.port.
+Result<std::unique_ptr<grpc::Server>> StartInternalServer(RoleEnv* env, int port,
+                                                          const std::vector<grpc::Service*>& services) {
+  QUIVER_ASSIGN_OR_RETURN(int64_t max_message, env->config.GetInt("server.max_message_bytes"));
+  const std::string address = env->config.GetString("internal.address");
+  grpc::ServerBuilder builder;
+  int bound_port = 0;
+  builder.AddListeningPort(address + ":" + std::to_string(port), grpc::InsecureServerCredentials(), &bound_port);
+  for (grpc::Service* service : services) builder.RegisterService(service);
+  builder.SetMaxReceiveMessageSize(static_cast<int>(max_message));
+  builder.SetMaxSendMessageSize(static_cast<int>(max_message));
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || bound_port == 0) {
+    return Status::Unavailable("cannot listen on the internal port " + address + ":" + std::to_string(port));
+  }
+  return server;
+}
+
+Result<std::unique_ptr<cluster::Session>> RegisterSession(RoleEnv* env, const std::string& address) {
+  cluster::SessionInfo me;
+  me.role = env->role;
+  me.address = address;
+  me.status_address = env->status_address + ":" + std::to_string(env->status->port());
+  me.version = env->version;
+  cluster::SessionOptions options;
+  options.ttl = env->ttl;
+  options.on_lost = ExitOnLost("session");
+  return cluster::Session::Register(env->meta.get(), me, options);
+}
+
 // A role that leads or stands by: what it serves once elected.
 struct Serving {
   std::vector<grpc::Service*> services;
@@ -160,42 +216,18 @@ struct Serving {
 // services on internal.port until a signal, then stops in order and resigns.
 Status RunElected(RoleEnv* env, const sigset_t* signals, const std::function<Result<Serving>()>& lead) {
   const Config& config = env->config;
-  QUIVER_ASSIGN_OR_RETURN(int64_t internal_port, config.GetInt("internal.port"));
-  QUIVER_ASSIGN_OR_RETURN(int64_t max_message, config.GetInt("server.max_message_bytes"));
   // An elected role announces its address before it serves: the port must be known.
-  if (internal_port < 1 || internal_port > 65535) {
-    return Status::InvalidArgument(std::string("internal.port must be 1 to 65535 for the ") + env->role +
-                                   " (its address is announced)");
-  }
-  const std::string internal_address = config.GetString("internal.address");
+  QUIVER_ASSIGN_OR_RETURN(int internal_port, InternalPort(env));
   std::atomic<bool> leading{false};
   env->metrics.AddGaugeCallback(std::string("quiver_") + env->role + "_leader",
                                 std::string("1 while this ") + env->role + " is the active one, 0 as a standby", {},
                                 [&leading] { return leading.load() ? 1.0 : 0.0; });
 
-  // A role whose lease expired may already have been replaced: it exits rather than act beside
-  // its successor (a supervisor restarts it as a new node).
-  auto exit_on_lost = [](const char* what) {
-    return [what] {
-      QUIVER_LOG(ERROR) << "lease lost; exiting" << Kv("lease_of", what);
-      std::fflush(nullptr);
-      _exit(kExitLeaseLost);
-    };
-  };
-  const std::string advertised = AdvertisedAddress(config, static_cast<int>(internal_port));
-  cluster::SessionInfo me;
-  me.role = env->role;
-  me.address = advertised;
-  me.status_address = env->status_address + ":" + std::to_string(env->status->port());
-  me.version = env->version;
-  cluster::SessionOptions session_options;
-  session_options.ttl = env->ttl;
-  session_options.on_lost = exit_on_lost("session");
-  QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<cluster::Session> session,
-                          cluster::Session::Register(env->meta.get(), me, session_options));
+  const std::string advertised = AdvertisedAddress(config, internal_port);
+  QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<cluster::Session> session, RegisterSession(env, advertised));
   cluster::ElectionOptions election_options;
   election_options.ttl = env->ttl;
-  election_options.on_lost = exit_on_lost("leadership");
+  election_options.on_lost = ExitOnLost("leadership");
   QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<cluster::Election> election,
                           cluster::Election::Join(env->meta.get(), env->role, advertised, election_options));
   const long long node_id = static_cast<long long>(session->info().node_id);
@@ -233,21 +265,14 @@ Status RunElected(RoleEnv* env, const sigset_t* signals, const std::function<Res
   }
   std::unique_ptr<grpc::Server> server;
   if (!serving->services.empty()) {
-    grpc::ServerBuilder builder;
-    int bound_port = 0;
-    builder.AddListeningPort(internal_address + ":" + std::to_string(internal_port), grpc::InsecureServerCredentials(),
-                             &bound_port);
-    for (grpc::Service* service : serving->services) builder.RegisterService(service);
-    builder.SetMaxReceiveMessageSize(static_cast<int>(max_message));
-    builder.SetMaxSendMessageSize(static_cast<int>(max_message));
-    server = builder.BuildAndStart();
-    if (server == nullptr || bound_port == 0) {
+    Result<std::unique_ptr<grpc::Server>> started = StartInternalServer(env, internal_port, serving->services);
+    if (!started.ok()) {
       if (serving->stop) serving->stop();
       (void)election->Resign();
       (void)session->Close();
-      return Status::Unavailable("cannot listen on the internal port " + internal_address + ":" +
-                                 std::to_string(internal_port));
+      return started.status();
     }
+    server = std::move(*started);
   }
   leading.store(true);
   env->status->SetReady(true);
@@ -281,16 +306,29 @@ Status RunCoord(const Config& config, const char* version, const sigset_t* signa
   QUIVER_ASSIGN_OR_RETURN(int64_t max_collections, config.GetInt("coord.max_collections"));
   QUIVER_ASSIGN_OR_RETURN(int64_t max_capacity, config.GetInt("coord.max_general_capacity"));
   std::unique_ptr<coord::Coord> coord;
+  std::unique_ptr<coord::ReplicaManager> replicas;
   std::unique_ptr<grpc::Service> coord_service, access_service;
+  rpc::NodeClientOptions node_options;
+  node_options.timeout = std::chrono::milliseconds(2000);
+  rpc::QueryNodeClients querynodes(node_options);
   return RunElected(&env, signals, [&]() -> Result<Serving> {
-    // Leading: load the catalog from etcd and serve it.
+    // Leading: load the catalog from etcd, serve it, and place the replicas of loaded collections
+    // on the query nodes.
     coord::CoordOptions options;
     options.max_collections = max_collections;
     options.max_general_capacity = max_capacity;
+    options.replica_capacity = [&replicas]() -> Result<int32_t> { return replicas->Capacity(); };
+    options.load_state_changed = [&replicas] { replicas->Kick(); };
+    coord::ReplicaManagerOptions replica_options;
+    replica_options.progress = [&querynodes](const std::string& address, int64_t collection_id) {
+      return querynodes.Get(address)->LoadingProgress(collection_id);
+    };
     QUIVER_ASSIGN_OR_RETURN(coord, coord::Coord::Open(env.meta.get(), env.wal.get(), env.objects.get(), options));
+    replicas = std::make_unique<coord::ReplicaManager>(env.meta.get(), coord.get(), replica_options);
+    replicas->Start();
     coord_service = rpc::NewCoordService(coord.get());
     access_service = rpc::NewAccessService(coord->access());
-    return Serving{{coord_service.get(), access_service.get()}, nullptr, ""};
+    return Serving{{coord_service.get(), access_service.get()}, [&replicas] { replicas->Stop(); }, ""};
   });
 }
 
@@ -337,39 +375,169 @@ Status RunDataNode(const Config& config, const char* version, const sigset_t* si
   });
 }
 
+namespace {
+
+// A query node's share of the placement (coord/replicas.h): loads the collections whose replicas
+// name it, releases the others. Loads started by the proxies themselves (the router) land here
+// already loaded.
+class ReplicaFollower {
+ public:
+  ReplicaFollower(storage::MetaStore* meta, cluster::CatalogReader* catalog, querynode::QueryNode* node, int64_t node_id)
+      : meta_(meta), catalog_(catalog), node_(node), node_id_(node_id) {}
+  ~ReplicaFollower() { Stop(); }
+
+  void Start() {
+    thread_ = std::thread([this] {
+      while (!stop_.load()) {
+        Status round = RunOnce();
+        if (!round.ok() && round.ToString() != last_error_) {
+          QUIVER_LOG(WARN) << "following the replica placement failed" << Kv("error", round.ToString());
+        }
+        last_error_ = round.ok() ? "" : round.ToString();
+        for (int i = 0; i < 4 && !stop_.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    });
+  }
+  void Stop() {
+    stop_.store(true);
+    if (thread_.joinable()) thread_.join();
+  }
+  // How many replicas name this node now.
+  size_t assigned() const { return assigned_.load(); }
+
+ private:
+  Status RunOnce() {
+    QUIVER_ASSIGN_OR_RETURN(auto all, coord::ListReplicas(meta_));
+    std::set<int64_t> mine;
+    for (const auto& [id, record] : all) {
+      for (const auto& r : record.replicas) {
+        if (r.node_id == node_id_) mine.insert(id);
+      }
+    }
+    assigned_.store(mine.size());
+    const auto now = std::chrono::steady_clock::now();
+    for (int64_t id : mine) {
+      if (held_.count(id)) continue;
+      if (auto it = failed_at_.find(id); it != failed_at_.end() && now - it->second < std::chrono::seconds(5)) continue;
+      Result<cluster::CollectionPtr> collection = catalog_->DescribeCollectionById(id);
+      if (!collection.ok() || !(*collection)->loaded()) continue;  // dropped or released meanwhile
+      Status loaded = node_->LoadCollection(*collection);
+      if (loaded.ok()) {
+        held_.insert(id);
+        failed_at_.erase(id);
+      } else {
+        failed_at_[id] = now;
+      }
+      if (stop_.load()) return Status::OK();
+    }
+    for (auto it = held_.begin(); it != held_.end();) {
+      if (mine.count(*it)) {
+        ++it;
+        continue;
+      }
+      (void)node_->ReleaseCollection(*it);
+      QUIVER_LOG(INFO) << "replica handed over" << Kv("collection_id", *it);
+      it = held_.erase(it);
+    }
+    return Status::OK();
+  }
+
+  storage::MetaStore* const meta_;
+  cluster::CatalogReader* const catalog_;
+  querynode::QueryNode* const node_;
+  const int64_t node_id_;
+  std::atomic<bool> stop_{false};
+  std::atomic<size_t> assigned_{0};
+  std::set<int64_t> held_;
+  std::map<int64_t, std::chrono::steady_clock::time_point> failed_at_;
+  std::string last_error_;
+  std::thread thread_;
+};
+
+// Whether a query node other than `self` is up and not draining (one that can take replicas).
+bool OtherQueryNodeUp(storage::MetaStore* meta, int64_t self) {
+  auto sessions = cluster::ListSessions(meta, "querynode");
+  auto drains = meta->Range(coord::kDrainPrefix);
+  if (!sessions.ok() || !drains.ok()) return true;  // cannot tell: keep waiting within the budget
+  std::set<std::string> draining;
+  for (const auto& kv : drains->kvs) draining.insert(kv.key);
+  for (const auto& [id, info] : *sessions) {
+    if (id != self && !draining.count(coord::DrainKey(id))) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+// Every query node is active: it serves the replicas the coordinator places on it. SIGTERM drains
+// it (its replicas are loaded elsewhere first) within querynode.drainSeconds.
 Status RunQueryNode(const Config& config, const char* version, const sigset_t* signals) {
   RoleEnv env(config, "querynode", version);
   QUIVER_RETURN_IF_ERROR(OpenRoleEnv(&env, true));
   QUIVER_ASSIGN_OR_RETURN(int64_t search_threads, config.GetInt("search.threads"));
   QUIVER_ASSIGN_OR_RETURN(int64_t queue_depth, config.GetInt("search.queue_depth"));
   QUIVER_ASSIGN_OR_RETURN(int64_t consumer_threads, config.GetInt("wal.consumer_threads"));
-  std::unique_ptr<segment::ConsumerPool> consumers;
-  std::unique_ptr<ThreadPool> search_pool;
-  std::unique_ptr<querynode::QueryNode> querynode;
-  std::unique_ptr<grpc::Service> service;
-  return RunElected(&env, signals, [&]() -> Result<Serving> {
-    segment::ConsumerPoolOptions pool_options;
-    pool_options.threads = static_cast<size_t>(std::max<int64_t>(1, consumer_threads));
-    consumers = std::make_unique<segment::ConsumerPool>(env.wal.get(), pool_options);
-    WatchConsumers(&env, consumers.get());
-    search_pool = std::make_unique<ThreadPool>("search", static_cast<size_t>(search_threads),
-                                               static_cast<size_t>(queue_depth));
-    querynode = std::make_unique<querynode::QueryNode>(env.coord.get(), env.wal.get(), env.objects.get(),
-                                                       search_pool.get(), consumers.get(), &env.metrics);
-    QUIVER_RETURN_IF_ERROR(querynode->Start());
-    // Load what the catalog says is loaded (a restart, or a takeover from another querynode).
-    QUIVER_ASSIGN_OR_RETURN(auto collections, env.coord->ListAllCollections());
-    size_t reloaded = 0;
-    for (const auto& collection : collections) {
-      if (collection->loaded() && querynode->LoadCollection(collection).ok()) ++reloaded;
+  QUIVER_ASSIGN_OR_RETURN(int64_t drain_seconds, config.GetInt("querynode.drainSeconds"));
+  if (drain_seconds < 0 || drain_seconds > 3600) return Status::InvalidArgument("querynode.drainSeconds must be 0 to 3600");
+  QUIVER_ASSIGN_OR_RETURN(int internal_port, InternalPort(&env));
+  segment::ConsumerPoolOptions pool_options;
+  pool_options.threads = static_cast<size_t>(std::max<int64_t>(1, consumer_threads));
+  segment::ConsumerPool consumers(env.wal.get(), pool_options);
+  WatchConsumers(&env, &consumers);
+  ThreadPool search_pool("search", static_cast<size_t>(search_threads), static_cast<size_t>(queue_depth));
+  querynode::QueryNode querynode(env.coord.get(), env.wal.get(), env.objects.get(), &search_pool, &consumers,
+                                 &env.metrics);
+  QUIVER_RETURN_IF_ERROR(querynode.Start());
+  std::unique_ptr<grpc::Service> service = rpc::NewQueryNodeService(&querynode);
+  QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<grpc::Server> server, StartInternalServer(&env, internal_port, {service.get()}));
+  const std::string advertised = AdvertisedAddress(config, internal_port);
+  QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<cluster::Session> session, RegisterSession(&env, advertised));
+  const int64_t node_id = session->info().node_id;
+  ReplicaFollower follower(env.meta.get(), env.coord.get(), &querynode, node_id);
+  follower.Start();
+  env.metrics.AddGaugeCallback("quiver_querynode_replicas", "Replicas placed on this query node", {},
+                               [&follower] { return static_cast<double>(follower.assigned()); });
+  env.status->SetReady(true);
+  std::printf("quiver %s querynode | node %lld | internal %s | status http://%s:%d\n", version,
+              static_cast<long long>(node_id), advertised.c_str(), env.status_address.c_str(), env.status->port());
+  std::fflush(stdout);
+  QUIVER_LOG(INFO) << "querynode ready" << Kv("internal", advertised) << Kv("node_id", node_id);
+
+  int signal_number = 0;
+  sigwait(signals, &signal_number);
+  // Drain: announce it (under the session's lease, so it goes with the node), wait until the
+  // coordinator has loaded this node's replicas elsewhere and taken them off it, then stop.
+  const auto drain_started = std::chrono::steady_clock::now();
+  if (drain_seconds > 0 && follower.assigned() > 0) {
+    QUIVER_LOG(INFO) << "draining" << Kv("replicas", follower.assigned()) << Kv("budget_s", drain_seconds);
+    env.status->SetReady(false, "draining");
+    if (Status put = env.meta->Put(coord::DrainKey(node_id), "draining", session->lease()).status(); !put.ok()) {
+      QUIVER_LOG(WARN) << "cannot announce the drain" << Kv("error", put.ToString());
+    } else {
+      const auto deadline = drain_started + std::chrono::seconds(drain_seconds);
+      int again = 0;
+      while (follower.assigned() > 0 && std::chrono::steady_clock::now() < deadline) {
+        if (TakeSignal(signals, std::chrono::milliseconds(200), &again)) break;  // a second signal: now
+        if (!OtherQueryNodeUp(env.meta.get(), node_id)) {
+          QUIVER_LOG(WARN) << "no other query node can take the replicas; stopping without handing them over";
+          break;
+        }
+      }
     }
-    service = rpc::NewQueryNodeService(querynode.get());
-    auto stop = [&] {
-      querynode->Stop();
-      search_pool->Stop();
-    };
-    return Serving{{service.get()}, stop, std::to_string(reloaded) + " loaded collections restored"};
-  });
+  }
+  const double drain_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - drain_started).count();
+  QUIVER_LOG(INFO) << "shutting down" << Kv("role", "querynode") << Kv("signal", signal_number)
+                   << Kv("replicas_left", follower.assigned()) << Kv("drain_ms", drain_ms);
+  env.status->SetReady(false, "shutting down");
+  follower.Stop();
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  querynode.Stop();
+  search_pool.Stop();
+  (void)session->Close();
+  env.status->Stop();
+  QUIVER_LOG(INFO) << "stopped" << Kv("role", "querynode");
+  return Status::OK();
 }
 
 Status RunIndexNode(const Config& config, const char* version, const sigset_t* signals) {
@@ -398,9 +566,9 @@ Status RunProxy(const Config& config, const char* version, const sigset_t* signa
   rpc::NodeClientOptions data_options;
   data_options.leader = env.LeaderOf("datanode");
   auto datanode = rpc::NewGrpcDataNodeClient(data_options);
-  rpc::NodeClientOptions query_options;
-  query_options.leader = env.LeaderOf("querynode");
-  auto querynode = rpc::NewGrpcQueryNodeClient(query_options);
+  rpc::ReplicaRouterOptions query_options;
+  query_options.meta = env.meta.get();
+  auto querynode = rpc::NewReplicaRouter(query_options);
   proxy::ProxyOptions proxy_options;
   proxy_options.max_json_bytes = static_cast<size_t>(std::max<int64_t>(1, max_json_bytes));
   proxy::Proxy proxy(env.coord.get(), datanode.get(), querynode.get(), env.wal.get(), &env.metrics, proxy_options);

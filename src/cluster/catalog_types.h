@@ -66,6 +66,7 @@ struct CollectionInfo {
   std::vector<IndexInfo> indexes;
   std::vector<std::string> aliases;
   std::vector<int64_t> loaded_partitions;  // empty = not loaded
+  int32_t replica_number = 1;              // copies served while loaded, each by its own querynode
   Timestamp updated_ts = 0;
 
   bool loaded() const { return !loaded_partitions.empty(); }

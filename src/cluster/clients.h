@@ -67,8 +67,10 @@ class CatalogClient : public CatalogReader {
   virtual Status CreateIndex(const std::string& db, const std::string& collection, const IndexInfo& index) = 0;
   virtual Status DropIndex(const std::string& db, const std::string& collection, const std::string& index_name) = 0;
 
-  // Load state (loaded partition ids; empty = released), persisted so a restart reloads it.
-  virtual Status SetLoadState(int64_t collection_id, const std::vector<int64_t>& loaded_partitions) = 0;
+  // Load state (loaded partition ids; empty = released) and the number of replicas, persisted so
+  // a restart reloads it. InvalidArgument if more replicas are asked than query nodes can hold.
+  virtual Status SetLoadState(int64_t collection_id, const std::vector<int64_t>& loaded_partitions,
+                              int32_t replica_number) = 0;
 
   virtual Status AlterIndex(const std::string& db, const std::string& collection, const std::string& index_name,
                             const KeyValues& set, const std::vector<std::string>& remove) = 0;
@@ -120,9 +122,21 @@ class DataNodeClient {
   virtual Result<std::map<int64_t, size_t>> BufferedRows(int64_t collection_id) = 0;
 };
 
+// One replica of a loaded collection, as GetReplicas reports it.
+struct ReplicaView {
+  int64_t id = 0;
+  int64_t node_id = 0;
+  std::string address;
+  bool serving = false;
+};
+
 class QueryNodeClient {
  public:
   virtual ~QueryNodeClient() = default;
+  // The replicas serving the collection. One query node (standalone) holds the only one.
+  virtual Result<std::vector<ReplicaView>> Replicas(int64_t collection_id) {
+    return std::vector<ReplicaView>{{1, 1, "localhost", true}};
+  }
   // Loads sealed segments and follows the collection's channels. Idempotent.
   virtual Status LoadCollection(const CollectionPtr& collection) = 0;
   virtual Status ReleaseCollection(int64_t collection_id) = 0;
@@ -131,7 +145,8 @@ class QueryNodeClient {
   // Why the collection, marked loaded in the catalog, could not be loaded (damaged or missing
   // data found at start or at LoadCollection); OK when it is loaded or was never tried.
   virtual Status LoadError(int64_t collection_id) = 0;
-  // Waits until each channel has been consumed up to the given lsn. Timeout on expiry.
+  // Waits until each channel has been consumed up to the given lsn. Timeout on expiry. A read
+  // also carries the positions (ReadAfter): where replicas serve reads, the one serving it waits.
   virtual Status WaitConsumed(const std::map<std::string, storage::Lsn>& positions,
                               std::chrono::milliseconds timeout) = 0;
   virtual Result<SearchResult> Search(const SearchRequest& request) = 0;

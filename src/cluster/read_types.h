@@ -2,6 +2,7 @@
 
 // Reads across the querynode boundary: a vector search and a query, and their results.
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -15,8 +16,18 @@
 #include "schema/column.h"
 #include "segment/search_window.h"
 #include "segment/segment.h"
+#include "storage/wal/wal.h"
 
 namespace quiver::cluster {
+
+// What a read must see: the positions, per channel, that the query node serving it must have
+// consumed first (the writes acknowledged before a Strong or Bounded read), and how long it may
+// wait for them. Empty: read at once. Carried in the read, so that whichever replica serves it
+// waits, not only the one a separate wait went to.
+struct ReadAfter {
+  std::map<std::string, storage::Lsn> positions;
+  std::chrono::milliseconds timeout{0};
+};
 
 // A vector search as the querynode runs it.
 struct SearchRequest {
@@ -33,6 +44,7 @@ struct SearchRequest {
   Timestamp timestamp = kMaxTimestamp;
   segment::SearchWindow window;  // range and iterator bounds
   std::vector<schema::FieldId> output_fields;
+  ReadAfter after;
 };
 
 struct SearchResult {
@@ -52,6 +64,7 @@ struct QueryRequest {
   size_t offset = 0;
   bool count_only = false;
   std::vector<schema::FieldId> output_fields;
+  ReadAfter after;
 };
 
 struct QueryResult {

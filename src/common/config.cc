@@ -87,6 +87,8 @@ const std::vector<ConfigKeyInfo>& Config::Keys() {
       {"indexnode.max_concurrent_builds", "1", "Segment index builds running at once"},
       {"indexnode.build_threads", "0", "Threads each index build may use (0 = number of cores)"},
       {"search.queue_depth", "1024", "Queued search tasks before new ones are rejected"},
+      {"querynode.drainSeconds", "30",
+       "At SIGTERM, a distributed query node waits this long for its replicas to be loaded elsewhere before it exits"},
   };
   return kKeys;
 }

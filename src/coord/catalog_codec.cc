@@ -98,6 +98,7 @@ std::string EncodeCollection(const cluster::CollectionInfo& c) {
   for (const auto& i : c.indexes) j["indexes"].push_back(IndexToJson(i));
   j["aliases"] = c.aliases;
   j["loaded_partitions"] = c.loaded_partitions;
+  j["replica_number"] = c.replica_number;
   return j.dump();
 }
 
@@ -124,6 +125,7 @@ Result<cluster::CollectionInfo> DecodeCollection(std::string_view json) {
     for (const auto& i : j.at("indexes")) c.indexes.push_back(IndexFromJson(i));
     c.aliases = j.value("aliases", std::vector<std::string>{});
     c.loaded_partitions = j.value("loaded_partitions", std::vector<int64_t>{});
+    c.replica_number = j.value("replica_number", int32_t{1});
     return c;
   });
 }

@@ -662,13 +662,28 @@ Status Coord::AlterField(const std::string& db, const std::string& collection, c
   return Status::InvalidArgument("field " + field_name + " does not exist").WithDetail(ErrorDetail::kFieldNotFound);
 }
 
-Status Coord::SetLoadState(int64_t collection_id, const std::vector<int64_t>& loaded_partitions) {
+Status Coord::SetLoadState(int64_t collection_id, const std::vector<int64_t>& loaded_partitions,
+                           int32_t replica_number) {
+  if (replica_number < 1) return Status::InvalidArgument("replica number must be at least 1");
+  if (!loaded_partitions.empty() && replica_number > 1) {
+    int32_t capacity = 1;
+    if (options_.replica_capacity) {
+      QUIVER_ASSIGN_OR_RETURN(capacity, options_.replica_capacity());
+    }
+    if (replica_number > capacity) {
+      return Status::InvalidArgument("replica number " + std::to_string(replica_number) + " exceeds the number of query nodes (" +
+                                     std::to_string(capacity) + (options_.replica_capacity ? ") available" : ") of a standalone server"));
+    }
+  }
   MutexLock lock(&mu_);
   auto it = collections_.find(collection_id);
   if (it == collections_.end()) return CollectionNotFound(std::to_string(collection_id));
   CollectionInfo updated = *it->second;
   updated.loaded_partitions = loaded_partitions;
-  return PutCollection(updated);
+  updated.replica_number = loaded_partitions.empty() ? 1 : replica_number;
+  QUIVER_RETURN_IF_ERROR(PutCollection(updated));
+  if (options_.load_state_changed) options_.load_state_changed();
+  return Status::OK();
 }
 
 Status Coord::CommitFlush(int64_t collection_id, const std::string& channel,

@@ -31,6 +31,11 @@ struct CoordOptions {
   int64_t max_general_capacity = 65536;
   // Milvus's quotaAndLimits.limits.maxCollectionNum.
   int64_t max_collections = 65536;
+  // How many replicas of a collection the query nodes can hold (one per node), asked when a load
+  // asks for more than one. Unset: one (a standalone server has one query node).
+  std::function<Result<int32_t>()> replica_capacity;
+  // Told after a collection's load state changed (the replica placement acts on it at once).
+  std::function<void()> load_state_changed;
 };
 
 class Coord final : public cluster::CoordClient {
@@ -72,7 +77,8 @@ class Coord final : public cluster::CoordClient {
   Status CreateIndex(const std::string& db, const std::string& collection, const cluster::IndexInfo& index) override;
   Status DropIndex(const std::string& db, const std::string& collection, const std::string& index_name) override;
 
-  Status SetLoadState(int64_t collection_id, const std::vector<int64_t>& loaded_partitions) override;
+  Status SetLoadState(int64_t collection_id, const std::vector<int64_t>& loaded_partitions,
+                      int32_t replica_number) override;
 
   // Replaces index parameters (AlterIndex) and field type params (AlterCollectionField).
   Status AlterIndex(const std::string& db, const std::string& collection, const std::string& index_name,

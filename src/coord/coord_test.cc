@@ -46,6 +46,28 @@ class CoordTest : public ::testing::Test {
   std::unique_ptr<Coord> coord_;
 };
 
+TEST_F(CoordTest, ReplicaNumberIsBoundByTheQueryNodesAndSurvivesReopen) {
+  CoordOptions options;
+  int32_t nodes = 3;
+  options.replica_capacity = [&nodes]() -> Result<int32_t> { return nodes; };
+  Open(options);
+  cluster::CollectionSpec spec;
+  spec.name = "c";
+  spec.schema = Schema("c");
+  ASSERT_TRUE(coord_->CreateCollection("default", spec).ok());
+  auto c = *coord_->DescribeCollection("default", "c");
+  Status refused = coord_->SetLoadState(c->id, {c->partitions[0].id}, 4);
+  EXPECT_EQ(refused.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.message().find("(3) available"), std::string::npos) << refused.ToString();
+  EXPECT_FALSE((*coord_->DescribeCollectionById(c->id))->loaded());
+  ASSERT_TRUE(coord_->SetLoadState(c->id, {c->partitions[0].id}, 3).ok());
+  Open(options);
+  EXPECT_EQ((*coord_->DescribeCollectionById(c->id))->replica_number, 3);
+  nodes = 1;  // releasing never needs nodes, and forgets the number
+  ASSERT_TRUE(coord_->SetLoadState(c->id, {}, 3).ok());
+  EXPECT_EQ((*coord_->DescribeCollectionById(c->id))->replica_number, 1);
+}
+
 TEST_F(CoordTest, CatalogSurvivesReopen) {
   Open();
   ASSERT_TRUE(coord_->CreateDatabase("db1", {{"k", "v"}}).ok());
@@ -66,7 +88,10 @@ TEST_F(CoordTest, CatalogSurvivesReopen) {
   auto c = *coord_->DescribeCollection("db1", "a1");  // by alias
   ASSERT_EQ(c->channels.size(), 2u);
   EXPECT_NE(c->channels[0].uid, c->channels[1].uid);
-  ASSERT_TRUE(coord_->SetLoadState(c->id, {c->partitions[0].id}).ok());
+  // One query node in standalone: one replica.
+  EXPECT_EQ(coord_->SetLoadState(c->id, {c->partitions[0].id}, 2).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(coord_->SetLoadState(c->id, {c->partitions[0].id}, 0).code(), StatusCode::kInvalidArgument);
+  ASSERT_TRUE(coord_->SetLoadState(c->id, {c->partitions[0].id}, 1).ok());
   cluster::SegmentInfo seg{42, c->id, c->partitions[0].id, c->channels[0].name, 0, 10, "k"};
   ASSERT_TRUE(coord_->CommitFlush(c->id, c->channels[0].name, {seg}, cluster::DeltaInfo{c->channels[0].name, 0, 1, "d"},
                                   {7, 1}).ok());
@@ -205,7 +230,7 @@ TEST_F(CoordTest, RulesMilvusClientsRelyOn) {
 // Collections and partitions x shards are bounded with a clear error, never an abort; dropping
 // frees capacity again.
 TEST_F(CoordTest, CapacityLimitsAreEnforced) {
-  Open({.max_general_capacity = 10, .max_collections = 4});
+  Open({.max_general_capacity = 10, .max_collections = 4, .replica_capacity = {}, .load_state_changed = {}});
   for (int i = 0; i < 4; ++i) {
     cluster::CollectionSpec spec{"c" + std::to_string(i), Schema("c" + std::to_string(i)), 2, 0, {}, 0};
     ASSERT_TRUE(coord_->CreateCollection("default", spec).ok()) << i;  // 4 x (1 partition x 2 shards) = 8

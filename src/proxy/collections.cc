@@ -55,7 +55,8 @@ Result<std::map<int64_t, IndexProgress>> Proxy::IndexProgressOf(
   return out;
 }
 
-Status Proxy::LoadPartitions(const cluster::CollectionPtr& collection, std::vector<int64_t> partitions) {
+Status Proxy::LoadPartitions(const cluster::CollectionPtr& collection, std::vector<int64_t> partitions,
+                             int32_t replicas) {
   for (const auto* field : collection->schema->VectorFields()) {
     if (collection->FindIndexByField(field->id) == nullptr) {
       return Status::FailedPrecondition("there is no vector index on field: [" + field->name +
@@ -65,12 +66,15 @@ Status Proxy::LoadPartitions(const cluster::CollectionPtr& collection, std::vect
   }
   std::sort(partitions.begin(), partitions.end());
   partitions.erase(std::unique(partitions.begin(), partitions.end()), partitions.end());
+  if (replicas < 0) return Status::InvalidArgument("replica number must not be negative");
   MutexLock lock(&LoadLock(collection->id));
-  QUIVER_RETURN_IF_ERROR(coord_->SetLoadState(collection->id, partitions));
+  QUIVER_ASSIGN_OR_RETURN(auto current, coord_->DescribeCollectionById(collection->id));
+  if (replicas == 0) replicas = current->loaded() ? current->replica_number : 1;
+  QUIVER_RETURN_IF_ERROR(coord_->SetLoadState(collection->id, partitions, replicas));
   QUIVER_ASSIGN_OR_RETURN(auto fresh, coord_->DescribeCollectionById(collection->id));
   Status loaded = querynode_->LoadCollection(fresh);
   if (!loaded.ok()) {
-    coord_->SetLoadState(collection->id, collection->loaded_partitions).IgnoreError();
+    coord_->SetLoadState(collection->id, current->loaded_partitions, current->replica_number).IgnoreError();
     return loaded;
   }
   return Status::OK();
@@ -78,17 +82,18 @@ Status Proxy::LoadPartitions(const cluster::CollectionPtr& collection, std::vect
 
 Status Proxy::KeepLoadedPartitions(const cluster::CollectionPtr& collection, const std::vector<int64_t>& partitions) {
   MutexLock lock(&LoadLock(collection->id));
-  QUIVER_RETURN_IF_ERROR(coord_->SetLoadState(collection->id, partitions));
+  QUIVER_ASSIGN_OR_RETURN(auto current, coord_->DescribeCollectionById(collection->id));
+  QUIVER_RETURN_IF_ERROR(coord_->SetLoadState(collection->id, partitions, current->replica_number));
   if (partitions.empty()) return querynode_->ReleaseCollection(collection->id);
   QUIVER_ASSIGN_OR_RETURN(auto fresh, coord_->DescribeCollectionById(collection->id));
   return querynode_->LoadCollection(fresh);
 }
 
-Status Proxy::LoadCollection(const std::string& db, const std::string& name) {
+Status Proxy::LoadCollection(const std::string& db, const std::string& name, int32_t replicas) {
   QUIVER_ASSIGN_OR_RETURN(cluster::CollectionPtr c, DescribeCollection(db, name));
   std::vector<int64_t> ids;
   for (const auto& p : c->partitions) ids.push_back(p.id);
-  return LoadPartitions(c, ids);
+  return LoadPartitions(c, ids, replicas);
 }
 
 Status Proxy::ReleaseCollection(const std::string& db, const std::string& name) {
@@ -97,7 +102,7 @@ Status Proxy::ReleaseCollection(const std::string& db, const std::string& name) 
 }
 
 Status Proxy::LoadPartitionsNamed(const std::string& db, const std::string& collection,
-                                  const std::vector<std::string>& partitions) {
+                                  const std::vector<std::string>& partitions, int32_t replicas) {
   QUIVER_ASSIGN_OR_RETURN(cluster::CollectionPtr c, DescribeCollection(db, collection));
   if (partitions.empty()) return Status::InvalidArgument("partition names are empty");
   std::vector<int64_t> ids = c->loaded_partitions;
@@ -106,7 +111,7 @@ Status Proxy::LoadPartitionsNamed(const std::string& db, const std::string& coll
     if (p == nullptr) return cluster::PartitionNotFound(name);
     ids.push_back(p->id);
   }
-  return LoadPartitions(c, ids);
+  return LoadPartitions(c, ids, replicas);
 }
 
 Status Proxy::ReleasePartitionsNamed(const std::string& db, const std::string& collection,
@@ -122,7 +127,7 @@ Status Proxy::ReleasePartitionsNamed(const std::string& db, const std::string& c
 
 Status Proxy::Release(const cluster::CollectionInfo& collection) {
   MutexLock lock(&LoadLock(collection.id));
-  QUIVER_RETURN_IF_ERROR(coord_->SetLoadState(collection.id, {}));
+  QUIVER_RETURN_IF_ERROR(coord_->SetLoadState(collection.id, {}, 1));
   return querynode_->ReleaseCollection(collection.id);
 }
 

@@ -174,8 +174,8 @@ Result<MutationOutcome> Proxy::DeleteWhere(const cluster::CollectionInfo& collec
                                         "]: deleting by a filter other than a primary key list needs a loaded collection")
           .WithDetail(ErrorDetail::kCollectionNotLoaded);
     }
-    QUIVER_ASSIGN_OR_RETURN(Timestamp ts, ReadTimestamp(collection, ReadWait{/*Strong*/ 0, budget, cancelled}));
     cluster::QueryRequest query;
+    QUIVER_ASSIGN_OR_RETURN(Timestamp ts, ReadTimestamp(collection, ReadWait{/*Strong*/ 0, budget, cancelled}, &query.after));
     query.collection_id = collection.id;
     query.filter = std::shared_ptr<const expr::PlanNode>(std::move(plan));
     query.timestamp = ts;
@@ -212,8 +212,10 @@ Result<bool> Proxy::SegmentsFlushed(const std::vector<cluster::CollectionPtr>& c
   return true;
 }
 
-Result<Timestamp> Proxy::ReadTimestamp(const cluster::CollectionInfo& collection, const ReadWait& wait) {
+Result<Timestamp> Proxy::ReadTimestamp(const cluster::CollectionInfo& collection, const ReadWait& wait,
+                                       cluster::ReadAfter* after) {
   constexpr int32_t kEventually = 3;
+  after->positions.clear();
   if (wait.consistency_level == kEventually) return kMaxTimestamp;
   const std::chrono::milliseconds budget = wait.budget;
   const std::function<bool()>& cancelled = wait.cancelled;
@@ -229,7 +231,12 @@ Result<Timestamp> Proxy::ReadTimestamp(const cluster::CollectionInfo& collection
   while (true) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     Status st = querynode_->WaitConsumed(positions, std::clamp(left, std::chrono::milliseconds(0), std::chrono::milliseconds(200)));
-    if (st.ok()) return ts;
+    if (st.ok()) {
+      // The read itself waits again, on whichever replica serves it (at once where this one did).
+      after->positions = std::move(positions);
+      after->timeout = std::max(left, std::chrono::milliseconds(1000));
+      return ts;
+    }
     if (st.code() != StatusCode::kTimeout || left.count() <= 200) return st;
     if ((cancelled && cancelled()) || stopping()) return Status::Unavailable("consistency wait ended: request cancelled or server shutting down", collection.name);
   }

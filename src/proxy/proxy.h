@@ -111,6 +111,8 @@ class Proxy {
   // Load progress in percent of a loaded collection (each named partition must exist and be
   // loaded).
   Result<int64_t> LoadingProgress(const cluster::CollectionInfo& collection, const std::vector<std::string>& partitions);
+  // The replicas serving a loaded collection (GetReplicas).
+  Result<std::vector<cluster::ReplicaView>> Replicas(int64_t collection_id) { return querynode_->Replicas(collection_id); }
   // Whether the collection (and every named partition, each required to exist) is loaded;
   // FailedPrecondition when it is marked loaded but its data could not be read (damaged or
   // missing files), with the reason.
@@ -143,8 +145,10 @@ class Proxy {
 
   // Waits until the querynode has consumed every write acknowledged before this call (all levels
   // except Eventually) and returns the timestamp to read at. Waits at most `wait.budget` (and
-  // while `wait.cancelled` is false).
-  Result<Timestamp> ReadTimestamp(const cluster::CollectionInfo& collection, const ReadWait& wait);
+  // while `wait.cancelled` is false). `after` gets the positions waited for: the read carries
+  // them, so that a replica other than the one waited on waits too.
+  Result<Timestamp> ReadTimestamp(const cluster::CollectionInfo& collection, const ReadWait& wait,
+                                  cluster::ReadAfter* after);
   // From now on, waits of requests end (Unavailable) so that the server can shut down.
   void BeginShutdown() { stopping_.store(true); }
   bool stopping() const { return stopping_.load(); }
@@ -152,16 +156,18 @@ class Proxy {
   // Collection state across roles (proxy/collections.cc).
   // Loads `partitions` (the whole loaded set afterwards): refused without an index on every
   // vector field; the catalog's load state is rolled back if the querynode cannot load.
-  Status LoadPartitions(const cluster::CollectionPtr& collection, std::vector<int64_t> partitions);
+  // `replicas` 0 keeps the number a loaded collection has (1 for one not loaded).
+  Status LoadPartitions(const cluster::CollectionPtr& collection, std::vector<int64_t> partitions,
+                        int32_t replicas = 0);
   // Keeps only `partitions` loaded (none: the collection is released).
   Status KeepLoadedPartitions(const cluster::CollectionPtr& collection, const std::vector<int64_t>& partitions);
   Status Release(const cluster::CollectionInfo& collection);
   // The same by name: every partition loaded, the named partitions loaded besides those loaded
   // (each must exist), the named partitions released (names that do not exist are skipped).
-  Status LoadCollection(const std::string& db, const std::string& name);
+  Status LoadCollection(const std::string& db, const std::string& name, int32_t replicas = 0);
   Status ReleaseCollection(const std::string& db, const std::string& name);
   Status LoadPartitionsNamed(const std::string& db, const std::string& collection,
-                             const std::vector<std::string>& partitions);
+                             const std::vector<std::string>& partitions, int32_t replicas = 0);
   Status ReleasePartitionsNamed(const std::string& db, const std::string& collection,
                                 const std::vector<std::string>& partitions);
   Status DropCollection(const std::string& db, const std::string& name);

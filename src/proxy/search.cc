@@ -375,8 +375,7 @@ Result<SearchOutcome> Proxy::Search(const SearchArgs& args) {
   SearchOutcome outcome;
   QUIVER_ASSIGN_OR_RETURN(outcome.output, ResolveOutputFields(*c.schema, args.output_fields, /*include_pk=*/true));
   QUIVER_ASSIGN_OR_RETURN(PlannedSearch one, PlanSearch(c, args.ann, args.partitions, outcome.output));
-  QUIVER_ASSIGN_OR_RETURN(one.request.timestamp,
-                          ReadTimestamp(c, args.wait));
+  QUIVER_ASSIGN_OR_RETURN(one.request.timestamp, ReadTimestamp(c, args.wait, &one.request.after));
   if (one.iterator.enabled) {
     // Later pages read at the first page's snapshot; the first page pins one (an Eventually read
     // too), so rows inserted meanwhile do not shift the pages.
@@ -424,7 +423,8 @@ Result<SearchOutcome> Proxy::HybridSearch(const HybridSearchArgs& args) {
   }
   // The ranker is checked before any waiting or searching.
   QUIVER_ASSIGN_OR_RETURN(exec::Fusion fusion, ParseFusion(rank, args.subs.size()));
-  QUIVER_ASSIGN_OR_RETURN(Timestamp ts, ReadTimestamp(c, args.wait));
+  cluster::ReadAfter after;
+  QUIVER_ASSIGN_OR_RETURN(Timestamp ts, ReadTimestamp(c, args.wait, &after));
   std::vector<cluster::SearchResult> results;
   std::vector<index::MetricType> metrics;
   size_t nq = 0;
@@ -432,6 +432,7 @@ Result<SearchOutcome> Proxy::HybridSearch(const HybridSearchArgs& args) {
     QUIVER_ASSIGN_OR_RETURN(PlannedSearch one, PlanSearch(c, sub, args.partitions, outcome.output));
     if (one.iterator.enabled) return Status::NotSupported("search iterators do not support hybrid search");
     one.request.timestamp = ts;
+    one.request.after = after;
     QUIVER_ASSIGN_OR_RETURN(cluster::SearchResult found, querynode_->Search(one.request));
     if (!results.empty() && found.nq != nq) return Status::InvalidArgument("all hybrid sub-requests need the same nq");
     nq = found.nq;
@@ -508,8 +509,7 @@ Result<QueryOutcome> Proxy::Query(const QueryArgs& args) {
     QUIVER_ASSIGN_OR_RETURN(outcome.output, ResolveOutputFields(*c.schema, args.output_fields, /*include_pk=*/true));
   }
   cluster::QueryRequest query;
-  QUIVER_ASSIGN_OR_RETURN(query.timestamp,
-                          ReadTimestamp(c, args.wait));
+  QUIVER_ASSIGN_OR_RETURN(query.timestamp, ReadTimestamp(c, args.wait, &query.after));
   // A query iterator (pymilvus sends iterator=true and, after the first page, the first page's
   // session_ts as guarantee_timestamp) reads every page at one snapshot. Results are in
   // primary-key order, so its `pk > last` pages return each row once either way.

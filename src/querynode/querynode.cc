@@ -110,6 +110,14 @@ Result<std::shared_ptr<const segment::Segment>> QueryNode::LoadSegment(const clu
 }
 
 Status QueryNode::LoadCollection(const cluster::CollectionPtr& collection) {
+  std::shared_ptr<Mutex> load_lock;
+  {
+    MutexLock lock(&mu_);
+    auto& slot = load_locks_[collection->id];
+    if (!slot) slot = std::make_shared<Mutex>();
+    load_lock = slot;
+  }
+  MutexLock serialized(load_lock.get());
   {
     MutexLock lock(&mu_);
     auto it = loaded_.find(collection->id);
@@ -402,6 +410,10 @@ std::vector<QueryNode::ChannelView> QueryNode::Snapshot(const Loaded& loaded, co
 
 Result<cluster::SearchResult> QueryNode::Search(const cluster::SearchRequest& request) {
   QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<Loaded> loaded, Find(request.collection_id));
+  if (!request.after.positions.empty()) {
+    QUIVER_RETURN_IF_ERROR(WaitConsumed(request.after.positions, request.after.timeout));
+    QUIVER_ASSIGN_OR_RETURN(loaded, Find(request.collection_id));  // a resync may have swapped it
+  }
   exec::VectorSearchRequest search;
   search.field_id = request.field_id;
   search.metric = request.metric;
@@ -446,6 +458,10 @@ Result<cluster::SearchResult> QueryNode::Search(const cluster::SearchRequest& re
 
 Result<cluster::QueryResult> QueryNode::Query(const cluster::QueryRequest& request) {
   QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<Loaded> loaded, Find(request.collection_id));
+  if (!request.after.positions.empty()) {
+    QUIVER_RETURN_IF_ERROR(WaitConsumed(request.after.positions, request.after.timeout));
+    QUIVER_ASSIGN_OR_RETURN(loaded, Find(request.collection_id));  // a resync may have swapped it
+  }
   const schema::FieldSchema* pk_field = loaded->collection.load()->schema->PrimaryField();
   std::vector<std::shared_ptr<const segment::Segment>> sources;  // keeps the segments alive
   std::vector<exec::QueryCandidate> candidates;

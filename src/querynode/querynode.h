@@ -105,6 +105,8 @@ class QueryNode final : public cluster::QueryNodeClient {
   Mutex mu_;
   std::map<int64_t, std::shared_ptr<Loaded>> loaded_ QUIVER_GUARDED_BY(mu_);
   std::map<int64_t, Status> load_errors_ QUIVER_GUARDED_BY(mu_);  // failed loads, by collection
+  // One load of a collection at a time (several proxies and the placement may ask at once).
+  std::map<int64_t, std::shared_ptr<Mutex>> load_locks_ QUIVER_GUARDED_BY(mu_);
   std::atomic<bool> stop_{false};
   std::thread syncer_;
 };

@@ -144,12 +144,13 @@ class FakeCoord final : public CoordClient {
   Result<std::string> DescribeAlias(const std::string&, const std::string&) override { return No(); }
   Status CreateIndex(const std::string&, const std::string&, const IndexInfo&) override { return No(); }
   Status DropIndex(const std::string&, const std::string&, const std::string&) override { return No(); }
-  Status SetLoadState(int64_t id, const std::vector<int64_t>& partitions) override {
+  Status SetLoadState(int64_t id, const std::vector<int64_t>& partitions, int32_t replicas) override {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = collections_.find(id);
     if (it == collections_.end()) return CollectionNotFound(std::to_string(id));
     auto updated = std::make_shared<CollectionInfo>(*it->second);
     updated->loaded_partitions = partitions;
+    updated->replica_number = replicas;
     it->second = std::move(updated);
     return Status::OK();
   }

@@ -67,8 +67,10 @@ class FollowingStub {
   using Stub = typename Service::Stub;
   using Leader = std::function<Result<std::string>()>;
 
-  FollowingStub(std::string address, std::shared_ptr<grpc::ChannelCredentials> credentials, Leader leader)
-      : credentials_(std::move(credentials)), leader_(std::move(leader)) {
+  // Without a leader, calls to `address` wait for it to connect unless `wait_for_ready` is false.
+  FollowingStub(std::string address, std::shared_ptr<grpc::ChannelCredentials> credentials, Leader leader,
+                bool wait_for_ready = true)
+      : credentials_(std::move(credentials)), leader_(std::move(leader)), wait_for_ready_(wait_for_ready) {
     if (leader_) {
       Result<std::string> found = leader_();
       if (found.ok() && !found->empty()) address = *found;
@@ -81,7 +83,7 @@ class FollowingStub {
                      const Request& request, std::chrono::milliseconds timeout, const char* peer = "coordinator") {
     if (!leader_) {
       auto [stub, address] = Current();
-      return CallInternal(stub.get(), method, name, request, address, timeout, peer);
+      return CallInternal(stub.get(), method, name, request, address, timeout, peer, wait_for_ready_);
     }
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (true) {
@@ -117,6 +119,7 @@ class FollowingStub {
 
   const std::shared_ptr<grpc::ChannelCredentials> credentials_;
   const Leader leader_;
+  const bool wait_for_ready_;
   mutable std::mutex mu_;
   std::shared_ptr<Stub> stub_;
   std::string address_;

@@ -160,7 +160,7 @@ class CoordServiceImpl final : public pb::CoordService::Service {
     return Answer(out, coord_->AlterField(r->db(), r->name(), r->target(), GetKeyValues(r->set()), Strings(r->remove())));
   }
   grpc::Status SetLoadState(Ctx*, const pb::CatalogRequest* r, pb::CatalogReply* out) override {
-    return Answer(out, coord_->SetLoadState(r->id(), {r->ids().begin(), r->ids().end()}));
+    return Answer(out, coord_->SetLoadState(r->id(), {r->ids().begin(), r->ids().end()}, r->count()));
   }
 
   grpc::Status AllocTimestamp(Ctx*, const pb::AllocRequest* r, pb::AllocReply* out) override {
@@ -325,9 +325,11 @@ class GrpcCoordClient final : public cluster::CoordClient {
   Status DropIndex(const std::string& db, const std::string& collection, const std::string& index_name) override {
     return Call(&Stub::DropIndex, "DropIndex", Named(db, collection, index_name)).status();
   }
-  Status SetLoadState(int64_t collection_id, const std::vector<int64_t>& loaded_partitions) override {
+  Status SetLoadState(int64_t collection_id, const std::vector<int64_t>& loaded_partitions,
+                      int32_t replica_number) override {
     pb::CatalogRequest r;
     r.set_id(collection_id);
+    r.set_count(replica_number);
     for (int64_t id : loaded_partitions) r.add_ids(id);
     return Call(&Stub::SetLoadState, "SetLoadState", r).status();
   }

@@ -123,7 +123,8 @@ TEST_F(CoordServiceTest, CatalogAnswersAsInProcess) {
   EXPECT_EQ(coord::EncodeCollection(**remote_->DescribeCollectionById((*local)->id)), coord::EncodeCollection(**local));
   EXPECT_EQ((*by_name)->channels.size(), 2u);
   EXPECT_EQ((*by_name)->schema->fields.size(), (*local)->schema->fields.size());
-  ASSERT_TRUE(remote_->SetLoadState((*local)->id, {(*local)->partitions[0].id}).ok());
+  ASSERT_TRUE(remote_->SetLoadState((*local)->id, {(*local)->partitions[0].id}, 1).ok());
+  EXPECT_EQ(remote_->SetLoadState((*local)->id, {(*local)->partitions[0].id}, 2).code(), StatusCode::kInvalidArgument);
   EXPECT_TRUE((*coord_->DescribeCollection("db1", "c1"))->loaded());
   EXPECT_EQ(remote_->ListCollections("db1")->size(), 1u);
   EXPECT_EQ(remote_->ListAllCollections()->size(), coord_->ListAllCollections()->size());

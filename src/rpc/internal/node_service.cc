@@ -62,6 +62,22 @@ Result<std::shared_ptr<const schema::DataChunk>> ChunkFromBytes(const std::strin
   return segment::DecodeChunkPayload(std::make_shared<const std::string>(bytes));
 }
 
+void AfterToProto(const cluster::ReadAfter& after, pb::WaitConsumedRequest* out) {
+  for (const auto& [channel, lsn] : after.positions) {
+    pb::ChannelPosition* p = out->add_positions();
+    p->set_channel(channel);
+    p->set_lsn(lsn);
+  }
+  out->set_timeout_ms(static_cast<uint64_t>(std::max<int64_t>(0, after.timeout.count())));
+}
+
+cluster::ReadAfter AfterFromProto(const pb::WaitConsumedRequest& in) {
+  cluster::ReadAfter after;
+  for (const auto& p : in.positions()) after.positions[p.channel()] = p.lsn();
+  after.timeout = std::chrono::milliseconds(std::min<uint64_t>(in.timeout_ms(), 24 * 3600 * 1000));
+  return after;
+}
+
 void SearchToProto(const cluster::SearchRequest& r, pb::SearchRequest* out) {
   out->set_collection_id(r.collection_id);
   for (int64_t id : r.partition_ids) out->add_partition_ids(id);
@@ -86,6 +102,7 @@ void SearchToProto(const cluster::SearchRequest& r, pb::SearchRequest* out) {
   if (r.window.after_distance) out->set_after_distance(*r.window.after_distance);
   if (r.window.after_pk) KeysToProto({*r.window.after_pk}, out->mutable_after_pk());
   for (auto id : r.output_fields) out->add_output_fields(id);
+  AfterToProto(r.after, out->mutable_after());
 }
 
 Result<cluster::SearchRequest> SearchFromProto(const pb::SearchRequest& in) {
@@ -113,6 +130,7 @@ Result<cluster::SearchRequest> SearchFromProto(const pb::SearchRequest& in) {
   if (after.size() > 1) return Bad("more than one iterator key");
   if (!after.empty()) r.window.after_pk = after[0];
   r.output_fields = {in.output_fields().begin(), in.output_fields().end()};
+  r.after = AfterFromProto(in.after());
   return r;
 }
 
@@ -125,6 +143,7 @@ void QueryToProto(const cluster::QueryRequest& r, pb::QueryRequest* out) {
   out->set_offset(r.offset);
   out->set_count_only(r.count_only);
   for (auto id : r.output_fields) out->add_output_fields(id);
+  AfterToProto(r.after, out->mutable_after());
 }
 
 Result<cluster::QueryRequest> QueryFromProto(const pb::QueryRequest& in) {
@@ -137,6 +156,7 @@ Result<cluster::QueryRequest> QueryFromProto(const pb::QueryRequest& in) {
   r.offset = in.offset();
   r.count_only = in.count_only();
   r.output_fields = {in.output_fields().begin(), in.output_fields().end()};
+  r.after = AfterFromProto(in.after());
   return r;
 }
 
@@ -296,7 +316,7 @@ class GrpcDataNodeClient final : public cluster::DataNodeClient {
 class GrpcQueryNodeClient final : public cluster::QueryNodeClient {
  public:
   explicit GrpcQueryNodeClient(const NodeClientOptions& options)
-      : options_(options), stub_(options.address, options.credentials, options.leader) {}
+      : options_(options), stub_(options.address, options.credentials, options.leader, !options.fail_fast) {}
 
   Status LoadCollection(const cluster::CollectionPtr& collection) override {
     pb::CollectionRequest r;
@@ -316,18 +336,14 @@ class GrpcQueryNodeClient final : public cluster::QueryNodeClient {
   }
   Status WaitConsumed(const std::map<std::string, storage::Lsn>& positions, milliseconds timeout) override {
     pb::WaitConsumedRequest r;
-    for (const auto& [channel, lsn] : positions) {
-      pb::ChannelPosition* p = r.add_positions();
-      p->set_channel(channel);
-      p->set_lsn(lsn);
-    }
-    r.set_timeout_ms(static_cast<uint64_t>(std::max<int64_t>(0, timeout.count())));
+    AfterToProto(cluster::ReadAfter{positions, timeout}, &r);
     return stub_.Call(&Stub::WaitConsumed, "WaitConsumed", r, timeout + options_.timeout, "querynode").status();
   }
   Result<cluster::SearchResult> Search(const cluster::SearchRequest& request) override {
     pb::SearchRequest r;
     SearchToProto(request, &r);
-    QUIVER_ASSIGN_OR_RETURN(pb::SearchReply reply, Call(&Stub::Search, "Search", r));
+    QUIVER_ASSIGN_OR_RETURN(pb::SearchReply reply, stub_.Call(&Stub::Search, "Search", r,
+                                                              options_.timeout + request.after.timeout, "querynode"));
     cluster::SearchResult out;
     out.nq = reply.nq();
     out.counts = {reply.counts().begin(), reply.counts().end()};
@@ -344,7 +360,8 @@ class GrpcQueryNodeClient final : public cluster::QueryNodeClient {
   Result<cluster::QueryResult> Query(const cluster::QueryRequest& request) override {
     pb::QueryRequest r;
     QueryToProto(request, &r);
-    QUIVER_ASSIGN_OR_RETURN(pb::QueryReply reply, Call(&Stub::Query, "Query", r));
+    QUIVER_ASSIGN_OR_RETURN(pb::QueryReply reply, stub_.Call(&Stub::Query, "Query", r,
+                                                             options_.timeout + request.after.timeout, "querynode"));
     cluster::QueryResult out;
     out.count = reply.count();
     QUIVER_ASSIGN_OR_RETURN(out.rows, ChunkFromBytes(reply.rows()));

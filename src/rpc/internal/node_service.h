@@ -25,6 +25,9 @@ struct NodeClientOptions {
   std::function<Result<std::string>()> leader;
   std::chrono::milliseconds timeout{60000};  // per call, added to a call's own timeout (Flush, WaitConsumed)
   std::shared_ptr<grpc::ChannelCredentials> credentials;  // insecure if null
+  // Calls fail at once while the node cannot be reached, instead of waiting for it to come back
+  // (a replica router tries another replica).
+  bool fail_fast = false;
 };
 
 // `node` must outlive the service.

@@ -233,7 +233,7 @@ grpc::Status MilvusServiceImpl::LoadPartitions(CallContext* context,
     QUIVER_RETURN_IF_ERROR(CheckLoadOptions(request->replica_number(), request->resource_groups(), request->load_fields(),
                                             request->skip_load_dynamic_field(), request->load_params()));
     return proxy_->LoadPartitionsNamed(Database(context, request->db_name()), request->collection_name(),
-                                       ToVector(request->partition_names()));
+                                       ToVector(request->partition_names()), request->replica_number());
   });
 }
 
@@ -254,7 +254,8 @@ grpc::Status MilvusServiceImpl::LoadCollection(CallContext* context,
   return Run(context, "LoadCollection", *request, response, [&]() -> Status {
     QUIVER_RETURN_IF_ERROR(CheckLoadOptions(request->replica_number(), request->resource_groups(), request->load_fields(),
                                             request->skip_load_dynamic_field(), request->load_params()));
-    return proxy_->LoadCollection(Database(context, request->db_name()), request->collection_name());
+    return proxy_->LoadCollection(Database(context, request->db_name()), request->collection_name(),
+                                  request->replica_number());
   });
 }
 
@@ -303,18 +304,21 @@ grpc::Status MilvusServiceImpl::GetReplicas(CallContext* context, const pb::milv
       QUIVER_ASSIGN_OR_RETURN(c, Collection(context, request->db_name(), request->collection_name()));
     }
     if (!c->loaded()) return Status::OK();
-    auto* replica = response->add_replicas();
-    replica->set_replicaid(1);
-    replica->set_collectionid(c->id);
-    for (int64_t p : c->loaded_partitions) replica->add_partition_ids(p);
-    replica->add_node_ids(1);
-    replica->set_resource_group_name("__default_resource_group");
-    for (const auto& ch : c->channels) {
-      auto* shard = replica->add_shard_replicas();
-      shard->set_leaderid(1);
-      shard->set_leader_addr("localhost");
-      shard->set_dm_channel_name(ch.name);
-      shard->add_node_ids(1);
+    QUIVER_ASSIGN_OR_RETURN(std::vector<cluster::ReplicaView> replicas, proxy_->Replicas(c->id));
+    for (const cluster::ReplicaView& r : replicas) {
+      auto* replica = response->add_replicas();
+      replica->set_replicaid(r.id);
+      replica->set_collectionid(c->id);
+      for (int64_t p : c->loaded_partitions) replica->add_partition_ids(p);
+      replica->add_node_ids(r.node_id);
+      replica->set_resource_group_name("__default_resource_group");
+      for (const auto& ch : c->channels) {
+        auto* shard = replica->add_shard_replicas();
+        shard->set_leaderid(r.node_id);
+        shard->set_leader_addr(r.address);
+        shard->set_dm_channel_name(ch.name);
+        shard->add_node_ids(r.node_id);
+      }
     }
     return Status::OK();
   });

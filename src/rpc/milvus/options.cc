@@ -147,10 +147,8 @@ Status CheckQueryOptions(const pb::milvus::QueryRequest& request) {
 Status CheckLoadOptions(int32_t replica_number, const google::protobuf::RepeatedPtrField<std::string>& resource_groups,
                         const google::protobuf::RepeatedPtrField<std::string>& load_fields, bool skip_load_dynamic_field,
                         const google::protobuf::Map<std::string, std::string>& load_params) {
-  if (replica_number > 1) {
-    return Status::InvalidArgument("replica number " + std::to_string(replica_number) +
-                                   " exceeds the number of query nodes (1) of a standalone server");
-  }
+  // How many replicas the query nodes can hold is the coordinator's to say (SetLoadState).
+  if (replica_number < 0) return Status::InvalidArgument("replica number must not be negative");
   for (const auto& group : resource_groups) {
     if (group != "__default_resource_group") {
       return Unimplemented("resource group " + group.substr(0, 64) + " is not supported: resource groups are not implemented");

@@ -176,7 +176,9 @@ async function startCluster({ env = {}, standbys = 0, ttlSeconds = 2 } = {}) {
         const role = await new Role(name, roleEnv).start();
         all.push(role);
         roles[name].push(role);
-        await role.waitLog(i === 0 ? new RegExp(`${name} leading`) : new RegExp(`${name} standby`), `${name} ${i}`);
+        // Every query node is active (replicas are placed on them); the other roles elect one.
+        const ready = name === 'querynode' ? /querynode \| node/ : i === 0 ? new RegExp(`${name} leading`) : new RegExp(`${name} standby`);
+        await role.waitLog(ready, `${name} ${i}`);
       }
     }
     const proxy = await new Role('proxy', roleEnv).start();

@@ -1,0 +1,208 @@
+#include "rpc/internal/replica_router.h"
+
+#include <atomic>
+#include <future>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "cluster/errors.h"
+#include "common/log.h"
+#include "coord/replicas.h"
+
+namespace quiver::rpc {
+namespace {
+
+using std::chrono::milliseconds;
+using Clock = std::chrono::steady_clock;
+
+// Worth another replica: the node could not be reached, is shutting down, or does not hold the
+// collection (any more, or not yet).
+bool TryElsewhere(const Status& st) {
+  return st.code() == StatusCode::kUnavailable || st.detail() == ErrorDetail::kCollectionNotLoaded;
+}
+
+class ReplicaRouter final : public cluster::QueryNodeClient {
+ public:
+  explicit ReplicaRouter(const ReplicaRouterOptions& options) : options_(options), nodes_(options.node) {}
+
+  Result<std::vector<cluster::ReplicaView>> Replicas(int64_t collection_id) override {
+    QUIVER_ASSIGN_OR_RETURN(std::optional<coord::CollectionReplicas> record, Read(collection_id, true));
+    std::vector<cluster::ReplicaView> out;
+    if (!record) return out;
+    for (const auto& r : record->replicas) out.push_back({r.id, r.node_id, r.address, r.serving});
+    return out;
+  }
+
+  Status LoadCollection(const cluster::CollectionPtr& collection) override {
+    // The coordinator places the replicas after the catalog's load state changed: wait for them,
+    // then have every replica load at once (the first load, or changed partitions).
+    const auto deadline = Clock::now() + options_.place_timeout;
+    std::optional<coord::CollectionReplicas> record;
+    while (true) {
+      QUIVER_ASSIGN_OR_RETURN(record, Read(collection->id, true));
+      if (record && record->replica_number == collection->replica_number &&
+          static_cast<int32_t>(record->replicas.size()) >= collection->replica_number) {
+        break;
+      }
+      if (Clock::now() >= deadline) {
+        return Status::Unavailable("the coordinator placed " + std::to_string(record ? record->replicas.size() : 0) +
+                                       " of " + std::to_string(collection->replica_number) + " replicas within " +
+                                       std::to_string(options_.place_timeout.count() / 1000) +
+                                       " s: not enough query nodes are up",
+                                   collection->name);
+      }
+      std::this_thread::sleep_for(milliseconds(20));
+    }
+    return OnEveryReplica(*record, [&](cluster::QueryNodeClient* node) { return node->LoadCollection(collection); });
+  }
+
+  Status ReleaseCollection(int64_t collection_id) override {
+    QUIVER_ASSIGN_OR_RETURN(std::optional<coord::CollectionReplicas> record, Read(collection_id, true));
+    if (!record) return Status::OK();
+    return OnEveryReplica(*record, [&](cluster::QueryNodeClient* node) { return node->ReleaseCollection(collection_id); });
+  }
+
+  Result<int64_t> LoadingProgress(int64_t collection_id) override {
+    QUIVER_ASSIGN_OR_RETURN(std::optional<coord::CollectionReplicas> record, Read(collection_id, true));
+    if (!record || record->replicas.empty()) return 0;  // loaded in the catalog, not placed yet
+    // The collection loads as a whole: it is as far as its slowest replica (serving ones are done).
+    int64_t progress = 100;
+    size_t serving = 0;
+    for (const auto& r : record->replicas) {
+      if (r.serving) {
+        ++serving;
+        continue;
+      }
+      Result<int64_t> p = Node(r.address)->LoadingProgress(collection_id);
+      progress = std::min<int64_t>(progress, p.ok() ? *p : 0);
+    }
+    if (static_cast<int32_t>(serving) >= record->replica_number) return 100;
+    return progress;
+  }
+
+  Status LoadError(int64_t collection_id) override {
+    // Only while no replica serves: a serving replica is loaded, and asking every node on every
+    // read would double its cost.
+    QUIVER_ASSIGN_OR_RETURN(std::optional<coord::CollectionReplicas> record, Read(collection_id, false));
+    if (!record || !record->Serving().empty()) return Status::OK();
+    for (const auto& r : record->replicas) {
+      Status failed = Node(r.address)->LoadError(collection_id);
+      if (!failed.ok() && failed.code() != StatusCode::kUnavailable) return failed;
+    }
+    return Status::OK();
+  }
+
+  // The reads carry their positions (ReadAfter) and the replica serving each waits for them.
+  Status WaitConsumed(const std::map<std::string, storage::Lsn>&, milliseconds) override { return Status::OK(); }
+
+  Result<cluster::SearchResult> Search(const cluster::SearchRequest& request) override {
+    return Route<cluster::SearchResult>(request.collection_id,
+                                        [&](cluster::QueryNodeClient* node) { return node->Search(request); });
+  }
+  Result<cluster::QueryResult> Query(const cluster::QueryRequest& request) override {
+    return Route<cluster::QueryResult>(request.collection_id,
+                                       [&](cluster::QueryNodeClient* node) { return node->Query(request); });
+  }
+
+ private:
+  struct Cached {
+    std::optional<coord::CollectionReplicas> record;
+    Clock::time_point read_at;
+  };
+
+  // The collection's placement, from the cache unless it is older than cache_age or `fresh`.
+  Result<std::optional<coord::CollectionReplicas>> Read(int64_t collection_id, bool fresh) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = cache_.find(collection_id);
+      if (!fresh && it != cache_.end() && Clock::now() - it->second.read_at < options_.cache_age) {
+        return it->second.record;
+      }
+    }
+    QUIVER_ASSIGN_OR_RETURN(std::optional<storage::KeyValue> kv, options_.meta->Get(coord::ReplicasKey(collection_id)));
+    std::optional<coord::CollectionReplicas> record;
+    if (kv) {
+      QUIVER_ASSIGN_OR_RETURN(record, coord::DecodeReplicas(kv->value));
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    cache_[collection_id] = Cached{record, Clock::now()};
+    return record;
+  }
+
+  cluster::QueryNodeClient* Node(const std::string& address) { return nodes_.Get(address); }
+
+  // Runs `fn` on every replica in parallel. Nodes that cannot be reached are skipped (the
+  // coordinator places their replicas elsewhere); the first other error is returned.
+  Status OnEveryReplica(const coord::CollectionReplicas& record,
+                        const std::function<Status(cluster::QueryNodeClient*)>& fn) {
+    std::vector<std::future<Status>> calls;
+    for (const auto& r : record.replicas) {
+      cluster::QueryNodeClient* node = Node(r.address);
+      calls.push_back(std::async(std::launch::async, [node, &fn] { return fn(node); }));
+    }
+    Status first = Status::OK();
+    for (auto& call : calls) {
+      Status st = call.get();
+      if (!st.ok() && st.code() != StatusCode::kUnavailable && first.ok()) first = st;
+    }
+    return first;
+  }
+
+  // Serving replicas first, rotating; then the others (one may have loaded before the
+  // coordinator saw it). Tried again on a fresh placement until failover_timeout.
+  template <typename R>
+  Result<R> Route(int64_t collection_id, const std::function<Result<R>(cluster::QueryNodeClient*)>& fn) {
+    const auto deadline = Clock::now() + options_.failover_timeout;
+    Status last = Status::OK();
+    for (int attempt = 0;; ++attempt) {
+      QUIVER_ASSIGN_OR_RETURN(std::optional<coord::CollectionReplicas> record, Read(collection_id, attempt > 0));
+      if (!record) {
+        if (attempt > 0 && !last.ok()) return last;
+        return cluster::CollectionNotLoaded(std::to_string(collection_id));
+      }
+      std::vector<coord::Replica> order = record->Serving();
+      if (!order.empty()) std::rotate(order.begin(), order.begin() + (next_++ % order.size()), order.end());
+      for (const auto& r : record->replicas) {
+        if (!r.serving) order.push_back(r);
+      }
+      for (const auto& r : order) {
+        Result<R> answer = fn(Node(r.address));
+        if (answer.ok() || !TryElsewhere(answer.status())) return answer;
+        last = answer.status();
+      }
+      if (Clock::now() >= deadline) {
+        if (!last.ok()) return last;
+        return Status::Unavailable("no replica of collection " + std::to_string(collection_id) + " is serving");
+      }
+      std::this_thread::sleep_for(milliseconds(attempt == 0 ? 20 : 100));
+    }
+  }
+
+  const ReplicaRouterOptions options_;
+  std::mutex mu_;
+  std::map<int64_t, Cached> cache_;
+  QueryNodeClients nodes_;
+  std::atomic<uint64_t> next_{0};
+};
+
+}  // namespace
+
+cluster::QueryNodeClient* QueryNodeClients::Get(const std::string& address) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto& node = nodes_[address];
+  if (!node) {
+    NodeClientOptions options = options_;
+    options.address = address;
+    options.leader = nullptr;
+    options.fail_fast = true;
+    node = NewGrpcQueryNodeClient(options);
+  }
+  return node.get();
+}
+
+std::unique_ptr<cluster::QueryNodeClient> NewReplicaRouter(const ReplicaRouterOptions& options) {
+  return std::make_unique<ReplicaRouter>(options);
+}
+
+}  // namespace quiver::rpc

@@ -1,0 +1,159 @@
+'use strict';
+// Replicas on several query nodes (issue 10): every query node is active and the coordinator
+// places each loaded collection's replicas on distinct nodes. With two replicas, kill -9 of one
+// node costs searches nothing; with one, its replica is loaded elsewhere and searches wait, not
+// fail; a new node gets the missing replica; SIGTERM drains a node (its replicas move first).
+// The failed requests and the longest gap between two successful searches are printed per drill.
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { MilvusClient } = require('@zilliz/milvus2-sdk-node');
+const { startCluster, Role, missing } = require('../lib/cluster');
+
+const skip = missing;
+const DIM = 4;
+let cluster;
+let client;
+
+before(async () => {
+  if (skip) return;
+  cluster = await startCluster({ standbys: 1, ttlSeconds: 2 });  // two query nodes
+  client = new MilvusClient({ address: cluster.address, timeout: 60000, logLevel: 'error' });
+  await client.connectPromise;
+});
+
+after(async () => {
+  if (client) client.closeConnection();
+  if (cluster) {
+    const exit = await cluster.stop();
+    cluster.cleanup();
+    assert.equal(exit.code, 0, `${exit.role} should stop cleanly:\n${(exit.log || '').slice(-3000)}`);
+  }
+});
+
+const vector = id => [id % 97, (id * 7) % 31, 1, id % 5];
+const ok = r => (r.status ? r.status.error_code : r.error_code) === 'Success';
+const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
+
+async function collection(name) {
+  let r = await client.createCollection({ collection_name: name, dimension: DIM, metric_type: 'L2', auto_id: false });
+  assert.ok(ok(r), JSON.stringify(r));
+  r = await client.insert({ collection_name: name, data: Array.from({ length: 300 }, (_, i) => ({ id: i, vector: vector(i) })) });
+  assert.ok(ok(r));
+  await client.flushSync({ collection_names: [name] });
+  r = await client.releaseCollection({ collection_name: name });
+  assert.ok(ok(r), JSON.stringify(r));
+  const described = await client.describeCollection({ collection_name: name });
+  return described.collectionID;
+}
+
+async function replicas(collectionID) {
+  const r = await client.getReplicas({ collectionID });
+  assert.ok(ok(r), JSON.stringify(r.status));
+  return r.replicas.map(x => ({ id: Number(x.replicaID), nodes: x.node_ids.map(Number), addr: x.shard_replicas[0]?.leader_addr }));
+}
+
+async function until(what, fn, ms = 20000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
+    await sleep(100);
+  }
+}
+
+// Searches `name` back to back until stop(); counts failures and the longest gap.
+function searching(name) {
+  const state = { failures: [], searches: 0, longestGapMs: 0, running: true };
+  let lastOk = Date.now();
+  const started = Date.now();
+  const loop = (async () => {
+    while (state.running && Date.now() - started < 60000) {
+      try {
+        const r = await client.search({ collection_name: name, data: [vector(3)], limit: 3 });
+        if (!ok(r)) throw new Error(JSON.stringify(r.status));
+        assert.equal(r.results.length, 3);
+        state.searches++;
+        const now = Date.now();
+        state.longestGapMs = Math.max(state.longestGapMs, now - lastOk);
+        lastOk = now;
+      } catch (e) { state.failures.push(e.message); }
+    }
+  })();
+  state.stop = async () => { state.running = false; await loop; };
+  return state;
+}
+
+// The query node role whose internal address is `addr`.
+const nodeAt = addr => cluster.roles.querynode.find(r => addr && addr.endsWith(`:${r.internalPort}`));
+
+test('two replicas on two query nodes; kill -9 of one fails no search; a new node takes the lost replica', { skip }, async () => {
+  const id = await collection('two');
+  await assert.rejects(client.loadCollection({ collection_name: 'two', replica_number: 3 }),
+    /replica number 3 exceeds the number of query nodes \(2\)/);
+  let r = await client.loadCollectionSync({ collection_name: 'two', replica_number: 2 });
+  assert.ok(ok(r), JSON.stringify(r));
+  const placed = await until('two serving replicas', async () => { const x = await replicas(id); return x.length === 2 && x; });
+  assert.notDeepEqual(placed[0].nodes, placed[1].nodes, 'each replica on its own node');
+
+  const victim = nodeAt(placed[0].addr);
+  assert.ok(victim, `a query node at ${placed[0].addr}`);
+  const load = searching('two');
+  await sleep(1000);
+  await victim.kill9();
+  cluster.roles.querynode = cluster.roles.querynode.filter(x => x !== victim);
+  await sleep(4000);
+  await load.stop();
+  console.log(`# drill replicas=2 kill -9 querynode: ${load.searches} searches, ${load.failures.length} failed, longest gap ${load.longestGapMs} ms`);
+  assert.deepEqual(load.failures, []);
+  assert.ok(load.searches > 10);
+  assert.equal((await replicas(id)).length, 1, 'one node left: one replica');
+
+  const fresh = await new Role('querynode', cluster.env).start();
+  cluster.roles.querynode.push(fresh);
+  await fresh.waitLog(/querynode \| node/, 'a new query node');
+  const again = await until('the lost replica on the new node', async () => { const x = await replicas(id); return x.length === 2 && x; });
+  assert.ok(again.some(x => nodeAt(x.addr) === fresh), JSON.stringify(again));
+  r = await client.releaseCollection({ collection_name: 'two' });
+  assert.ok(ok(r));
+});
+
+test('one replica: kill -9 of its node moves it; searches wait, not fail; SIGTERM drains a node', { skip }, async () => {
+  const id = await collection('one');
+  let r = await client.loadCollectionSync({ collection_name: 'one' });
+  assert.ok(ok(r), JSON.stringify(r));
+  const [placed] = await until('one replica', async () => { const x = await replicas(id); return x.length === 1 && x; });
+  const victim = nodeAt(placed.addr);
+  assert.ok(victim);
+  let load = searching('one');
+  await sleep(1000);
+  await victim.kill9();
+  cluster.roles.querynode = cluster.roles.querynode.filter(x => x !== victim);
+  const moved = await until('the replica elsewhere', async () => { const x = await replicas(id); return x.length === 1 && x[0].addr !== placed.addr && x; });
+  await sleep(2000);
+  await load.stop();
+  console.log(`# drill replicas=1 kill -9 querynode: ${load.searches} searches, ${load.failures.length} failed, longest gap ${load.longestGapMs} ms`);
+  assert.deepEqual(load.failures, []);
+
+  // Drain: a second node to move to, then SIGTERM the one serving.
+  const spare = await new Role('querynode', cluster.env).start();
+  cluster.roles.querynode.push(spare);
+  await spare.waitLog(/querynode \| node/, 'a spare query node');
+  const serving = nodeAt(moved[0].addr);
+  assert.ok(serving && serving !== spare);
+  load = searching('one');
+  await sleep(1000);
+  const started = Date.now();
+  const exit = await serving.stop();
+  const drainMs = Date.now() - started;
+  cluster.roles.querynode = cluster.roles.querynode.filter(x => x !== serving);
+  await sleep(1000);
+  await load.stop();
+  console.log(`# drill replicas=1 SIGTERM (drain) querynode: exit after ${drainMs} ms, ${load.searches} searches, ${load.failures.length} failed, longest gap ${load.longestGapMs} ms`);
+  assert.equal(exit.code, 0, serving.log.slice(-2000));
+  assert.match(serving.log, /msg="draining"/);
+  assert.deepEqual(load.failures, []);
+  const now = await replicas(id);
+  assert.equal(now.length, 1);
+  assert.equal(nodeAt(now[0].addr), spare);
+});
