@@ -1,8 +1,8 @@
 'use strict';
-// The roles as separate processes, each with a standby (issue 10): under a continuous search and
-// insert load through the proxy, kill -9 the active coordinator, then the active querynode, then
-// the active datanode. The standby takes over; the client's failed requests and longest gap are
-// counted and printed per drill, and afterwards every acknowledged row is present exactly once.
+// The elected roles as separate processes, each with a standby (issue 10): under a continuous
+// search and insert load through the proxy, kill -9 the active coordinator, then the active
+// datanode. The standby takes over; the client's failed requests and longest gap are counted and
+// printed per drill, and afterwards every acknowledged row is present exactly once.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { MilvusClient } = require('@zilliz/milvus2-sdk-node');
@@ -83,7 +83,8 @@ test('kill -9 of each active role under load: the standby takes over, no acknowl
   let nextId = 1000;
   const report = [];
 
-  for (const role of ['coord', 'querynode', 'datanode']) {
+  // Query nodes are not elected: their kill -9 and drain drills are in replicas.cluster.js.
+  for (const role of ['coord', 'datanode']) {
     const [active, standby] = cluster.roles[role];
     const state = load(nextId);
     await new Promise(res => setTimeout(res, 1000));  // load running before the kill
@@ -115,9 +116,4 @@ test('kill -9 of each active role under load: the standby takes over, no acknowl
     assert.ok(ok(r));
     assert.equal(Number(r.data[0]['count(*)']), acked.filter(id => id >= base && id < base + 100000).length, `ids from ${base}`);
   }
-});
-  assert.ok(ok(q));
-  const got = q.data.map(row => Number(row.id)).sort((a, b) => a - b);
-  const want = acked.filter(id => id >= 1000).sort((a, b) => a - b);
-  assert.deepEqual(got, want);
 });
