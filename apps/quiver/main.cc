@@ -6,6 +6,7 @@
 // main() is the only place where components are constructed and wired together (STYLE.md §3.3).
 
 #include <CLI/CLI.hpp>
+#include <pthread.h>
 #include <signal.h>
 
 #include <cstdio>
@@ -21,6 +22,17 @@ extern char** environ;
 namespace {
 
 constexpr const char* kVersion = "0.1.0";
+
+pthread_t main_thread;
+
+// Threads that libraries start before main() (OpenBLAS starts its pool when it is loaded) do not
+// have SIGINT/SIGTERM blocked, and the kernel may deliver a process-wide signal to one of them;
+// with the default action that would kill the process in the middle of whatever main() does
+// (a standby taking over, a drain). The handler hands the signal to the main thread, which has
+// it blocked and takes it with sigwait. pthread_kill is async-signal-safe.
+void ForwardToMain(int signal_number) {
+  if (!pthread_equal(pthread_self(), main_thread)) pthread_kill(main_thread, signal_number);
+}
 
 }  // namespace
 
@@ -102,6 +114,13 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  main_thread = pthread_self();
+  struct sigaction forward {};
+  forward.sa_handler = ForwardToMain;
+  sigemptyset(&forward.sa_mask);
+  forward.sa_flags = SA_RESTART;
+  sigaction(SIGINT, &forward, nullptr);
+  sigaction(SIGTERM, &forward, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
   RunFn chosen = quiver::app::RunStandalone;

@@ -26,7 +26,7 @@ after(async () => {
   if (cluster) {
     const exit = await cluster.stop();
     cluster.cleanup();
-    assert.equal(exit.code, 0, `${exit.role} should stop cleanly:\n${(exit.log || '').slice(-3000)}`);
+    assert.equal(exit.code, 0, `${exit.role} should stop cleanly (signal ${exit.signal}):\n${(exit.log || '').slice(-3000)}`);
   }
 });
 

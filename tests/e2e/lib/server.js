@@ -209,7 +209,7 @@ async function stopShared(server, client) {
   if (!server) return;
   const exit = await server.stop();
   require('node:assert/strict').equal(exit.code, 0,
-    `quiver${exit.role ? ` ${exit.role}` : ''} should stop cleanly on SIGTERM:\n${(exit.log || server.log).slice(-3000)}`);
+    `quiver${exit.role ? ` ${exit.role}` : ''} should stop cleanly on SIGTERM (exit ${exit.code}, signal ${exit.signal}):\n${(exit.log || server.log).slice(-3000)}`);
   server.cleanup();
 }
 
