@@ -7,8 +7,12 @@
 #
 # `etcd-test.sh cluster DATA_DIR C1 P1 C2 P2 C3 P3 [OWNER_PID]` starts a three-member cluster
 # (client and peer ports per member) and prints the three PIDs, once every member is healthy.
+#
+# `etcd-test.sh restart DATA_DIR MEMBER [OWNER_PID]` starts member MEMBER (0..2) of an earlier
+# `cluster` again from its data (after a test killed it), waits until it is healthy and prints
+# its PID.
 set -euo pipefail
-cmd="${1:?usage: etcd-test.sh start DATA_DIR CLIENT_PORT PEER_PORT [OWNER_PID] | cluster DATA_DIR C1 P1 C2 P2 C3 P3 [OWNER_PID]}"
+cmd="${1:?usage: etcd-test.sh start DATA_DIR CLIENT_PORT PEER_PORT [OWNER_PID] | cluster DATA_DIR C1 P1 C2 P2 C3 P3 [OWNER_PID] | restart DATA_DIR MEMBER [OWNER_PID]}"
 etcd_bin="$(command -v etcd || true)"
 [ -n "$etcd_bin" ] || { echo "etcd-test: etcd is not installed (scripts/install-deps.sh installs etcd-server)" >&2; exit 3; }
 
@@ -23,11 +27,15 @@ if [ "$cmd" = cluster ]; then
   for m in 0 1 2; do
     c="${ports[$((2 * m))]}"; p="${ports[$((2 * m + 1))]}"
     mkdir -p "$dir/m$m"
-    "$etcd_bin" --name "m$m" --data-dir "$dir/m$m/data" \
+    # The member's arguments, kept for `restart`.
+    printf '%s\n' --name "m$m" --data-dir "$dir/m$m/data" \
       --listen-client-urls "http://127.0.0.1:$c" --advertise-client-urls "http://127.0.0.1:$c" \
       --listen-peer-urls "http://127.0.0.1:$p" --initial-advertise-peer-urls "http://127.0.0.1:$p" \
       --initial-cluster "$initial" --initial-cluster-state new --initial-cluster-token "quiver-test-$$" \
-      --log-level error > "$dir/m$m/etcd.log" 2>&1 &
+      --log-level error > "$dir/m$m/args"
+    echo "$c" > "$dir/m$m/client.port"
+    mapfile -t args < "$dir/m$m/args"
+    "$etcd_bin" "${args[@]}" > "$dir/m$m/etcd.log" 2>&1 &
     pids+=($!)
     watch_owner "$owner" "$!"
   done
@@ -41,6 +49,24 @@ if [ "$cmd" = cluster ]; then
   done
   echo "etcd-test: the cluster did not become healthy" >&2
   kill "${pids[@]}" 2>/dev/null || true
+  exit 1
+fi
+
+if [ "$cmd" = restart ]; then
+  dir="$2"; m="$3"; owner="${4:-}"
+  [ -f "$dir/m$m/args" ] || { echo "etcd-test: no member m$m in $dir" >&2; exit 2; }
+  mapfile -t args < "$dir/m$m/args"
+  "$etcd_bin" "${args[@]}" >> "$dir/m$m/etcd.log" 2>&1 &
+  pid=$!
+  watch_owner "$owner" "$pid"
+  c="$(cat "$dir/m$m/client.port")"
+  for _ in $(seq 1 200); do
+    if ! kill -0 "$pid" 2>/dev/null; then echo "etcd-test: member m$m exited:" >&2; tail -n 20 "$dir/m$m/etcd.log" >&2; exit 1; fi
+    if curl -sf "http://127.0.0.1:$c/health" | grep -q '"health":"true"'; then echo "$pid"; exit 0; fi
+    sleep 0.1
+  done
+  echo "etcd-test: member m$m did not become healthy after restart" >&2
+  kill "$pid" 2>/dev/null || true
   exit 1
 fi
 

@@ -6,7 +6,7 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { MilvusClient } = require('@zilliz/milvus2-sdk-node');
-const { startCluster, missing } = require('../lib/cluster');
+const { startCluster, clientLoad, missing } = require('../lib/cluster');
 
 const skip = missing;
 const DIM = 4;
@@ -33,38 +33,7 @@ after(async () => {
 const vector = id => [id % 97, (id * 7) % 31, 1, id % 5];
 const ok = r => (r.status ? r.status.error_code : r.error_code) === 'Success';
 
-// Runs searches and inserts back to back until stop() is called (bounded by `limitMs`). Records
-// every failed request and the longest time between two successful searches.
-function load(firstId, limitMs = 60000) {
-  const state = { failures: [], acked: [], searches: 0, longestGapMs: 0, running: true };
-  const started = Date.now();
-  let lastOk = Date.now();
-  let nextId = firstId;
-  const searching = (async () => {
-    while (state.running && Date.now() - started < limitMs) {
-      try {
-        const r = await client.search({ collection_name: NAME, data: [vector(3)], limit: 3 });
-        if (!ok(r)) throw new Error(JSON.stringify(r.status));
-        state.searches++;
-        const now = Date.now();
-        state.longestGapMs = Math.max(state.longestGapMs, now - lastOk);
-        lastOk = now;
-      } catch (e) { state.failures.push(`search: ${e.message}`); }
-    }
-  })();
-  const inserting = (async () => {
-    while (state.running && Date.now() - started < limitMs) {
-      const ids = Array.from({ length: 20 }, () => nextId++);
-      try {
-        const r = await client.insert({ collection_name: NAME, data: ids.map(id => ({ id, vector: vector(id) })) });
-        if (!ok(r)) throw new Error(JSON.stringify(r.status));
-        state.acked.push(...ids);
-      } catch (e) { state.failures.push(`insert: ${e.message}`); }
-    }
-  })();
-  state.stop = async () => { state.running = false; await Promise.all([searching, inserting]); };
-  return state;
-}
+const load = firstId => clientLoad(client, NAME, firstId, vector);
 
 async function count() {
   const r = await client.query({ collection_name: NAME, filter: '', output_fields: ['count(*)'], consistency_level: 'Strong' });

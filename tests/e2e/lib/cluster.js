@@ -36,28 +36,105 @@ function stopPid(pid, signal = 'SIGTERM') {
   try { process.kill(pid, 'SIGKILL'); } catch (e) { /* gone */ }
 }
 
-// etcd (1 member), NATS (1 server with JetStream) and radosgw, each on free loopback ports.
+// etcd, NATS JetStream and radosgw, each on free loopback ports: one etcd member and one NATS
+// server, or with `ha` three etcd members and a three-node NATS cluster (WAL streams R3), the
+// layout a production deployment has and the storage drills kill members of.
 class Storage {
+  constructor({ ha = false } = {}) { this.ha = ha; }
+
   async start() {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quiver-cluster-'));
-    this.etcdPort = await freePort();
-    this.natsPort = await freePort();
     this.rgwPort = await freePort();
     this.pids = [];
-    this.pids.push(...script('etcd-test.sh', ['start', path.join(this.dir, 'etcd'), this.etcdPort, await freePort()]));
-    this.pids.push(...script('nats-test.sh', ['start', path.join(this.dir, 'nats'), this.natsPort, await freePort()]));
-    this.pids.push(...script('ceph-test.sh', ['start', path.join(this.dir, 'ceph'), await freePort(), this.rgwPort]));
+    if (this.ha) {
+      const etcdPorts = [];
+      for (let i = 0; i < 6; i++) etcdPorts.push(await freePort());
+      this.etcdPorts = [etcdPorts[0], etcdPorts[2], etcdPorts[4]];
+      this.etcd = script('etcd-test.sh', ['cluster', path.join(this.dir, 'etcd'), ...etcdPorts]);
+      const natsPorts = [];
+      for (let i = 0; i < 9; i++) natsPorts.push(await freePort());
+      this.natsPorts = [natsPorts[0], natsPorts[3], natsPorts[6]];
+      this.nats = script('nats-test.sh', ['cluster', path.join(this.dir, 'nats'), ...natsPorts]);
+    } else {
+      this.etcdPorts = [await freePort()];
+      this.etcd = script('etcd-test.sh', ['start', path.join(this.dir, 'etcd'), this.etcdPorts[0], await freePort()]);
+      this.natsPorts = [await freePort()];
+      this.nats = script('nats-test.sh', ['start', path.join(this.dir, 'nats'), this.natsPorts[0], await freePort()]);
+    }
+    this.pids.push(...this.etcd, ...this.nats);
+    this.ceph = script('ceph-test.sh', ['start', path.join(this.dir, 'ceph'), await freePort(), this.rgwPort]);
+    this.pids.push(...this.ceph);
     return this;
   }
 
   // The environment a role of deployment `root` reads its storage settings from.
   env(root) {
     return {
-      QUIVER_ETCD_ENDPOINTS: `127.0.0.1:${this.etcdPort}`, QUIVER_ETCD_ROOTPATH: root,
-      QUIVER_NATS_SERVERS: `127.0.0.1:${this.natsPort}`, QUIVER_NATS_STREAMPREFIX: root.replace(/[^A-Za-z0-9]/g, ''),
+      QUIVER_ETCD_ENDPOINTS: this.etcdPorts.map(p => `127.0.0.1:${p}`).join(','), QUIVER_ETCD_ROOTPATH: root,
+      QUIVER_NATS_SERVERS: this.natsPorts.map(p => `127.0.0.1:${p}`).join(','),
+      QUIVER_NATS_STREAMPREFIX: root.replace(/[^A-Za-z0-9]/g, ''), QUIVER_NATS_REPLICAS: this.ha ? '3' : '1',
       QUIVER_MINIO_ADDRESS: `127.0.0.1:${this.rgwPort}`, QUIVER_MINIO_ACCESSKEYID: ACCESS,
       QUIVER_MINIO_SECRETACCESSKEY: SECRET, QUIVER_MINIO_BUCKETNAME: 'quiver-cluster', QUIVER_MINIO_ROOTPATH: root,
     };
+  }
+
+  // kill -9 of one storage process; `restart*` start it again from what it left on disk.
+  kill9(pid) {
+    try { process.kill(pid, 'SIGKILL'); } catch (e) { return; }
+    for (let i = 0; i < 200; i++) {
+      try { process.kill(pid, 0); } catch (e) { return; }
+      spawnSync('sleep', ['0.05']);
+    }
+  }
+
+  restartEtcd(member) {
+    const [pid] = script('etcd-test.sh', ['restart', path.join(this.dir, 'etcd'), member]);
+    this.etcd[member] = pid;
+    this.pids.push(pid);
+    return pid;
+  }
+
+  // The index of the etcd member that leads the raft group.
+  async etcdLeader() {
+    for (const port of this.etcdPorts) {
+      try {
+        const r = await fetch(`http://127.0.0.1:${port}/v3/maintenance/status`, { method: 'POST', body: '{}' });
+        const body = await r.json();
+        if (body.leader && body.header.member_id === body.leader) return this.etcdPorts.indexOf(port);
+      } catch (e) { /* down or not answering: ask the next */ }
+    }
+    throw new Error('no etcd member reports itself as the leader');
+  }
+
+  // The index of the NATS node that leads most of the streams whose names start with `prefix`.
+  async natsStreamLeader(prefix) {
+    const monitor = Number(fs.readFileSync(path.join(this.dir, 'nats', 'n0.monitor'), 'utf8'));
+    const r = await fetch(`http://127.0.0.1:${monitor}/jsz?accounts=true&streams=true`);
+    const body = await r.json();
+    const count = new Map();
+    for (const account of body.account_details || []) {
+      for (const stream of account.stream_detail || []) {
+        if (!stream.name.startsWith(prefix) || !stream.cluster || !stream.cluster.leader) continue;
+        count.set(stream.cluster.leader, (count.get(stream.cluster.leader) || 0) + 1);
+      }
+    }
+    if (count.size === 0) throw new Error(`no stream ${prefix}* has a leader`);
+    const [name] = [...count].sort((a, b) => b[1] - a[1])[0];
+    return Number(name.slice(1));  // n0..n2
+  }
+
+  restartNats(node) {
+    const [pid] = script('nats-test.sh', ['restart', path.join(this.dir, 'nats'), this.ha ? node : 'single']);
+    this.nats[this.ha ? node : 0] = pid;
+    this.pids.push(pid);
+    return pid;
+  }
+
+  restartRgw() {
+    const [pid] = script('ceph-test.sh', ['restart-rgw', path.join(this.dir, 'ceph')]);
+    this.ceph[2] = pid;
+    this.pids.push(pid);
+    return pid;
   }
 
   stop() {
@@ -163,8 +240,8 @@ function internalClient(service, address) {
 // A whole deployment on its own storage: `standbys` extra coordinators, datanodes, querynodes and
 // indexnodes stand by beside the active ones, then one proxy. Looks like a QuiverServer to the
 // suite (address, log, stop, cleanup), so files written for standalone run against the proxy.
-async function startCluster({ env = {}, standbys = 0, ttlSeconds = 2 } = {}) {
-  const storage = await new Storage().start();
+async function startCluster({ env = {}, standbys = 0, ttlSeconds = 2, ha = false } = {}) {
+  const storage = await new Storage({ ha }).start();
   const root = `c${Date.now().toString(36)}`;
   const roleEnv = { ...storage.env(root), QUIVER_SESSION_TTLSECONDS: String(ttlSeconds), ...env };
   const roles = {};
@@ -231,4 +308,41 @@ async function startCluster({ env = {}, standbys = 0, ttlSeconds = 2 } = {}) {
   };
 }
 
-module.exports = { Storage, Role, internalClient, startCluster, missing, BIN };
+const isOk = r => (r.status ? r.status.error_code : r.error_code) === 'Success';
+
+// A client's continuous load on collection `name` for the drills: searches and inserts (20 rows a
+// batch, ids from `firstId`, vectors from `vector(id)`) back to back until stop() (at most
+// `limitMs`). Records every failed request, the acknowledged ids and the longest time between two
+// successful searches.
+function clientLoad(client, name, firstId, vector, limitMs = 60000) {
+  const state = { failures: [], acked: [], searches: 0, longestGapMs: 0, running: true };
+  const started = Date.now();
+  let lastOk = Date.now();
+  let nextId = firstId;
+  const searching = (async () => {
+    while (state.running && Date.now() - started < limitMs) {
+      try {
+        const r = await client.search({ collection_name: name, data: [vector(3)], limit: 3 });
+        if (!isOk(r)) throw new Error(JSON.stringify(r.status));
+        state.searches++;
+        const now = Date.now();
+        state.longestGapMs = Math.max(state.longestGapMs, now - lastOk);
+        lastOk = now;
+      } catch (e) { state.failures.push(`search: ${e.message}`); }
+    }
+  })();
+  const inserting = (async () => {
+    while (state.running && Date.now() - started < limitMs) {
+      const ids = Array.from({ length: 20 }, () => nextId++);
+      try {
+        const r = await client.insert({ collection_name: name, data: ids.map(id => ({ id, vector: vector(id) })) });
+        if (!isOk(r)) throw new Error(JSON.stringify(r.status));
+        state.acked.push(...ids);
+      } catch (e) { state.failures.push(`insert: ${e.message}`); }
+    }
+  })();
+  state.stop = async () => { state.running = false; await Promise.all([searching, inserting]); };
+  return state;
+}
+
+module.exports = { Storage, Role, internalClient, startCluster, clientLoad, missing, BIN };
