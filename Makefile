@@ -35,10 +35,11 @@ test: build
 test-cluster: build
 	./scripts/run-cluster-tests.sh $(BUILD_DIR)
 
-# kill -9 of each active role (with a standby) under search + insert load through the proxy,
-# reporting failed requests, the longest gap and lost rows. Not in `make test` yet (see issue 10).
+# The drills alone (also part of `make test-cluster`): kill -9 of each elected role, outages of an
+# etcd member, a NATS node and radosgw, under search + insert load through the proxy, reporting
+# failed requests, the longest gap and lost rows.
 test-drills: build
-	./scripts/run-cluster-tests.sh $(BUILD_DIR) tests/e2e/cluster/failover.cluster.js
+	./scripts/run-cluster-tests.sh $(BUILD_DIR) tests/e2e/cluster/failover.cluster.js tests/e2e/cluster/storage.cluster.js
 
 # ctest and the end-to-end suite on the Debug build with AddressSanitizer and UBSan (a second
 # full build: its own CI step, see .ci/run).

@@ -569,8 +569,12 @@ Status RunProxy(const Config& config, const char* version, const sigset_t* signa
   rpc::ReplicaRouterOptions query_options;
   query_options.meta = env.meta.get();
   auto querynode = rpc::NewReplicaRouter(query_options);
+  // Resource groups: configuration in etcd; the coordinator assigns the nodes and places replicas.
+  storage::MetaStore* meta = env.meta.get();
+  coord::ResourceGroupManager resource_groups(meta, {[meta] { return coord::LiveQueryNodes(meta); }});
   proxy::ProxyOptions proxy_options;
   proxy_options.max_json_bytes = static_cast<size_t>(std::max<int64_t>(1, max_json_bytes));
+  proxy_options.resource_groups = &resource_groups;
   proxy::Proxy proxy(env.coord.get(), datanode.get(), querynode.get(), env.wal.get(), &env.metrics, proxy_options);
   QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<MilvusFront> front,
                           MilvusFront::Start(config, &proxy, env.access.get(), &env.metrics, version,

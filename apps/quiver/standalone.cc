@@ -13,6 +13,7 @@
 #include "common/status_server.h"
 #include "common/thread_pool.h"
 #include "coord/coord.h"
+#include "coord/resource_groups.h"
 #include "datanode/datanode.h"
 #include "indexnode/indexnode.h"
 #include "rpc/milvus/grpc_service.h"
@@ -114,8 +115,13 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
   indexnode_options.build_threads = static_cast<size_t>(std::max<int64_t>(0, build_threads));
   indexnode::IndexNode indexnode(coord.get(), coord.get(), objects.get(), &metrics, indexnode_options);
   QUIVER_RETURN_IF_ERROR(indexnode.Start());
+  // Resource groups over the one query node this process has.
+  coord::ResourceGroupManager resource_groups(meta.get(), {[]() -> Result<std::vector<cluster::GroupNode>> {
+                                                return std::vector<cluster::GroupNode>{{1, "localhost"}};
+                                              }});
   proxy::ProxyOptions proxy_options;
   proxy_options.max_json_bytes = static_cast<size_t>(std::max<int64_t>(1, max_json_bytes));
+  proxy_options.resource_groups = &resource_groups;
   proxy::Proxy proxy(coord.get(), &datanode, &querynode, wal.get(), &metrics, proxy_options);
 
   // Reload what was loaded before the restart.

@@ -128,6 +128,7 @@ struct ReplicaView {
   int64_t node_id = 0;
   std::string address;
   bool serving = false;
+  std::string resource_group;  // empty: the node client does not know (the proxy fills it in)
 };
 
 class QueryNodeClient {
@@ -135,7 +136,7 @@ class QueryNodeClient {
   virtual ~QueryNodeClient() = default;
   // The replicas serving the collection. One query node (standalone) holds the only one.
   virtual Result<std::vector<ReplicaView>> Replicas(int64_t collection_id) {
-    return std::vector<ReplicaView>{{1, 1, "localhost", true}};
+    return std::vector<ReplicaView>{{1, 1, "localhost", true, ""}};
   }
   // Loads sealed segments and follows the collection's channels. Idempotent.
   virtual Status LoadCollection(const CollectionPtr& collection) = 0;

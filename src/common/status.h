@@ -62,6 +62,7 @@ enum class ErrorDetail : uint16_t {
   kNotReady,
   kUnimplemented,
   kRateLimited,
+  kResourceGroupNotFound,
 };
 
 std::string_view StatusCodeName(StatusCode code);

@@ -30,7 +30,8 @@ std::string EncodeReplicas(const CollectionReplicas& c) {
                              {"node_id", r.node_id},
                              {"address", r.address},
                              {"serving", r.serving},
-                             {"replaces", r.replaces}});
+                             {"replaces", r.replaces},
+                             {"resource_group", r.resource_group}});
   }
   return j.dump();
 }
@@ -45,7 +46,8 @@ Result<CollectionReplicas> DecodeReplicas(std::string_view record) {
     c.next_id = j.at("next_id").get<int64_t>();
     for (const Json& r : j.at("replicas")) {
       c.replicas.push_back({r.at("id").get<int64_t>(), r.at("node_id").get<int64_t>(), r.at("address").get<std::string>(),
-                            r.at("serving").get<bool>(), r.value("replaces", int64_t{0})});
+                            r.at("serving").get<bool>(), r.value("replaces", int64_t{0}),
+                            r.value("resource_group", std::string(kDefaultResourceGroup))});
     }
     return c;
   } catch (const Json::exception& e) {
@@ -89,19 +91,32 @@ PlanOutput PlanReplicas(const PlanInput& in) {
   PlanOutput out;
   std::map<int64_t, const QueryNodeState*> live;
   for (const QueryNodeState& n : in.nodes) live[n.node_id] = &n;
-  auto eligible = [&](int64_t node_id) {
+  // Whether `node_id` can hold a replica of group `group`.
+  auto eligible = [&](int64_t node_id, const std::string& group) {
     auto it = live.find(node_id);
-    return it != live.end() && !it->second->draining;
+    return it != live.end() && !it->second->draining && it->second->resource_group == group;
   };
   for (const auto& [id, record] : in.current) {
     if (!in.wanted.count(id)) out.remove.push_back(id);
   }
 
   std::map<int64_t, CollectionReplicas> next;
+  std::map<int64_t, std::map<std::string, int32_t>> desired;  // replicas per group
   for (const auto& [id, number] : in.wanted) {
     auto found = in.current.find(id);
     CollectionReplicas c = found != in.current.end() ? found->second : CollectionReplicas{id, number, 1, {}};
     c.replica_number = std::max(1, number);
+    std::map<std::string, int32_t>& want = desired[id];
+    auto g = in.groups.find(id);
+    int32_t sum = 0;
+    if (g != in.groups.end()) {
+      for (const auto& [group, n] : g->second) sum += n;
+    }
+    if (g != in.groups.end() && sum == c.replica_number) {
+      want = g->second;
+    } else {
+      want = {{kDefaultResourceGroup, c.replica_number}};
+    }
     // Replicas of nodes that are gone go; the others serve once loaded.
     std::erase_if(c.replicas, [&](const Replica& r) { return !live.count(r.node_id); });
     for (Replica& r : c.replicas) {
@@ -124,7 +139,7 @@ PlanOutput PlanReplicas(const PlanInput& in) {
     next[id] = std::move(c);
   }
 
-  std::map<int64_t, int> load;  // replicas per eligible node
+  std::map<int64_t, int> load;  // replicas per node that can hold them
   for (const auto& [node_id, node] : live) {
     if (!node->draining) load[node_id] = 0;
   }
@@ -133,27 +148,29 @@ PlanOutput PlanReplicas(const PlanInput& in) {
       if (load.count(r.node_id)) ++load[r.node_id];
     }
   }
-  // The least loaded eligible node without a replica of `c` (lowest id on ties).
-  auto pick = [&](const CollectionReplicas& c) -> const QueryNodeState* {
+  // The least loaded node of `group` without a replica of `c` (lowest id on ties).
+  auto pick = [&](const CollectionReplicas& c, const std::string& group) -> const QueryNodeState* {
     const QueryNodeState* best = nullptr;
     for (const auto& [node_id, count] : load) {
-      if (Holds(c, node_id)) continue;
+      if (Holds(c, node_id) || live[node_id]->resource_group != group) continue;
       if (best == nullptr || count < load[best->node_id]) best = live[node_id];
     }
     return best;
   };
-  auto add = [&](CollectionReplicas* c, const QueryNodeState* node, int64_t replaces) {
-    c->replicas.push_back({c->next_id++, node->node_id, node->address, false, replaces});
+  auto add = [&](CollectionReplicas* c, const QueryNodeState* node, int64_t replaces, const std::string& group) {
+    c->replicas.push_back({c->next_id++, node->node_id, node->address, false, replaces, group});
     ++load[node->node_id];
     QUIVER_LOG(INFO) << "replica placed" << Kv("collection_id", c->collection_id) << Kv("replica", c->next_id - 1)
-                     << Kv("node_id", node->node_id) << Kv("replaces", replaces);
+                     << Kv("node_id", node->node_id) << Kv("group", group) << Kv("replaces", replaces);
   };
   auto retiring = [&](const CollectionReplicas& c, const Replica& r) {
-    return !eligible(r.node_id) || Replaced(c, r.id);
+    return !eligible(r.node_id, r.resource_group) || Replaced(c, r.id);
   };
-  auto active_count = [&](const CollectionReplicas& c, bool serving_only) {
+  // Replicas that stay (of `group`, or of every group when empty).
+  auto active_count = [&](const CollectionReplicas& c, const std::string& group, bool serving_only) {
     int n = 0;
     for (const Replica& r : c.replicas) {
+      if (!group.empty() && r.resource_group != group) continue;
       if (!retiring(c, r) && (!serving_only || r.serving)) ++n;
     }
     return n;
@@ -161,28 +178,69 @@ PlanOutput PlanReplicas(const PlanInput& in) {
 
   bool in_flight = false;
   for (auto& [id, c] : next) {
-    // Replicas of draining nodes: dropped when enough others serve, else moved.
-    std::vector<int64_t> draining;
-    for (const Replica& r : c.replicas) {
-      if (!eligible(r.node_id) && !Replaced(c, r.id)) draining.push_back(r.id);
+    std::map<std::string, int32_t>& want = desired[id];
+    // Transferred replicas: a group with more than it should have hands one over to a group with
+    // fewer (it then moves to a node of its new group, loading first).
+    for (Replica& r : c.replicas) {
+      if (Replaced(c, r.id) || r.replaces != 0) continue;
+      const std::string from = r.resource_group;
+      auto surplus = [&](const std::string& g) {
+        int n = 0;
+        for (const Replica& x : c.replicas) {
+          if (x.resource_group == g && !Replaced(c, x.id)) ++n;
+        }
+        auto w = want.find(g);
+        return n - (w == want.end() ? 0 : w->second);
+      };
+      if (surplus(from) <= 0) continue;
+      for (const auto& [to, n] : want) {
+        if (to != from && surplus(to) < 0) {
+          QUIVER_LOG(INFO) << "replica transferred" << Kv("collection_id", id) << Kv("replica", r.id)
+                           << Kv("from", from) << Kv("to", to);
+          r.resource_group = to;
+          break;
+        }
+      }
     }
-    for (int64_t rid : draining) {
-      if (active_count(c, false) >= c.replica_number && active_count(c, true) > 0) {
+    // Replicas on nodes that cannot hold them (draining, moved to another group, transferred):
+    // dropped when enough others serve, else moved.
+    std::vector<std::pair<int64_t, std::string>> moving;
+    for (const Replica& r : c.replicas) {
+      if (!eligible(r.node_id, r.resource_group) && !Replaced(c, r.id)) moving.emplace_back(r.id, r.resource_group);
+    }
+    for (const auto& [rid, group] : moving) {
+      auto w = want.find(group);
+      const int32_t wanted_here = w == want.end() ? 0 : w->second;
+      if (active_count(c, group, false) >= wanted_here && active_count(c, "", true) > 0) {
         std::erase_if(c.replicas, [&](const Replica& r) { return r.id == rid; });
         continue;
       }
-      if (const QueryNodeState* node = pick(c)) add(&c, node, rid);
+      if (const QueryNodeState* node = pick(c, group)) add(&c, node, rid, group);
     }
-    while (active_count(c, false) < c.replica_number) {
-      const QueryNodeState* node = pick(c);
-      if (node == nullptr) break;  // under-replicated until a node joins
-      add(&c, node, 0);
+    for (const auto& [group, n] : want) {
+      while (active_count(c, group, false) < n) {
+        const QueryNodeState* node = pick(c, group);
+        if (node == nullptr) break;  // under-replicated until a node joins the group
+        add(&c, node, 0, group);
+      }
     }
-    while (active_count(c, false) > c.replica_number) {
-      // Fewer replicas wanted: drop one not serving first, else one on the busiest node.
-      const Replica* victim = nullptr;
+    // Fewer replicas wanted (in a group): drop one not serving first, else one on the busiest node.
+    auto over = [&](std::string* group) {
       for (const Replica& r : c.replicas) {
         if (retiring(c, r)) continue;
+        auto w = want.find(r.resource_group);
+        if (active_count(c, r.resource_group, false) > (w == want.end() ? 0 : w->second)) {
+          *group = r.resource_group;
+          return true;
+        }
+      }
+      return false;
+    };
+    std::string group;
+    while (over(&group)) {
+      const Replica* victim = nullptr;
+      for (const Replica& r : c.replicas) {
+        if (retiring(c, r) || r.resource_group != group) continue;
         auto better = [&](const Replica& a, const Replica& b) {
           if (a.serving != b.serving) return !a.serving;
           return load[a.node_id] > load[b.node_id];
@@ -195,29 +253,37 @@ PlanOutput PlanReplicas(const PlanInput& in) {
       std::erase_if(c.replicas, [&](const Replica& r) { return r.id == rid; });
     }
     for (const Replica& r : c.replicas) {
-      if (!r.serving || r.replaces != 0 || !eligible(r.node_id)) in_flight = true;
+      if (!r.serving || r.replaces != 0 || !eligible(r.node_id, r.resource_group)) in_flight = true;
     }
   }
 
-  // Rebalance, one move at a time, when nothing else is moving.
-  if (!in_flight && load.size() >= 2) {
-    auto [low, high] = std::minmax_element(load.begin(), load.end(), [](const auto& a, const auto& b) {
-      return a.second < b.second || (a.second == b.second && a.first < b.first);
-    });
-    if (high->second - low->second >= 2) {
+  // Rebalance within a group, one move at a time, when nothing else is moving.
+  if (!in_flight) {
+    std::map<std::string, std::vector<std::pair<int64_t, int>>> by_group;
+    for (const auto& [node_id, count] : load) by_group[live[node_id]->resource_group].emplace_back(node_id, count);
+    for (const auto& [group, nodes] : by_group) {
+      if (nodes.size() < 2) continue;
+      auto [low, high] = std::minmax_element(nodes.begin(), nodes.end(), [](const auto& a, const auto& b) {
+        return a.second < b.second || (a.second == b.second && a.first < b.first);
+      });
+      if (high->second - low->second < 2) continue;
       const int64_t from = high->first, to = low->first;
+      bool moved = false;
       for (auto& [id, c] : next) {
         if (Holds(c, to)) continue;
-        Replica* moving = nullptr;
+        Replica* source = nullptr;
         for (Replica& r : c.replicas) {
-          if (r.node_id == from) moving = &r;
+          if (r.node_id == from) source = &r;
         }
-        if (moving == nullptr) continue;
-        const int64_t rid = moving->id;
+        if (source == nullptr) continue;
+        const int64_t rid = source->id;
+        const std::string g = source->resource_group;
         --load[from];
-        add(&c, live[to], rid);
+        add(&c, live[to], rid, g);
+        moved = true;
         break;
       }
+      if (moved) break;
     }
   }
 
@@ -228,8 +294,23 @@ PlanOutput PlanReplicas(const PlanInput& in) {
   return out;
 }
 
+Result<std::vector<GroupNode>> LiveQueryNodes(storage::MetaStore* store) {
+  QUIVER_ASSIGN_OR_RETURN(auto sessions, cluster::ListSessions(store, "querynode"));
+  QUIVER_ASSIGN_OR_RETURN(storage::RangeResult drains, store->Range(kDrainPrefix));
+  std::set<std::string> draining;
+  for (const auto& kv : drains.kvs) draining.insert(kv.key);
+  std::vector<GroupNode> out;
+  for (const auto& [node_id, info] : sessions) {
+    if (!draining.count(DrainKey(node_id))) out.push_back({node_id, info.address});
+  }
+  return out;
+}
+
 ReplicaManager::ReplicaManager(storage::MetaStore* store, cluster::CatalogReader* catalog, ReplicaManagerOptions options)
-    : store_(store), catalog_(catalog), options_(std::move(options)) {}
+    : store_(store),
+      catalog_(catalog),
+      options_(std::move(options)),
+      groups_(store, ResourceGroupManagerOptions{[store] { return LiveQueryNodes(store); }}) {}
 
 ReplicaManager::~ReplicaManager() { Stop(); }
 
@@ -273,15 +354,8 @@ void ReplicaManager::Loop() {
 }
 
 Result<int32_t> ReplicaManager::Capacity() {
-  QUIVER_ASSIGN_OR_RETURN(auto sessions, cluster::ListSessions(store_, "querynode"));
-  QUIVER_ASSIGN_OR_RETURN(storage::RangeResult drains, store_->Range(kDrainPrefix));
-  std::set<std::string> draining;
-  for (const auto& kv : drains.kvs) draining.insert(kv.key);
-  int32_t n = 0;
-  for (const auto& [node_id, info] : sessions) {
-    if (!draining.count(DrainKey(node_id))) ++n;
-  }
-  return n;
+  QUIVER_ASSIGN_OR_RETURN(std::vector<GroupNode> nodes, LiveQueryNodes(store_));
+  return static_cast<int32_t>(nodes.size());
 }
 
 Status ReplicaManager::RunOnce() {
@@ -291,9 +365,13 @@ Status ReplicaManager::RunOnce() {
   QUIVER_ASSIGN_OR_RETURN(storage::RangeResult drains, store_->Range(kDrainPrefix));
   std::set<std::string> draining;
   for (const auto& kv : drains.kvs) draining.insert(kv.key);
+  QUIVER_ASSIGN_OR_RETURN(auto assignment, groups_.Assign());
   for (const auto& [node_id, info] : sessions) {
-    input.nodes.push_back({node_id, info.address, draining.count(DrainKey(node_id)) > 0});
+    auto group = assignment.find(node_id);
+    input.nodes.push_back({node_id, info.address, draining.count(DrainKey(node_id)) > 0,
+                           group != assignment.end() ? group->second : kDefaultResourceGroup});
   }
+  QUIVER_ASSIGN_OR_RETURN(input.groups, groups_.AllReplicaGroups());
   QUIVER_ASSIGN_OR_RETURN(auto collections, catalog_->ListAllCollections());
   for (const auto& c : collections) {
     if (c->loaded()) input.wanted[c->id] = c->replica_number;

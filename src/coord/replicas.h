@@ -25,6 +25,7 @@
 #include "cluster/clients.h"
 #include "common/mutex.h"
 #include "common/status.h"
+#include "coord/resource_groups.h"
 #include "storage/meta/meta_store.h"
 
 namespace quiver::coord {
@@ -38,6 +39,7 @@ struct Replica {
   std::string address;      // its internal RPC address
   bool serving = false;     // loaded there: reads go to it
   int64_t replaces = 0;     // a move: the replica this one takes over from once serving
+  std::string resource_group = kDefaultResourceGroup;  // its node is one of this group's
   bool operator==(const Replica&) const = default;
 };
 
@@ -57,6 +59,9 @@ Result<CollectionReplicas> DecodeReplicas(std::string_view record);
 std::string ReplicasKey(int64_t collection_id);
 std::string DrainKey(int64_t node_id);
 
+// The live query nodes that can hold replicas (a session, no drain key).
+Result<std::vector<GroupNode>> LiveQueryNodes(storage::MetaStore* store);
+
 // Every collection's replicas, by collection id.
 Result<std::map<int64_t, CollectionReplicas>> ListReplicas(storage::MetaStore* store);
 
@@ -64,6 +69,7 @@ struct QueryNodeState {
   int64_t node_id = 0;
   std::string address;
   bool draining = false;
+  std::string resource_group = kDefaultResourceGroup;
 };
 
 struct PlanInput {
@@ -72,6 +78,9 @@ struct PlanInput {
   std::map<int64_t, CollectionReplicas> current;  // as stored
   // Whether `node` has the collection loaded (asked only of replicas not yet serving).
   std::function<bool(int64_t node_id, const std::string& address, int64_t collection_id)> loaded;
+  // Replicas per resource group of a loaded collection; a collection not here (or whose counts do
+  // not add up to its replica number) has all its replicas in the default group.
+  std::map<int64_t, std::map<std::string, int32_t>> groups;
 };
 
 struct PlanOutput {
@@ -80,10 +89,11 @@ struct PlanOutput {
 };
 
 // One step towards: every wanted collection has replica_number replicas on distinct live nodes
-// that are not draining, spread so that no node holds two more replicas than another. Replicas
-// of dead nodes are dropped and placed again; replicas of draining nodes and rebalanced ones
-// move (the new one loads, then the old one goes). One rebalancing move at a time, and only
-// while nothing else is loading.
+// that are not draining, as many in each resource group as `groups` says, each on a node of its
+// group, spread so that no node holds two more replicas than another of its group. Replicas of
+// dead nodes are dropped and placed again; replicas of draining nodes, of nodes that left their
+// group, transferred ones and rebalanced ones move (the new one loads, then the old one goes).
+// One rebalancing move at a time, and only while nothing else is loading.
 PlanOutput PlanReplicas(const PlanInput& input);
 
 struct ReplicaManagerOptions {
@@ -107,6 +117,8 @@ class ReplicaManager {
   Status RunOnce();
   // Query nodes that can hold a replica (live, not draining): bounds replica_number.
   Result<int32_t> Capacity();
+  // The resource groups (node assignment happens in each round).
+  ResourceGroupManager* groups() { return &groups_; }
 
  private:
   void Loop();
@@ -118,6 +130,7 @@ class ReplicaManager {
   CondVar cv_{&mu_};
   bool stop_ QUIVER_GUARDED_BY(mu_) = false;
   bool kicked_ QUIVER_GUARDED_BY(mu_) = false;
+  ResourceGroupManager groups_;
   Mutex round_mu_;  // one round at a time
   std::thread thread_;
 };

@@ -30,7 +30,7 @@ struct World {
   // One planning round, applied to `stored`.
   PlanOutput Step() {
     PlanInput in{wanted, nodes, stored,
-                 [this](int64_t node, const std::string&, int64_t c) { return loaded.count({node, c}) > 0; }};
+                 [this](int64_t node, const std::string&, int64_t c) { return loaded.count({node, c}) > 0; }, {}};
     PlanOutput out = PlanReplicas(in);
     for (int64_t id : out.remove) stored.erase(id);
     for (const auto& [id, r] : out.put) stored[id] = r;

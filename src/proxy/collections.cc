@@ -56,7 +56,7 @@ Result<std::map<int64_t, IndexProgress>> Proxy::IndexProgressOf(
 }
 
 Status Proxy::LoadPartitions(const cluster::CollectionPtr& collection, std::vector<int64_t> partitions,
-                             int32_t replicas) {
+                             int32_t replicas, const std::vector<std::string>& groups) {
   for (const auto* field : collection->schema->VectorFields()) {
     if (collection->FindIndexByField(field->id) == nullptr) {
       return Status::FailedPrecondition("there is no vector index on field: [" + field->name +
@@ -70,10 +70,26 @@ Status Proxy::LoadPartitions(const cluster::CollectionPtr& collection, std::vect
   MutexLock lock(&LoadLock(collection->id));
   QUIVER_ASSIGN_OR_RETURN(auto current, coord_->DescribeCollectionById(collection->id));
   if (replicas == 0) replicas = current->loaded() ? current->replica_number : 1;
-  QUIVER_RETURN_IF_ERROR(coord_->SetLoadState(collection->id, partitions, replicas));
+  // Which resource groups hold the replicas, set before the load state so that the coordinator
+  // places them there at once.
+  std::optional<std::map<std::string, int32_t>> previous_groups;
+  QUIVER_RETURN_IF_ERROR(PlaceInGroups(*current, replicas, groups, &previous_groups));
+  auto restore_groups = [&] {
+    if (!previous_groups) return;
+    if (previous_groups->empty()) {
+      options_.resource_groups->ClearReplicaGroups(collection->id).IgnoreError();
+    } else {
+      options_.resource_groups->SetReplicaGroups(collection->id, *previous_groups).IgnoreError();
+    }
+  };
+  if (Status st = coord_->SetLoadState(collection->id, partitions, replicas); !st.ok()) {
+    restore_groups();
+    return st;
+  }
   QUIVER_ASSIGN_OR_RETURN(auto fresh, coord_->DescribeCollectionById(collection->id));
   Status loaded = querynode_->LoadCollection(fresh);
   if (!loaded.ok()) {
+    restore_groups();
     coord_->SetLoadState(collection->id, current->loaded_partitions, current->replica_number).IgnoreError();
     return loaded;
   }
@@ -84,16 +100,21 @@ Status Proxy::KeepLoadedPartitions(const cluster::CollectionPtr& collection, con
   MutexLock lock(&LoadLock(collection->id));
   QUIVER_ASSIGN_OR_RETURN(auto current, coord_->DescribeCollectionById(collection->id));
   QUIVER_RETURN_IF_ERROR(coord_->SetLoadState(collection->id, partitions, current->replica_number));
-  if (partitions.empty()) return querynode_->ReleaseCollection(collection->id);
+  if (partitions.empty()) {
+    QUIVER_RETURN_IF_ERROR(querynode_->ReleaseCollection(collection->id));
+    if (options_.resource_groups != nullptr) return options_.resource_groups->ClearReplicaGroups(collection->id);
+    return Status::OK();
+  }
   QUIVER_ASSIGN_OR_RETURN(auto fresh, coord_->DescribeCollectionById(collection->id));
   return querynode_->LoadCollection(fresh);
 }
 
-Status Proxy::LoadCollection(const std::string& db, const std::string& name, int32_t replicas) {
+Status Proxy::LoadCollection(const std::string& db, const std::string& name, int32_t replicas,
+                             const std::vector<std::string>& groups) {
   QUIVER_ASSIGN_OR_RETURN(cluster::CollectionPtr c, DescribeCollection(db, name));
   std::vector<int64_t> ids;
   for (const auto& p : c->partitions) ids.push_back(p.id);
-  return LoadPartitions(c, ids, replicas);
+  return LoadPartitions(c, ids, replicas, groups);
 }
 
 Status Proxy::ReleaseCollection(const std::string& db, const std::string& name) {
@@ -102,7 +123,8 @@ Status Proxy::ReleaseCollection(const std::string& db, const std::string& name) 
 }
 
 Status Proxy::LoadPartitionsNamed(const std::string& db, const std::string& collection,
-                                  const std::vector<std::string>& partitions, int32_t replicas) {
+                                  const std::vector<std::string>& partitions, int32_t replicas,
+                                  const std::vector<std::string>& groups) {
   QUIVER_ASSIGN_OR_RETURN(cluster::CollectionPtr c, DescribeCollection(db, collection));
   if (partitions.empty()) return Status::InvalidArgument("partition names are empty");
   std::vector<int64_t> ids = c->loaded_partitions;
@@ -111,7 +133,7 @@ Status Proxy::LoadPartitionsNamed(const std::string& db, const std::string& coll
     if (p == nullptr) return cluster::PartitionNotFound(name);
     ids.push_back(p->id);
   }
-  return LoadPartitions(c, ids, replicas);
+  return LoadPartitions(c, ids, replicas, groups);
 }
 
 Status Proxy::ReleasePartitionsNamed(const std::string& db, const std::string& collection,
@@ -128,7 +150,9 @@ Status Proxy::ReleasePartitionsNamed(const std::string& db, const std::string& c
 Status Proxy::Release(const cluster::CollectionInfo& collection) {
   MutexLock lock(&LoadLock(collection.id));
   QUIVER_RETURN_IF_ERROR(coord_->SetLoadState(collection.id, {}, 1));
-  return querynode_->ReleaseCollection(collection.id);
+  QUIVER_RETURN_IF_ERROR(querynode_->ReleaseCollection(collection.id));
+  if (options_.resource_groups != nullptr) QUIVER_RETURN_IF_ERROR(options_.resource_groups->ClearReplicaGroups(collection.id));
+  return Status::OK();
 }
 
 Status Proxy::DropCollection(const std::string& db, const std::string& name) {
@@ -151,6 +175,9 @@ Status Proxy::DropCollection(const std::string& db, const std::string& name) {
       released = (*locked)->loaded();
     }
     Status dropped = coord_->DropCollection(db, name);
+    if (dropped.ok() && locked.ok() && options_.resource_groups != nullptr) {
+      options_.resource_groups->ClearReplicaGroups((*locked)->id).IgnoreError();
+    }
     if (!dropped.ok() && released) {
       // Refused after all (an alias was created meanwhile): serve the collection again.
       if (Status reloaded = querynode_->LoadCollection(*locked); !reloaded.ok()) {

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "cluster/clients.h"
+#include "cluster/resource_groups.h"
 #include "common/metrics.h"
 #include "common/mutex.h"
 #include "proxy/indexes.h"
@@ -26,6 +27,18 @@ struct ProxyOptions {
   std::chrono::milliseconds consistency_timeout{30000};
   std::chrono::milliseconds flush_timeout{600000};
   size_t max_json_bytes = 64 << 10;  // per JSON value of a row (RowLimits)
+  // Resource groups (proxy/resource_groups.cc); none: their RPCs answer "not supported".
+  cluster::ResourceGroups* resource_groups = nullptr;
+};
+
+// A resource group as DescribeResourceGroup shows it.
+struct ResourceGroupView {
+  std::string name;
+  cluster::ResourceGroupConfig config;
+  std::vector<cluster::GroupNode> nodes;
+  std::map<std::string, int32_t> loaded_replicas;  // collection name -> replicas in the group
+  std::map<std::string, int32_t> outgoing_nodes;   // collection name -> this group's nodes its other-group replicas use
+  std::map<std::string, int32_t> incoming_nodes;   // collection name -> other groups' nodes this group's replicas use
 };
 
 // A new collection as the client describes it.
@@ -112,7 +125,17 @@ class Proxy {
   // loaded).
   Result<int64_t> LoadingProgress(const cluster::CollectionInfo& collection, const std::vector<std::string>& partitions);
   // The replicas serving a loaded collection (GetReplicas).
-  Result<std::vector<cluster::ReplicaView>> Replicas(int64_t collection_id) { return querynode_->Replicas(collection_id); }
+  Result<std::vector<cluster::ReplicaView>> Replicas(int64_t collection_id);
+
+  // Resource groups (proxy/resource_groups.cc).
+  Status CreateResourceGroup(const std::string& name, const cluster::ResourceGroupConfig& config);
+  Status DropResourceGroup(const std::string& name);
+  Status UpdateResourceGroups(const std::map<std::string, cluster::ResourceGroupConfig>& configs);
+  Status TransferNode(const std::string& source, const std::string& target, int32_t count);
+  Status TransferReplica(const std::string& source, const std::string& target, const std::string& db,
+                         const std::string& collection, int64_t count);
+  Result<std::vector<std::string>> ListResourceGroups();
+  Result<ResourceGroupView> DescribeResourceGroup(const std::string& name);
   // Whether the collection (and every named partition, each required to exist) is loaded;
   // FailedPrecondition when it is marked loaded but its data could not be read (damaged or
   // missing files), with the reason.
@@ -156,18 +179,21 @@ class Proxy {
   // Collection state across roles (proxy/collections.cc).
   // Loads `partitions` (the whole loaded set afterwards): refused without an index on every
   // vector field; the catalog's load state is rolled back if the querynode cannot load.
-  // `replicas` 0 keeps the number a loaded collection has (1 for one not loaded).
+  // `replicas` 0 keeps the number a loaded collection has (1 for one not loaded); `groups` are
+  // the resource groups the replicas go to (none: where they are, or the default group).
   Status LoadPartitions(const cluster::CollectionPtr& collection, std::vector<int64_t> partitions,
-                        int32_t replicas = 0);
+                        int32_t replicas = 0, const std::vector<std::string>& groups = {});
   // Keeps only `partitions` loaded (none: the collection is released).
   Status KeepLoadedPartitions(const cluster::CollectionPtr& collection, const std::vector<int64_t>& partitions);
   Status Release(const cluster::CollectionInfo& collection);
   // The same by name: every partition loaded, the named partitions loaded besides those loaded
   // (each must exist), the named partitions released (names that do not exist are skipped).
-  Status LoadCollection(const std::string& db, const std::string& name, int32_t replicas = 0);
+  Status LoadCollection(const std::string& db, const std::string& name, int32_t replicas = 0,
+                        const std::vector<std::string>& groups = {});
   Status ReleaseCollection(const std::string& db, const std::string& name);
   Status LoadPartitionsNamed(const std::string& db, const std::string& collection,
-                             const std::vector<std::string>& partitions, int32_t replicas = 0);
+                             const std::vector<std::string>& partitions, int32_t replicas = 0,
+                             const std::vector<std::string>& groups = {});
   Status ReleasePartitionsNamed(const std::string& db, const std::string& collection,
                                 const std::vector<std::string>& partitions);
   Status DropCollection(const std::string& db, const std::string& name);
@@ -190,6 +216,12 @@ class Proxy {
   static size_t ShardOf(const segment::PrimaryKey& pk, size_t shards);
 
  private:
+  // Sets the resource groups of a load of `replicas` replicas into `groups` (proxy/resource_groups.cc);
+  // `previous` gets what was stored when something was written, to restore on failure.
+  Status PlaceInGroups(const cluster::CollectionInfo& current, int32_t replicas, const std::vector<std::string>& groups,
+                       std::optional<std::map<std::string, int32_t>>* previous);
+  Result<cluster::ResourceGroups*> Groups() const;
+
   cluster::CoordClient* coord_;
   cluster::DataNodeClient* datanode_;
   cluster::QueryNodeClient* querynode_;

@@ -23,6 +23,7 @@ int32_t MilvusCode(const Status& status) {
     case ErrorDetail::kNotReady: return 1;
     case ErrorDetail::kUnimplemented: return 10;
     case ErrorDetail::kRateLimited: return 8;
+    case ErrorDetail::kResourceGroupNotFound: return 300;
     case ErrorDetail::kNone: break;
   }
   switch (status.code()) {

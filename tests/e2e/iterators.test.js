@@ -128,7 +128,7 @@ for (const kind of kinds) {
   });
 }
 
-test('query iterator during concurrent inserts: every earlier row once, none twice', { timeout: 120000 }, async () => {
+test('query iterator during concurrent inserts: every earlier row once, none twice', { timeout: 300000 }, async () => {
   const name = 'qit_int';
   const before = new Set(liveKeys[name].all);
   // A second client appends new keys (above every existing one, like auto ids) until the export

@@ -156,7 +156,8 @@ test('other Milvus settings without an implementation are refused with a reason'
   await loaded('partial_load', [{ name: 'x', data_type: DataType.Int64 }]);
   assert.ok(ok(await client.releaseCollection({ collection_name: 'partial_load' })));
   refused(await client.loadCollectionAsync({ collection_name: 'partial_load', load_fields: ['id', 'v'] }), 10, /load_fields/, 'partial load');
-  refused(await client.loadCollectionAsync({ collection_name: 'partial_load', resource_groups: ['rg1'] }), 10, /resource group/, 'resource groups');
+  // A resource group must exist (resource_groups.test.js loads into one that does).
+  refused(await client.loadCollectionAsync({ collection_name: 'partial_load', resource_groups: ['rg1'] }), 300, /resource group rg1 does not exist/, 'a missing resource group');
   refused(await client.createIndex({ collection_name: 'partial_load', field_name: 'v', index_name: 'h', index_type: 'HNSW', metric_type: 'L2', params: { M: 8, nlist: 16 } }),
     1100, /nlist is not a build parameter of index type HNSW/, 'a build parameter of another family');
   refused(await client.createIndex({ collection_name: 'partial_load', field_name: 'x', index_type: 'STL_SORT', metric_type: 'L2' }),

@@ -30,7 +30,7 @@ class ReplicaRouter final : public cluster::QueryNodeClient {
     QUIVER_ASSIGN_OR_RETURN(std::optional<coord::CollectionReplicas> record, Read(collection_id, true));
     std::vector<cluster::ReplicaView> out;
     if (!record) return out;
-    for (const auto& r : record->replicas) out.push_back({r.id, r.node_id, r.address, r.serving});
+    for (const auto& r : record->replicas) out.push_back({r.id, r.node_id, r.address, r.serving, r.resource_group});
     return out;
   }
 

@@ -233,7 +233,8 @@ grpc::Status MilvusServiceImpl::LoadPartitions(CallContext* context,
     QUIVER_RETURN_IF_ERROR(CheckLoadOptions(request->replica_number(), request->resource_groups(), request->load_fields(),
                                             request->skip_load_dynamic_field(), request->load_params()));
     return proxy_->LoadPartitionsNamed(Database(context, request->db_name()), request->collection_name(),
-                                       ToVector(request->partition_names()), request->replica_number());
+                                       ToVector(request->partition_names()), request->replica_number(),
+                                       ToVector(request->resource_groups()));
   });
 }
 
@@ -255,7 +256,7 @@ grpc::Status MilvusServiceImpl::LoadCollection(CallContext* context,
     QUIVER_RETURN_IF_ERROR(CheckLoadOptions(request->replica_number(), request->resource_groups(), request->load_fields(),
                                             request->skip_load_dynamic_field(), request->load_params()));
     return proxy_->LoadCollection(Database(context, request->db_name()), request->collection_name(),
-                                  request->replica_number());
+                                  request->replica_number(), ToVector(request->resource_groups()));
   });
 }
 
@@ -311,7 +312,7 @@ grpc::Status MilvusServiceImpl::GetReplicas(CallContext* context, const pb::milv
       replica->set_collectionid(c->id);
       for (int64_t p : c->loaded_partitions) replica->add_partition_ids(p);
       replica->add_node_ids(r.node_id);
-      replica->set_resource_group_name("__default_resource_group");
+      replica->set_resource_group_name(r.resource_group);
       for (const auto& ch : c->channels) {
         auto* shard = replica->add_shard_replicas();
         shard->set_leaderid(r.node_id);

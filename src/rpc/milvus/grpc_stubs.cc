@@ -78,34 +78,6 @@ grpc::Status MilvusServiceImpl::ListImportTasks(CallContext* context, const pb::
   return Unimplemented(context, "ListImportTasks", *request, response->mutable_status());
 }
 
-grpc::Status MilvusServiceImpl::CreateResourceGroup(CallContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) {
-  return Unimplemented(context, "CreateResourceGroup", *request, response);
-}
-
-grpc::Status MilvusServiceImpl::DropResourceGroup(CallContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) {
-  return Unimplemented(context, "DropResourceGroup", *request, response);
-}
-
-grpc::Status MilvusServiceImpl::UpdateResourceGroups(CallContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) {
-  return Unimplemented(context, "UpdateResourceGroups", *request, response);
-}
-
-grpc::Status MilvusServiceImpl::TransferNode(CallContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) {
-  return Unimplemented(context, "TransferNode", *request, response);
-}
-
-grpc::Status MilvusServiceImpl::TransferReplica(CallContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) {
-  return Unimplemented(context, "TransferReplica", *request, response);
-}
-
-grpc::Status MilvusServiceImpl::ListResourceGroups(CallContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) {
-  return Unimplemented(context, "ListResourceGroups", *request, response->mutable_status());
-}
-
-grpc::Status MilvusServiceImpl::DescribeResourceGroup(CallContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) {
-  return Unimplemented(context, "DescribeResourceGroup", *request, response->mutable_status());
-}
-
 grpc::Status MilvusServiceImpl::ListIndexedSegment(CallContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) {
   return Unimplemented(context, "ListIndexedSegment", *request, response->mutable_status());
 }

@@ -310,31 +310,31 @@ grpc::Status MilvusServiceImpl::CheckHealth(grpc::ServerContext* context, const 
   return Serve(context, "CheckHealth", request, response, &MilvusServiceImpl::CheckHealth);
 }
 
-grpc::Status MilvusServiceImpl::CreateResourceGroup(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) {
+grpc::Status MilvusServiceImpl::CreateResourceGroup(grpc::ServerContext* context, const pb::milvus::CreateResourceGroupRequest* request, pb::common::Status* response) {
   return Serve(context, "CreateResourceGroup", request, response, &MilvusServiceImpl::CreateResourceGroup);
 }
 
-grpc::Status MilvusServiceImpl::DropResourceGroup(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) {
+grpc::Status MilvusServiceImpl::DropResourceGroup(grpc::ServerContext* context, const pb::milvus::DropResourceGroupRequest* request, pb::common::Status* response) {
   return Serve(context, "DropResourceGroup", request, response, &MilvusServiceImpl::DropResourceGroup);
 }
 
-grpc::Status MilvusServiceImpl::UpdateResourceGroups(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) {
+grpc::Status MilvusServiceImpl::UpdateResourceGroups(grpc::ServerContext* context, const pb::milvus::UpdateResourceGroupsRequest* request, pb::common::Status* response) {
   return Serve(context, "UpdateResourceGroups", request, response, &MilvusServiceImpl::UpdateResourceGroups);
 }
 
-grpc::Status MilvusServiceImpl::TransferNode(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) {
+grpc::Status MilvusServiceImpl::TransferNode(grpc::ServerContext* context, const pb::milvus::TransferNodeRequest* request, pb::common::Status* response) {
   return Serve(context, "TransferNode", request, response, &MilvusServiceImpl::TransferNode);
 }
 
-grpc::Status MilvusServiceImpl::TransferReplica(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::common::Status* response) {
+grpc::Status MilvusServiceImpl::TransferReplica(grpc::ServerContext* context, const pb::milvus::TransferReplicaRequest* request, pb::common::Status* response) {
   return Serve(context, "TransferReplica", request, response, &MilvusServiceImpl::TransferReplica);
 }
 
-grpc::Status MilvusServiceImpl::ListResourceGroups(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) {
+grpc::Status MilvusServiceImpl::ListResourceGroups(grpc::ServerContext* context, const pb::milvus::ListResourceGroupsRequest* request, pb::milvus::ListResourceGroupsResponse* response) {
   return Serve(context, "ListResourceGroups", request, response, &MilvusServiceImpl::ListResourceGroups);
 }
 
-grpc::Status MilvusServiceImpl::DescribeResourceGroup(grpc::ServerContext* context, const pb::milvus::StubRequest* request, pb::milvus::StubResponse* response) {
+grpc::Status MilvusServiceImpl::DescribeResourceGroup(grpc::ServerContext* context, const pb::milvus::DescribeResourceGroupRequest* request, pb::milvus::DescribeResourceGroupResponse* response) {
   return Serve(context, "DescribeResourceGroup", request, response, &MilvusServiceImpl::DescribeResourceGroup);
 }
 

@@ -149,11 +149,7 @@ Status CheckLoadOptions(int32_t replica_number, const google::protobuf::Repeated
                         const google::protobuf::Map<std::string, std::string>& load_params) {
   // How many replicas the query nodes can hold is the coordinator's to say (SetLoadState).
   if (replica_number < 0) return Status::InvalidArgument("replica number must not be negative");
-  for (const auto& group : resource_groups) {
-    if (group != "__default_resource_group") {
-      return Unimplemented("resource group " + group.substr(0, 64) + " is not supported: resource groups are not implemented");
-    }
-  }
+  // Resource groups are the proxy's to check (they exist, they have the nodes).
   if (!load_fields.empty()) return Unimplemented("load_fields (loading some fields only) is not supported yet");
   if (skip_load_dynamic_field) return Unimplemented("skip_load_dynamic_field is not supported yet");
   if (!load_params.empty()) {

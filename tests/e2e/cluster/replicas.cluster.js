@@ -157,3 +157,77 @@ test('one replica: kill -9 of its node moves it; searches wait, not fail; SIGTER
   assert.equal(now.length, 1);
   assert.equal(nodeAt(now[0].addr), spare);
 });
+
+test('resource groups: a collection loaded into a group is served by its nodes only, and stays there when its node dies', { skip }, async () => {
+  for (let i = 0; i < 2; i++) {  // three query nodes in all
+    const q = await new Role('querynode', cluster.env).start();
+    cluster.roles.querynode.push(q);
+    await q.waitLog(/querynode \| node/, 'another query node');
+  }
+  const describe = async name => {
+    const g = await client.describeResourceGroup({ resource_group: name });
+    assert.ok(ok(g), JSON.stringify(g.status));
+    return g.resource_group;
+  };
+  await until('three nodes in the default group', async () => (await describe('__default_resource_group')).num_available_node === 3);
+  let r = await client.createResourceGroup({ resource_group: 'rg_a', config: { requests: { node_num: 1 }, limits: { node_num: 1 } } });
+  assert.ok(ok(r), JSON.stringify(r));
+  const first = await until('one node in rg_a', async () => { const g = await describe('rg_a'); return g.nodes.length === 1 && g.nodes[0]; });
+  assert.equal((await describe('__default_resource_group')).num_available_node, 2);
+
+  const a = await collection('iso_a');
+  const b = await collection('iso_b');
+  r = await client.loadCollectionSync({ collection_name: 'iso_a', resource_groups: ['rg_a'] });
+  assert.ok(ok(r), JSON.stringify(r));
+  r = await client.loadCollectionSync({ collection_name: 'iso_b', replica_number: 2 });
+  assert.ok(ok(r), JSON.stringify(r));
+  const placedA = await until('iso_a on the rg_a node', async () => { const x = await replicas(a); return x.length === 1 && x; });
+  assert.deepEqual(placedA[0].nodes, [Number(first.node_id)]);
+  const placedB = await until('iso_b on the two default nodes', async () => { const x = await replicas(b); return x.length === 2 && x; });
+  for (const x of placedB) assert.notDeepEqual(x.nodes, [Number(first.node_id)], 'iso_b never on the rg_a node');
+  const groupsOf = async id => (await client.getReplicas({ collectionID: id })).replicas.map(x => x.resource_group_name);
+  assert.deepEqual(await groupsOf(a), ['rg_a']);
+  assert.deepEqual(await groupsOf(b), ['__default_resource_group', '__default_resource_group']);
+  assert.deepEqual((await describe('rg_a')).num_loaded_replica, { iso_a: 1 });
+
+  // The rg_a node dies: rg_a takes a node from the default group and iso_a is loaded there.
+  const victim = nodeAt(placedA[0].addr);
+  assert.ok(victim);
+  const load = searching('iso_a');
+  await sleep(500);
+  await victim.kill9();
+  cluster.roles.querynode = cluster.roles.querynode.filter(x => x !== victim);
+  const second = await until('another node in rg_a', async () => {
+    const g = await describe('rg_a');
+    return g.nodes.length === 1 && Number(g.nodes[0].node_id) !== Number(first.node_id) && g.nodes[0];
+  });
+  const movedA = await until('iso_a on the new rg_a node', async () => {
+    const x = await replicas(a);
+    return x.length === 1 && x[0].nodes[0] === Number(second.node_id) && x;
+  });
+  await sleep(1000);
+  await load.stop();
+  console.log(`# drill resource group rg_a node kill -9: ${load.searches} searches, ${load.failures.length} failed, longest gap ${load.longestGapMs} ms`);
+  assert.deepEqual(load.failures, []);
+  assert.equal(movedA.length, 1);
+  // rg_a took a node that held an iso_b replica, and the default group has no other node for
+  // it: it keeps serving there until one joins, reported as an outgoing / incoming node.
+  const nowB = await replicas(b);
+  assert.equal(nowB.length, 2);
+  assert.ok(nowB.some(x => x.nodes[0] === Number(second.node_id)), JSON.stringify(nowB));
+  assert.deepEqual((await describe('rg_a')).num_outgoing_node, { iso_b: 1 });
+  assert.deepEqual((await describe('__default_resource_group')).num_incoming_node, { iso_b: 1 });
+  const q = await new Role('querynode', cluster.env).start();
+  cluster.roles.querynode.push(q);
+  await q.waitLog(/querynode \| node/, 'a query node for the default group');
+  await until('iso_b back on default nodes only', async () => {
+    const x = await replicas(b);
+    return x.length === 2 && x.every(y => y.nodes[0] !== Number(second.node_id));
+  });
+  assert.deepEqual((await describe('rg_a')).num_outgoing_node, {});
+
+  for (const name of ['iso_a', 'iso_b']) assert.ok(ok(await client.releaseCollection({ collection_name: name })));
+  assert.ok(ok(await client.updateResourceGroups({ resource_groups: { rg_a: { requests: { node_num: 0 }, limits: { node_num: 0 } } } })));
+  assert.ok(ok(await client.dropResourceGroup({ resource_group: 'rg_a' })));
+  await until('every node back in the default group', async () => (await describe('__default_resource_group')).num_available_node === 3);
+});

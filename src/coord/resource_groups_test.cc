@@ -1,0 +1,211 @@
+#include "coord/resource_groups.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "common/testing_dir.h"
+#include "coord/replicas.h"
+
+namespace quiver::coord {
+namespace {
+
+std::map<std::string, ResourceGroupConfig> Groups(std::map<std::string, ResourceGroupConfig> custom) {
+  custom[kDefaultResourceGroup] = ResourceGroupConfig{0, kDefaultGroupLimit, {}, {}};
+  return custom;
+}
+
+std::map<std::string, int> Sizes(const std::map<int64_t, std::string>& assignment) {
+  std::map<std::string, int> out;
+  for (const auto& [node, group] : assignment) ++out[group];
+  return out;
+}
+
+TEST(AssignNodesTest, NewNodesGoToTheDefaultGroupAndGroupsTakeWhatTheyRequest) {
+  auto groups = Groups({{"rg1", {1, 1, {}, {}}}, {"rg2", {2, 3, {}, {}}}});
+  auto out = AssignNodes(groups, {1, 2, 3, 4, 5}, {});
+  EXPECT_EQ(Sizes(out), (std::map<std::string, int>{{kDefaultResourceGroup, 2}, {"rg1", 1}, {"rg2", 2}}));
+  // Stable: the same input changes nothing.
+  EXPECT_EQ(AssignNodes(groups, {1, 2, 3, 4, 5}, out), out);
+}
+
+TEST(AssignNodesTest, TooFewNodesLeaveARequestUnmetWithoutStealingBelowOtherRequests) {
+  auto groups = Groups({{"rg1", {2, 2, {}, {}}}, {"rg2", {2, 2, {}, {}}}});
+  auto out = AssignNodes(groups, {1, 2, 3}, {});
+  auto sizes = Sizes(out);
+  EXPECT_EQ(sizes["rg1"] + sizes["rg2"], 3);
+  EXPECT_EQ(sizes[kDefaultResourceGroup], 0);
+  // A fourth node fills the group that is short.
+  out = AssignNodes(groups, {1, 2, 3, 4}, out);
+  EXPECT_EQ(Sizes(out), (std::map<std::string, int>{{"rg1", 2}, {"rg2", 2}}));
+}
+
+TEST(AssignNodesTest, AGroupOverItsLimitGivesNodesToItsTransferToGroupFirst) {
+  auto groups = Groups({{"rg1", {0, 1, {}, {"rg2"}}}, {"rg2", {0, 5, {}, {}}}});
+  std::map<int64_t, std::string> current{{1, "rg1"}, {2, "rg1"}, {3, "rg1"}};
+  auto out = AssignNodes(groups, {1, 2, 3}, current);
+  EXPECT_EQ(Sizes(out), (std::map<std::string, int>{{"rg1", 1}, {"rg2", 2}}));
+  EXPECT_EQ(out[1], "rg1");  // the oldest node stays
+}
+
+TEST(AssignNodesTest, AGroupUnderItsRequestsTakesFromItsTransferFromGroupFirst) {
+  auto groups = Groups({{"rg1", {1, 2, {}, {}}}, {"rg2", {0, 2, {}, {}}}, {"rg3", {1, 1, {"rg2"}, {}}}});
+  std::map<int64_t, std::string> current{{1, "rg1"}, {2, "rg1"}, {3, "rg2"}, {4, kDefaultResourceGroup}};
+  auto out = AssignNodes(groups, {1, 2, 3, 4}, current);
+  EXPECT_EQ(out[3], "rg3");  // from rg2, as asked, not from the default group
+  EXPECT_EQ(out[4], kDefaultResourceGroup);
+}
+
+TEST(AssignNodesTest, NodesOfADroppedGroupAndDeadNodesAreHandled) {
+  auto groups = Groups({});
+  auto out = AssignNodes(groups, {2}, {{1, "gone"}, {2, "gone"}});
+  EXPECT_EQ(out, (std::map<int64_t, std::string>{{2, kDefaultResourceGroup}}));
+}
+
+TEST(ResourceGroupConfigTest, RoundTrips) {
+  ResourceGroupConfig c{2, 3, {"a"}, {"b", "c"}};
+  auto back = DecodeResourceGroupConfig(EncodeResourceGroupConfig(c));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, c);
+  EXPECT_EQ(DecodeResourceGroupConfig("[1]").status().code(), StatusCode::kCorruption);
+}
+
+TEST(ResourceGroupNameTest, FollowsMilvusRules) {
+  EXPECT_TRUE(CheckResourceGroupName("rg_1").ok());
+  EXPECT_TRUE(CheckResourceGroupName("_x").ok());
+  EXPECT_FALSE(CheckResourceGroupName("").ok());
+  EXPECT_FALSE(CheckResourceGroupName("1rg").ok());
+  EXPECT_FALSE(CheckResourceGroupName("rg-1").ok());
+  EXPECT_FALSE(CheckResourceGroupName(std::string(256, 'a')).ok());
+}
+
+// Two groups in the planner: each replica on a node of its group; a transfer moves one replica,
+// loading it in the new group before the old copy goes.
+TEST(PlanReplicasTest, ReplicasStayInTheirGroupsAndATransferLoadsBeforeItLetsGo) {
+  std::vector<QueryNodeState> nodes = {{1, "n1", false, kDefaultResourceGroup},
+                                       {2, "n2", false, "rg1"},
+                                       {3, "n3", false, "rg1"}};
+  std::map<int64_t, CollectionReplicas> stored;
+  std::set<std::pair<int64_t, int64_t>> loaded;
+  std::map<int64_t, std::map<std::string, int32_t>> groups{{7, {{"rg1", 2}}}};
+  auto step = [&] {
+    PlanInput in{{{7, 2}}, nodes, stored, [&](int64_t n, const std::string&, int64_t c) { return loaded.count({n, c}) > 0; }, groups};
+    PlanOutput out = PlanReplicas(in);
+    for (const auto& [id, r] : out.put) stored[id] = r;
+    return out;
+  };
+  auto settle = [&] {
+    for (int i = 0; i < 20; ++i) {
+      for (const auto& r : stored[7].replicas) loaded.insert({r.node_id, 7});
+      if (step().put.empty()) return;
+    }
+    ADD_FAILURE() << "did not settle";
+  };
+  auto nodes_of = [&] {
+    std::set<int64_t> out;
+    for (const auto& r : stored[7].replicas) out.insert(r.node_id);
+    return out;
+  };
+  settle();
+  EXPECT_EQ(nodes_of(), (std::set<int64_t>{2, 3}));
+  for (const auto& r : stored[7].replicas) EXPECT_EQ(r.resource_group, "rg1");
+
+  // One replica to the default group: it loads on node 1 while both rg1 copies still serve.
+  groups[7] = {{"rg1", 1}, {kDefaultResourceGroup, 1}};
+  step();
+  EXPECT_EQ(stored[7].replicas.size(), 3u);
+  EXPECT_EQ(stored[7].Serving().size(), 2u);
+  settle();
+  EXPECT_EQ(stored[7].replicas.size(), 2u);
+  EXPECT_EQ(stored[7].Serving().size(), 2u);
+  std::map<std::string, int> per_group;
+  for (const auto& r : stored[7].replicas) ++per_group[r.resource_group];
+  EXPECT_EQ(per_group, (std::map<std::string, int>{{kDefaultResourceGroup, 1}, {"rg1", 1}}));
+  EXPECT_TRUE(nodes_of().count(1));
+
+  // A node that leaves rg1 (the coordinator reassigned it) hands its replica to the other rg1 node.
+  int64_t rg1_node = 0;
+  for (const auto& r : stored[7].replicas) {
+    if (r.resource_group == "rg1") rg1_node = r.node_id;
+  }
+  for (auto& n : nodes) {
+    if (n.node_id == rg1_node) n.resource_group = kDefaultResourceGroup;
+  }
+  settle();
+  for (const auto& r : stored[7].replicas) {
+    if (r.resource_group == "rg1") {
+      EXPECT_EQ(r.node_id, rg1_node == 2 ? 3 : 2);
+    }
+  }
+}
+
+// The manager over the embedded metadata store, with a fixed set of live nodes.
+TEST(ResourceGroupManagerTest, CreateUpdateTransferAndDropFollowMilvusRules) {
+  quiver::testing::TempDir dir;
+  storage::LocalMetaStoreOptions options;
+  options.path = dir.Sub("meta");
+  auto store = std::move(storage::OpenLocalMetaStore(options)).value();
+  std::vector<GroupNode> live = {{1, "a"}, {2, "b"}, {3, "c"}};
+  ResourceGroupManager rg(store.get(), {[&]() -> Result<std::vector<GroupNode>> { return live; }});
+
+  auto groups = rg.Groups();
+  ASSERT_TRUE(groups.ok());
+  EXPECT_EQ(groups->size(), 1u);
+  EXPECT_EQ(groups->count(kDefaultResourceGroup), 1u);
+  ASSERT_TRUE(rg.Create("rg1", {}).ok());
+  EXPECT_TRUE(rg.Create("rg1", {}).ok()) << "declarative: the same configuration again";
+  EXPECT_EQ(rg.Create("rg1", {1, 1, {}, {}}).code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(rg.Create("bad-name", {}).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(rg.Create("rg2", {2, 1, {}, {}}).code(), StatusCode::kInvalidArgument) << "limits below requests";
+  EXPECT_EQ(rg.Create("rg2", {0, 1, {"nope"}, {}}).code(), StatusCode::kNotFound);
+  EXPECT_TRUE(rg.NodesOf("rg1")->empty());
+
+  ASSERT_TRUE(rg.Update({{"rg1", {1, 1, {}, {}}}}).ok());
+  EXPECT_EQ(rg.NodesOf("rg1")->size(), 1u);
+  EXPECT_EQ(rg.NodesOf(kDefaultResourceGroup)->size(), 2u);
+  EXPECT_EQ(rg.Update({{"missing", {}}}).code(), StatusCode::kNotFound);
+
+  // Loads: one group holds all replicas; several groups one each; capacity per group.
+  auto d = rg.Distribution(2, {});
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(*d, (std::map<std::string, int32_t>{{kDefaultResourceGroup, 2}}));
+  EXPECT_EQ(rg.Distribution(2, {"rg1"}).status().code(), StatusCode::kInvalidArgument);
+  d = rg.Distribution(2, {"rg1", kDefaultResourceGroup});
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(*d, (std::map<std::string, int32_t>{{kDefaultResourceGroup, 1}, {"rg1", 1}}));
+  EXPECT_EQ(rg.Distribution(3, {"rg1", kDefaultResourceGroup}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(rg.Distribution(1, {"nope"}).status().code(), StatusCode::kNotFound);
+
+  ASSERT_TRUE(rg.SetReplicaGroups(7, *d).ok());
+  EXPECT_EQ(*rg.ReplicaGroups(7), *d);
+  EXPECT_EQ(rg.TransferReplica(7, "rg1", kDefaultResourceGroup, 1).ok(), true);
+  EXPECT_EQ(*rg.ReplicaGroups(7), (std::map<std::string, int32_t>{{kDefaultResourceGroup, 2}}));
+  EXPECT_EQ(rg.TransferReplica(7, "rg1", kDefaultResourceGroup, 1).code(), StatusCode::kInvalidArgument);
+  // rg1 has one node: two replicas do not fit.
+  EXPECT_EQ(rg.TransferReplica(7, kDefaultResourceGroup, "rg1", 2).code(), StatusCode::kInvalidArgument);
+  ASSERT_TRUE(rg.TransferReplica(7, kDefaultResourceGroup, "rg1", 1).ok());
+
+  // Dropping: not the default group, not one that requests nodes, not one holding replicas.
+  EXPECT_EQ(rg.Drop(kDefaultResourceGroup).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(rg.Drop("rg1").code(), StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(rg.Update({{"rg1", {0, 0, {}, {}}}}).ok());
+  EXPECT_EQ(rg.Drop("rg1").code(), StatusCode::kFailedPrecondition) << "it holds a replica";
+  ASSERT_TRUE(rg.ClearReplicaGroups(7).ok());
+  ASSERT_TRUE(rg.Drop("rg1").ok());
+  EXPECT_TRUE(rg.Drop("rg1").ok()) << "dropping what does not exist succeeds";
+  EXPECT_EQ(rg.Groups()->size(), 1u);
+  EXPECT_EQ(rg.NodesOf(kDefaultResourceGroup)->size(), 3u);
+
+  // TransferNode moves nodes by configuration.
+  ASSERT_TRUE(rg.Create("rg3", {}).ok());
+  ASSERT_TRUE(rg.TransferNode(kDefaultResourceGroup, "rg3", 2).ok());
+  EXPECT_EQ(rg.NodesOf("rg3")->size(), 2u);
+  EXPECT_EQ(rg.TransferNode(kDefaultResourceGroup, "rg3", 2).code(), StatusCode::kInvalidArgument);
+  // A node going away leaves rg3 short; it takes the next one that is free.
+  live.erase(live.begin());
+  EXPECT_EQ(rg.NodesOf("rg3")->size(), 2u);
+  EXPECT_TRUE(rg.NodesOf(kDefaultResourceGroup)->empty());
+}
+
+}  // namespace
+}  // namespace quiver::coord
