@@ -8,7 +8,7 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { DataType } = require('@zilliz/milvus2-sdk-node');
-const { startShared, stopShared } = require('./lib/server');
+const { startShared, stopShared, waitFor } = require('./lib/server');
 const { vec, ok } = require('./lib/data');
 
 const DEFAULT = '__default_resource_group';
@@ -29,16 +29,7 @@ const describe = async name => {
   assert.ok(ok(r.status), JSON.stringify(r.status));
   return r.resource_group;
 };
-const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
-async function until(what, fn, ms = 20000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
-    await sleep(100);
-  }
-}
+const until = (what, fn, ms) => waitFor(fn, what, ms);
 
 test('resource groups: create, configure, load into, transfer, drop', async () => {
   let list = await client.listResourceGroups();

@@ -5,8 +5,7 @@
 // printed per drill, and afterwards every acknowledged row is present exactly once.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { MilvusClient } = require('@zilliz/milvus2-sdk-node');
-const { startCluster, clientLoad, missing } = require('../lib/cluster');
+const { startClusterClient, stopClusterClient, clientLoad, missing } = require('../lib/cluster');
 
 const skip = missing;
 const DIM = 4;
@@ -15,20 +14,9 @@ let cluster;
 let client;
 
 before(async () => {
-  if (skip) return;
-  cluster = await startCluster({ standbys: 1, ttlSeconds: 2 });
-  client = new MilvusClient({ address: cluster.address, timeout: 60000, logLevel: 'error' });
-  await client.connectPromise;
+  if (!skip) ({ cluster, client } = await startClusterClient({ standbys: 1, ttlSeconds: 2 }));
 });
-
-after(async () => {
-  if (client) client.closeConnection();
-  if (cluster) {
-    const exit = await cluster.stop();
-    cluster.cleanup();
-    assert.equal(exit.code, 0, `${exit.role} should stop cleanly (signal ${exit.signal}):\n${(exit.log || '').slice(-3000)}`);
-  }
-});
+after(() => stopClusterClient(cluster, client));
 
 const vector = id => [id % 97, (id * 7) % 31, 1, id % 5];
 const ok = r => (r.status ? r.status.error_code : r.error_code) === 'Success';

@@ -6,8 +6,8 @@
 // The failed requests and the longest gap between two successful searches are printed per drill.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { MilvusClient } = require('@zilliz/milvus2-sdk-node');
-const { startCluster, Role, missing } = require('../lib/cluster');
+const { startClusterClient, stopClusterClient, Role, missing } = require('../lib/cluster');
+const { waitFor } = require('../lib/server');
 
 const skip = missing;
 const DIM = 4;
@@ -15,20 +15,9 @@ let cluster;
 let client;
 
 before(async () => {
-  if (skip) return;
-  cluster = await startCluster({ standbys: 1, ttlSeconds: 2 });  // two query nodes
-  client = new MilvusClient({ address: cluster.address, timeout: 60000, logLevel: 'error' });
-  await client.connectPromise;
+  if (!skip) ({ cluster, client } = await startClusterClient({ standbys: 1, ttlSeconds: 2 }));  // two query nodes
 });
-
-after(async () => {
-  if (client) client.closeConnection();
-  if (cluster) {
-    const exit = await cluster.stop();
-    cluster.cleanup();
-    assert.equal(exit.code, 0, `${exit.role} should stop cleanly (signal ${exit.signal}):\n${(exit.log || '').slice(-3000)}`);
-  }
-});
+after(() => stopClusterClient(cluster, client));
 
 const vector = id => [id % 97, (id * 7) % 31, 1, id % 5];
 const ok = r => (r.status ? r.status.error_code : r.error_code) === 'Success';
@@ -52,15 +41,7 @@ async function replicas(collectionID) {
   return r.replicas.map(x => ({ id: Number(x.replicaID), nodes: x.node_ids.map(Number), addr: x.shard_replicas[0]?.leader_addr }));
 }
 
-async function until(what, fn, ms = 20000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
-    await sleep(100);
-  }
-}
+const until = (what, fn, ms) => waitFor(fn, what, ms);
 
 // Searches `name` back to back until stop(); counts failures and the longest gap.
 function searching(name) {

@@ -308,6 +308,25 @@ async function startCluster({ env = {}, standbys = 0, ttlSeconds = 2, ha = false
   };
 }
 
+// A deployment and an SDK client of its proxy for a file's tests: call in before(), and
+// stopClusterClient in after(), which checks that every role stops cleanly on SIGTERM.
+async function startClusterClient(options) {
+  const { MilvusClient } = require('@zilliz/milvus2-sdk-node');
+  const cluster = await startCluster(options);
+  const client = new MilvusClient({ address: cluster.address, timeout: 60000, logLevel: 'error' });
+  await client.connectPromise;
+  return { cluster, client };
+}
+
+async function stopClusterClient(cluster, client) {
+  if (client) client.closeConnection();
+  if (!cluster) return;
+  const exit = await cluster.stop();
+  cluster.cleanup();
+  require('node:assert/strict').equal(exit.code, 0,
+    `${exit.role} should stop cleanly (signal ${exit.signal}):\n${(exit.log || '').slice(-3000)}`);
+}
+
 const isOk = r => (r.status ? r.status.error_code : r.error_code) === 'Success';
 
 // A client's continuous load on collection `name` for the drills: searches and inserts (20 rows a
@@ -345,4 +364,4 @@ function clientLoad(client, name, firstId, vector, limitMs = 60000) {
   return state;
 }
 
-module.exports = { Storage, Role, internalClient, startCluster, clientLoad, missing, BIN };
+module.exports = { Storage, Role, internalClient, startCluster, startClusterClient, stopClusterClient, clientLoad, missing, BIN };

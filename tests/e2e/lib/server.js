@@ -173,13 +173,15 @@ function metric(text, name) {
 }
 
 // Polls `fn` every 100 ms until it returns true; throws after `ms`.
+// Polls `fn` every 100 ms until it returns a truthy value, which it returns.
 async function waitFor(fn, what, ms = 20000) {
   const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await fn()) return;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (${ms} ms)`);
     await sleep(100);
   }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 // One server and one SDK client shared by every test of a file: call in the file's before()
