@@ -365,11 +365,16 @@ Status ReplicaManager::RunOnce() {
   QUIVER_ASSIGN_OR_RETURN(storage::RangeResult drains, store_->Range(kDrainPrefix));
   std::set<std::string> draining;
   for (const auto& kv : drains.kvs) draining.insert(kv.key);
-  QUIVER_ASSIGN_OR_RETURN(auto assignment, groups_.Assign());
+  std::vector<GroupNode> assignable;  // the nodes that can hold replicas: not draining
   for (const auto& [node_id, info] : sessions) {
-    auto group = assignment.find(node_id);
-    input.nodes.push_back({node_id, info.address, draining.count(DrainKey(node_id)) > 0,
-                           group != assignment.end() ? group->second : kDefaultResourceGroup});
+    const bool drains_now = draining.count(DrainKey(node_id)) > 0;
+    input.nodes.push_back({node_id, info.address, drains_now});
+    if (!drains_now) assignable.push_back({node_id, info.address});
+  }
+  QUIVER_ASSIGN_OR_RETURN(auto assignment, groups_.Assign(assignable));
+  for (QueryNodeState& node : input.nodes) {
+    auto group = assignment.find(node.node_id);
+    if (group != assignment.end()) node.resource_group = group->second;
   }
   QUIVER_ASSIGN_OR_RETURN(input.groups, groups_.AllReplicaGroups());
   QUIVER_ASSIGN_OR_RETURN(auto collections, catalog_->ListAllCollections());

@@ -260,9 +260,8 @@ Status ResourceGroupManager::TransferNode(const std::string& source, const std::
   return Update({{source, from}, {target, to}});
 }
 
-Result<std::map<int64_t, std::string>> ResourceGroupManager::Assign() {
+Result<std::map<int64_t, std::string>> ResourceGroupManager::Assign(const std::vector<GroupNode>& nodes) {
   QUIVER_ASSIGN_OR_RETURN(auto groups, Groups());
-  QUIVER_ASSIGN_OR_RETURN(std::vector<GroupNode> nodes, options_.nodes());
   std::map<int64_t, std::string> current;
   QUIVER_ASSIGN_OR_RETURN(std::optional<storage::KeyValue> stored, store_->Get(kResourceGroupNodesKey));
   if (stored) {
@@ -292,8 +291,8 @@ Result<std::map<int64_t, std::string>> ResourceGroupManager::Assign() {
 }
 
 Result<std::vector<GroupNode>> ResourceGroupManager::NodesOf(const std::string& group) {
-  QUIVER_ASSIGN_OR_RETURN(auto assignment, Assign());
   QUIVER_ASSIGN_OR_RETURN(std::vector<GroupNode> nodes, options_.nodes());
+  QUIVER_ASSIGN_OR_RETURN(auto assignment, Assign(nodes));
   std::vector<GroupNode> out;
   for (const GroupNode& n : nodes) {
     auto it = assignment.find(n.node_id);

@@ -72,8 +72,9 @@ class ResourceGroupManager : public cluster::ResourceGroups {
   Status TransferReplica(int64_t collection_id, const std::string& source, const std::string& target,
                          int64_t count) override;
 
-  // Assigns the nodes (AssignNodes) and stores the assignment if it changed; returns it.
-  Result<std::map<int64_t, std::string>> Assign();
+  // Assigns `nodes` (the live ones, as options.nodes lists them) to groups (AssignNodes), stores
+  // the assignment if it changed, and returns it.
+  Result<std::map<int64_t, std::string>> Assign(const std::vector<GroupNode>& nodes);
 
  private:
   Status Validate(const std::string& name, const ResourceGroupConfig& config,

@@ -135,19 +135,16 @@ Status Proxy::PlaceInGroups(const cluster::CollectionInfo& current, int32_t repl
     if (g != kDefaultResourceGroup && n > 0) only_default = false;
   }
   std::map<std::string, int32_t> wanted;
-  if (named.empty()) {
-    // No group named: the replicas stay where they are when their number does not change, and
-    // go to (or stay in) the default group otherwise; the coordinator checks the node count.
-    if (placed.empty() || only_default) {
-      if (placed.empty()) return Status::OK();
-      wanted = {{kDefaultResourceGroup, replicas}};
-    } else if (current.loaded() && placed_total == replicas) {
-      return Status::OK();
-    } else {
-      QUIVER_ASSIGN_OR_RETURN(wanted, groups->Distribution(replicas, {}));
-    }
-  } else {
+  if (!named.empty()) {
     QUIVER_ASSIGN_OR_RETURN(wanted, groups->Distribution(replicas, named));
+  } else if (placed.empty()) {
+    return Status::OK();  // never placed in a group: the default group (the coordinator counts its nodes)
+  } else if (only_default) {
+    wanted = {{kDefaultResourceGroup, replicas}};
+  } else if (current.loaded() && placed_total == replicas) {
+    return Status::OK();  // no group named, the same number: the replicas stay where they are
+  } else {
+    QUIVER_ASSIGN_OR_RETURN(wanted, groups->Distribution(replicas, {}));
   }
   if (wanted == placed) return Status::OK();
   QUIVER_RETURN_IF_ERROR(groups->SetReplicaGroups(current.id, wanted));

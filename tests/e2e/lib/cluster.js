@@ -78,14 +78,9 @@ class Storage {
     };
   }
 
-  // kill -9 of one storage process; `restart*` start it again from what it left on disk.
-  kill9(pid) {
-    try { process.kill(pid, 'SIGKILL'); } catch (e) { return; }
-    for (let i = 0; i < 200; i++) {
-      try { process.kill(pid, 0); } catch (e) { return; }
-      spawnSync('sleep', ['0.05']);
-    }
-  }
+  // kill -9 of one storage process (waits until it is gone); `restart*` start it again from
+  // what it left on disk.
+  kill9(pid) { stopPid(pid, 'SIGKILL'); }
 
   restartEtcd(member) {
     const [pid] = script('etcd-test.sh', ['restart', path.join(this.dir, 'etcd'), member]);
