@@ -1,6 +1,8 @@
 #include "common/status_server.h"
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <thread>
 
 #include <httplib.h>
@@ -71,8 +73,10 @@ Status StatusServer::Start(const std::string& address, int port) {
     port_ = server_->bind_to_any_port(address);
     if (port_ < 0) return Status::IOError("status server cannot bind", address);
   } else {
+    errno = 0;
     if (!server_->bind_to_port(address, port)) {
-      return Status::IOError("status server cannot bind", address + ":" + std::to_string(port));
+      return Status::IOError("status server cannot bind",
+                             address + ":" + std::to_string(port) + (errno ? ": " + std::string(std::strerror(errno)) : ""));
     }
     port_ = port;
   }

@@ -13,8 +13,31 @@ const BIN = process.env.QUIVER_BIN || path.resolve(__dirname, '../../../build/re
 // (ip_local_port_range), never from it: a port the kernel hands out for port 0 is one it may hand
 // out again a moment later as the local port of some outgoing connection (radosgw's own connections
 // to its monitor took the port picked for its frontend once), while ports below that range are only
-// ever taken by an explicit bind. No port is handed out twice by one process.
+// ever taken by an explicit bind. No port is handed out twice, not even by two test processes
+// running side by side: each one handed out is claimed by a file under os.tmpdir()/quiver-e2e-ports
+// (created exclusively; claims older than a day are cleared), and it is checked free on every
+// address, as the servers bind it.
 const handedOut = new Set();
+const claimDir = path.join(os.tmpdir(), 'quiver-e2e-ports');
+let claimsSwept = false;
+function claim(port) {
+  if (!claimsSwept) {
+    claimsSwept = true;
+    fs.mkdirSync(claimDir, { recursive: true });
+    const dayAgo = Date.now() - 24 * 3600 * 1000;
+    for (const name of fs.readdirSync(claimDir)) {
+      try {
+        if (fs.statSync(path.join(claimDir, name)).mtimeMs < dayAgo) fs.unlinkSync(path.join(claimDir, name));
+      } catch (e) { /* another process swept it */ }
+    }
+  }
+  try {
+    fs.closeSync(fs.openSync(path.join(claimDir, String(port)), 'wx'));
+    return true;
+  } catch (e) {
+    return false;
+  }
+}
 function ephemeralLow() {
   try {
     return Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32768;
@@ -27,7 +50,8 @@ function tryListen(port) {
     const srv = net.createServer();
     srv.unref();
     srv.on('error', () => resolve(0));
-    srv.listen(port, '127.0.0.1', () => {
+    // No host: the wildcard address, which conflicts with a listener on any address.
+    srv.listen(port, () => {
       const got = srv.address().port;
       srv.close(() => resolve(got));
     });
@@ -36,10 +60,10 @@ function tryListen(port) {
 async function freePort() {
   const low = 10000;
   const high = ephemeralLow() - 1;
-  for (let attempt = 0; high - low > 1000 && attempt < 200; attempt++) {
+  for (let attempt = 0; high - low > 1000 && attempt < 400; attempt++) {
     const port = low + Math.floor(Math.random() * (high - low + 1));
     if (handedOut.has(port)) continue;
-    if (await tryListen(port) === port) {
+    if (await tryListen(port) === port && claim(port)) {
       handedOut.add(port);
       return port;
     }
@@ -47,7 +71,7 @@ async function freePort() {
   // No room below the ephemeral range: the kernel's choice, still never twice.
   for (;;) {
     const port = await tryListen(0);
-    if (port && !handedOut.has(port)) {
+    if (port && !handedOut.has(port) && claim(port)) {
       handedOut.add(port);
       return port;
     }
@@ -83,7 +107,20 @@ class QuiverServer {
 
   get address() { return `127.0.0.1:${this.port}`; }
 
+  // A port can still be taken between the check and the server's bind by a process that is not a
+  // test's (the machine is shared): then the server is started again on new ports, up to 3 times.
   async start() {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.startOnce();
+      } catch (e) {
+        if (attempt >= 3 || !/cannot bind|cannot listen/.test(e.message)) throw e;
+        this.log = '';
+      }
+    }
+  }
+
+  async startOnce() {
     this.port = await freePort();
     this.statusPort = await freePort();
     const args = ['run', 'standalone', '--data-dir', this.dataDir, '--port', String(this.port),
