@@ -691,6 +691,17 @@ Status Coord::CommitFlush(int64_t collection_id, const std::string& channel,
                           const std::optional<cluster::DeltaInfo>& delta, const cluster::Checkpoint& checkpoint) {
   MutexLock lock(&mu_);
   if (!collections_.count(collection_id)) return CollectionNotFound(std::to_string(collection_id));
+  // Two datanodes may consume a channel while it moves between them; both cut the same epochs
+  // (seal records are in the WAL), so an epoch at or behind the committed checkpoint was flushed
+  // already, with the same segments. Committing it again would move the checkpoint back.
+  if (auto known = segments_.find(collection_id); known != segments_.end()) {
+    auto committed = known->second.checkpoints.find(channel);
+    if (committed != known->second.checkpoints.end() && committed->second.epoch >= checkpoint.epoch) {
+      QUIVER_LOG(INFO) << "flush already committed" << Kv("channel", channel) << Kv("epoch", checkpoint.epoch)
+                       << Kv("committed_epoch", committed->second.epoch);
+      return Status::OK();
+    }
+  }
   storage::TxnRequest txn;
   for (const auto& s : segments) txn.success.push_back(storage::TxnOp::Put(SegmentKey(collection_id, s.id), EncodeSegment(s)));
   if (delta) txn.success.push_back(storage::TxnOp::Put(DeltaKey(collection_id, channel, delta->epoch), EncodeDelta(*delta)));

@@ -95,6 +95,13 @@ TEST_F(CoordTest, CatalogSurvivesReopen) {
   cluster::SegmentInfo seg{42, c->id, c->partitions[0].id, c->channels[0].name, 0, 10, "k"};
   ASSERT_TRUE(coord_->CommitFlush(c->id, c->channels[0].name, {seg}, cluster::DeltaInfo{c->channels[0].name, 0, 1, "d"},
                                   {7, 1}).ok());
+  // The same epoch again (a second datanode of a moving channel) changes nothing: the checkpoint
+  // never moves back.
+  cluster::SegmentInfo stale = seg;
+  stale.rows = 99;
+  ASSERT_TRUE(coord_->CommitFlush(c->id, c->channels[0].name, {stale}, std::nullopt, {5, 1}).ok());
+  EXPECT_EQ(coord_->GetSegments(c->id)->checkpoints[c->channels[0].name].lsn, 7u);
+  EXPECT_EQ(coord_->GetSegments(c->id)->segments[0].rows, 10u);
   ASSERT_TRUE(coord_->access()->CreateUser("alice", "c2VjcmV0MTIz").ok());  // base64("secret123")
   ASSERT_TRUE(coord_->access()->CreateRole("reader").ok());
   ASSERT_TRUE(coord_->access()->OperateUserRole("alice", "reader", true).ok());

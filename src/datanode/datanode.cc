@@ -27,25 +27,38 @@ Status DataNode::Start() {
 void DataNode::Stop() {
   stop_.store(true);
   if (reconciler_.joinable()) reconciler_.join();
-  std::map<std::string, std::unique_ptr<Channel>> channels;
+  std::map<std::string, std::shared_ptr<Channel>> channels;
   {
     MutexLock lock(&mu_);
     channels.swap(channels_);
   }
-  for (auto& [name, channel] : channels) channel->consumer->Stop();
+  for (auto& [name, channel] : channels) {
+    channel->consumer->Stop();
+    channel->released.store(true);
+  }
 }
 
 void DataNode::Reconcile() {
   Result<std::vector<cluster::CollectionPtr>> collections = catalog_->ListAllCollections();
   if (!collections.ok()) return;
+  std::optional<std::set<std::string>> owned;
+  if (options_.owned) {
+    Result<std::set<std::string>> mine = options_.owned();
+    if (!mine.ok()) return;  // cannot tell: keep consuming what we consume
+    owned = std::move(*mine);
+  }
   std::set<std::string> live;
   for (const auto& collection : *collections) {
     for (const auto& info : collection->channels) {
+      if (owned && !owned->count(info.name)) continue;
       live.insert(info.name);
       bool known;
       {
         MutexLock lock(&mu_);
-        known = channels_.count(info.name) > 0;
+        auto it = channels_.find(info.name);
+        // A consumer whose next records were truncated (another datanode flushed them while the
+        // channel moved here) starts again from the committed checkpoint.
+        known = it != channels_.end() && !it->second->consumer->truncated();
       }
       if (known) continue;
       Result<cluster::CollectionSegments> segments = segments_->GetSegments(collection->id);
@@ -57,8 +70,9 @@ void DataNode::Reconcile() {
       if (!st.ok()) QUIVER_LOG(ERROR) << "cannot consume channel" << Kv("channel", info.name) << Kv("error", st.ToString());
     }
   }
-  // Stop consumers of dropped collections.
-  std::vector<std::unique_ptr<Channel>> dropped;
+  // Stop consumers of dropped collections and of channels placed elsewhere. What they buffered
+  // is still in the WAL, after the checkpoint the next consumer starts from.
+  std::vector<std::shared_ptr<Channel>> dropped;
   {
     MutexLock lock(&mu_);
     for (auto it = channels_.begin(); it != channels_.end();) {
@@ -70,12 +84,16 @@ void DataNode::Reconcile() {
       }
     }
   }
-  for (auto& channel : dropped) channel->consumer->Stop();
+  for (auto& channel : dropped) {
+    channel->consumer->Stop();
+    channel->released.store(true);
+    QUIVER_LOG(INFO) << "datanode released channel" << Kv("channel", channel->info.name);
+  }
 }
 
 Status DataNode::StartChannel(const cluster::CollectionPtr& collection, const cluster::ChannelInfo& info,
                               const cluster::Checkpoint& checkpoint) {
-  auto channel = std::make_unique<Channel>();
+  auto channel = std::make_shared<Channel>();
   channel->collection = collection;
   channel->info = info;
   {
@@ -83,9 +101,21 @@ Status DataNode::StartChannel(const cluster::CollectionPtr& collection, const cl
     channel->committed = checkpoint;
     channel->last_insert = std::chrono::steady_clock::now();
   }
+  std::shared_ptr<Channel> replaced;  // a truncated consumer of this channel
+  {
+    MutexLock lock(&mu_);
+    if (auto it = channels_.find(info.name); it != channels_.end()) {
+      replaced = std::move(it->second);
+      channels_.erase(it);
+    }
+  }
+  if (replaced) {
+    replaced->consumer->Stop();
+    replaced->released.store(true);
+  }
   channel->buffer = std::make_unique<segment::ChannelBuffer>(collection->schema, collection->id, info.name, info.uid,
                                                              checkpoint.epoch, std::make_shared<segment::DeleteLog>());
-  Channel* raw = channel.get();
+  Channel* raw = channel.get();  // the consumer stops before the channel goes
   channel->consumer = std::make_unique<segment::ChannelConsumer>(
       consumers_, wal_, info.name, checkpoint.lsn,
       [this, raw](storage::Lsn lsn, const segment::WalMessage& message) { return Handle(raw, lsn, message); },
@@ -160,12 +190,30 @@ Status DataNode::FlushEpoch(Channel* channel, const segment::ChannelBuffer::Epoc
 }
 
 Result<storage::Lsn> DataNode::AppendSeal(Channel* channel) {
+  return AppendSeal(channel->collection->id, channel->info.name);
+}
+
+Result<storage::Lsn> DataNode::AppendSeal(int64_t collection_id, const std::string& channel) {
   segment::WalMessage seal;
   seal.type = segment::WalMessage::Type::kSeal;
-  seal.collection_id = channel->collection->id;
+  seal.collection_id = collection_id;
   QUIVER_ASSIGN_OR_RETURN(seal.timestamp, clock_->AllocTimestamp(1));
   std::string payload = segment::EncodeWalMessage(seal);
-  return wal_->Append(channel->info.name, {payload});
+  return wal_->Append(channel, {payload});
+}
+
+Status DataNode::WaitCommitted(int64_t collection_id, const std::string& channel, storage::Lsn lsn,
+                               std::chrono::steady_clock::time_point deadline, const std::function<bool()>& cancelled) {
+  while (true) {
+    QUIVER_ASSIGN_OR_RETURN(cluster::CollectionSegments segments, segments_->GetSegments(collection_id));
+    auto it = segments.checkpoints.find(channel);
+    if (it != segments.checkpoints.end() && it->second.lsn > lsn) return Status::OK();
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return Status::Timeout("flush did not finish in time (channel consumed by another datanode)", channel);
+    }
+    if (cancelled && cancelled()) return Status::Unavailable("flush wait ended: request cancelled or server shutting down", channel);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 }
 
 void DataNode::MaybeSeal(Channel* channel) {
@@ -190,18 +238,24 @@ void DataNode::MaybeSeal(Channel* channel) {
 Result<std::vector<segment::SegmentId>> DataNode::Flush(int64_t collection_id, std::chrono::milliseconds timeout,
                                                         const std::function<bool()>& cancelled) {
   QUIVER_ASSIGN_OR_RETURN(cluster::CollectionPtr collection, catalog_->DescribeCollectionById(collection_id));
-  // Make sure every channel of the collection has a consumer before appending seals.
+  // Make sure every channel of the collection this node owns has a consumer before appending seals.
   Reconcile();
-  std::vector<std::pair<Channel*, storage::Lsn>> waits;
+  std::vector<std::pair<std::shared_ptr<Channel>, storage::Lsn>> waits;
+  std::vector<std::pair<std::string, storage::Lsn>> remote;  // channels consumed by another datanode
   for (const auto& info : collection->channels) {
-    Channel* channel;
+    std::shared_ptr<Channel> channel;
     {
       MutexLock lock(&mu_);
       auto it = channels_.find(info.name);
-      if (it == channels_.end()) return Status::Unavailable("channel not consumed yet", info.name);
-      channel = it->second.get();
+      if (it != channels_.end()) channel = it->second;
     }
-    QUIVER_ASSIGN_OR_RETURN(storage::Lsn lsn, AppendSeal(channel));
+    if (channel == nullptr && !options_.owned) return Status::Unavailable("channel not consumed yet", info.name);
+    if (channel == nullptr) {
+      QUIVER_ASSIGN_OR_RETURN(storage::Lsn lsn, AppendSeal(collection_id, info.name));
+      remote.emplace_back(info.name, lsn);
+      continue;
+    }
+    QUIVER_ASSIGN_OR_RETURN(storage::Lsn lsn, AppendSeal(channel.get()));
     waits.emplace_back(channel, lsn);
   }
   std::vector<segment::SegmentId> ids;
@@ -221,8 +275,14 @@ Result<std::vector<segment::SegmentId>> DataNode::Flush(int64_t collection_id, s
                                      " (retrying in the background)");
         }
       }
+      // The channel moved to another datanode while we waited: its flush lands in the registry.
+      if (channel->consumer->truncated() || channel->released.load()) break;
       channel->cv.WaitFor(std::chrono::milliseconds(50));
     }
+    if (channel->committed.lsn <= lsn) remote.emplace_back(channel->info.name, lsn);
+  }
+  for (const auto& [name, lsn] : remote) {
+    QUIVER_RETURN_IF_ERROR(WaitCommitted(collection_id, name, lsn, deadline, cancelled));
   }
   // Report every flushed segment of the collection, as Milvus's Flush lists sealed segments.
   QUIVER_ASSIGN_OR_RETURN(cluster::CollectionSegments segments, segments_->GetSegments(collection_id));
@@ -243,6 +303,11 @@ Result<std::map<int64_t, size_t>> DataNode::BufferedRows(int64_t collection_id) 
 }  // namespace quiver::datanode
 
 namespace quiver::datanode {
+
+size_t DataNode::Channels() {
+  MutexLock lock(&mu_);
+  return channels_.size();
+}
 
 size_t DataNode::GrowingSegments() {
   MutexLock lock(&mu_);

@@ -11,6 +11,8 @@
 // Thread-safe.
 
 #include <deque>
+#include <functional>
+#include <atomic>
 #include <map>
 #include <memory>
 #include <set>
@@ -30,6 +32,10 @@ struct DataNodeOptions {
   size_t seal_bytes = 256u << 20;
   std::chrono::seconds seal_idle{600};
   std::chrono::milliseconds reconcile_interval{100};
+  // The channels this datanode consumes (distributed mode: the coordinator's channel placement,
+  // coord/channels.h); every channel of every collection if unset (standalone). Flush works for
+  // any channel: one consumed elsewhere is waited for through the segment registry.
+  std::function<Result<std::set<std::string>>()> owned;
 };
 
 class DataNode final : public cluster::DataNodeClient {
@@ -51,6 +57,8 @@ class DataNode final : public cluster::DataNodeClient {
   Result<std::map<int64_t, size_t>> BufferedRows(int64_t collection_id) override;
   // Growing segments across all channels (for metrics).
   size_t GrowingSegments();
+  // Channels consumed here now.
+  size_t Channels();
 
  private:
   struct Channel {
@@ -66,6 +74,7 @@ class DataNode final : public cluster::DataNodeClient {
     cluster::Checkpoint committed QUIVER_GUARDED_BY(mu);
     storage::Lsn seal_requested QUIVER_GUARDED_BY(mu) = 0;  // lsn of a pending seal we appended
     std::chrono::steady_clock::time_point last_insert QUIVER_GUARDED_BY(mu);
+    std::atomic<bool> released{false};  // no longer consumed here (moved, dropped, restarted)
   };
 
   void Reconcile();
@@ -75,6 +84,10 @@ class DataNode final : public cluster::DataNodeClient {
   Status FlushEpoch(Channel* channel, const segment::ChannelBuffer::Epoch& epoch);
   void MaybeSeal(Channel* channel);
   Result<storage::Lsn> AppendSeal(Channel* channel);
+  Result<storage::Lsn> AppendSeal(int64_t collection_id, const std::string& channel);
+  // Waits until `channel`, consumed by another datanode, has committed past `lsn`.
+  Status WaitCommitted(int64_t collection_id, const std::string& channel, storage::Lsn lsn,
+                       std::chrono::steady_clock::time_point deadline, const std::function<bool()>& cancelled);
 
   cluster::CatalogReader* catalog_;
   cluster::SegmentRegistryClient* segments_;
@@ -86,7 +99,8 @@ class DataNode final : public cluster::DataNodeClient {
   Counter* flushed_segments_;
   Counter* flushed_rows_;
   Mutex mu_;
-  std::map<std::string, std::unique_ptr<Channel>> channels_ QUIVER_GUARDED_BY(mu_);  // by WAL channel
+  // By WAL channel. Shared: a flush that waits on a channel keeps it while it is released.
+  std::map<std::string, std::shared_ptr<Channel>> channels_ QUIVER_GUARDED_BY(mu_);
   std::atomic<bool> stop_{false};
   std::thread reconciler_;
 };

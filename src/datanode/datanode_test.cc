@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <mutex>
+#include <set>
 #include <thread>
 
 #include "cluster/testing/fake_coord.h"
@@ -113,6 +116,64 @@ TEST_F(DataNodeTest, ARestartedNodeResumesAtTheCheckpointWithoutDuplicates) {
   for (const auto& s : segments.segments) ids.insert(s.id);
   EXPECT_EQ(ids.size(), segments.segments.size());
   node.Stop();
+}
+
+// Distributed mode: two datanodes, each consuming the channels placed on it. A flush asked of
+// either commits every channel; a channel that moves (consumed by both for a while) loses and
+// duplicates nothing.
+TEST_F(DataNodeTest, AChannelMovesBetweenDataNodesWithoutLossOrDuplicates) {
+  auto c = coord_.AddCollection(wal_.get(), "c", VectorSchema(4));
+  const std::string channel = c->channels[0].name;
+  std::mutex mu;
+  std::map<int, std::set<std::string>> placed{{1, {channel}}, {2, {}}};
+  auto owned = [&](int node) {
+    DataNodeOptions options;
+    options.reconcile_interval = std::chrono::milliseconds(20);
+    options.owned = [&, node]() -> Result<std::set<std::string>> {
+      std::lock_guard<std::mutex> lock(mu);
+      return placed[node];
+    };
+    return options;
+  };
+  auto place = [&](std::set<std::string> one, std::set<std::string> two) {
+    std::lock_guard<std::mutex> lock(mu);
+    placed[1] = std::move(one);
+    placed[2] = std::move(two);
+  };
+  segment::ConsumerPool pool2(wal_.get(), {});
+  DataNode a(&coord_, &coord_, &coord_, wal_.get(), objects_.get(), &pool_, &metrics_, owned(1));
+  DataNode b(&coord_, &coord_, &coord_, wal_.get(), objects_.get(), &pool2, &metrics_, owned(2));
+  ASSERT_TRUE(a.Start().ok());
+  ASSERT_TRUE(b.Start().ok());
+  EXPECT_EQ(a.Channels(), 1u);
+  EXPECT_EQ(b.Channels(), 0u);
+  InsertRows(wal_.get(), *c, 0, 100, *coord_.AllocTimestamp(1));
+  ASSERT_TRUE(Eventually([&] { return Buffered(a, c->id) == 100; }));
+  EXPECT_EQ(Buffered(b, c->id), 0u);
+  // Asked of the node that does not consume the channel: it waits for the other's commit.
+  auto flushed = b.Flush(c->id, std::chrono::seconds(20));
+  ASSERT_TRUE(flushed.ok()) << flushed.status().ToString();
+  EXPECT_EQ(FlushedRows(c->id), 100u);
+
+  // Both consume it for a while (a move in progress), then only the new node.
+  InsertRows(wal_.get(), *c, 100, 30, *coord_.AllocTimestamp(1), 2);
+  place({channel}, {channel});
+  ASSERT_TRUE(Eventually([&] { return Buffered(a, c->id) == 30 && Buffered(b, c->id) == 30; }));
+  ASSERT_TRUE(a.Flush(c->id, std::chrono::seconds(20)).ok());
+  EXPECT_EQ(FlushedRows(c->id), 130u);
+  place({}, {channel});
+  ASSERT_TRUE(Eventually([&] { return a.Channels() == 0; }));
+  InsertRows(wal_.get(), *c, 130, 20, *coord_.AllocTimestamp(1), 3);
+  ASSERT_TRUE(Eventually([&] { return Buffered(b, c->id) == 20; })) << Buffered(b, c->id);
+  auto last = a.Flush(c->id, std::chrono::seconds(20));
+  ASSERT_TRUE(last.ok()) << last.status().ToString();
+  EXPECT_EQ(FlushedRows(c->id), 150u);
+  std::set<segment::SegmentId> ids;
+  cluster::CollectionSegments segments = *coord_.GetSegments(c->id);
+  for (const auto& s : segments.segments) ids.insert(s.id);
+  EXPECT_EQ(ids.size(), segments.segments.size());
+  a.Stop();
+  b.Stop();
 }
 
 TEST_F(DataNodeTest, FlushOfAnUnknownCollectionFails) {

@@ -77,6 +77,10 @@ class FakeCoord final : public CoordClient {
                      const std::optional<DeltaInfo>& delta, const Checkpoint& checkpoint) override {
     std::lock_guard<std::mutex> lock(mu_);
     auto& s = segments_[collection_id];
+    // As the coordinator: an epoch already committed (by another datanode) changes nothing.
+    if (auto it = s.checkpoints.find(channel); it != s.checkpoints.end() && it->second.epoch >= checkpoint.epoch) {
+      return Status::OK();
+    }
     for (const auto& seg : segments) {
       bool again = false;
       for (const auto& old : s.segments) again = again || old.id == seg.id;

@@ -248,8 +248,10 @@ async function startCluster({ env = {}, standbys = 0, ttlSeconds = 2, ha = false
         const role = await new Role(name, roleEnv).start();
         all.push(role);
         roles[name].push(role);
-        // Every query node is active (replicas are placed on them); the other roles elect one.
-        const ready = name === 'querynode' ? /querynode \| node/ : i === 0 ? new RegExp(`${name} leading`) : new RegExp(`${name} standby`);
+        // Query nodes and datanodes are all active (replicas and channels are placed on them);
+        // the other roles elect one.
+        const allActive = name === 'querynode' || name === 'datanode';
+        const ready = allActive ? new RegExp(`${name} \\| node`) : i === 0 ? new RegExp(`${name} leading`) : new RegExp(`${name} standby`);
         await role.waitLog(ready, `${name} ${i}`);
       }
     }
