@@ -15,6 +15,7 @@
 #include "common/metrics.h"
 #include "common/status_server.h"
 #include "common/thread_pool.h"
+#include "coord/channels.h"
 #include "coord/coord.h"
 #include "coord/replicas.h"
 #include "datanode/datanode.h"
@@ -26,7 +27,9 @@
 #include "segment/channel_consumer.h"
 #include "rpc/internal/access_service.h"
 #include "rpc/internal/coord_service.h"
+#include "rpc/internal/datanode_router.h"
 #include "rpc/internal/replica_router.h"
+#include "storage/meta/fenced_meta_store.h"
 #include "storage_setup.h"
 
 namespace quiver::app {
@@ -214,7 +217,7 @@ struct Serving {
 
 // Registers the session, campaigns until elected (or a signal), calls `lead`, serves its
 // services on internal.port until a signal, then stops in order and resigns.
-Status RunElected(RoleEnv* env, const sigset_t* signals, const std::function<Result<Serving>()>& lead) {
+Status RunElected(RoleEnv* env, const sigset_t* signals, const std::function<Result<Serving>(cluster::Election*)>& lead) {
   const Config& config = env->config;
   // An elected role announces its address before it serves: the port must be known.
   QUIVER_ASSIGN_OR_RETURN(int internal_port, InternalPort(env));
@@ -257,7 +260,7 @@ Status RunElected(RoleEnv* env, const sigset_t* signals, const std::function<Res
   }
 
   const auto elected_at = std::chrono::steady_clock::now();
-  Result<Serving> serving = lead();
+  Result<Serving> serving = lead(election.get());
   if (!serving.ok()) {
     (void)election->Resign();
     (void)session->Close();
@@ -305,15 +308,19 @@ Status RunCoord(const Config& config, const char* version, const sigset_t* signa
   QUIVER_RETURN_IF_ERROR(OpenRoleEnv(&env, false));
   QUIVER_ASSIGN_OR_RETURN(int64_t max_collections, config.GetInt("coord.max_collections"));
   QUIVER_ASSIGN_OR_RETURN(int64_t max_capacity, config.GetInt("coord.max_general_capacity"));
+  std::unique_ptr<storage::MetaStore> fenced;  // outlives everything that writes through it
   std::unique_ptr<coord::Coord> coord;
   std::unique_ptr<coord::ReplicaManager> replicas;
+  std::unique_ptr<coord::ChannelManager> channels;
   std::unique_ptr<grpc::Service> coord_service, access_service;
   rpc::NodeClientOptions node_options;
   node_options.timeout = std::chrono::milliseconds(2000);
   rpc::QueryNodeClients querynodes(node_options);
-  return RunElected(&env, signals, [&]() -> Result<Serving> {
+  return RunElected(&env, signals, [&](cluster::Election* election) -> Result<Serving> {
     // Leading: load the catalog from etcd, serve it, and place the replicas of loaded collections
-    // on the query nodes.
+    // on the query nodes and the channels on the datanodes. Every write is fenced by this win: a
+    // coordinator deposed while it writes (its lease expired) cannot write beside its successor.
+    fenced = storage::NewFencedMetaStore(env.meta.get(), election->key(), election->revision());
     coord::CoordOptions options;
     options.max_collections = max_collections;
     options.max_general_capacity = max_capacity;
@@ -323,15 +330,23 @@ Status RunCoord(const Config& config, const char* version, const sigset_t* signa
     replica_options.progress = [&querynodes](const std::string& address, int64_t collection_id) {
       return querynodes.Get(address)->LoadingProgress(collection_id);
     };
-    QUIVER_ASSIGN_OR_RETURN(coord, coord::Coord::Open(env.meta.get(), env.wal.get(), env.objects.get(), options));
-    replicas = std::make_unique<coord::ReplicaManager>(env.meta.get(), coord.get(), replica_options);
+    QUIVER_ASSIGN_OR_RETURN(coord, coord::Coord::Open(fenced.get(), env.wal.get(), env.objects.get(), options));
+    replicas = std::make_unique<coord::ReplicaManager>(fenced.get(), coord.get(), replica_options);
     replicas->Start();
+    channels = std::make_unique<coord::ChannelManager>(fenced.get(), coord.get(), coord::ChannelManagerOptions{});
+    channels->Start();
     coord_service = rpc::NewCoordService(coord.get());
     access_service = rpc::NewAccessService(coord->access());
-    return Serving{{coord_service.get(), access_service.get()}, [&replicas] { replicas->Stop(); }, ""};
+    return Serving{{coord_service.get(), access_service.get()}, [&replicas, &channels] {
+      channels->Stop();
+      replicas->Stop();
+    }, ""};
   });
 }
 
+// Every datanode is active: it consumes the channels the coordinator places on it
+// (coord/channels.h). SIGTERM flushes what it buffered within server.shutdown_flush_seconds, then
+// drains it (its channels move to the other datanodes, which resume at the fresh checkpoint).
 Status RunDataNode(const Config& config, const char* version, const sigset_t* signals) {
   RoleEnv env(config, "datanode", version);
   QUIVER_RETURN_IF_ERROR(OpenRoleEnv(&env, true));
@@ -340,39 +355,84 @@ Status RunDataNode(const Config& config, const char* version, const sigset_t* si
   QUIVER_ASSIGN_OR_RETURN(int64_t seal_idle, config.GetInt("segment.seal_idle_seconds"));
   QUIVER_ASSIGN_OR_RETURN(int64_t consumer_threads, config.GetInt("wal.consumer_threads"));
   QUIVER_ASSIGN_OR_RETURN(int64_t shutdown_seconds, config.GetInt("server.shutdown_flush_seconds"));
-  std::unique_ptr<segment::ConsumerPool> consumers;
-  std::unique_ptr<datanode::DataNode> datanode;
-  std::unique_ptr<grpc::Service> service;
-  return RunElected(&env, signals, [&]() -> Result<Serving> {
-    segment::ConsumerPoolOptions pool_options;
-    pool_options.threads = static_cast<size_t>(std::max<int64_t>(1, consumer_threads));
-    consumers = std::make_unique<segment::ConsumerPool>(env.wal.get(), pool_options);
-    WatchConsumers(&env, consumers.get());
-    datanode::DataNodeOptions options;
-    options.seal_rows = static_cast<size_t>(seal_rows);
-    options.seal_bytes = static_cast<size_t>(seal_bytes);
-    options.seal_idle = std::chrono::seconds(seal_idle);
-    options.reconcile_interval = std::chrono::milliseconds(500);  // a catalog read over the network
-    datanode = std::make_unique<datanode::DataNode>(env.coord.get(), env.coord.get(), env.coord.get(), env.wal.get(),
-                                                    env.objects.get(), consumers.get(), &env.metrics, options);
-    QUIVER_RETURN_IF_ERROR(datanode->Start());
-    service = rpc::NewDataNodeService(datanode.get());
-    auto stop = [&, shutdown_seconds] {
-      // Flush what is buffered within the budget, so a successor replays little.
-      auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(std::max<int64_t>(0, shutdown_seconds));
-      if (auto all = env.coord->ListAllCollections(); all.ok()) {
-        for (const auto& collection : *all) {
-          auto buffered = datanode->BufferedRows(collection->id);
-          if (buffered.ok() && buffered->empty()) continue;
-          auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-          if (left.count() <= 0) break;
-          (void)datanode->Flush(collection->id, left);
+  QUIVER_ASSIGN_OR_RETURN(int internal_port, InternalPort(&env));
+  segment::ConsumerPoolOptions pool_options;
+  pool_options.threads = static_cast<size_t>(std::max<int64_t>(1, consumer_threads));
+  segment::ConsumerPool consumers(env.wal.get(), pool_options);
+  WatchConsumers(&env, &consumers);
+  // The session first: the channel placement names this node by its session id.
+  const std::string advertised = AdvertisedAddress(config, internal_port);
+  QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<cluster::Session> session, RegisterSession(&env, advertised));
+  const int64_t node_id = session->info().node_id;
+  storage::MetaStore* meta = env.meta.get();
+  datanode::DataNodeOptions options;
+  options.seal_rows = static_cast<size_t>(seal_rows);
+  options.seal_bytes = static_cast<size_t>(seal_bytes);
+  options.seal_idle = std::chrono::seconds(seal_idle);
+  options.reconcile_interval = std::chrono::milliseconds(250);  // a catalog and placement read over the network
+  options.owned = [meta, node_id] { return coord::ChannelsOf(meta, node_id); };
+  datanode::DataNode datanode(env.coord.get(), env.coord.get(), env.coord.get(), env.wal.get(), env.objects.get(),
+                              &consumers, &env.metrics, options);
+  QUIVER_RETURN_IF_ERROR(datanode.Start());
+  env.metrics.AddGaugeCallback("quiver_datanode_channels", "WAL channels this datanode consumes", {},
+                               [&datanode] { return static_cast<double>(datanode.Channels()); });
+  std::unique_ptr<grpc::Service> service = rpc::NewDataNodeService(&datanode);
+  Result<std::unique_ptr<grpc::Server>> server = StartInternalServer(&env, internal_port, {service.get()});
+  if (!server.ok()) {
+    datanode.Stop();
+    (void)session->Close();
+    return server.status();
+  }
+  env.status->SetReady(true);
+  std::printf("quiver %s datanode | node %lld | internal %s | status http://%s:%d\n", version,
+              static_cast<long long>(node_id), advertised.c_str(), env.status_address.c_str(), env.status->port());
+  std::fflush(stdout);
+  QUIVER_LOG(INFO) << "datanode ready" << Kv("internal", advertised) << Kv("node_id", node_id);
+
+  int signal_number = 0;
+  sigwait(signals, &signal_number);
+  const auto drain_started = std::chrono::steady_clock::now();
+  env.status->SetReady(false, "draining");
+  // Flush what is buffered within the budget, so the channels' next consumers replay little.
+  const auto deadline = drain_started + std::chrono::seconds(std::max<int64_t>(0, shutdown_seconds));
+  if (auto all = env.coord->ListAllCollections(); all.ok()) {
+    for (const auto& collection : *all) {
+      auto buffered = datanode.BufferedRows(collection->id);
+      if (buffered.ok() && buffered->empty()) continue;
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) break;
+      (void)datanode.Flush(collection->id, left);
+    }
+  }
+  // Drain: announce it (under the session's lease), wait until the coordinator has moved this
+  // node's channels to another datanode (at most 10 s, and only if one is up), then stop.
+  if (datanode.Channels() > 0) {
+    if (Status put = meta->Put(coord::DrainKey(node_id), "draining", session->lease()).status(); !put.ok()) {
+      QUIVER_LOG(WARN) << "cannot announce the drain" << Kv("error", put.ToString());
+    } else {
+      const auto drain_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+      int again = 0;
+      while (datanode.Channels() > 0 && std::chrono::steady_clock::now() < drain_deadline) {
+        if (TakeSignal(signals, std::chrono::milliseconds(100), &again)) break;  // a second signal: now
+        auto others = coord::LiveDataNodes(meta);
+        if (others.ok() && others->empty()) {
+          QUIVER_LOG(WARN) << "no other datanode can take the channels; stopping without handing them over";
+          break;
         }
       }
-      datanode->Stop();
-    };
-    return Serving{{service.get()}, stop, ""};
-  });
+    }
+  }
+  const double drain_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - drain_started).count();
+  QUIVER_LOG(INFO) << "shutting down" << Kv("role", "datanode") << Kv("signal", signal_number)
+                   << Kv("channels_left", datanode.Channels()) << Kv("drain_ms", drain_ms);
+  env.status->SetReady(false, "shutting down");
+  (*server)->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  datanode.Stop();
+  (void)session->Close();
+  env.status->Stop();
+  QUIVER_LOG(INFO) << "stopped" << Kv("role", "datanode");
+  return Status::OK();
 }
 
 namespace {
@@ -546,7 +606,7 @@ Status RunIndexNode(const Config& config, const char* version, const sigset_t* s
   QUIVER_ASSIGN_OR_RETURN(int64_t max_builds, config.GetInt("indexnode.max_concurrent_builds"));
   QUIVER_ASSIGN_OR_RETURN(int64_t build_threads, config.GetInt("indexnode.build_threads"));
   std::unique_ptr<indexnode::IndexNode> indexnode;
-  return RunElected(&env, signals, [&]() -> Result<Serving> {
+  return RunElected(&env, signals, [&](cluster::Election*) -> Result<Serving> {
     indexnode::IndexNodeOptions options;
     options.max_concurrent_builds = static_cast<size_t>(std::max<int64_t>(1, max_builds));
     options.build_threads = static_cast<size_t>(std::max<int64_t>(0, build_threads));
@@ -563,9 +623,9 @@ Status RunProxy(const Config& config, const char* version, const sigset_t* signa
                                        " is not used by the proxy: it serves the Milvus API (server.*) only"));
   QUIVER_RETURN_IF_ERROR(OpenRoleEnv(&env, true));
   QUIVER_ASSIGN_OR_RETURN(int64_t max_json_bytes, config.GetInt("proxy.max_json_bytes"));
-  rpc::NodeClientOptions data_options;
-  data_options.leader = env.LeaderOf("datanode");
-  auto datanode = rpc::NewGrpcDataNodeClient(data_options);
+  rpc::DataNodeRouterOptions data_options;
+  data_options.meta = env.meta.get();
+  auto datanode = rpc::NewDataNodeRouter(data_options);
   rpc::ReplicaRouterOptions query_options;
   query_options.meta = env.meta.get();
   auto querynode = rpc::NewReplicaRouter(query_options);

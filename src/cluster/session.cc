@@ -290,17 +290,18 @@ Result<bool> Election::TryAcquire() {
   txn.compares.push_back(Compare::Absent(key_));
   txn.success.push_back(TxnOp::Put(key_, value_, lease_->id()));
   QUIVER_ASSIGN_OR_RETURN(storage::TxnResponse response, store_->Txn(txn));
-  bool won = response.succeeded;
-  if (!won) {
-    // Ours already (a retried campaign after an answer was lost)?
+  if (!response.succeeded) {
+    // Ours already (a retried campaign after an answer was lost)? Otherwise another leads.
     QUIVER_ASSIGN_OR_RETURN(std::optional<storage::KeyValue> kv, store_->Get(key_));
-    won = kv && kv->lease == lease_->id();
+    if (!kv || kv->lease != lease_->id()) return false;
   }
-  if (won) {
-    MutexLock lock(&mu_);
-    leading_ = true;
-  }
-  return won;
+  // The key's create revision fences this leader's writes.
+  QUIVER_ASSIGN_OR_RETURN(std::optional<storage::KeyValue> mine, store_->Get(key_));
+  if (!mine || mine->lease != lease_->id()) return false;
+  MutexLock lock(&mu_);
+  leading_ = true;
+  revision_ = mine->create_revision;
+  return true;
 }
 
 Result<bool> Election::Campaign(std::chrono::milliseconds timeout) {

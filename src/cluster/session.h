@@ -152,6 +152,13 @@ class Election {
   Result<std::optional<std::string>> Leader();
   // Steps down at once (deletes the leader key if it is ours and ends the lease).
   Status Resign();
+  // The leader key, and its create revision from this candidate's win (0 before): writes fenced
+  // by them (storage/meta/fenced_meta_store.h) fail once another candidate has won.
+  const std::string& key() const { return key_; }
+  storage::Revision revision() const {
+    MutexLock lock(&mu_);
+    return revision_;
+  }
   void Abandon() { lease_->Abandon(); }
 
  private:
@@ -165,6 +172,7 @@ class Election {
   std::unique_ptr<LeaseKeeper> lease_;
   mutable Mutex mu_;
   bool leading_ QUIVER_GUARDED_BY(mu_) = false;
+  storage::Revision revision_ QUIVER_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace quiver::cluster

@@ -21,7 +21,7 @@ const std::vector<ConfigKeyInfo>& Config::Keys() {
       {"internal.port", "19532", "Port of a distributed role's internal gRPC (coordinator, datanode, querynode)"},
       {"internal.advertiseAddress", "",
        "host:port other roles use to reach this one (empty: internal.address and the port bound, the host name when 0.0.0.0)"},
-      {"session.ttlSeconds", "10", "A distributed role's session lease: a crashed role is noticed, and a standby coordinator takes over, within this long"},
+      {"session.ttlSeconds", "5", "A distributed role's session lease: a crashed role is noticed, and a standby coordinator takes over, within this long"},
       {"server.shutdown_flush_seconds", "20", "Budget for flushing buffered rows at SIGTERM (the rest is replayed)"},
       {"common.security.authorizationEnabled", "false",
        "Check users' credentials and privileges on every request (Milvus's key); root's default password is Milvus"},

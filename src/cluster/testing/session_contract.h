@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "cluster/session.h"
+#include "storage/meta/fenced_meta_store.h"
 
 namespace quiver::cluster::testing {
 
@@ -147,6 +148,12 @@ inline void ElectionHasOneLeaderAndStandbysTakeOver(storage::MetaStore* store, c
   EXPECT_FALSE((*b)->leading());
   EXPECT_EQ(**(*b)->Leader(), "a:1");
   EXPECT_TRUE(*(*a)->Campaign(std::chrono::milliseconds(0)));  // campaigning again while leading
+  // The win's revision fences the leader's writes.
+  EXPECT_EQ((*a)->key(), "quiver/election/" + name);
+  EXPECT_EQ((*a)->revision(), (*store->Get((*a)->key()))->create_revision);
+  EXPECT_EQ((*b)->revision(), 0);
+  auto fenced_a = storage::NewFencedMetaStore(store, (*a)->key(), (*a)->revision());
+  ASSERT_TRUE(fenced_a->Put(prefix + "fenced", "by a").ok());
 
   // The leader resigns: the standby, already waiting, takes over.
   std::atomic<bool> b_won{false};
@@ -156,6 +163,11 @@ inline void ElectionHasOneLeaderAndStandbysTakeOver(storage::MetaStore* store, c
   EXPECT_TRUE(b_won.load());
   EXPECT_FALSE((*a)->leading());
   EXPECT_EQ(**(*b)->Leader(), "b:1");
+  EXPECT_GT((*b)->revision(), (*a)->revision());
+  EXPECT_EQ(fenced_a->Put(prefix + "fenced", "by a, deposed").status().code(), StatusCode::kAborted);
+  EXPECT_EQ((*store->Get(prefix + "fenced"))->value, "by a");
+  auto fenced_b = storage::NewFencedMetaStore(store, (*b)->key(), (*b)->revision());
+  ASSERT_TRUE(fenced_b->Put(prefix + "fenced", "by b").ok());
 
   // The leader crashes (stops renewing): a new candidate takes over once the lease expires.
   auto c = Election::Join(store, name, "c:1", options);

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "common/testing_dir.h"
+#include "storage/meta/fenced_meta_store.h"
 
 namespace quiver::storage {
 namespace {
@@ -392,6 +393,43 @@ TEST(RocksMetaStoreTest, ReopenLoadsOnlyRetainedHistory) {
     EXPECT_EQ(events.front().kv.mod_revision, 5001 - static_cast<Revision>(bound));
     EXPECT_EQ(events.back().kv.value, ValueOf(5000));
   }
+}
+
+// A deposed leader's writes through a fenced store fail and change nothing.
+TEST_P(MetaStoreTest, FencedWritesStopWhenTheFenceKeyMoves) {
+  auto store = Open();
+  ASSERT_TRUE(store->Put("election/coord", "me").ok());
+  const Revision won = (*store->Get("election/coord"))->create_revision;
+  auto fenced = NewFencedMetaStore(store.get(), "election/coord", won);
+  ASSERT_TRUE(fenced->Put("catalog/a", "1").ok());
+  ASSERT_TRUE(fenced->Delete("catalog/a").ok());
+  ASSERT_TRUE(fenced->Put("catalog/b", "2").ok());
+  // A transaction's own compare failing is an answer, not a fence.
+  TxnRequest txn;
+  txn.compares.push_back(Compare::Value("catalog/b", Compare::Op::kEqual, "other"));
+  txn.success.push_back(TxnOp::Put("catalog/c", "3"));
+  auto answer = fenced->Txn(txn);
+  ASSERT_TRUE(answer.ok()) << answer.status().ToString();
+  EXPECT_FALSE(answer->succeeded);
+  TxnRequest with_failure;
+  with_failure.failure.push_back(TxnOp::Put("x", "y"));
+  EXPECT_EQ(fenced->Txn(with_failure).status().code(), StatusCode::kNotSupported);
+  EXPECT_EQ((*fenced->Get("catalog/b"))->value, "2");
+
+  // Another candidate wins: the key is deleted and created again.
+  ASSERT_TRUE(store->Delete("election/coord").ok());
+  ASSERT_TRUE(store->Put("election/coord", "successor").ok());
+  EXPECT_EQ(fenced->Put("catalog/b", "stale").status().code(), StatusCode::kAborted);
+  EXPECT_EQ(fenced->Delete("catalog/b").status().code(), StatusCode::kAborted);
+  EXPECT_EQ(fenced->DeletePrefix("catalog/").status().code(), StatusCode::kAborted);
+  TxnRequest cas;
+  cas.compares.push_back(Compare::Value("catalog/b", Compare::Op::kEqual, "2"));
+  cas.success.push_back(TxnOp::Put("catalog/b", "stale"));
+  EXPECT_EQ(fenced->Txn(cas).status().code(), StatusCode::kAborted);
+  EXPECT_EQ((*store->Get("catalog/b"))->value, "2");
+  // Without a leader at all, too.
+  ASSERT_TRUE(store->Delete("election/coord").ok());
+  EXPECT_EQ(fenced->Put("catalog/b", "stale").status().code(), StatusCode::kAborted);
 }
 
 }  // namespace
