@@ -142,6 +142,12 @@ test('curl: errors carry Milvus codes', () => {
   assert.equal(curl(server, 'collections/has', { collectionName: 'x1' }).body.data.has, false);
   assert.equal(curl(server, 'nothing/here', {}).status, 404);
   assert.equal(curl(server, 'collections/compact', { collectionName: 'quick' }).body.code, 10);
+  // Resource groups are served over gRPC (the SDKs); over REST they are refused, not 404.
+  for (const endpoint of ['create', 'list', 'describe', 'drop', 'alter', 'transfer_replica']) {
+    const refused = curl(server, `resource_groups/${endpoint}`, { name: 'rg' });
+    assert.equal(refused.body.code, 10, endpoint);
+    assert.match(refused.body.message, /not supported/, endpoint);
+  }
 });
 
 test('HttpClient: the same flow through the Node SDK', async () => {
