@@ -301,6 +301,30 @@ Status RunElected(RoleEnv* env, const sigset_t* signals, const std::function<Res
   return Status::OK();
 }
 
+// Drains a node before it exits: announces it (quiver/drain/<id>, under the session's lease, so
+// it goes with the node), then waits until the coordinator has moved the node's work elsewhere
+// (`left` is 0), at most `budget`, or until a second signal or no other node of the role is up.
+void Drain(RoleEnv* env, cluster::Session* session, const sigset_t* signals, std::chrono::seconds budget,
+           const std::function<size_t()>& left, const char* work) {
+  storage::MetaStore* meta = env->meta.get();
+  const int64_t self = session->info().node_id;
+  QUIVER_LOG(INFO) << "draining" << Kv(work, left()) << Kv("budget_s", budget.count());
+  if (Status put = meta->Put(coord::DrainKey(self), "draining", session->lease()).status(); !put.ok()) {
+    QUIVER_LOG(WARN) << "cannot announce the drain" << Kv("error", put.ToString());
+    return;
+  }
+  const auto deadline = std::chrono::steady_clock::now() + budget;
+  int again = 0;
+  while (left() > 0 && std::chrono::steady_clock::now() < deadline) {
+    if (TakeSignal(signals, std::chrono::milliseconds(100), &again)) return;  // a second signal: now
+    auto others = coord::UndrainedSessions(meta, env->role);
+    if (others.ok() && others->size() == (others->count(self) ? 1u : 0u)) {
+      QUIVER_LOG(WARN) << "no other " << env->role << " can take the " << work << "; stopping without handing them over";
+      return;
+    }
+  }
+}
+
 }  // namespace
 
 Status RunCoord(const Config& config, const char* version, const sigset_t* signals) {
@@ -404,23 +428,9 @@ Status RunDataNode(const Config& config, const char* version, const sigset_t* si
       (void)datanode.Flush(collection->id, left);
     }
   }
-  // Drain: announce it (under the session's lease), wait until the coordinator has moved this
-  // node's channels to another datanode (at most 10 s, and only if one is up), then stop.
+  // Drain: the coordinator moves this node's channels to another datanode.
   if (datanode.Channels() > 0) {
-    if (Status put = meta->Put(coord::DrainKey(node_id), "draining", session->lease()).status(); !put.ok()) {
-      QUIVER_LOG(WARN) << "cannot announce the drain" << Kv("error", put.ToString());
-    } else {
-      const auto drain_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-      int again = 0;
-      while (datanode.Channels() > 0 && std::chrono::steady_clock::now() < drain_deadline) {
-        if (TakeSignal(signals, std::chrono::milliseconds(100), &again)) break;  // a second signal: now
-        auto others = coord::LiveDataNodes(meta);
-        if (others.ok() && others->empty()) {
-          QUIVER_LOG(WARN) << "no other datanode can take the channels; stopping without handing them over";
-          break;
-        }
-      }
-    }
+    Drain(&env, session.get(), signals, std::chrono::seconds(10), [&datanode] { return datanode.Channels(); }, "channels");
   }
   const double drain_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - drain_started).count();
@@ -514,19 +524,6 @@ class ReplicaFollower {
   std::thread thread_;
 };
 
-// Whether a query node other than `self` is up and not draining (one that can take replicas).
-bool OtherQueryNodeUp(storage::MetaStore* meta, int64_t self) {
-  auto sessions = cluster::ListSessions(meta, "querynode");
-  auto drains = meta->Range(coord::kDrainPrefix);
-  if (!sessions.ok() || !drains.ok()) return true;  // cannot tell: keep waiting within the budget
-  std::set<std::string> draining;
-  for (const auto& kv : drains->kvs) draining.insert(kv.key);
-  for (const auto& [id, info] : *sessions) {
-    if (id != self && !draining.count(coord::DrainKey(id))) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 // Every query node is active: it serves the replicas the coordinator places on it. SIGTERM drains
@@ -569,21 +566,9 @@ Status RunQueryNode(const Config& config, const char* version, const sigset_t* s
   // coordinator has loaded this node's replicas elsewhere and taken them off it, then stop.
   const auto drain_started = std::chrono::steady_clock::now();
   if (drain_seconds > 0 && follower.assigned() > 0) {
-    QUIVER_LOG(INFO) << "draining" << Kv("replicas", follower.assigned()) << Kv("budget_s", drain_seconds);
     env.status->SetReady(false, "draining");
-    if (Status put = env.meta->Put(coord::DrainKey(node_id), "draining", session->lease()).status(); !put.ok()) {
-      QUIVER_LOG(WARN) << "cannot announce the drain" << Kv("error", put.ToString());
-    } else {
-      const auto deadline = drain_started + std::chrono::seconds(drain_seconds);
-      int again = 0;
-      while (follower.assigned() > 0 && std::chrono::steady_clock::now() < deadline) {
-        if (TakeSignal(signals, std::chrono::milliseconds(200), &again)) break;  // a second signal: now
-        if (!OtherQueryNodeUp(env.meta.get(), node_id)) {
-          QUIVER_LOG(WARN) << "no other query node can take the replicas; stopping without handing them over";
-          break;
-        }
-      }
-    }
+    Drain(&env, session.get(), signals, std::chrono::seconds(drain_seconds), [&follower] { return follower.assigned(); },
+          "replicas");
   }
   const double drain_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - drain_started).count();

@@ -36,14 +36,9 @@ Result<std::set<std::string>> ChannelsOf(storage::MetaStore* store, int64_t node
 }
 
 Result<std::vector<int64_t>> LiveDataNodes(storage::MetaStore* store) {
-  QUIVER_ASSIGN_OR_RETURN(auto sessions, cluster::ListSessions(store, "datanode"));
-  QUIVER_ASSIGN_OR_RETURN(storage::RangeResult drains, store->Range(kDrainPrefix));
-  std::set<std::string> draining;
-  for (const auto& kv : drains.kvs) draining.insert(kv.key);
+  QUIVER_ASSIGN_OR_RETURN(auto sessions, UndrainedSessions(store, "datanode"));
   std::vector<int64_t> out;
-  for (const auto& [node_id, info] : sessions) {
-    if (!draining.count(DrainKey(node_id))) out.push_back(node_id);
-  }
+  for (const auto& [node_id, info] : sessions) out.push_back(node_id);
   return out;
 }
 

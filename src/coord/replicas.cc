@@ -294,15 +294,19 @@ PlanOutput PlanReplicas(const PlanInput& in) {
   return out;
 }
 
-Result<std::vector<GroupNode>> LiveQueryNodes(storage::MetaStore* store) {
-  QUIVER_ASSIGN_OR_RETURN(auto sessions, cluster::ListSessions(store, "querynode"));
+Result<std::map<int64_t, cluster::SessionInfo>> UndrainedSessions(storage::MetaStore* store, const std::string& role) {
+  QUIVER_ASSIGN_OR_RETURN(auto sessions, cluster::ListSessions(store, role));
   QUIVER_ASSIGN_OR_RETURN(storage::RangeResult drains, store->Range(kDrainPrefix));
   std::set<std::string> draining;
   for (const auto& kv : drains.kvs) draining.insert(kv.key);
+  std::erase_if(sessions, [&](const auto& entry) { return draining.count(DrainKey(entry.first)) > 0; });
+  return sessions;
+}
+
+Result<std::vector<GroupNode>> LiveQueryNodes(storage::MetaStore* store) {
+  QUIVER_ASSIGN_OR_RETURN(auto sessions, UndrainedSessions(store, "querynode"));
   std::vector<GroupNode> out;
-  for (const auto& [node_id, info] : sessions) {
-    if (!draining.count(DrainKey(node_id))) out.push_back({node_id, info.address});
-  }
+  for (const auto& [node_id, info] : sessions) out.push_back({node_id, info.address});
   return out;
 }
 

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "cluster/clients.h"
+#include "cluster/session.h"
 #include "common/mutex.h"
 #include "common/status.h"
 #include "coord/resource_groups.h"
@@ -58,6 +59,9 @@ std::string EncodeReplicas(const CollectionReplicas& replicas);
 Result<CollectionReplicas> DecodeReplicas(std::string_view record);
 std::string ReplicasKey(int64_t collection_id);
 std::string DrainKey(int64_t node_id);
+
+// The sessions of `role` without a drain key (nodes that can take work), by node id.
+Result<std::map<int64_t, cluster::SessionInfo>> UndrainedSessions(storage::MetaStore* store, const std::string& role);
 
 // The live query nodes that can hold replicas (a session, no drain key).
 Result<std::vector<GroupNode>> LiveQueryNodes(storage::MetaStore* store);
