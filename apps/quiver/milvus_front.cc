@@ -2,6 +2,8 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
+
 #include "common/log.h"
 #include "proxy/access_control.h"
 #include "rpc/front_door.h"
@@ -9,6 +11,18 @@
 #include "rpc/rest/rest_service.h"
 
 namespace quiver::app {
+
+Result<proxy::ProxyOptions> ProxyOptionsFrom(const Config& config) {
+  proxy::ProxyOptions options;
+  QUIVER_ASSIGN_OR_RETURN(int64_t max_json_bytes, config.GetInt("proxy.max_json_bytes"));
+  options.max_json_bytes = static_cast<size_t>(std::max<int64_t>(1, max_json_bytes));
+  QUIVER_ASSIGN_OR_RETURN(int64_t graceful_ms, config.GetInt("common.gracefulTime"));
+  if (graceful_ms < 0) {
+    return Status::InvalidArgument("common.gracefulTime must be 0 or more milliseconds, got " + std::to_string(graceful_ms));
+  }
+  options.graceful_time = std::chrono::milliseconds(graceful_ms);
+  return options;
+}
 
 struct MilvusFront::Parts {
   std::unique_ptr<proxy::AccessControl> access;

@@ -16,6 +16,10 @@
 
 namespace quiver::app {
 
+// The proxy's settings from the configuration (proxy.*, common.gracefulTime), the same for
+// standalone and the distributed proxy; the resource groups are the caller's.
+Result<proxy::ProxyOptions> ProxyOptionsFrom(const Config& config);
+
 class MilvusFront {
  public:
   // `proxy`, `access` and `metrics` must outlive it. `data_dir` is where the access log goes when

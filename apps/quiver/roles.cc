@@ -607,7 +607,6 @@ Status RunProxy(const Config& config, const char* version, const sigset_t* signa
   QUIVER_RETURN_IF_ERROR(RefuseChanged(config, {"internal.address", "internal.port", "internal.advertiseAddress"},
                                        " is not used by the proxy: it serves the Milvus API (server.*) only"));
   QUIVER_RETURN_IF_ERROR(OpenRoleEnv(&env, true));
-  QUIVER_ASSIGN_OR_RETURN(int64_t max_json_bytes, config.GetInt("proxy.max_json_bytes"));
   rpc::DataNodeRouterOptions data_options;
   data_options.meta = env.meta.get();
   auto datanode = rpc::NewDataNodeRouter(data_options);
@@ -617,8 +616,7 @@ Status RunProxy(const Config& config, const char* version, const sigset_t* signa
   // Resource groups: configuration in etcd; the coordinator assigns the nodes and places replicas.
   storage::MetaStore* meta = env.meta.get();
   coord::ResourceGroupManager resource_groups(meta, {[meta] { return coord::LiveQueryNodes(meta); }});
-  proxy::ProxyOptions proxy_options;
-  proxy_options.max_json_bytes = static_cast<size_t>(std::max<int64_t>(1, max_json_bytes));
+  QUIVER_ASSIGN_OR_RETURN(proxy::ProxyOptions proxy_options, ProxyOptionsFrom(config));
   proxy_options.resource_groups = &resource_groups;
   proxy::Proxy proxy(env.coord.get(), datanode.get(), querynode.get(), env.wal.get(), &env.metrics, proxy_options);
   QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<MilvusFront> front,

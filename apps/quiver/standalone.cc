@@ -39,7 +39,6 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
   QUIVER_ASSIGN_OR_RETURN(int64_t queue_depth, config.GetInt("search.queue_depth"));
   QUIVER_ASSIGN_OR_RETURN(int64_t max_builds, config.GetInt("indexnode.max_concurrent_builds"));
   QUIVER_ASSIGN_OR_RETURN(int64_t build_threads, config.GetInt("indexnode.build_threads"));
-  QUIVER_ASSIGN_OR_RETURN(int64_t max_json_bytes, config.GetInt("proxy.max_json_bytes"));
   QUIVER_ASSIGN_OR_RETURN(int64_t consumer_threads, config.GetInt("wal.consumer_threads"));
   QUIVER_ASSIGN_OR_RETURN(int64_t max_collections, config.GetInt("coord.max_collections"));
   QUIVER_ASSIGN_OR_RETURN(int64_t max_capacity, config.GetInt("coord.max_general_capacity"));
@@ -119,8 +118,7 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
   coord::ResourceGroupManager resource_groups(meta.get(), {[]() -> Result<std::vector<cluster::GroupNode>> {
                                                 return std::vector<cluster::GroupNode>{{1, "localhost"}};
                                               }});
-  proxy::ProxyOptions proxy_options;
-  proxy_options.max_json_bytes = static_cast<size_t>(std::max<int64_t>(1, max_json_bytes));
+  QUIVER_ASSIGN_OR_RETURN(proxy::ProxyOptions proxy_options, ProxyOptionsFrom(config));
   proxy_options.resource_groups = &resource_groups;
   proxy::Proxy proxy(coord.get(), &datanode, &querynode, wal.get(), &metrics, proxy_options);
 

@@ -23,6 +23,8 @@ const std::vector<ConfigKeyInfo>& Config::Keys() {
        "host:port other roles use to reach this one (empty: internal.address and the port bound, the host name when 0.0.0.0)"},
       {"session.ttlSeconds", "5", "A distributed role's session lease: a crashed role is noticed, and a standby coordinator takes over, within this long"},
       {"server.shutdown_flush_seconds", "20", "Budget for flushing buffered rows at SIGTERM (the rest is replayed)"},
+      {"common.gracefulTime", "5000",
+       "Bounded consistency: a read sees every write acknowledged this many milliseconds before it, and the proxy's own writes"},
       {"common.security.authorizationEnabled", "false",
        "Check users' credentials and privileges on every request (Milvus's key); root's default password is Milvus"},
       {"common.security.superUsers", "",

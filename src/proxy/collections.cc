@@ -178,6 +178,10 @@ Status Proxy::DropCollection(const std::string& db, const std::string& name) {
     if (dropped.ok() && locked.ok() && options_.resource_groups != nullptr) {
       options_.resource_groups->ClearReplicaGroups((*locked)->id).IgnoreError();
     }
+    if (dropped.ok() && locked.ok()) {
+      MutexLock forget(&observed_mu_);
+      for (const auto& channel : (*locked)->channels) observed_.erase(channel.name);
+    }
     if (!dropped.ok() && released) {
       // Refused after all (an alias was created meanwhile): serve the collection again.
       if (Status reloaded = querynode_->LoadCollection(*locked); !reloaded.ok()) {

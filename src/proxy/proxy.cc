@@ -92,7 +92,7 @@ Result<MutationOutcome> Proxy::Write(const cluster::CollectionInfo& collection, 
       for (size_t r : row_ids) message.deletes.push_back(rows.pks[r]);
     }
     std::string payload = segment::EncodeWalMessage(message);
-    QUIVER_RETURN_IF_ERROR(wal_->Append(collection.channels[key.first].name, {payload}).status());
+    QUIVER_RETURN_IF_ERROR(AppendObserved(collection.channels[key.first].name, payload).status());
   }
   rows_inserted_->Increment(static_cast<double>(rows.chunk->rows));
   return MutationOutcome{rows.chunk->rows, ts};
@@ -110,7 +110,7 @@ Result<MutationOutcome> Proxy::Delete(const cluster::CollectionInfo& collection,
     message.timestamp = ts;
     message.deletes = std::move(keys);
     std::string payload = segment::EncodeWalMessage(message);
-    QUIVER_RETURN_IF_ERROR(wal_->Append(collection.channels[shard].name, {payload}).status());
+    QUIVER_RETURN_IF_ERROR(AppendObserved(collection.channels[shard].name, payload).status());
   }
   rows_deleted_->Increment(static_cast<double>(pks.size()));
   return MutationOutcome{pks.size(), ts};
@@ -212,17 +212,46 @@ Result<bool> Proxy::SegmentsFlushed(const std::vector<cluster::CollectionPtr>& c
   return true;
 }
 
+void Proxy::Observe(const std::string& channel, storage::Lsn lsn, std::chrono::steady_clock::time_point at) {
+  MutexLock lock(&observed_mu_);
+  Observed& o = observed_[channel];
+  // Both maxima together still hold: the later time's position is at or below the larger lsn.
+  o.lsn = std::max(o.lsn, lsn);
+  o.at = std::max(o.at, at);
+}
+
+Result<storage::Lsn> Proxy::AppendObserved(const std::string& channel, const std::string& payload) {
+  // Timed before the call: a write acknowledged before it was stored before this record.
+  auto before = std::chrono::steady_clock::now();
+  QUIVER_ASSIGN_OR_RETURN(storage::Lsn lsn, wal_->Append(channel, {payload}));
+  Observe(channel, lsn, before);
+  return lsn;
+}
+
 Result<Timestamp> Proxy::ReadTimestamp(const cluster::CollectionInfo& collection, const ReadWait& wait,
                                        cluster::ReadAfter* after) {
+  constexpr int32_t kSession = 1;
+  constexpr int32_t kBounded = 2;
   constexpr int32_t kEventually = 3;
   after->positions.clear();
   if (wait.consistency_level == kEventually) return kMaxTimestamp;
   const std::chrono::milliseconds budget = wait.budget;
   const std::function<bool()>& cancelled = wait.cancelled;
-  // Every write acknowledged before now is at or below the WAL's last lsn.
   std::map<std::string, storage::Lsn> positions;
+  const auto now = std::chrono::steady_clock::now();
   for (const auto& channel : collection.channels) {
+    if (wait.consistency_level == kSession || wait.consistency_level == kBounded) {
+      MutexLock lock(&observed_mu_);
+      auto it = observed_.find(channel.name);
+      const bool fresh = it != observed_.end() && now - it->second.at <= options_.graceful_time;
+      if (wait.consistency_level == kSession || fresh) {
+        positions[channel.name] = it == observed_.end() ? 0 : it->second.lsn;
+        continue;
+      }
+    }
+    // Every write acknowledged before now is at or below the WAL's last lsn.
     QUIVER_ASSIGN_OR_RETURN(storage::Lsn last, wal_->LastLsn(channel.name));
+    Observe(channel.name, last, now);
     positions[channel.name] = last;
   }
   QUIVER_ASSIGN_OR_RETURN(Timestamp ts, coord_->AllocTimestamp(1));

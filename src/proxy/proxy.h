@@ -25,6 +25,9 @@ namespace quiver::proxy {
 
 struct ProxyOptions {
   std::chrono::milliseconds consistency_timeout{30000};
+  // Bounded consistency (Milvus's common.gracefulTime): a Bounded read sees every write
+  // acknowledged at least this long before it, and every write made through this proxy.
+  std::chrono::milliseconds graceful_time{5000};
   std::chrono::milliseconds flush_timeout{600000};
   size_t max_json_bytes = 64 << 10;  // per JSON value of a row (RowLimits)
   // Resource groups (proxy/resource_groups.cc); none: their RPCs answer "not supported".
@@ -166,8 +169,14 @@ class Proxy {
   Result<SearchOutcome> HybridSearch(const HybridSearchArgs& args);
   Result<QueryOutcome> Query(const QueryArgs& args);
 
-  // Waits until the querynode has consumed every write acknowledged before this call (all levels
-  // except Eventually) and returns the timestamp to read at. Waits at most `wait.budget` (and
+  // Waits until the querynode has consumed the writes the consistency level asks for, and
+  // returns the timestamp to read at:
+  //   Strong (and Customized): every write acknowledged before this call (asks the WAL);
+  //   Bounded: every write acknowledged `graceful_time` before this call, and every write made
+  //     through this proxy (asks the WAL only when what it knows is older than that);
+  //   Session: every write made through this proxy (never asks the WAL);
+  //   Eventually: nothing.
+  // Waits at most `wait.budget` (and
   // while `wait.cancelled` is false). `after` gets the positions waited for: the read carries
   // them, so that a replica other than the one waited on waits too.
   Result<Timestamp> ReadTimestamp(const cluster::CollectionInfo& collection, const ReadWait& wait,
@@ -233,8 +242,20 @@ class Proxy {
   static constexpr size_t kLoadLocks = 64;
   mutable std::array<Mutex, kLoadLocks> load_locks_;
 
+  // The freshest WAL position known per channel: `lsn` covers every write acknowledged before `at`
+  // (a last lsn read from the WAL, or a record this proxy appended, timed from before the call).
+  // Bounded and Session reads wait for these positions instead of asking the WAL.
+  struct Observed {
+    storage::Lsn lsn = 0;
+    std::chrono::steady_clock::time_point at;
+  };
+  void Observe(const std::string& channel, storage::Lsn lsn, std::chrono::steady_clock::time_point at);
+  Result<storage::Lsn> AppendObserved(const std::string& channel, const std::string& payload);
+
   storage::Wal* wal_;
   ProxyOptions options_;
+  Mutex observed_mu_;
+  std::map<std::string, Observed> observed_ QUIVER_GUARDED_BY(observed_mu_);
   std::atomic<bool> stopping_{false};
   Counter* rows_inserted_;
   Counter* rows_deleted_;

@@ -185,5 +185,82 @@ TEST_F(ProxyTest, ADropRacingALoadLeavesTheQueryNodeServingNothing) {
   EXPECT_EQ(proxy.LoadCollection("default", "c").detail(), ErrorDetail::kCollectionNotFound);
 }
 
+// A querynode that has consumed everything; it keeps the positions the last read waited for.
+class ConsumedQueryNode final : public cluster::QueryNodeClient {
+ public:
+  std::map<std::string, storage::Lsn> waited;
+
+  Status LoadCollection(const cluster::CollectionPtr&) override { return Status::OK(); }
+  Status ReleaseCollection(int64_t) override { return Status::OK(); }
+  Result<int64_t> LoadingProgress(int64_t) override { return 100; }
+  Status LoadError(int64_t) override { return Status::OK(); }
+  Status WaitConsumed(const std::map<std::string, storage::Lsn>& positions, std::chrono::milliseconds) override {
+    waited = positions;
+    return Status::OK();
+  }
+  Result<cluster::SearchResult> Search(const cluster::SearchRequest&) override { return Status::Internal("unused"); }
+  Result<cluster::QueryResult> Query(const cluster::QueryRequest&) override { return Status::Internal("unused"); }
+};
+
+// Each level waits for the WAL position it promises: Strong for every acknowledged write, Bounded
+// for what this proxy wrote or saw within the graceful time (the WAL asked only when that is older),
+// Session for what this proxy wrote or saw, Eventually for nothing.
+TEST(ProxyConsistencyTest, EachLevelWaitsForTheWritesItPromises) {
+  FakeCoord coord;
+  std::unique_ptr<storage::Wal> wal = storage::NewMemoryWal();
+  MetricsRegistry metrics;
+  ConsumedQueryNode querynode;
+  ProxyOptions patient;
+  patient.graceful_time = std::chrono::hours(1);
+  Proxy proxy(&coord, nullptr, &querynode, wal.get(), &metrics, patient);
+  ProxyOptions strict;
+  strict.graceful_time = std::chrono::milliseconds(0);
+  Proxy other(&coord, nullptr, &querynode, wal.get(), &metrics, strict);
+  auto c = coord.AddCollection(wal.get(), "c", VectorSchema(4));
+  const std::string channel = c->channels[0].name;
+  constexpr storage::Lsn kNotWaited = ~0ull;
+  auto waited = [&](Proxy& p, int32_t level) -> storage::Lsn {
+    ReadWait wait;
+    wait.consistency_level = level;
+    cluster::ReadAfter after;
+    querynode.waited.clear();
+    auto ts = p.ReadTimestamp(*c, wait, &after);
+    EXPECT_TRUE(ts.ok()) << ts.status().ToString();
+    EXPECT_EQ(after.positions, querynode.waited);
+    return querynode.waited.count(channel) ? querynode.waited.at(channel) : kNotWaited;
+  };
+
+  RowsIn rows;
+  rows.chunk = RandomRows(*c->schema, 0, 3);
+  for (int64_t pk = 0; pk < 3; ++pk) rows.pks.emplace_back(pk);
+  ASSERT_TRUE(proxy.Write(*c, "", rows, /*upsert=*/false).ok());
+  auto own = wal->LastLsn(channel);
+  ASSERT_TRUE(own.ok());
+  // A write through another proxy, straight to the WAL.
+  auto foreign = wal->Append(channel, {"another proxy's write"});
+  ASSERT_TRUE(foreign.ok());
+  ASSERT_GT(*foreign, *own);
+
+  EXPECT_EQ(waited(proxy, 1), *own);      // Session: its own write
+  EXPECT_EQ(waited(proxy, 2), *own);      // Bounded: its own write is fresh enough, the WAL is not asked
+  EXPECT_EQ(waited(proxy, 0), *foreign);  // Strong: everything acknowledged
+  EXPECT_EQ(waited(proxy, 2), *foreign);  // Bounded: what Strong saw is fresh too
+  EXPECT_EQ(waited(proxy, 3), kNotWaited);  // Eventually: waits for nothing
+  ReadWait eventually;
+  eventually.consistency_level = 3;
+  cluster::ReadAfter after;
+  EXPECT_EQ(*proxy.ReadTimestamp(*c, eventually, &after), kMaxTimestamp);
+
+  // With no graceful time, a Bounded read asks the WAL every time, as Strong does.
+  EXPECT_EQ(waited(other, 1), 0u);  // Session: this proxy wrote nothing and saw nothing yet
+  EXPECT_EQ(waited(other, 2), *foreign);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  auto later = wal->Append(channel, {"a later write"});
+  ASSERT_TRUE(later.ok());
+  EXPECT_EQ(waited(other, 2), *later);
+  EXPECT_EQ(waited(other, 1), *later);  // Session: what it saw
+  EXPECT_EQ(waited(proxy, 2), *foreign);  // the patient proxy has not seen the later write
+}
+
 }  // namespace
 }  // namespace quiver::proxy
