@@ -8,11 +8,15 @@
 # `etcd-test.sh cluster DATA_DIR C1 P1 C2 P2 C3 P3 [OWNER_PID]` starts a three-member cluster
 # (client and peer ports per member) and prints the three PIDs, once every member is healthy.
 #
+# `etcd-test.sh restore SNAPSHOT DATA_DIR CLIENT_PORT PEER_PORT [OWNER_PID]` restores SNAPSHOT
+# (`etcdctl snapshot restore`, which checks its hash; etcd-client) into DATA_DIR as a new
+# single-member cluster and starts it as `start` does.
+#
 # `etcd-test.sh restart DATA_DIR MEMBER [OWNER_PID]` starts member MEMBER (0..2) of an earlier
 # `cluster` again from its data (after a test killed it), waits until it is healthy and prints
 # its PID.
 set -euo pipefail
-cmd="${1:?usage: etcd-test.sh start DATA_DIR CLIENT_PORT PEER_PORT [OWNER_PID] | cluster DATA_DIR C1 P1 C2 P2 C3 P3 [OWNER_PID] | restart DATA_DIR MEMBER [OWNER_PID]}"
+cmd="${1:?usage: etcd-test.sh start DATA_DIR CLIENT_PORT PEER_PORT [OWNER_PID] | restore SNAPSHOT DATA_DIR CLIENT_PORT PEER_PORT [OWNER_PID] | cluster DATA_DIR C1 P1 C2 P2 C3 P3 [OWNER_PID] | restart DATA_DIR MEMBER [OWNER_PID]}"
 etcd_bin="$(command -v etcd || true)"
 [ -n "$etcd_bin" ] || { echo "etcd-test: etcd is not installed (scripts/install-deps.sh installs etcd-server)" >&2; exit 3; }
 
@@ -68,6 +72,16 @@ if [ "$cmd" = restart ]; then
   echo "etcd-test: member m$m did not become healthy after restart" >&2
   kill "$pid" 2>/dev/null || true
   exit 1
+fi
+
+if [ "$cmd" = restore ]; then
+  snapshot="$2"; shift
+  dir="$2"; peer="$4"
+  mkdir -p "$dir"
+  ETCDCTL_API=3 etcdctl snapshot restore "$snapshot" --name quiver-test --data-dir "$dir/data" \
+    --initial-cluster "quiver-test=http://127.0.0.1:$peer" --initial-advertise-peer-urls "http://127.0.0.1:$peer" \
+    > "$dir/restore.log" 2>&1 || { echo "etcd-test: restore failed:" >&2; cat "$dir/restore.log" >&2; exit 1; }
+  cmd=start
 fi
 
 [ "$cmd" = start ] || { echo "unknown command $cmd" >&2; exit 2; }

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -175,7 +176,7 @@ class EtcdMetaStore::Impl {
   // Runs `fn` on the current endpoint with a deadline and the auth token; moves to the next
   // endpoint while they are unavailable (up to failover_timeout), renews an invalid token once.
   template <typename Fn>
-  Status Call(const char* what, Fn fn) {
+  Status Call(const char* what, Fn fn, std::chrono::milliseconds timeout = std::chrono::milliseconds(0)) {
     auto give_up = std::chrono::steady_clock::now() + options_.failover_timeout;
     bool renewed = false;
     while (true) {
@@ -190,7 +191,7 @@ class EtcdMetaStore::Impl {
         }
       }
       grpc::ClientContext ctx;
-      Prepare(&ctx, options_.request_timeout);
+      Prepare(&ctx, timeout.count() > 0 ? timeout : options_.request_timeout);
       grpc::Status st = fn(&ctx, e);
       if (st.ok()) return Status::OK();
       // UNAVAILABLE: no leader, a leader change, a refused connection. DEADLINE_EXCEEDED: a member
@@ -521,6 +522,51 @@ Status EtcdMetaStore::Compact(Revision revision) {
   req.set_physical(true);
   pb::CompactionResponse resp;
   return impl_->Call("compact", [&](grpc::ClientContext* ctx, Endpoint& e) { return e.kv->Compact(ctx, req, &resp); });
+}
+
+Result<EtcdMetaStore::SnapshotInfo> EtcdMetaStore::Snapshot(
+    FileSystem* fs, const std::string& path, const std::function<void(uint64_t, uint64_t)>& progress,
+    std::chrono::milliseconds timeout) {
+  const std::string partial = path + ".partial";
+  SnapshotInfo info;
+  Status local;  // a failure writing the file ends the stream and is returned as it is
+  Status streamed = impl_->Call("snapshot", [&](grpc::ClientContext* ctx, Endpoint& e) {
+    info = SnapshotInfo{0, e.address};
+    Result<std::unique_ptr<WritableFile>> file = fs->OpenWritable(partial, /*truncate=*/true);
+    if (!file.ok()) {
+      local = file.status();
+      return grpc::Status(grpc::StatusCode::CANCELLED, "cannot write the snapshot");
+    }
+    std::unique_ptr<grpc::ClientReader<pb::SnapshotResponse>> reader = e.maintenance->Snapshot(ctx, pb::SnapshotRequest());
+    pb::SnapshotResponse chunk;
+    while (reader->Read(&chunk)) {
+      local = (*file)->Append(chunk.blob());
+      if (!local.ok()) {
+        ctx->TryCancel();
+        break;
+      }
+      info.bytes += chunk.blob().size();
+      if (progress) progress(info.bytes, info.bytes + chunk.remaining_bytes());
+    }
+    grpc::Status st = reader->Finish();
+    if (st.ok() && local.ok()) local = (*file)->Sync();
+    if (Status closed = (*file)->Close(); local.ok()) local = closed;
+    if (!local.ok()) return grpc::Status(grpc::StatusCode::CANCELLED, "cannot write the snapshot");
+    if (st.ok() && info.bytes == 0) return grpc::Status(grpc::StatusCode::DATA_LOSS, "the member sent an empty snapshot");
+    return st;
+  }, timeout);
+  if (!local.ok()) {
+    fs->Remove(partial).IgnoreError();
+    return local.Annotate("etcd snapshot to " + partial);
+  }
+  if (!streamed.ok()) {
+    fs->Remove(partial).IgnoreError();
+    return streamed;
+  }
+  QUIVER_RETURN_IF_ERROR(fs->Rename(partial, path));
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  QUIVER_RETURN_IF_ERROR(fs->SyncDir(dir.empty() ? "." : dir));
+  return info;
 }
 
 }  // namespace quiver::rpc::etcd

@@ -12,10 +12,12 @@
 // the `token` metadata, renewed when etcd reports it invalid) and TLS. Thread-safe.
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "common/file_system.h"
 #include "storage/meta/meta_store.h"
 
 namespace quiver::rpc::etcd {
@@ -54,6 +56,19 @@ class EtcdMetaStore : public storage::MetaStore {
 
   // Discards the history at and below `revision` (etcd's Compact; watches from there fail).
   Status Compact(storage::Revision revision);
+
+  // Writes a snapshot of one member's database to `path` (Maintenance.Snapshot; the file is what
+  // `etcdctl snapshot save` writes, and `etcdctl snapshot restore` starts a new cluster from it).
+  // Written to `path`.partial, synced, then renamed: `path` is whole or absent. `progress` (may be
+  // empty) gets the bytes written and the total after each chunk. Each attempt may take
+  // `timeout`; an endpoint unavailable at the start is skipped as for any call.
+  struct SnapshotInfo {
+    uint64_t bytes = 0;
+    std::string endpoint;  // the member that sent it
+  };
+  Result<SnapshotInfo> Snapshot(FileSystem* fs, const std::string& path,
+                                const std::function<void(uint64_t done, uint64_t total)>& progress,
+                                std::chrono::milliseconds timeout = std::chrono::minutes(10));
 
   class Impl;
 
