@@ -8,6 +8,9 @@
 # `etcd-test.sh cluster DATA_DIR C1 P1 C2 P2 C3 P3 [OWNER_PID]` starts a three-member cluster
 # (client and peer ports per member) and prints the three PIDs, once every member is healthy.
 #
+# `etcd-test.sh start-tls DATA_DIR CLIENT_PORT PEER_PORT [OWNER_PID]` is `start` with TLS on the
+# client port: a self-signed certificate for 127.0.0.1 (openssl) in DATA_DIR/tls/cert.pem.
+#
 # `etcd-test.sh restore SNAPSHOT DATA_DIR CLIENT_PORT PEER_PORT [OWNER_PID]` restores SNAPSHOT
 # (`etcdctl snapshot restore`, which checks its hash; etcd-client) into DATA_DIR as a new
 # single-member cluster and starts it as `start` does.
@@ -16,7 +19,7 @@
 # `cluster` again from its data (after a test killed it), waits until it is healthy and prints
 # its PID.
 set -euo pipefail
-cmd="${1:?usage: etcd-test.sh start DATA_DIR CLIENT_PORT PEER_PORT [OWNER_PID] | restore SNAPSHOT DATA_DIR CLIENT_PORT PEER_PORT [OWNER_PID] | cluster DATA_DIR C1 P1 C2 P2 C3 P3 [OWNER_PID] | restart DATA_DIR MEMBER [OWNER_PID]}"
+cmd="${1:?usage: etcd-test.sh start|start-tls DATA_DIR CLIENT_PORT PEER_PORT [OWNER_PID] | restore SNAPSHOT DATA_DIR CLIENT_PORT PEER_PORT [OWNER_PID] | cluster DATA_DIR C1 P1 C2 P2 C3 P3 [OWNER_PID] | restart DATA_DIR MEMBER [OWNER_PID]}"
 etcd_bin="$(command -v etcd || true)"
 [ -n "$etcd_bin" ] || { echo "etcd-test: etcd is not installed (scripts/install-deps.sh installs etcd-server)" >&2; exit 3; }
 
@@ -84,18 +87,32 @@ if [ "$cmd" = restore ]; then
   cmd=start
 fi
 
+scheme=http
+tls_args=()
+curl_args=()
+if [ "$cmd" = start-tls ]; then
+  mkdir -p "$2/tls"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=etcd.test" -addext "subjectAltName=IP:127.0.0.1" \
+    -keyout "$2/tls/key.pem" -out "$2/tls/cert.pem" > "$2/tls/openssl.log" 2>&1 \
+    || { echo "etcd-test: openssl could not create the certificate" >&2; cat "$2/tls/openssl.log" >&2; exit 1; }
+  scheme=https
+  tls_args=(--cert-file "$2/tls/cert.pem" --key-file "$2/tls/key.pem")
+  curl_args=(--cacert "$2/tls/cert.pem")
+  cmd=start
+fi
+
 [ "$cmd" = start ] || { echo "unknown command $cmd" >&2; exit 2; }
 dir="$2"; client="$3"; peer="$4"; owner="${5:-}"
 mkdir -p "$dir"
-"$etcd_bin" --name quiver-test --data-dir "$dir/data" \
-  --listen-client-urls "http://127.0.0.1:$client" --advertise-client-urls "http://127.0.0.1:$client" \
+"$etcd_bin" --name quiver-test --data-dir "$dir/data" "${tls_args[@]}" \
+  --listen-client-urls "$scheme://127.0.0.1:$client" --advertise-client-urls "$scheme://127.0.0.1:$client" \
   --listen-peer-urls "http://127.0.0.1:$peer" --initial-advertise-peer-urls "http://127.0.0.1:$peer" \
   --initial-cluster "quiver-test=http://127.0.0.1:$peer" --log-level error > "$dir/etcd.log" 2>&1 &
 pid=$!
 watch_owner "$owner" "$pid"
 for _ in $(seq 1 100); do
   if ! kill -0 "$pid" 2>/dev/null; then echo "etcd-test: etcd exited:" >&2; cat "$dir/etcd.log" >&2; exit 1; fi
-  if curl -sf "http://127.0.0.1:$client/health" | grep -q '"health":"true"'; then echo "$pid"; exit 0; fi
+  if curl -sf "${curl_args[@]}" "$scheme://127.0.0.1:$client/health" | grep -q '"health":"true"'; then echo "$pid"; exit 0; fi
   sleep 0.1
 done
 echo "etcd-test: etcd did not become healthy" >&2

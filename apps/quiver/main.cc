@@ -2,6 +2,7 @@
 //   quiver run standalone [--config FILE] [--data-dir DIR] [--port N] [--status-port N]
 //   quiver run coord|datanode|querynode|indexnode --config FILE [--status-port N] [--internal-port N]
 //   quiver run proxy --config FILE [--port N] [--status-port N]
+//   quiver meta snapshot --config FILE OUT   (an etcd snapshot of the metadata)
 //   quiver version
 // main() is the only place where components are constructed and wired together (STYLE.md §3.3).
 
@@ -14,6 +15,7 @@
 
 #include "common/config.h"
 #include "common/log.h"
+#include "admin.h"
 #include "roles.h"
 #include "standalone.h"
 
@@ -77,6 +79,12 @@ int main(int argc, char** argv) {
       r.app->add_option("--internal-port", internal_port, "Role-to-role gRPC port (internal.port)");
     }
   }
+  CLI::App* meta = app.add_subcommand("meta", "Operate on the metadata store");
+  meta->require_subcommand(1);
+  CLI::App* snapshot = meta->add_subcommand("snapshot", "Write a snapshot of the etcd holding the metadata (etcdctl snapshot restore reads it)");
+  std::string snapshot_path;
+  snapshot->add_option("--config", config_path, "YAML configuration file (see deploy/quiver.yaml): etcd.*");
+  snapshot->add_option("out", snapshot_path, "File to write (whole or absent: written beside it, then renamed)")->required();
   CLI::App* version = app.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(app, argc, argv);
@@ -106,6 +114,15 @@ int main(int argc, char** argv) {
     return 2;
   }
   quiver::log::SetLevel(level);
+
+  if (snapshot->parsed()) {
+    quiver::Status st = quiver::app::RunMetaSnapshot(*config, snapshot_path);
+    if (!st.ok()) {
+      std::fprintf(stderr, "quiver: %s\n", st.ToString().c_str());
+      return 1;
+    }
+    return 0;
+  }
 
   // SIGINT/SIGTERM are taken synchronously by the main thread (sigwait), so every other thread
   // must start with them blocked.

@@ -100,6 +100,24 @@ Status CheckStorageSettings(const Config& config) {
   return Status::OK();
 }
 
+Result<rpc::etcd::EtcdOptions> EtcdOptionsFrom(const Config& config) {
+  rpc::etcd::EtcdOptions etcd;
+  for (std::string one : SplitList(config.GetString("etcd.endpoints"))) {
+    if (one.starts_with("http://")) one.erase(0, 7);  // Milvus configs often name the URL
+    etcd.endpoints.push_back(one);
+  }
+  if (etcd.endpoints.empty()) return Status::InvalidArgument("etcd.endpoints is empty");
+  QUIVER_ASSIGN_OR_RETURN(bool etcd_auth, config.GetBool("etcd.auth.enabled"));
+  if (etcd_auth) {
+    etcd.user = config.GetString("etcd.auth.userName");
+    etcd.password = config.GetString("etcd.auth.password");
+    if (etcd.user.empty()) return Status::InvalidArgument("etcd.auth.enabled needs etcd.auth.userName");
+  }
+  QUIVER_ASSIGN_OR_RETURN(etcd.tls, config.GetBool("etcd.ssl.enabled"));
+  etcd.ca_file = config.GetString("etcd.ssl.tlsCACert");
+  return etcd;
+}
+
 Result<std::unique_ptr<storage::MetaStore>> OpenMeta(const Config& config, const std::string& data_dir) {
   QUIVER_ASSIGN_OR_RETURN(int64_t history_revisions, config.GetInt("meta.history_max_revisions"));
   QUIVER_ASSIGN_OR_RETURN(int64_t history_age, config.GetInt("meta.history_max_age_seconds"));
@@ -111,19 +129,7 @@ Result<std::unique_ptr<storage::MetaStore>> OpenMeta(const Config& config, const
   meta_options.history_max_bytes = static_cast<size_t>(std::max<int64_t>(0, history_bytes));
   std::unique_ptr<storage::MetaStore> meta;
   if (std::string endpoints = config.GetString("etcd.endpoints"); !endpoints.empty()) {
-    rpc::etcd::EtcdOptions etcd;
-    for (std::string one : SplitList(endpoints)) {
-      if (one.starts_with("http://")) one.erase(0, 7);  // Milvus configs often name the URL
-      etcd.endpoints.push_back(one);
-    }
-    QUIVER_ASSIGN_OR_RETURN(bool etcd_auth, config.GetBool("etcd.auth.enabled"));
-    if (etcd_auth) {
-      etcd.user = config.GetString("etcd.auth.userName");
-      etcd.password = config.GetString("etcd.auth.password");
-      if (etcd.user.empty()) return Status::InvalidArgument("etcd.auth.enabled needs etcd.auth.userName");
-    }
-    QUIVER_ASSIGN_OR_RETURN(etcd.tls, config.GetBool("etcd.ssl.enabled"));
-    etcd.ca_file = config.GetString("etcd.ssl.tlsCACert");
+    QUIVER_ASSIGN_OR_RETURN(rpc::etcd::EtcdOptions etcd, EtcdOptionsFrom(config));
     std::string root = config.GetString("etcd.rootPath");
     QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<rpc::etcd::EtcdMetaStore> store, rpc::etcd::OpenEtcdMetaStore(etcd));
     meta = storage::NewPrefixedMetaStore(std::move(store), root + "/meta/");

@@ -13,6 +13,7 @@
 #include "common/config.h"
 #include "common/file_system.h"
 #include "common/status.h"
+#include "rpc/etcd/etcd_meta_store.h"
 #include "storage/meta/meta_store.h"
 #include "storage/object_store/object_store.h"
 #include "storage/wal/wal.h"
@@ -26,6 +27,8 @@ std::vector<std::string> SplitList(const std::string& text);
 Status RefuseChanged(const Config& config, std::initializer_list<const char*> keys, const std::string& why);
 
 Status CheckStorageSettings(const Config& config);
+// etcd.* as the client's options (InvalidArgument without etcd.endpoints).
+Result<rpc::etcd::EtcdOptions> EtcdOptionsFrom(const Config& config);
 Result<std::unique_ptr<storage::MetaStore>> OpenMeta(const Config& config, const std::string& data_dir);
 Result<std::unique_ptr<storage::Wal>> OpenWal(const Config& config, FileSystem* fs, const std::string& data_dir);
 Result<std::unique_ptr<storage::ObjectStore>> OpenObjects(const Config& config, FileSystem* fs, const std::string& data_dir);

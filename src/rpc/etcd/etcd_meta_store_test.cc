@@ -31,9 +31,11 @@ using quiver::testing::FreePort;
 
 class EtcdServer {
  public:
-  bool Start(const std::string& dir) {
+  // `tls`: TLS on the client port, with a self-signed certificate in `dir`/tls/cert.pem.
+  bool Start(const std::string& dir, bool tls = false) {
     port_ = FreePort();
-    std::string cmd = std::string(QUIVER_SOURCE_DIR) + "/scripts/etcd-test.sh start " + dir + " " + std::to_string(port_) +
+    std::string cmd = std::string(QUIVER_SOURCE_DIR) + "/scripts/etcd-test.sh " + (tls ? "start-tls " : "start ") + dir +
+                      " " + std::to_string(port_) +
                       " " + std::to_string(FreePort()) + " " + std::to_string(getpid());
     auto pids = quiver::testing::RunStartScript(cmd);
     pid_ = pids.size() == 1 ? pids[0] : 0;
@@ -428,6 +430,107 @@ TEST(EtcdAuthTest, TokensFromUserAndPasswordAndPermissionsPerPrefix) {
   ASSERT_GT(now, 0);
   auto watcher = (*mine)->Watch("q/", now);
   ASSERT_TRUE(watcher.ok()) << watcher.status().ToString();
+}
+
+// Output of a shell command (empty if it fails).
+std::string Output(const std::string& command) {
+  std::string out;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return out;
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) out.append(buffer, n);
+  pclose(pipe);
+  return out;
+}
+
+// etcd's tokens expire when unused for --auth-token-ttl (300 s by default; 1 s here, set through
+// the ETCD_AUTH_TOKEN_TTL variable etcd reads). A store idle for longer is refused its old token
+// and authenticates again, invisibly to the caller.
+TEST(EtcdAuthTest, AnExpiredTokenIsRenewed) {
+  quiver::testing::TempDir dir;
+  EtcdServer server;
+  setenv("ETCD_AUTH_TOKEN_TTL", "1", 1);
+  bool started = server.Start(dir.Sub("etcd"));
+  unsetenv("ETCD_AUTH_TOKEN_TTL");
+  ASSERT_TRUE(started);
+  const std::string e = server.endpoint();
+  ASSERT_TRUE(Etcdctl(e, "", "user add root:root-pw --interactive=false"));
+  ASSERT_TRUE(Etcdctl(e, "", "role add root"));
+  ASSERT_TRUE(Etcdctl(e, "", "user grant-role root root"));
+  ASSERT_TRUE(Etcdctl(e, "", "auth enable"));
+
+  // That tokens do expire here: one from the HTTP gateway is refused after 2.5 s unused.
+  std::string login = Output("curl -s -X POST http://" + e + "/v3/auth/authenticate -d '{\"name\":\"root\",\"password\":\"root-pw\"}'");
+  size_t at = login.find("\"token\":\"");
+  ASSERT_NE(at, std::string::npos) << login;
+  std::string token = login.substr(at + 9, login.find('"', at + 9) - at - 9);
+  std::string range = "curl -s -X POST http://" + e + "/v3/kv/range -H 'Authorization: " + token + "' -d '{\"key\":\"YQ==\"}'";
+  EXPECT_EQ(Output(range).find("invalid auth token"), std::string::npos) << Output(range);
+  std::this_thread::sleep_for(2500ms);
+  EXPECT_NE(Output(range).find("invalid auth token"), std::string::npos) << Output(range);
+
+  EtcdOptions options;
+  options.endpoints = {e};
+  options.user = "root";
+  options.password = "root-pw";
+  auto store = OpenEtcdMetaStore(options);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  ASSERT_TRUE((*store)->Put("a", "1").ok());
+  std::this_thread::sleep_for(2500ms);  // the store's token has expired
+  auto put = (*store)->Put("a", "2");
+  ASSERT_TRUE(put.ok()) << put.status().ToString();
+  auto got = (*store)->Get("a");
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ((*got)->value, "2");
+  std::this_thread::sleep_for(2500ms);
+  auto watcher = (*store)->Watch("a", (*got)->mod_revision);
+  ASSERT_TRUE(watcher.ok()) << watcher.status().ToString();
+  auto seen = (*watcher)->Next(2000ms);
+  ASSERT_TRUE(seen.ok()) << seen.status().ToString();
+  ASSERT_EQ(seen->size(), 1u);
+  EXPECT_EQ((*seen)[0].kv.value, "2");
+}
+
+// TLS on etcd's client port: with the server's CA the store works (calls, watch and lease
+// streams); without TLS, trusting only the system's roots, or with an unreadable CA file it is
+// refused with an error.
+TEST(EtcdTlsTest, ConnectsWithTheServersCaAndIsRefusedOtherwise) {
+  quiver::testing::TempDir dir;
+  EtcdServer server;
+  ASSERT_TRUE(server.Start(dir.Sub("etcd"), /*tls=*/true));
+  EtcdOptions options;
+  options.endpoints = {server.endpoint()};
+  options.tls = true;
+  options.ca_file = dir.Sub("etcd/tls/cert.pem");
+  options.request_timeout = 2000ms;
+  options.failover_timeout = 2000ms;
+  auto store = OpenEtcdMetaStore(options);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  ASSERT_TRUE((*store)->Put("k", "v").ok());
+  EXPECT_EQ((*(*store)->Get("k"))->value, "v");
+  auto lease = (*store)->GrantLease(5s);
+  ASSERT_TRUE(lease.ok()) << lease.status().ToString();
+  EXPECT_TRUE((*store)->KeepAlive(*lease).ok());
+  auto watcher = (*store)->Watch("k", (*store)->CurrentRevision() + 1);
+  ASSERT_TRUE(watcher.ok()) << watcher.status().ToString();
+  ASSERT_TRUE((*store)->Put("k", "w", *lease).ok());
+  std::vector<storage::WatchEvent> seen;
+  for (int i = 0; i < 20 && seen.empty(); ++i) seen = *(*watcher)->Next(200ms);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].kv.value, "w");
+
+  EtcdOptions plain = options;
+  plain.tls = false;
+  EXPECT_FALSE(OpenEtcdMetaStore(plain).ok());
+  EtcdOptions system_roots = options;
+  system_roots.ca_file = "";
+  EXPECT_FALSE(OpenEtcdMetaStore(system_roots).ok());
+  EtcdOptions missing_ca = options;
+  missing_ca.ca_file = dir.Sub("no-such-ca.pem");
+  auto refused = OpenEtcdMetaStore(missing_ca);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kIOError) << refused.status().ToString();
 }
 
 // A three-member cluster from scripts/etcd-test.sh; members stopped by PID.

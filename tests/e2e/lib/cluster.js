@@ -330,10 +330,13 @@ const isOk = r => (r.status ? r.status.error_code : r.error_code) === 'Success';
 // batch, ids from `firstId`, vectors from `vector(id)`) back to back until stop() (at most
 // `limitMs`). Records every failed request, the acknowledged ids and the longest time between two
 // successful searches.
+// Also the longest time between two acknowledged inserts, and when each longest gap began.
 function clientLoad(client, name, firstId, vector, limitMs = 60000) {
-  const state = { failures: [], acked: [], searches: 0, longestGapMs: 0, running: true };
+  const state = { failures: [], acked: [], searches: 0, longestGapMs: 0, gapFrom: 0, longestInsertGapMs: 0,
+    insertGapFrom: 0, running: true };
   const started = Date.now();
   let lastOk = Date.now();
+  let lastAck = Date.now();
   let nextId = firstId;
   const searching = (async () => {
     while (state.running && Date.now() - started < limitMs) {
@@ -342,7 +345,7 @@ function clientLoad(client, name, firstId, vector, limitMs = 60000) {
         if (!isOk(r)) throw new Error(JSON.stringify(r.status));
         state.searches++;
         const now = Date.now();
-        state.longestGapMs = Math.max(state.longestGapMs, now - lastOk);
+        if (now - lastOk > state.longestGapMs) [state.longestGapMs, state.gapFrom] = [now - lastOk, lastOk];
         lastOk = now;
       } catch (e) { state.failures.push(`search: ${e.message}`); }
     }
@@ -354,6 +357,9 @@ function clientLoad(client, name, firstId, vector, limitMs = 60000) {
         const r = await client.insert({ collection_name: name, data: ids.map(id => ({ id, vector: vector(id) })) });
         if (!isOk(r)) throw new Error(JSON.stringify(r.status));
         state.acked.push(...ids);
+        const now = Date.now();
+        if (now - lastAck > state.longestInsertGapMs) [state.longestInsertGapMs, state.insertGapFrom] = [now - lastAck, lastAck];
+        lastAck = now;
       } catch (e) { state.failures.push(`insert: ${e.message}`); }
     }
   })();
