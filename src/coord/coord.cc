@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <set>
+#include <thread>
 
 #include "cluster/errors.h"
 #include "common/log.h"
@@ -26,6 +27,8 @@ constexpr std::string_view kTsoKey = "quiver/tso";
 constexpr std::string_view kIdKey = "quiver/ids";
 constexpr std::string_view kChannelUidKey = "quiver/channel_uid";
 constexpr uint64_t kTsoWindowMs = 3000;
+// The window is renewed in the background once less than this is left of it.
+constexpr uint64_t kTsoRenewAheadMs = 2000;
 constexpr int64_t kIdBlock = 10000;
 constexpr size_t kMaxDatabases = 64;
 constexpr size_t kMaxPartitions = 1024;
@@ -109,6 +112,8 @@ Status Coord::Load() {
       MutexLock tso_lock(&tso_mu_);
       tso_limit_ = static_cast<Timestamp>(ParseInt(kv.value));
       clock_.AdvanceTo(ComposeTimestamp(tso_limit_, 0));
+      MutexLock persist_lock(&tso_persist_mu_);
+      tso_persisted_ = tso_limit_;
     } else if (key == kIdKey) {
       next_id_ = id_limit_ = ParseInt(kv.value);
     } else if (key == kChannelUidKey) {
@@ -130,14 +135,48 @@ Status Coord::Load() {
   return Status::OK();
 }
 
+Coord::~Coord() {
+  std::thread renewal;
+  {
+    MutexLock lock(&tso_mu_);
+    renewal = std::move(tso_renewal_);
+  }
+  if (renewal.joinable()) renewal.join();
+}
+
+Result<uint64_t> Coord::PersistTsoLimit(uint64_t limit) {
+  MutexLock lock(&tso_persist_mu_);
+  // Writes are serialized and never lower the stored limit, whichever finishes last.
+  limit = std::max<uint64_t>(limit, tso_persisted_);
+  QUIVER_RETURN_IF_ERROR(meta_->Put(std::string(kTsoKey), std::to_string(limit)).status());
+  tso_persisted_ = limit;
+  return limit;
+}
+
 Result<Timestamp> Coord::AllocTimestamp(uint32_t count) {
   MutexLock lock(&tso_mu_);
   Timestamp ts = clock_.Allocate(count);
   uint64_t physical = PhysicalMs(ts + count);
   if (physical >= tso_limit_) {
-    uint64_t limit = physical + kTsoWindowMs;
-    QUIVER_RETURN_IF_ERROR(meta_->Put(std::string(kTsoKey), std::to_string(limit)).status());
-    tso_limit_ = limit;
+    // The window ran out (the store was unreachable for longer than the renewal's head start):
+    // nothing is handed out until a new one is stored.
+    QUIVER_ASSIGN_OR_RETURN(uint64_t limit, PersistTsoLimit(physical + kTsoWindowMs));
+    tso_limit_ = std::max<Timestamp>(tso_limit_, limit);
+  } else if (physical + kTsoRenewAheadMs >= tso_limit_ && !tso_renewing_) {
+    // Renewed off the allocation path: a slow or briefly unavailable store (an etcd leader
+    // election) does not hold up timestamps while the current window lasts.
+    tso_renewing_ = true;
+    if (tso_renewal_.joinable()) tso_renewal_.join();  // the previous renewal has finished
+    tso_renewal_ = std::thread([this, limit = physical + kTsoWindowMs] {
+      Result<uint64_t> stored = PersistTsoLimit(limit);
+      if (!stored.ok()) {
+        QUIVER_LOG(WARN) << "renewing the timestamp window failed; the next allocation tries again"
+                         << Kv("error", stored.status().ToString());
+      }
+      MutexLock done(&tso_mu_);
+      if (stored.ok()) tso_limit_ = std::max<Timestamp>(tso_limit_, *stored);
+      tso_renewing_ = false;
+    });
   }
   return ts;
 }

@@ -9,12 +9,15 @@
 // a single coord process is the only writer in standalone mode.
 //
 // Timestamps: a HybridClock whose high-water mark is persisted ahead of use (a 3 s window, as
-// Milvus's TSO does), so timestamps never go backwards across restarts.
+// Milvus's TSO does), so timestamps never go backwards across restarts. The window is renewed in
+// the background 2 s before it ends, so allocations wait for the MetaStore only when it has been
+// unreachable for that long.
 //
 // Thread-safe.
 
 #include <map>
 #include <memory>
+#include <thread>
 
 #include "cluster/clients.h"
 #include "common/mutex.h"
@@ -43,6 +46,7 @@ class Coord final : public cluster::CoordClient {
   // `meta` and `wal` must outlive the coord. The coord creates and drops WAL channels.
   static Result<std::unique_ptr<Coord>> Open(storage::MetaStore* meta, storage::Wal* wal,
                                              storage::ObjectStore* objects, CoordOptions options = {});
+  ~Coord() override;
 
   // Users, roles and grants (kept beside the catalog, in the same MetaStore).
   cluster::AccessClient* access() { return &rbac_; }
@@ -122,9 +126,16 @@ class Coord final : public cluster::CoordClient {
   uint64_t next_channel_uid_ QUIVER_GUARDED_BY(mu_) = 1;
   Rbac rbac_{meta_};  // its own lock: privilege checks never wait for catalog work
 
+  // Stores a window limit of at least `limit` and returns the one stored.
+  Result<uint64_t> PersistTsoLimit(uint64_t limit) QUIVER_EXCLUDES(tso_persist_mu_);
+
   Mutex tso_mu_;
   HybridClock clock_;
-  Timestamp tso_limit_ QUIVER_GUARDED_BY(tso_mu_) = 0;
+  Timestamp tso_limit_ QUIVER_GUARDED_BY(tso_mu_) = 0;  // physical ms handed out only below this
+  bool tso_renewing_ QUIVER_GUARDED_BY(tso_mu_) = false;
+  std::thread tso_renewal_ QUIVER_GUARDED_BY(tso_mu_);
+  Mutex tso_persist_mu_;  // after tso_mu_ when both are held
+  uint64_t tso_persisted_ QUIVER_GUARDED_BY(tso_persist_mu_) = 0;
 };
 
 }  // namespace quiver::coord

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
+#include <future>
+#include <mutex>
+
 #include "common/secrets.h"
 #include "common/testing_dir.h"
 
@@ -23,6 +27,60 @@ std::shared_ptr<const schema::CollectionSchema> Schema(const std::string& name) 
   EXPECT_TRUE(schema::NormalizeSchema(&s).ok());
   return std::make_shared<const schema::CollectionSchema>(s);
 }
+
+// A MetaStore whose Puts of one key can be held (as while etcd elects a leader).
+class HoldingMetaStore final : public storage::MetaStore {
+ public:
+  HoldingMetaStore(storage::MetaStore* base, std::string key) : base_(base), key_(std::move(key)) {}
+
+  void Hold() {
+    std::lock_guard<std::mutex> lock(mu_);
+    holding_ = true;
+  }
+  void Release() {
+    std::lock_guard<std::mutex> lock(mu_);
+    holding_ = false;
+    cv_.notify_all();
+  }
+  // Waits (at most `timeout`) until a Put of the key is held.
+  bool WaitHeld(std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, timeout, [&] { return held_ > 0; });
+  }
+
+  Result<std::optional<storage::KeyValue>> Get(const std::string& key) override { return base_->Get(key); }
+  Result<storage::RangeResult> Range(const std::string& prefix, size_t limit) override { return base_->Range(prefix, limit); }
+  Result<storage::Revision> Put(const std::string& key, const std::string& value, storage::LeaseId lease) override {
+    if (key == key_) {
+      std::unique_lock<std::mutex> lock(mu_);
+      if (holding_) {
+        ++held_;
+        cv_.notify_all();
+        cv_.wait(lock, [&] { return !holding_; });
+        --held_;
+      }
+    }
+    return base_->Put(key, value, lease);
+  }
+  Result<storage::Revision> Delete(const std::string& key) override { return base_->Delete(key); }
+  Result<storage::Revision> DeletePrefix(const std::string& prefix) override { return base_->DeletePrefix(prefix); }
+  Result<storage::TxnResponse> Txn(const storage::TxnRequest& request) override { return base_->Txn(request); }
+  Result<std::unique_ptr<storage::Watcher>> Watch(const std::string& prefix, storage::Revision start) override {
+    return base_->Watch(prefix, start);
+  }
+  Result<storage::LeaseId> GrantLease(std::chrono::seconds ttl) override { return base_->GrantLease(ttl); }
+  Status KeepAlive(storage::LeaseId lease) override { return base_->KeepAlive(lease); }
+  Status RevokeLease(storage::LeaseId lease) override { return base_->RevokeLease(lease); }
+  storage::Revision CurrentRevision() override { return base_->CurrentRevision(); }
+
+ private:
+  storage::MetaStore* base_;
+  std::string key_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool holding_ = false;
+  int held_ = 0;
+};
 
 class CoordTest : public ::testing::Test {
  protected:
@@ -252,6 +310,52 @@ TEST_F(CoordTest, CapacityLimitsAreEnforced) {
   EXPECT_NE(full.ToString().find("coord.max_general_capacity"), std::string::npos) << full.ToString();
   ASSERT_TRUE(coord_->DropCollection("default", "c3").ok());
   EXPECT_TRUE(coord_->CreateCollection("default", fifth).ok());
+}
+
+// The timestamp window is renewed off the allocation path: while the renewal's write is held (a
+// store electing a leader), timestamps keep coming; the stored limit stays above every one handed
+// out, so a restarted coordinator never goes back.
+TEST(CoordTsoTest, AllocationsGoOnWhileTheWindowRenewalIsHeld) {
+  std::unique_ptr<storage::MetaStore> base = storage::OpenLocalMetaStore({}).value();
+  HoldingMetaStore meta(base.get(), "quiver/tso");
+  std::unique_ptr<FileSystem> fs = NewPosixFileSystem();
+  quiver::testing::TempDir dir;
+  auto wal = std::move(storage::OpenFileWal(fs.get(), dir.Sub("wal"), {})).value();
+  auto objects = storage::NewMemoryObjectStore();
+  Timestamp last = 0;
+  {
+    auto coord = std::move(Coord::Open(&meta, wal.get(), objects.get())).value();
+    meta.Hold();
+    // About a second in, less than 2 s of the 3 s window is left and a renewal starts (and is held).
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    bool held = false;
+    while (!held && std::chrono::steady_clock::now() < deadline) {
+      auto ts = coord->AllocTimestamp(1);
+      ASSERT_TRUE(ts.ok()) << ts.status().ToString();
+      EXPECT_GT(*ts, last);
+      last = *ts;
+      held = meta.WaitHeld(std::chrono::milliseconds(20));
+    }
+    ASSERT_TRUE(held) << "no renewal of the timestamp window started";
+    // Allocations answer while the renewal is held (a synchronous renewal would hang here).
+    for (int i = 0; i < 100; ++i) {
+      auto ts = std::async(std::launch::async, [&] { return coord->AllocTimestamp(1); });
+      ASSERT_EQ(ts.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+      auto got = ts.get();
+      ASSERT_TRUE(got.ok()) << got.status().ToString();
+      EXPECT_GT(*got, last);
+      last = *got;
+    }
+    meta.Release();
+  }  // the coord joins its renewal
+  auto stored = base->Get("quiver/tso");
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  EXPECT_GT(std::stoull((*stored)->value), PhysicalMs(last));
+  // Reopened, it continues above everything handed out before.
+  auto reopened = std::move(Coord::Open(base.get(), wal.get(), objects.get())).value();
+  auto next = reopened->AllocTimestamp(1);
+  ASSERT_TRUE(next.ok());
+  EXPECT_GT(*next, last);
 }
 
 }  // namespace
