@@ -202,6 +202,11 @@ Result<std::unique_ptr<cluster::Session>> RegisterSession(RoleEnv* env, const st
   me.address = address;
   me.status_address = env->status_address + ":" + std::to_string(env->status->port());
   me.version = env->version;
+  // Labels place query nodes in resource groups (node_filter); no other role has a use for them.
+  if (std::string_view(env->role) == "querynode") {
+    me.labels = cluster::ServerLabels(environ);
+    for (const auto& [key, value] : me.labels) QUIVER_LOG(INFO) << "node label" << Kv("key", key) << Kv("value", value);
+  }
   cluster::SessionOptions options;
   options.ttl = env->ttl;
   options.on_lost = ExitOnLost("session");

@@ -5,8 +5,11 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <unistd.h>
+
 #include <cstdio>
 
+#include "cluster/session.h"
 #include "common/file_system.h"
 #include "common/log.h"
 #include "common/metrics.h"
@@ -114,9 +117,10 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
   indexnode_options.build_threads = static_cast<size_t>(std::max<int64_t>(0, build_threads));
   indexnode::IndexNode indexnode(coord.get(), coord.get(), objects.get(), &metrics, indexnode_options);
   QUIVER_RETURN_IF_ERROR(indexnode.Start());
-  // Resource groups over the one query node this process has.
-  coord::ResourceGroupManager resource_groups(meta.get(), {[]() -> Result<std::vector<cluster::GroupNode>> {
-                                                return std::vector<cluster::GroupNode>{{1, "localhost"}};
+  // Resource groups over the one query node this process has (labelled as a query node would be).
+  const std::map<std::string, std::string> labels = cluster::ServerLabels(environ);
+  coord::ResourceGroupManager resource_groups(meta.get(), {[labels]() -> Result<std::vector<cluster::GroupNode>> {
+                                                return std::vector<cluster::GroupNode>{{1, "localhost", labels}};
                                               }});
   QUIVER_ASSIGN_OR_RETURN(proxy::ProxyOptions proxy_options, ProxyOptionsFrom(config));
   proxy_options.resource_groups = &resource_groups;

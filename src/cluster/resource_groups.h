@@ -26,13 +26,25 @@ struct ResourceGroupConfig {
   int32_t limits = 0;                      // nodes it may hold at most
   std::vector<std::string> transfer_from;  // groups to take nodes from first
   std::vector<std::string> transfer_to;    // groups to give surplus nodes to first
+  // node_filter: only query nodes carrying every one of these labels may join the group.
+  std::map<std::string, std::string> node_labels;
   bool operator==(const ResourceGroupConfig&) const = default;
 };
 
 struct GroupNode {
   int64_t node_id = 0;
   std::string address;
+  std::map<std::string, std::string> labels;  // the node's labels (cluster::ServerLabels)
 };
+
+// Whether a node with `labels` may join a group configured as `config`.
+inline bool NodeFits(const ResourceGroupConfig& config, const std::map<std::string, std::string>& labels) {
+  for (const auto& [key, value] : config.node_labels) {
+    auto it = labels.find(key);
+    if (it == labels.end() || it->second != value) return false;
+  }
+  return true;
+}
 
 class ResourceGroups {
  public:

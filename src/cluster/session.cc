@@ -50,13 +50,28 @@ Result<int64_t> AllocateNodeId(storage::MetaStore* store) {
 
 }  // namespace
 
+std::map<std::string, std::string> ServerLabels(char** environment) {
+  constexpr std::string_view kPrefix = "MILVUS_SERVER_LABEL_";
+  std::map<std::string, std::string> out;
+  for (char** e = environment; e != nullptr && *e != nullptr; ++e) {
+    std::string_view entry(*e);
+    if (!entry.starts_with(kPrefix)) continue;
+    entry.remove_prefix(kPrefix.size());
+    size_t eq = entry.find('=');
+    if (eq == 0 || eq == std::string_view::npos) continue;
+    out[std::string(entry.substr(0, eq))] = std::string(entry.substr(eq + 1));
+  }
+  return out;
+}
+
 std::string EncodeSession(const SessionInfo& info) {
   return Json{{"role", info.role},
               {"node_id", info.node_id},
               {"address", info.address},
               {"status_address", info.status_address},
               {"version", info.version},
-              {"registered_unix_ms", info.registered_unix_ms}}
+              {"registered_unix_ms", info.registered_unix_ms},
+              {"labels", info.labels}}
       .dump();
 }
 
@@ -71,6 +86,7 @@ Result<SessionInfo> DecodeSession(std::string_view record) {
     info.status_address = j.value("status_address", std::string());
     info.version = j.value("version", std::string());
     info.registered_unix_ms = j.value("registered_unix_ms", int64_t{0});
+    info.labels = j.value("labels", std::map<std::string, std::string>{});
     return info;
   } catch (const std::exception& e) {
     return Status::Corruption("bad session record", e.what());

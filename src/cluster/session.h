@@ -38,8 +38,13 @@ struct SessionInfo {
   std::string status_address;  // host:port of /healthz and /metrics
   std::string version;
   int64_t registered_unix_ms = 0;
+  std::map<std::string, std::string> labels;  // node labels (resource group node filters)
   bool operator==(const SessionInfo&) const = default;
 };
+
+// A node's labels from its environment, as Milvus reads them: MILVUS_SERVER_LABEL_<key>=<value>
+// (the key as written after the prefix). `environment` is a NULL-terminated array like environ.
+std::map<std::string, std::string> ServerLabels(char** environment);
 
 std::string EncodeSession(const SessionInfo& info);
 Result<SessionInfo> DecodeSession(std::string_view record);

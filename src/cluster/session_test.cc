@@ -33,6 +33,7 @@ TEST_F(SessionTest, RecordsRoundTripAndBadInputIsRefused) {
   SessionInfo info = testing::Node("querynode", "127.0.0.1:1");
   info.node_id = 7;
   info.registered_unix_ms = 123;
+  info.labels = {{"zone", "b"}, {"gpu", "a100"}};
   auto decoded = DecodeSession(EncodeSession(info));
   ASSERT_TRUE(decoded.ok());
   EXPECT_EQ(*decoded, info);
@@ -45,6 +46,14 @@ TEST_F(SessionTest, RecordsRoundTripAndBadInputIsRefused) {
   zero.ttl = 0s;
   EXPECT_TRUE(Session::Register(store_.get(), testing::Node("proxy", "x"), zero).status().IsInvalidArgument());
   EXPECT_TRUE(Election::Join(store_.get(), "a/b", "v", {}).status().IsInvalidArgument());
+}
+
+TEST(ServerLabelsTest, ReadsMilvusServerLabelVariablesOnly) {
+  std::string a = "MILVUS_SERVER_LABEL_zone=b", b = "MILVUS_SERVER_LABEL_GPU=a100=x", c = "MILVUS_SERVER_LABEL_=v",
+              d = "MILVUS_SERVER_LABEL_flag", e = "PATH=/bin", f = "MILVUS_SERVER_LABEL_empty=";
+  char* env[] = {a.data(), b.data(), c.data(), d.data(), e.data(), f.data(), nullptr};
+  EXPECT_EQ(ServerLabels(env), (std::map<std::string, std::string>{{"zone", "b"}, {"GPU", "a100=x"}, {"empty", ""}}));
+  EXPECT_TRUE(ServerLabels(nullptr).empty());
 }
 
 TEST_F(SessionTest, WatchAfterCompactionRelistsTheDifference) {

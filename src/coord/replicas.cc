@@ -306,7 +306,7 @@ Result<std::map<int64_t, cluster::SessionInfo>> UndrainedSessions(storage::MetaS
 Result<std::vector<GroupNode>> LiveQueryNodes(storage::MetaStore* store) {
   QUIVER_ASSIGN_OR_RETURN(auto sessions, UndrainedSessions(store, "querynode"));
   std::vector<GroupNode> out;
-  for (const auto& [node_id, info] : sessions) out.push_back({node_id, info.address});
+  for (const auto& [node_id, info] : sessions) out.push_back({node_id, info.address, info.labels});
   return out;
 }
 
@@ -373,7 +373,7 @@ Status ReplicaManager::RunOnce() {
   for (const auto& [node_id, info] : sessions) {
     const bool drains_now = draining.count(DrainKey(node_id)) > 0;
     input.nodes.push_back({node_id, info.address, drains_now});
-    if (!drains_now) assignable.push_back({node_id, info.address});
+    if (!drains_now) assignable.push_back({node_id, info.address, info.labels});
   }
   QUIVER_ASSIGN_OR_RETURN(auto assignment, groups_.Assign(assignable));
   for (QueryNodeState& node : input.nodes) {

@@ -55,6 +55,7 @@ std::string EncodeResourceGroupConfig(const ResourceGroupConfig& c) {
   j["limits"] = c.limits;
   j["transfer_from"] = c.transfer_from;
   j["transfer_to"] = c.transfer_to;
+  if (!c.node_labels.empty()) j["node_labels"] = c.node_labels;
   return j.dump();
 }
 
@@ -67,6 +68,7 @@ Result<ResourceGroupConfig> DecodeResourceGroupConfig(std::string_view record) {
     c.limits = j.at("limits").get<int32_t>();
     c.transfer_from = j.value("transfer_from", std::vector<std::string>{});
     c.transfer_to = j.value("transfer_to", std::vector<std::string>{});
+    c.node_labels = j.value("node_labels", std::map<std::string, std::string>{});
     return c;
   } catch (const Json::exception& e) {
     return Status::Corruption(std::string("resource group record: ") + e.what());
@@ -75,20 +77,51 @@ Result<ResourceGroupConfig> DecodeResourceGroupConfig(std::string_view record) {
 
 std::map<int64_t, std::string> AssignNodes(const std::map<std::string, ResourceGroupConfig>& groups,
                                            const std::vector<int64_t>& nodes,
-                                           const std::map<int64_t, std::string>& current) {
+                                           const std::map<int64_t, std::string>& current,
+                                           const std::map<int64_t, std::map<std::string, std::string>>& labels) {
+  static const std::map<std::string, std::string> kNoLabels;
+  auto labels_of = [&](int64_t node) -> const std::map<std::string, std::string>& {
+    auto it = labels.find(node);
+    return it == labels.end() ? kNoLabels : it->second;
+  };
+  // The default group takes any node: a node that fits no group must be somewhere.
+  auto fits = [&](int64_t node, const std::string& group) {
+    return group == kDefaultResourceGroup || cluster::NodeFits(groups.at(group), labels_of(node));
+  };
   std::map<std::string, std::set<int64_t>> members;
   for (const auto& [name, config] : groups) members[name];
   std::map<int64_t, std::string> out;
   for (int64_t node : nodes) {
     auto it = current.find(node);
-    std::string group = it != current.end() && groups.count(it->second) ? it->second : kDefaultResourceGroup;
+    // A node stays in its group while the group exists and its filter admits the node.
+    std::string group = it != current.end() && groups.count(it->second) && fits(node, it->second)
+                            ? it->second
+                            : kDefaultResourceGroup;
     out[node] = group;
     members[group].insert(node);
   }
   auto config = [&](const std::string& name) -> const ResourceGroupConfig& { return groups.at(name); };
   auto size = [&](const std::string& name) { return static_cast<int32_t>(members[name].size()); };
-  auto move = [&](const std::string& from, const std::string& to) {
-    int64_t node = *members[from].rbegin();  // the newest node of the group
+  // How many filtered groups a node fits: a node with labels some group asks for is the last to
+  // go elsewhere.
+  auto wanted = [&](int64_t node) {
+    int n = 0;
+    for (const auto& [name, c] : groups) n += !c.node_labels.empty() && fits(node, name);
+    return n;
+  };
+  // The node of `from` that may join `to` and is wanted by the fewest filtered groups, the newest
+  // of those (0 if none).
+  auto candidate = [&](const std::string& from, const std::string& to) -> int64_t {
+    int64_t best = 0;
+    int best_wanted = 0;
+    for (auto it = members[from].rbegin(); it != members[from].rend(); ++it) {
+      if (!fits(*it, to)) continue;
+      int w = wanted(*it);
+      if (best == 0 || w < best_wanted) best = *it, best_wanted = w;
+    }
+    return best;
+  };
+  auto move = [&](int64_t node, const std::string& from, const std::string& to) {
     members[from].erase(node);
     members[to].insert(node);
     out[node] = to;
@@ -102,35 +135,51 @@ std::map<int64_t, std::string> AssignNodes(const std::map<std::string, ResourceG
     for (const auto& [name, c] : groups) {
       if (size(name) <= c.limits) continue;
       std::string to;
+      int64_t node = 0;
+      auto take = [&](const std::string& t) {
+        if (t == name || !groups.count(t)) return false;
+        node = candidate(name, t);
+        if (node == 0) return false;
+        to = t;
+        return true;
+      };
       for (const std::string& t : c.transfer_to) {
-        if (groups.count(t) && t != name && size(t) < config(t).limits) { to = t; break; }
+        if (groups.count(t) && size(t) < config(t).limits && take(t)) break;
       }
       if (to.empty()) {
         for (const auto& [other, oc] : groups) {
-          if (other != name && size(other) < oc.requests) { to = other; break; }
+          if (size(other) < oc.requests && take(other)) break;
         }
       }
-      if (to.empty() && has_default && name != kDefaultResourceGroup) to = kDefaultResourceGroup;
+      if (to.empty() && has_default && name != kDefaultResourceGroup) take(kDefaultResourceGroup);
       if (to.empty()) continue;
-      move(name, to);
+      move(node, name, to);
       moved = true;
     }
-    // A group under its requests takes a node.
+    // A group under its requests takes a node that may join it.
     for (const auto& [name, c] : groups) {
       if (size(name) >= c.requests) continue;
       std::string from;
-      auto spare = [&](const std::string& g) { return g != name && groups.count(g) && size(g) > config(g).requests; };
+      int64_t node = 0;
+      auto spare = [&](const std::string& g) {
+        if (g == name || !groups.count(g) || size(g) <= config(g).requests) return false;
+        node = candidate(g, name);
+        if (node == 0) return false;
+        from = g;
+        return true;
+      };
+      bool found = false;
       for (const std::string& f : c.transfer_from) {
-        if (spare(f)) { from = f; break; }
+        if ((found = spare(f))) break;
       }
-      if (from.empty() && spare(kDefaultResourceGroup)) from = kDefaultResourceGroup;
-      if (from.empty()) {
+      if (!found) found = spare(kDefaultResourceGroup);
+      if (!found) {
         for (const auto& [other, oc] : groups) {
-          if (spare(other)) { from = other; break; }
+          if ((found = spare(other))) break;
         }
       }
-      if (from.empty()) continue;
-      move(from, name);
+      if (!found) continue;
+      move(node, from, name);
       moved = true;
     }
     if (!moved) break;
@@ -161,6 +210,12 @@ Status ResourceGroupManager::Validate(const std::string& name, const ResourceGro
     return Status::InvalidArgument("resource group limits node_num (" + std::to_string(c.limits) +
                                        ") must not be below its requests node_num (" + std::to_string(c.requests) + ")",
                                    name);
+  }
+  for (const auto& [key, value] : c.node_labels) {
+    if (key.empty()) return Status::InvalidArgument("a resource group node_filter label needs a key", name);
+  }
+  if (name == kDefaultResourceGroup && !c.node_labels.empty()) {
+    return Status::InvalidArgument("the default resource group takes every node: it cannot have a node_filter", name);
   }
   for (const auto* list : {&c.transfer_from, &c.transfer_to}) {
     for (const std::string& g : *list) {
@@ -273,9 +328,13 @@ Result<std::map<int64_t, std::string>> ResourceGroupManager::Assign(const std::v
     }
   }
   std::vector<int64_t> ids;
-  for (const GroupNode& n : nodes) ids.push_back(n.node_id);
+  std::map<int64_t, std::map<std::string, std::string>> labels;
+  for (const GroupNode& n : nodes) {
+    ids.push_back(n.node_id);
+    if (!n.labels.empty()) labels[n.node_id] = n.labels;
+  }
   std::sort(ids.begin(), ids.end());
-  std::map<int64_t, std::string> next = AssignNodes(groups, ids, current);
+  std::map<int64_t, std::string> next = AssignNodes(groups, ids, current, labels);
   if (next != current) {
     Json j = Json::object();
     for (const auto& [node, group] : next) j[std::to_string(node)] = group;

@@ -42,11 +42,13 @@ Result<ResourceGroupConfig> DecodeResourceGroupConfig(std::string_view record);
 // within [requests, limits] as far as the nodes allow. Nodes stay where they are unless a group is
 // over its limit (it gives up its highest-id nodes, to its transfer_to groups first, else to the
 // default group) or under its requests (it takes nodes from its transfer_from groups first, then
-// from the default group, then from any group above its own requests). `groups` includes the
-// default group.
+// from the default group, then from any group above its own requests). A group with a node filter
+// holds only nodes whose `labels` carry all of its labels (a node that no longer fits goes back to
+// the default group, which takes every node). `groups` includes the default group.
 std::map<int64_t, std::string> AssignNodes(const std::map<std::string, ResourceGroupConfig>& groups,
                                            const std::vector<int64_t>& nodes,
-                                           const std::map<int64_t, std::string>& current);
+                                           const std::map<int64_t, std::string>& current,
+                                           const std::map<int64_t, std::map<std::string, std::string>>& labels = {});
 
 struct ResourceGroupManagerOptions {
   // The live query nodes that can hold replicas (not draining).

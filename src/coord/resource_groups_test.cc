@@ -11,7 +11,7 @@ namespace quiver::coord {
 namespace {
 
 std::map<std::string, ResourceGroupConfig> Groups(std::map<std::string, ResourceGroupConfig> custom) {
-  custom[kDefaultResourceGroup] = ResourceGroupConfig{0, kDefaultGroupLimit, {}, {}};
+  custom[kDefaultResourceGroup] = ResourceGroupConfig{0, kDefaultGroupLimit, {}, {}, {}};
   return custom;
 }
 
@@ -22,7 +22,7 @@ std::map<std::string, int> Sizes(const std::map<int64_t, std::string>& assignmen
 }
 
 TEST(AssignNodesTest, NewNodesGoToTheDefaultGroupAndGroupsTakeWhatTheyRequest) {
-  auto groups = Groups({{"rg1", {1, 1, {}, {}}}, {"rg2", {2, 3, {}, {}}}});
+  auto groups = Groups({{"rg1", {1, 1, {}, {}, {}}}, {"rg2", {2, 3, {}, {}, {}}}});
   auto out = AssignNodes(groups, {1, 2, 3, 4, 5}, {});
   EXPECT_EQ(Sizes(out), (std::map<std::string, int>{{kDefaultResourceGroup, 2}, {"rg1", 1}, {"rg2", 2}}));
   // Stable: the same input changes nothing.
@@ -30,7 +30,7 @@ TEST(AssignNodesTest, NewNodesGoToTheDefaultGroupAndGroupsTakeWhatTheyRequest) {
 }
 
 TEST(AssignNodesTest, TooFewNodesLeaveARequestUnmetWithoutStealingBelowOtherRequests) {
-  auto groups = Groups({{"rg1", {2, 2, {}, {}}}, {"rg2", {2, 2, {}, {}}}});
+  auto groups = Groups({{"rg1", {2, 2, {}, {}, {}}}, {"rg2", {2, 2, {}, {}, {}}}});
   auto out = AssignNodes(groups, {1, 2, 3}, {});
   auto sizes = Sizes(out);
   EXPECT_EQ(sizes["rg1"] + sizes["rg2"], 3);
@@ -41,7 +41,7 @@ TEST(AssignNodesTest, TooFewNodesLeaveARequestUnmetWithoutStealingBelowOtherRequ
 }
 
 TEST(AssignNodesTest, AGroupOverItsLimitGivesNodesToItsTransferToGroupFirst) {
-  auto groups = Groups({{"rg1", {0, 1, {}, {"rg2"}}}, {"rg2", {0, 5, {}, {}}}});
+  auto groups = Groups({{"rg1", {0, 1, {}, {"rg2"}, {}}}, {"rg2", {0, 5, {}, {}, {}}}});
   std::map<int64_t, std::string> current{{1, "rg1"}, {2, "rg1"}, {3, "rg1"}};
   auto out = AssignNodes(groups, {1, 2, 3}, current);
   EXPECT_EQ(Sizes(out), (std::map<std::string, int>{{"rg1", 1}, {"rg2", 2}}));
@@ -49,7 +49,7 @@ TEST(AssignNodesTest, AGroupOverItsLimitGivesNodesToItsTransferToGroupFirst) {
 }
 
 TEST(AssignNodesTest, AGroupUnderItsRequestsTakesFromItsTransferFromGroupFirst) {
-  auto groups = Groups({{"rg1", {1, 2, {}, {}}}, {"rg2", {0, 2, {}, {}}}, {"rg3", {1, 1, {"rg2"}, {}}}});
+  auto groups = Groups({{"rg1", {1, 2, {}, {}, {}}}, {"rg2", {0, 2, {}, {}, {}}}, {"rg3", {1, 1, {"rg2"}, {}, {}}}});
   std::map<int64_t, std::string> current{{1, "rg1"}, {2, "rg1"}, {3, "rg2"}, {4, kDefaultResourceGroup}};
   auto out = AssignNodes(groups, {1, 2, 3, 4}, current);
   EXPECT_EQ(out[3], "rg3");  // from rg2, as asked, not from the default group
@@ -62,8 +62,41 @@ TEST(AssignNodesTest, NodesOfADroppedGroupAndDeadNodesAreHandled) {
   EXPECT_EQ(out, (std::map<int64_t, std::string>{{2, kDefaultResourceGroup}}));
 }
 
+// node_filter: a group takes only nodes carrying its labels, however many it requests, and a
+// node whose labels no longer fit (or a filter added later) goes back to the default group.
+TEST(AssignNodesTest, AGroupWithANodeFilterTakesOnlyNodesWithItsLabels) {
+  auto groups = Groups({{"gpu", {2, 2, {}, {}, {{"zone", "b"}, {"gpu", "a100"}}}}, {"any", {1, 1, {}, {}, {}}}});
+  std::map<int64_t, std::map<std::string, std::string>> labels{
+      {1, {{"zone", "b"}, {"gpu", "a100"}}}, {2, {{"zone", "b"}}}, {3, {}}, {4, {{"zone", "b"}, {"gpu", "a100"}, {"x", "y"}}}};
+  auto out = AssignNodes(groups, {1, 2, 3, 4}, {}, labels);
+  EXPECT_EQ(out[1], "gpu");
+  EXPECT_EQ(out[4], "gpu");
+  EXPECT_NE(out[2], "gpu");
+  EXPECT_NE(out[3], "gpu");
+  EXPECT_EQ(Sizes(out)["any"], 1);
+  EXPECT_EQ(AssignNodes(groups, {1, 2, 3, 4}, out, labels), out) << "stable";
+
+  // With one fitting node the request stays unmet: no other node is taken.
+  out = AssignNodes(groups, {2, 3, 4}, out, labels);
+  EXPECT_EQ(Sizes(out)["gpu"], 1);
+  EXPECT_EQ(out[4], "gpu");
+
+  // A node placed in the group before its filter changed leaves it.
+  auto stricter = Groups({{"gpu", {2, 2, {}, {}, {{"x", "y"}}}}, {"any", {1, 1, {}, {}, {}}}});
+  out = AssignNodes(stricter, {1, 2, 3, 4}, {{1, "gpu"}, {4, "gpu"}}, labels);
+  EXPECT_EQ(out[4], "gpu");
+  EXPECT_NE(out[1], "gpu");
+  EXPECT_EQ(Sizes(out)["gpu"], 1);
+
+  // An over-limit group gives a node only to a group it fits.
+  auto narrow = Groups({{"full", {0, 0, {}, {"gpu"}, {}}}, {"gpu", {0, 5, {}, {}, {{"gpu", "a100"}}}}});
+  out = AssignNodes(narrow, {1, 3}, {{1, "full"}, {3, "full"}}, labels);
+  EXPECT_EQ(out[1], "gpu");
+  EXPECT_EQ(out[3], kDefaultResourceGroup);
+}
+
 TEST(ResourceGroupConfigTest, RoundTrips) {
-  ResourceGroupConfig c{2, 3, {"a"}, {"b", "c"}};
+  ResourceGroupConfig c{2, 3, {"a"}, {"b", "c"}, {{"zone", "b"}}};
   auto back = DecodeResourceGroupConfig(EncodeResourceGroupConfig(c));
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(*back, c);
@@ -145,7 +178,7 @@ TEST(ResourceGroupManagerTest, CreateUpdateTransferAndDropFollowMilvusRules) {
   storage::LocalMetaStoreOptions options;
   options.path = dir.Sub("meta");
   auto store = std::move(storage::OpenLocalMetaStore(options)).value();
-  std::vector<GroupNode> live = {{1, "a"}, {2, "b"}, {3, "c"}};
+  std::vector<GroupNode> live = {{1, "a", {}}, {2, "b", {}}, {3, "c", {}}};
   ResourceGroupManager rg(store.get(), {[&]() -> Result<std::vector<GroupNode>> { return live; }});
 
   auto groups = rg.Groups();
@@ -154,13 +187,17 @@ TEST(ResourceGroupManagerTest, CreateUpdateTransferAndDropFollowMilvusRules) {
   EXPECT_EQ(groups->count(kDefaultResourceGroup), 1u);
   ASSERT_TRUE(rg.Create("rg1", {}).ok());
   EXPECT_TRUE(rg.Create("rg1", {}).ok()) << "declarative: the same configuration again";
-  EXPECT_EQ(rg.Create("rg1", {1, 1, {}, {}}).code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(rg.Create("rg1", {1, 1, {}, {}, {}}).code(), StatusCode::kAlreadyExists);
   EXPECT_EQ(rg.Create("bad-name", {}).code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(rg.Create("rg2", {2, 1, {}, {}}).code(), StatusCode::kInvalidArgument) << "limits below requests";
-  EXPECT_EQ(rg.Create("rg2", {0, 1, {"nope"}, {}}).code(), StatusCode::kNotFound);
+  EXPECT_EQ(rg.Create("rg2", {2, 1, {}, {}, {}}).code(), StatusCode::kInvalidArgument) << "limits below requests";
+  EXPECT_EQ(rg.Create("rg2", {0, 1, {"nope"}, {}, {}}).code(), StatusCode::kNotFound);
+  EXPECT_EQ(rg.Create("rg2", {0, 1, {}, {}, {{"", "x"}}}).code(), StatusCode::kInvalidArgument) << "a label without a key";
+  EXPECT_EQ(rg.Update({{kDefaultResourceGroup, {0, kDefaultGroupLimit, {}, {}, {{"zone", "b"}}}}}).code(),
+            StatusCode::kInvalidArgument)
+      << "the default group takes every node";
   EXPECT_TRUE(rg.NodesOf("rg1")->empty());
 
-  ASSERT_TRUE(rg.Update({{"rg1", {1, 1, {}, {}}}}).ok());
+  ASSERT_TRUE(rg.Update({{"rg1", {1, 1, {}, {}, {}}}}).ok());
   EXPECT_EQ(rg.NodesOf("rg1")->size(), 1u);
   EXPECT_EQ(rg.NodesOf(kDefaultResourceGroup)->size(), 2u);
   EXPECT_EQ(rg.Update({{"missing", {}}}).code(), StatusCode::kNotFound);
@@ -188,7 +225,7 @@ TEST(ResourceGroupManagerTest, CreateUpdateTransferAndDropFollowMilvusRules) {
   // Dropping: not the default group, not one that requests nodes, not one holding replicas.
   EXPECT_EQ(rg.Drop(kDefaultResourceGroup).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(rg.Drop("rg1").code(), StatusCode::kFailedPrecondition);
-  ASSERT_TRUE(rg.Update({{"rg1", {0, 0, {}, {}}}}).ok());
+  ASSERT_TRUE(rg.Update({{"rg1", {0, 0, {}, {}, {}}}}).ok());
   EXPECT_EQ(rg.Drop("rg1").code(), StatusCode::kFailedPrecondition) << "it holds a replica";
   ASSERT_TRUE(rg.ClearReplicaGroups(7).ok());
   ASSERT_TRUE(rg.Drop("rg1").ok());

@@ -46,8 +46,21 @@ test('resource groups: create, configure, load into, transfer, drop', async () =
   refused(await client.createResourceGroup({ resource_group: 'bad-name' }), /letters, digits and underscores/, 'a bad name');
   refused(await client.createResourceGroup({ resource_group: 'rg2', config: { requests: { node_num: 2 }, limits: { node_num: 1 } } }),
     /must not be below its requests/, 'limits below requests');
-  refused(await client.createResourceGroup({ resource_group: 'rg2', config: { node_filter: { node_labels: [{ key: 'zone', value: 'a' }] } } }),
-    /node_filter .* not supported/, 'node labels');
+  // node_filter: the query node carries no labels, so a group asking for zone=a never gets it.
+  const zoneA = { requests: { node_num: 1 }, limits: { node_num: 1 }, node_filter: { node_labels: [{ key: 'zone', value: 'a' }] } };
+  assert.ok(ok(await client.createResourceGroup({ resource_group: 'rg_zone', config: zoneA })));
+  const zone = await describe('rg_zone');
+  assert.equal(zone.num_available_node, 0, 'an unlabelled node does not join a filtered group');
+  assert.deepEqual(zone.config.node_filter.node_labels.map(l => [l.key, l.value]), [['zone', 'a']]);
+  assert.equal((await describe(DEFAULT)).num_available_node, 1);
+  refused(await client.createResourceGroup({ resource_group: 'rg2', config: { node_filter: { node_labels: [{ key: 'zone', value: 'a' }, { key: 'zone', value: 'b' }] } } }),
+    /names label zone twice/, 'a label named twice');
+  refused(await client.createResourceGroup({ resource_group: 'rg2', config: { node_filter: { node_labels: [{ key: '', value: 'a' }] } } }),
+    /needs a key/, 'a label without a key');
+  refused(await client.updateResourceGroups({ resource_groups: { [DEFAULT]: { requests: { node_num: 0 }, limits: { node_num: 1000000 }, node_filter: { node_labels: [{ key: 'zone', value: 'a' }] } } } }),
+    /cannot have a node_filter/, 'a filter on the default group');
+  assert.ok(ok(await client.updateResourceGroups({ resource_groups: { rg_zone: { requests: { node_num: 0 }, limits: { node_num: 0 } } } })));
+  assert.ok(ok(await client.dropResourceGroup({ resource_group: 'rg_zone' })));
   list = await client.listResourceGroups();
   assert.deepEqual([...list.resource_groups].sort(), [DEFAULT, 'rg1']);
   let rg1 = await describe('rg1');

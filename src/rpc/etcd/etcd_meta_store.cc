@@ -556,6 +556,7 @@ Result<EtcdMetaStore::SnapshotInfo> EtcdMetaStore::Snapshot(
     return st;
   }, timeout);
   if (!local.ok()) {
+    streamed.IgnoreError();  // it only says the stream was cut because the file failed
     fs->Remove(partial).IgnoreError();
     return local.Annotate("etcd snapshot to " + partial);
   }

@@ -7,10 +7,12 @@ namespace quiver::rpc::milvus {
 namespace {
 
 Result<cluster::ResourceGroupConfig> FromWire(const pb::rg::ResourceGroupConfig& wire) {
-  if (wire.has_node_filter() && wire.node_filter().node_labels_size() > 0) {
-    return Status::NotSupported("resource group node_filter (node labels) is not supported: query nodes carry no labels");
-  }
   cluster::ResourceGroupConfig c;
+  for (const auto& label : wire.node_filter().node_labels()) {
+    if (!c.node_labels.emplace(label.key(), label.value()).second) {
+      return Status::InvalidArgument("resource group node_filter names label " + label.key() + " twice");
+    }
+  }
   c.requests = wire.requests().node_num();
   c.limits = wire.limits().node_num();
   for (const auto& t : wire.transfer_from()) c.transfer_from.push_back(t.resource_group());
@@ -23,6 +25,11 @@ void ToWire(const cluster::ResourceGroupConfig& c, pb::rg::ResourceGroupConfig* 
   wire->mutable_limits()->set_node_num(c.limits);
   for (const auto& g : c.transfer_from) wire->add_transfer_from()->set_resource_group(g);
   for (const auto& g : c.transfer_to) wire->add_transfer_to()->set_resource_group(g);
+  for (const auto& [key, value] : c.node_labels) {
+    auto* label = wire->mutable_node_filter()->add_node_labels();
+    label->set_key(key);
+    label->set_value(value);
+  }
 }
 
 }  // namespace

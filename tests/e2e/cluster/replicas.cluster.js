@@ -212,3 +212,41 @@ test('resource groups: a collection loaded into a group is served by its nodes o
   assert.ok(ok(await client.dropResourceGroup({ resource_group: 'rg_a' })));
   await until('every node back in the default group', async () => (await describe('__default_resource_group')).num_available_node === 3);
 });
+
+test('resource groups: a node_filter group takes the query node labelled for it (MILVUS_SERVER_LABEL_<key>)', { skip }, async () => {
+  const describe = async name => {
+    const g = await client.describeResourceGroup({ resource_group: name });
+    assert.ok(ok(g), JSON.stringify(g.status));
+    return g.resource_group;
+  };
+  const config = { requests: { node_num: 1 }, limits: { node_num: 1 }, node_filter: { node_labels: [{ key: 'zone', value: 'b' }] } };
+  let r = await client.createResourceGroup({ resource_group: 'rg_zone_b', config });
+  assert.ok(ok(r), JSON.stringify(r));
+  // Unlabelled nodes are up (earlier tests started them); none of them joins.
+  assert.ok(cluster.roles.querynode.length >= 1);
+  assert.equal((await describe('rg_zone_b')).nodes.length, 0, 'no unlabelled node joins a filtered group');
+
+  const labelled = await new Role('querynode', { ...cluster.env, MILVUS_SERVER_LABEL_zone: 'b' }).start();
+  cluster.roles.querynode.push(labelled);
+  await labelled.waitLog(/querynode \| node/, 'a query node labelled zone=b');
+  assert.match(labelled.log, /msg="node label" key=zone value=b/);
+  const member = await until('the labelled node in rg_zone_b', async () => {
+    const g = await describe('rg_zone_b');
+    return g.nodes.length === 1 && g.nodes[0];
+  });
+  assert.equal(nodeAt(member.address), labelled);
+  assert.deepEqual((await describe('rg_zone_b')).config.node_filter.node_labels.map(l => [l.key, l.value]), [['zone', 'b']]);
+
+  const id = await collection('zoned');
+  r = await client.loadCollectionSync({ collection_name: 'zoned', resource_groups: ['rg_zone_b'] });
+  assert.ok(ok(r), JSON.stringify(r));
+  const placed = await until('zoned on the labelled node', async () => { const x = await replicas(id); return x.length === 1 && x; });
+  assert.equal(nodeAt(placed[0].addr), labelled);
+  const s = await client.search({ collection_name: 'zoned', data: [vector(3)], limit: 3 });
+  assert.ok(ok(s), JSON.stringify(s.status));
+  assert.equal(s.results[0].id, '3');
+
+  assert.ok(ok(await client.releaseCollection({ collection_name: 'zoned' })));
+  assert.ok(ok(await client.updateResourceGroups({ resource_groups: { rg_zone_b: { requests: { node_num: 0 }, limits: { node_num: 0 } } } })));
+  assert.ok(ok(await client.dropResourceGroup({ resource_group: 'rg_zone_b' })));
+});
