@@ -53,8 +53,10 @@ constexpr Rule kCollectionRules[] = {
     {"collection.searchRate.min.vps", ValueKind::kText, "", kRateWhy},
     {"collection.diskProtection.diskQuota.mb", ValueKind::kText, "", kQuotaWhy},
     {"partition.diskProtection.diskQuota.mb", ValueKind::kText, "", kQuotaWhy},
-    {"collection.replica.number", ValueKind::kCount, "1", "a standalone server has one query node (1 is accepted)"},
-    {"collection.resource_groups", ValueKind::kText, "__default_resource_group", "resource groups are not implemented"},
+    {"collection.replica.number", ValueKind::kCount, "1",
+     "a default replica number as a property is not implemented (1 is accepted); pass replica_number to LoadCollection"},
+    {"collection.resource_groups", ValueKind::kText, "__default_resource_group",
+     "default resource groups as a property are not implemented; pass resource_groups to LoadCollection or use TransferReplica"},
     {"mmap.enabled", ValueKind::kBool, "", kMmapWhy},
     {"lazyload.enabled", ValueKind::kBool, "false", "lazy loading is not implemented: a load loads everything"},
     {"load_priority", ValueKind::kText, "", "load priorities are not implemented"},
@@ -72,8 +74,10 @@ constexpr Rule kCollectionRules[] = {
 };
 
 constexpr Rule kDatabaseRules[] = {
-    {"database.replica.number", ValueKind::kCount, "1", "a standalone server has one query node (1 is accepted)"},
-    {"database.resource_groups", ValueKind::kText, "__default_resource_group", "resource groups are not implemented"},
+    {"database.replica.number", ValueKind::kCount, "1",
+     "a default replica number as a property is not implemented (1 is accepted); pass replica_number to LoadCollection"},
+    {"database.resource_groups", ValueKind::kText, "__default_resource_group",
+     "default resource groups as a property are not implemented; pass resource_groups to LoadCollection or use TransferReplica"},
     {"database.diskQuota.mb", ValueKind::kText, "", kQuotaWhy},
     {"database.max.collections", ValueKind::kText, "", "a per-database collection limit is not implemented"},
     {"database.force.deny.writing", ValueKind::kBool, "false", kDenyWhy},

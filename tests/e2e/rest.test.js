@@ -142,12 +142,71 @@ test('curl: errors carry Milvus codes', () => {
   assert.equal(curl(server, 'collections/has', { collectionName: 'x1' }).body.data.has, false);
   assert.equal(curl(server, 'nothing/here', {}).status, 404);
   assert.equal(curl(server, 'collections/compact', { collectionName: 'quick' }).body.code, 10);
-  // Resource groups are served over gRPC (the SDKs); over REST they are refused, not 404.
-  for (const endpoint of ['create', 'list', 'describe', 'drop', 'alter', 'transfer_replica']) {
-    const refused = curl(server, `resource_groups/${endpoint}`, { name: 'rg' });
-    assert.equal(refused.body.code, 10, endpoint);
-    assert.match(refused.body.message, /not supported/, endpoint);
-  }
+});
+
+test('curl: resource groups (create, describe, alter, transfer_replica, drop) with Milvus bodies', () => {
+  const DEFAULT = '__default_resource_group';
+  const rg = (endpoint, body) => curl(server, `resource_groups/${endpoint}`, body);
+  const describe = name => {
+    const r = rg('describe', { name });
+    assert.equal(r.body.code, 0, r.text);
+    return r.body.resource_group;
+  };
+  assert.deepEqual(rg('list', {}).body, { code: 0, data: [DEFAULT] });
+  const filtered = { requests: { node_num: 1 }, limits: { node_num: 1 }, node_filter: { node_labels: { zone: 'a' } } };
+  let r = rg('create', { name: 'rg_rest', config: filtered });
+  assert.equal(r.body.code, 0, r.text);
+  let g = describe('rg_rest');
+  assert.equal(g.num_available_node, 0, 'the unlabelled node stays out of a zone=a group');
+  assert.deepEqual(g.config.node_filter.node_labels, [{ key: 'zone', value: 'a' }]);
+  assert.equal(g.config.requests.node_num, 1);
+  assert.deepEqual(rg('list', {}).body.data.sort(), [DEFAULT, 'rg_rest']);
+
+  r = rg('alter', { resource_groups: { rg_rest: { requests: { node_num: 1 }, limits: { node_num: 1 } } } });
+  assert.equal(r.body.code, 0, r.text);
+  g = describe('rg_rest');
+  assert.equal(g.num_available_node, 1);
+  assert.equal(g.nodes.length, 1);
+  assert.equal(g.capacity, 1);
+  assert.equal(describe(DEFAULT).num_available_node, 0);
+
+  // A loaded collection's replica moves into the group and back.
+  r = curl(server, 'collections/create', { collectionName: 'rgq', dimension: 4 });  // the quick form loads it
+  assert.equal(r.body.code, 0, r.text);
+  r = rg('transfer_replica', { sourceRgName: DEFAULT, targetRgName: 'rg_rest', collectionName: 'rgq', replicaNum: 1 });
+  assert.equal(r.body.code, 0, r.text);
+  assert.deepEqual(describe('rg_rest').num_loaded_replica, { rgq: 1 });
+  r = rg('transfer_replica', { sourceRgName: 'rg_rest', targetRgName: DEFAULT, collectionName: 'rgq', replicaNum: 1 });
+  assert.match(r.body.message, /0 query nodes available/, 'the default group has no node left for it');
+
+  // Bad input: what is missing, unknown or wrong is named.
+  assert.equal(rg('create', {}).body.code, 1802);
+  r = rg('create', { name: 'x', config: { limits: { node_num: 1 } } });
+  assert.equal(r.body.code, 1802);
+  assert.match(r.body.message, /config.requests/);
+  r = rg('create', { name: 'x', config: { requests: { node_num: 0 }, limits: { node_num: 0 }, nodeFilter: {} } });
+  assert.notEqual(r.body.code, 0);
+  assert.match(r.body.message, /nodeFilter/);
+  r = rg('create', { name: 'x', config: { requests: { node_num: 0 }, limits: { node_num: 0 }, node_filter: { node_labels: [{ key: 'a', value: 'b' }] } } });
+  assert.match(r.body.message, /node_labels must be an object/);
+  r = rg('describe', { name: 'nope' });
+  assert.notEqual(r.body.code, 0);
+  assert.match(r.body.message, /does not exist/);
+  r = rg('transfer_replica', { sourceRgName: DEFAULT, targetRgName: 'rg_rest', collectionName: 'rgq' });
+  assert.equal(r.body.code, 1802);
+  r = rg('drop', { name: 'rg_rest' });
+  assert.match(r.body.message, /requests or may hold nodes/, 'a group that requests nodes is not dropped');
+
+  assert.equal(rg('alter', { resource_groups: { rg_rest: { requests: { node_num: 0 }, limits: { node_num: 0 } } } }).body.code, 0);
+  r = rg('drop', { name: 'rg_rest' });
+  assert.match(r.body.message, /holds replicas/, 'a group holding a replica is not dropped');
+  r = rg('transfer_replica', { sourceRgName: 'rg_rest', targetRgName: DEFAULT, collectionName: 'rgq', replicaNum: 1 });
+  assert.equal(r.body.code, 0, r.text);
+  assert.deepEqual(describe('rg_rest').num_loaded_replica, {});
+  assert.equal(curl(server, 'collections/drop', { collectionName: 'rgq' }).body.code, 0);
+  assert.equal(rg('drop', { name: 'rg_rest' }).body.code, 0);
+  assert.deepEqual(rg('list', {}).body.data, [DEFAULT]);
+  assert.equal(describe(DEFAULT).num_available_node, 1);
 });
 
 test('HttpClient: the same flow through the Node SDK', async () => {

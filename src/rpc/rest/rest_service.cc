@@ -18,6 +18,7 @@ RestService::RestService(proxy::Proxy* proxy, proxy::RequestGate* gate, MetricsR
   Register();
   RegisterEntities();
   RegisterAdmin();
+  RegisterResourceGroups();
 }
 
 RestService::Outcome RestService::Run(Call& call, const char* method, const proxy::AccessTarget& target,
@@ -350,8 +351,7 @@ void RestService::Register() {
   });
   for (const char* unsupported : {"collections/compact", "collections/fields/add", "collections/get_compaction_state", "collections/refresh_load",
                                   "jobs/import/create", "jobs/import/list", "jobs/import/get_progress",
-                                  "jobs/import/describe", "resource_groups/create", "resource_groups/list", "resource_groups/describe",
-                                  "resource_groups/drop", "resource_groups/alter", "resource_groups/transfer_replica"}) {
+                                  "jobs/import/describe"}) {
     std::string name = unsupported;
     add(name, [name](Call&) {
       return Outcome::From(Status::NotSupported(name + " is not supported yet by Quiver").WithDetail(ErrorDetail::kUnimplemented));

@@ -44,6 +44,7 @@ class RestService {
   void Register();         // collections (rest_service.cc)
   void RegisterEntities(); // insert, upsert, delete, get, query, search, hybrid search (rest_entities.cc)
   void RegisterAdmin();    // partitions, indexes, aliases, databases, users, roles (rest_admin.cc)
+  void RegisterResourceGroups();  // resource_groups/* (rest_resource_groups.cc)
   Outcome CreateCollection(Call& call);
   // Runs `fn` as Milvus method `method` on `target` through the gate; a failure answers the
   // REST code `fn` set in `rest` (a decoding step) or the Milvus code of the status. `ok` makes
