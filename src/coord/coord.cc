@@ -26,9 +26,14 @@ constexpr std::string_view kSegmentIndexPrefix = "quiver/segidx/";
 constexpr std::string_view kTsoKey = "quiver/tso";
 constexpr std::string_view kIdKey = "quiver/ids";
 constexpr std::string_view kChannelUidKey = "quiver/channel_uid";
-constexpr uint64_t kTsoWindowMs = 3000;
-// The window is renewed in the background once less than this is left of it.
-constexpr uint64_t kTsoRenewAheadMs = 2000;
+// How far ahead of the timestamps handed out the stored limit is kept. Milvus keeps 3 s; 5 s
+// covers an etcd leader election as our client sees it (a 2 s request deadline on a member that
+// has no leader, then the next member), measured 3-5 s in storage.cluster.js. The price: a
+// coordinator that takes over starts up to this far ahead of the clock.
+constexpr uint64_t kTsoWindowMs = 5000;
+// The window is renewed in the background once it has slid by this much: at most one store write
+// per 500 ms of allocations.
+constexpr uint64_t kTsoRenewStepMs = 500;
 constexpr int64_t kIdBlock = 10000;
 constexpr size_t kMaxDatabases = 64;
 constexpr size_t kMaxPartitions = 1024;
@@ -162,7 +167,7 @@ Result<Timestamp> Coord::AllocTimestamp(uint32_t count) {
     // nothing is handed out until a new one is stored.
     QUIVER_ASSIGN_OR_RETURN(uint64_t limit, PersistTsoLimit(physical + kTsoWindowMs));
     tso_limit_ = std::max<Timestamp>(tso_limit_, limit);
-  } else if (physical + kTsoRenewAheadMs >= tso_limit_ && !tso_renewing_) {
+  } else if (physical + kTsoWindowMs >= tso_limit_ + kTsoRenewStepMs && !tso_renewing_) {
     // Renewed off the allocation path: a slow or briefly unavailable store (an etcd leader
     // election) does not hold up timestamps while the current window lasts.
     tso_renewing_ = true;

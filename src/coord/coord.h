@@ -8,10 +8,10 @@
 // Mutations write the MetaStore first (one transaction each) and then the cache, under one mutex:
 // a single coord process is the only writer in standalone mode.
 //
-// Timestamps: a HybridClock whose high-water mark is persisted ahead of use (a 3 s window, as
-// Milvus's TSO does), so timestamps never go backwards across restarts. The window is renewed in
-// the background 2 s before it ends, so allocations wait for the MetaStore only when it has been
-// unreachable for that long.
+// Timestamps: a HybridClock whose high-water mark is persisted ahead of use (a 5 s window; Milvus's
+// TSO keeps 3 s), so timestamps never go backwards across restarts. The window is renewed in the
+// background every 500 ms of allocations, so they wait for the MetaStore only once it has been
+// unreachable for about 4.5 s.
 //
 // Thread-safe.
 

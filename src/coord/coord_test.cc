@@ -326,7 +326,7 @@ TEST(CoordTsoTest, AllocationsGoOnWhileTheWindowRenewalIsHeld) {
   {
     auto coord = std::move(Coord::Open(&meta, wal.get(), objects.get())).value();
     meta.Hold();
-    // About a second in, less than 2 s of the 3 s window is left and a renewal starts (and is held).
+    // Within half a second the window has slid far enough for a renewal to start (and be held).
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     bool held = false;
     while (!held && std::chrono::steady_clock::now() < deadline) {

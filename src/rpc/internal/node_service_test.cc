@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <future>
+#include <mutex>
 #include <thread>
 
 #include "cluster/testing/fake_coord.h"
@@ -12,7 +15,10 @@
 #include "datanode/datanode.h"
 #include "expr/binder.h"
 #include "querynode/querynode.h"
+#include "coord/replicas.h"
 #include "rpc/internal/plan_codec.h"
+#include "rpc/internal/replica_router.h"
+#include "storage/meta/meta_store.h"
 #include "segment/wal_message.h"
 
 // The datanode and querynode contracts over gRPC: a DataNode and a QueryNode served by their
@@ -174,6 +180,89 @@ TEST_F(NodeServiceTest, QueryNodeAnswersAsInProcess) {
 
   ASSERT_TRUE(remote_query_->ReleaseCollection(collection_->id).ok());
   EXPECT_FALSE(querynode_.LoadingProgress(collection_->id).ok());
+}
+
+// A MetaStore whose Gets can be held, as while etcd elects a leader.
+class HeldGets final : public storage::MetaStore {
+ public:
+  explicit HeldGets(storage::MetaStore* base) : base_(base) {}
+  void Hold(bool on) {
+    std::lock_guard<std::mutex> lock(mu_);
+    held_ = on;
+    cv_.notify_all();
+  }
+  int gets() const { return gets_.load(); }
+
+  Result<std::optional<storage::KeyValue>> Get(const std::string& key) override {
+    ++gets_;
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return !held_; });
+    lock.unlock();
+    return base_->Get(key);
+  }
+  Result<storage::RangeResult> Range(const std::string& prefix, size_t limit) override { return base_->Range(prefix, limit); }
+  Result<storage::Revision> Put(const std::string& key, const std::string& value, storage::LeaseId lease) override {
+    return base_->Put(key, value, lease);
+  }
+  Result<storage::Revision> Delete(const std::string& key) override { return base_->Delete(key); }
+  Result<storage::Revision> DeletePrefix(const std::string& prefix) override { return base_->DeletePrefix(prefix); }
+  Result<storage::TxnResponse> Txn(const storage::TxnRequest& request) override { return base_->Txn(request); }
+  Result<std::unique_ptr<storage::Watcher>> Watch(const std::string& prefix, storage::Revision start) override {
+    return base_->Watch(prefix, start);
+  }
+  Result<storage::LeaseId> GrantLease(std::chrono::seconds ttl) override { return base_->GrantLease(ttl); }
+  Status KeepAlive(storage::LeaseId lease) override { return base_->KeepAlive(lease); }
+  Status RevokeLease(storage::LeaseId lease) override { return base_->RevokeLease(lease); }
+  storage::Revision CurrentRevision() override { return base_->CurrentRevision(); }
+
+ private:
+  storage::MetaStore* base_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool held_ = false;
+  std::atomic<int> gets_{0};
+};
+
+// The router re-reads a placement in the background once its copy is older than cache_age:
+// while the store cannot answer, reads go on to the replicas it knows.
+TEST_F(NodeServiceTest, RoutedReadsDoNotWaitForAPlacementReRead) {
+  ASSERT_TRUE(querynode_.LoadCollection(collection_).ok());
+  ASSERT_TRUE(querynode_.WaitConsumed(Ends(), 20s).ok());
+  auto base = std::move(storage::OpenLocalMetaStore({})).value();
+  coord::CollectionReplicas placement;
+  placement.collection_id = collection_->id;
+  placement.replicas.push_back({1, 1, address_, true, 0, coord::kDefaultResourceGroup});
+  ASSERT_TRUE(base->Put(coord::ReplicasKey(collection_->id), coord::EncodeReplicas(placement)).ok());
+  HeldGets meta(base.get());
+  ReplicaRouterOptions options;
+  options.meta = &meta;
+  options.node.timeout = 10s;
+  options.cache_age = 1ms;
+  auto router = NewReplicaRouter(options);
+
+  cluster::QueryRequest count;
+  count.collection_id = collection_->id;
+  count.count_only = true;
+  auto first = router->Query(count);  // the first read of the placement waits for it
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->count, 300u);
+
+  meta.Hold(true);
+  const int before = meta.gets();
+  for (int i = 0; i < 20; ++i) {
+    std::this_thread::sleep_for(2ms);  // past cache_age: a re-read starts (and is held)
+    auto answer = std::async(std::launch::async, [&] { return router->Query(count); });
+    if (answer.wait_for(5s) != std::future_status::ready) {
+      meta.Hold(false);  // lets the waiting read finish before the test fails
+      FAIL() << "a read waited for the held store";
+    }
+    auto got = answer.get();
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    EXPECT_EQ(got->count, 300u);
+  }
+  EXPECT_GT(meta.gets(), before) << "the placement was being re-read";
+  meta.Hold(false);
+  router.reset();  // joins the refresher
 }
 
 TEST_F(NodeServiceTest, DataNodeAnswersAsInProcess) {

@@ -1,7 +1,9 @@
 #include "rpc/internal/replica_router.h"
 
 #include <atomic>
+#include <condition_variable>
 #include <future>
+#include <set>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -24,7 +26,17 @@ bool TryElsewhere(const Status& st) {
 
 class ReplicaRouter final : public cluster::QueryNodeClient {
  public:
-  explicit ReplicaRouter(const ReplicaRouterOptions& options) : options_(options), nodes_(options.node) {}
+  explicit ReplicaRouter(const ReplicaRouterOptions& options) : options_(options), nodes_(options.node) {
+    refresher_ = std::thread([this] { RefreshLoop(); });
+  }
+  ~ReplicaRouter() override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    refresh_cv_.notify_all();
+    refresher_.join();
+  }
 
   Result<std::vector<cluster::ReplicaView>> Replicas(int64_t collection_id) override {
     QUIVER_ASSIGN_OR_RETURN(std::optional<coord::CollectionReplicas> record, Read(collection_id, true));
@@ -111,15 +123,25 @@ class ReplicaRouter final : public cluster::QueryNodeClient {
     Clock::time_point read_at;
   };
 
-  // The collection's placement, from the cache unless it is older than cache_age or `fresh`.
+  // The collection's placement: read from the store when `fresh` or never read; otherwise the
+  // cached one, and once it is older than cache_age it is re-read in the background while reads
+  // go on with it. So a read never waits for the store (an etcd leader election) unless the
+  // replicas it knew failed it; those ask for a fresh read.
   Result<std::optional<coord::CollectionReplicas>> Read(int64_t collection_id, bool fresh) {
     {
       std::lock_guard<std::mutex> lock(mu_);
       auto it = cache_.find(collection_id);
-      if (!fresh && it != cache_.end() && Clock::now() - it->second.read_at < options_.cache_age) {
+      if (!fresh && it != cache_.end()) {
+        if (Clock::now() - it->second.read_at >= options_.cache_age && stale_.insert(collection_id).second) {
+          refresh_cv_.notify_all();
+        }
         return it->second.record;
       }
     }
+    return ReadStore(collection_id);
+  }
+
+  Result<std::optional<coord::CollectionReplicas>> ReadStore(int64_t collection_id) {
     QUIVER_ASSIGN_OR_RETURN(std::optional<storage::KeyValue> kv, options_.meta->Get(coord::ReplicasKey(collection_id)));
     std::optional<coord::CollectionReplicas> record;
     if (kv) {
@@ -128,6 +150,24 @@ class ReplicaRouter final : public cluster::QueryNodeClient {
     std::lock_guard<std::mutex> lock(mu_);
     cache_[collection_id] = Cached{record, Clock::now()};
     return record;
+  }
+
+  void RefreshLoop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (true) {
+      refresh_cv_.wait(lock, [&] { return stop_ || !stale_.empty(); });
+      if (stop_) return;
+      int64_t id = *stale_.begin();
+      lock.unlock();
+      // A failure leaves the cached placement as it was; the next read past cache_age tries again.
+      Result<std::optional<coord::CollectionReplicas>> read = ReadStore(id);
+      if (!read.ok()) {
+        QUIVER_LOG(DEBUG) << "re-reading a placement failed" << Kv("collection_id", id)
+                          << Kv("error", read.status().ToString());
+      }
+      lock.lock();
+      stale_.erase(id);
+    }
   }
 
   cluster::QueryNodeClient* Node(const std::string& address) { return nodes_.Get(address); }
@@ -182,6 +222,10 @@ class ReplicaRouter final : public cluster::QueryNodeClient {
   const ReplicaRouterOptions options_;
   std::mutex mu_;
   std::map<int64_t, Cached> cache_;
+  std::set<int64_t> stale_;  // collections whose placement the refresher re-reads
+  bool stop_ = false;
+  std::condition_variable refresh_cv_;
+  std::thread refresher_;
   QueryNodeClients nodes_;
   std::atomic<uint64_t> next_{0};
 };

@@ -51,22 +51,22 @@ test('etcd leader, NATS stream leader and radosgw outages under load: every ackn
   const drills = [
     { name: 'etcd leader kill -9', async fault() {
       const m = await storage.etcdLeader();
-      storage.kill9(storage.etcd[m]);
+      await storage.kill9(storage.etcd[m]);
       await sleep(5000);
-      storage.restartEtcd(m);
+      await storage.restartEtcd(m);
       return `member m${m}`;
     } },
     { name: 'NATS stream leader kill -9', async fault() {
       const n = await storage.natsStreamLeader(prefix);
-      storage.kill9(storage.nats[n]);
+      await storage.kill9(storage.nats[n]);
       await sleep(5000);
-      storage.restartNats(n);
+      await storage.restartNats(n);
       return `node n${n}`;
     } },
     { name: 'radosgw down 10 s', async fault() {
-      storage.kill9(storage.ceph[2]);
+      await storage.kill9(storage.ceph[2]);
       await sleep(10000);
-      storage.restartRgw();
+      await storage.restartRgw();
       return 'radosgw';
     } },
   ];

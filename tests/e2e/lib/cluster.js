@@ -27,6 +27,34 @@ function script(name, args) {
   return run.stdout.trim().split(/\s+/).map(Number);
 }
 
+// The same without blocking the event loop, for faults injected while client load runs in this
+// process: a synchronous wait would stall the load and be reported as the server's gap (a killed
+// process lingers until PID 1 reaps it, about a second here).
+function scriptAsync(name, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(path.join(ROOT, 'scripts', name), [...args.map(String), String(process.pid)],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', d => { out += d; });
+    child.stderr.on('data', d => { err += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 180000);
+    child.on('exit', code => {
+      clearTimeout(timer);
+      if (code !== 0) reject(new Error(`${name} ${args.join(' ')} failed:\n${err}`));
+      else resolve(out.trim().split(/\s+/).map(Number));
+    });
+  });
+}
+
+async function killPidAsync(pid) {
+  try { process.kill(pid, 'SIGKILL'); } catch (e) { return; }
+  for (let i = 0; i < 300; i++) {
+    try { process.kill(pid, 0); } catch (e) { return; }
+    await new Promise(resolve => setTimeout(resolve, 50));
+  }
+}
+
 function stopPid(pid, signal = 'SIGTERM') {
   try { process.kill(pid, signal); } catch (e) { return; }
   for (let i = 0; i < 300; i++) {
@@ -80,10 +108,11 @@ class Storage {
 
   // kill -9 of one storage process (waits until it is gone); `restart*` start it again from
   // what it left on disk.
-  kill9(pid) { stopPid(pid, 'SIGKILL'); }
+  // Faults and restarts for drills: they never block the event loop (see scriptAsync).
+  async kill9(pid) { await killPidAsync(pid); }
 
-  restartEtcd(member) {
-    const [pid] = script('etcd-test.sh', ['restart', path.join(this.dir, 'etcd'), member]);
+  async restartEtcd(member) {
+    const [pid] = await scriptAsync('etcd-test.sh', ['restart', path.join(this.dir, 'etcd'), member]);
     this.etcd[member] = pid;
     this.pids.push(pid);
     return pid;
@@ -118,15 +147,15 @@ class Storage {
     return Number(name.slice(1));  // n0..n2
   }
 
-  restartNats(node) {
-    const [pid] = script('nats-test.sh', ['restart', path.join(this.dir, 'nats'), this.ha ? node : 'single']);
+  async restartNats(node) {
+    const [pid] = await scriptAsync('nats-test.sh', ['restart', path.join(this.dir, 'nats'), this.ha ? node : 'single']);
     this.nats[this.ha ? node : 0] = pid;
     this.pids.push(pid);
     return pid;
   }
 
-  restartRgw() {
-    const [pid] = script('ceph-test.sh', ['restart-rgw', path.join(this.dir, 'ceph')]);
+  async restartRgw() {
+    const [pid] = await scriptAsync('ceph-test.sh', ['restart-rgw', path.join(this.dir, 'ceph')]);
     this.ceph[2] = pid;
     this.pids.push(pid);
     return pid;
