@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "common/secrets.h"
+#include "storage/meta/forwarding_meta_store.h"
 #include "common/testing_dir.h"
 
 namespace quiver::coord {
@@ -29,9 +30,9 @@ std::shared_ptr<const schema::CollectionSchema> Schema(const std::string& name) 
 }
 
 // A MetaStore whose Puts of one key can be held (as while etcd elects a leader).
-class HoldingMetaStore final : public storage::MetaStore {
+class HoldingMetaStore final : public storage::ForwardingMetaStore {
  public:
-  HoldingMetaStore(storage::MetaStore* base, std::string key) : base_(base), key_(std::move(key)) {}
+  HoldingMetaStore(storage::MetaStore* base, std::string key) : ForwardingMetaStore(base), key_(std::move(key)) {}
 
   void Hold() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -48,8 +49,6 @@ class HoldingMetaStore final : public storage::MetaStore {
     return cv_.wait_for(lock, timeout, [&] { return held_ > 0; });
   }
 
-  Result<std::optional<storage::KeyValue>> Get(const std::string& key) override { return base_->Get(key); }
-  Result<storage::RangeResult> Range(const std::string& prefix, size_t limit) override { return base_->Range(prefix, limit); }
   Result<storage::Revision> Put(const std::string& key, const std::string& value, storage::LeaseId lease) override {
     if (key == key_) {
       std::unique_lock<std::mutex> lock(mu_);
@@ -60,21 +59,10 @@ class HoldingMetaStore final : public storage::MetaStore {
         --held_;
       }
     }
-    return base_->Put(key, value, lease);
+    return ForwardingMetaStore::Put(key, value, lease);
   }
-  Result<storage::Revision> Delete(const std::string& key) override { return base_->Delete(key); }
-  Result<storage::Revision> DeletePrefix(const std::string& prefix) override { return base_->DeletePrefix(prefix); }
-  Result<storage::TxnResponse> Txn(const storage::TxnRequest& request) override { return base_->Txn(request); }
-  Result<std::unique_ptr<storage::Watcher>> Watch(const std::string& prefix, storage::Revision start) override {
-    return base_->Watch(prefix, start);
-  }
-  Result<storage::LeaseId> GrantLease(std::chrono::seconds ttl) override { return base_->GrantLease(ttl); }
-  Status KeepAlive(storage::LeaseId lease) override { return base_->KeepAlive(lease); }
-  Status RevokeLease(storage::LeaseId lease) override { return base_->RevokeLease(lease); }
-  storage::Revision CurrentRevision() override { return base_->CurrentRevision(); }
 
  private:
-  storage::MetaStore* base_;
   std::string key_;
   std::mutex mu_;
   std::condition_variable cv_;

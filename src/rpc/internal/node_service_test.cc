@@ -18,6 +18,7 @@
 #include "coord/replicas.h"
 #include "rpc/internal/plan_codec.h"
 #include "rpc/internal/replica_router.h"
+#include "storage/meta/forwarding_meta_store.h"
 #include "storage/meta/meta_store.h"
 #include "segment/wal_message.h"
 
@@ -183,9 +184,9 @@ TEST_F(NodeServiceTest, QueryNodeAnswersAsInProcess) {
 }
 
 // A MetaStore whose Gets can be held, as while etcd elects a leader.
-class HeldGets final : public storage::MetaStore {
+class HeldGets final : public storage::ForwardingMetaStore {
  public:
-  explicit HeldGets(storage::MetaStore* base) : base_(base) {}
+  explicit HeldGets(storage::MetaStore* base) : ForwardingMetaStore(base) {}
   void Hold(bool on) {
     std::lock_guard<std::mutex> lock(mu_);
     held_ = on;
@@ -198,25 +199,10 @@ class HeldGets final : public storage::MetaStore {
     std::unique_lock<std::mutex> lock(mu_);
     cv_.wait(lock, [&] { return !held_; });
     lock.unlock();
-    return base_->Get(key);
+    return ForwardingMetaStore::Get(key);
   }
-  Result<storage::RangeResult> Range(const std::string& prefix, size_t limit) override { return base_->Range(prefix, limit); }
-  Result<storage::Revision> Put(const std::string& key, const std::string& value, storage::LeaseId lease) override {
-    return base_->Put(key, value, lease);
-  }
-  Result<storage::Revision> Delete(const std::string& key) override { return base_->Delete(key); }
-  Result<storage::Revision> DeletePrefix(const std::string& prefix) override { return base_->DeletePrefix(prefix); }
-  Result<storage::TxnResponse> Txn(const storage::TxnRequest& request) override { return base_->Txn(request); }
-  Result<std::unique_ptr<storage::Watcher>> Watch(const std::string& prefix, storage::Revision start) override {
-    return base_->Watch(prefix, start);
-  }
-  Result<storage::LeaseId> GrantLease(std::chrono::seconds ttl) override { return base_->GrantLease(ttl); }
-  Status KeepAlive(storage::LeaseId lease) override { return base_->KeepAlive(lease); }
-  Status RevokeLease(storage::LeaseId lease) override { return base_->RevokeLease(lease); }
-  storage::Revision CurrentRevision() override { return base_->CurrentRevision(); }
 
  private:
-  storage::MetaStore* base_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool held_ = false;
