@@ -194,7 +194,8 @@ class ReplicaRouter final : public cluster::QueryNodeClient {
   template <typename R>
   Result<R> Route(int64_t collection_id, const std::function<Result<R>(cluster::QueryNodeClient*)>& fn) {
     const auto deadline = Clock::now() + options_.failover_timeout;
-    Status last = Status::OK();
+    Status last;  // the last replica's failure; unused when an answer comes
+    last.IgnoreError();
     for (int attempt = 0;; ++attempt) {
       QUIVER_ASSIGN_OR_RETURN(std::optional<coord::CollectionReplicas> record, Read(collection_id, attempt > 0));
       if (!record) {
@@ -210,6 +211,7 @@ class ReplicaRouter final : public cluster::QueryNodeClient {
         Result<R> answer = fn(Node(r.address));
         if (answer.ok() || !TryElsewhere(answer.status())) return answer;
         last = answer.status();
+        last.IgnoreError();  // returned or replaced below
       }
       if (Clock::now() >= deadline) {
         if (!last.ok()) return last;
