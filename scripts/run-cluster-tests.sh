@@ -15,7 +15,7 @@ fi
 # The role tests and drills (failover.cluster.js: kill -9 of the elected roles; storage.cluster.js:
 # etcd, NATS and radosgw outages on 3 etcd members and 3 NATS nodes), then the suite files written for one server, each against a whole deployment
 # (lib/cluster.js startCluster: coord, datanode, querynode, indexnode and a proxy).
-node --test --test-concurrency=1 tests/e2e/cluster/coord.cluster.js tests/e2e/cluster/replicas.cluster.js \
+node --test --test-concurrency=1 tests/e2e/cluster/coord.cluster.js tests/e2e/cluster/replicas.cluster.js tests/e2e/cluster/split.cluster.js \
   tests/e2e/cluster/failover.cluster.js tests/e2e/cluster/storage.cluster.js
 QUIVER_E2E_CLUSTER=1 node --test --test-concurrency=1 tests/e2e/flow.test.js tests/e2e/api.test.js tests/e2e/resource_groups.test.js \
   tests/e2e/hardening.test.js tests/e2e/iterators.test.js tests/e2e/races.test.js

@@ -356,8 +356,14 @@ Status RunCoord(const Config& config, const char* version, const sigset_t* signa
     options.replica_capacity = [&replicas]() -> Result<int32_t> { return replicas->Capacity(); };
     options.load_state_changed = [&replicas] { replicas->Kick(); };
     coord::ReplicaManagerOptions replica_options;
-    replica_options.progress = [&querynodes](const std::string& address, int64_t collection_id) {
-      return querynodes.Get(address)->LoadingProgress(collection_id);
+    replica_options.progress = [&querynodes](const std::string& address, int64_t collection_id, int64_t replica_id) {
+      return querynodes.Get(address)->LoadingProgress(collection_id, replica_id);
+    };
+    replica_options.segments = [&coord](int64_t collection_id) -> Result<std::vector<coord::SegmentRows>> {
+      QUIVER_ASSIGN_OR_RETURN(cluster::CollectionSegments segments, coord->GetSegments(collection_id));
+      std::vector<coord::SegmentRows> out;
+      for (const auto& s : segments.segments) out.push_back({s.id, s.rows});
+      return out;
     };
     QUIVER_ASSIGN_OR_RETURN(coord, coord::Coord::Open(fenced.get(), env.wal.get(), env.objects.get(), options));
     replicas = std::make_unique<coord::ReplicaManager>(fenced.get(), coord.get(), replica_options);
@@ -452,9 +458,9 @@ Status RunDataNode(const Config& config, const char* version, const sigset_t* si
 
 namespace {
 
-// A query node's share of the placement (coord/replicas.h): loads the collections whose replicas
-// name it, releases the others. Loads started by the proxies themselves (the router) land here
-// already loaded.
+// A query node's share of the placement (coord/replicas.h): for every replica that names it, it
+// serves its share among the replica's nodes; it lets go of shares and collections no replica
+// names any more. Loads started by the proxies themselves (the router) land here already loaded.
 class ReplicaFollower {
  public:
   ReplicaFollower(storage::MetaStore* meta, cluster::CatalogReader* catalog, querynode::QueryNode* node, int64_t node_id)
@@ -483,34 +489,43 @@ class ReplicaFollower {
  private:
   Status RunOnce() {
     QUIVER_ASSIGN_OR_RETURN(auto all, coord::ListReplicas(meta_));
-    std::set<int64_t> mine;
+    std::map<int64_t, std::map<int64_t, cluster::ReplicaShare>> wanted;  // collection: replica: share
+    size_t replicas = 0;
     for (const auto& [id, record] : all) {
       for (const auto& r : record.replicas) {
-        if (r.node_id == node_id_) mine.insert(id);
+        if (!r.Has(node_id_)) continue;
+        wanted[id][r.id] = r.Share();
+        ++replicas;
       }
     }
-    assigned_.store(mine.size());
+    assigned_.store(replicas);
     const auto now = std::chrono::steady_clock::now();
-    for (int64_t id : mine) {
-      if (held_.count(id)) continue;
-      if (auto it = failed_at_.find(id); it != failed_at_.end() && now - it->second < std::chrono::seconds(5)) continue;
-      Result<cluster::CollectionPtr> collection = catalog_->DescribeCollectionById(id);
-      if (!collection.ok() || !(*collection)->loaded()) continue;  // dropped or released meanwhile
-      Status loaded = node_->LoadCollection(*collection);
-      if (loaded.ok()) {
-        held_.insert(id);
-        failed_at_.erase(id);
-      } else {
-        failed_at_[id] = now;
+    for (const auto& [id, shares] : wanted) {
+      held_.insert(id);
+      const std::set<int64_t> have = node_->Shares(id);
+      std::set<int64_t> keep;
+      for (const auto& [replica_id, share] : shares) {
+        keep.insert(replica_id);
+        if (have.count(replica_id)) continue;
+        if (auto it = failed_at_.find(id); it != failed_at_.end() && now - it->second < std::chrono::seconds(5)) continue;
+        Result<cluster::CollectionPtr> collection = catalog_->DescribeCollectionById(id);
+        if (!collection.ok() || !(*collection)->loaded()) continue;  // dropped or released meanwhile
+        Status loaded = node_->LoadCollection(*collection, share);
+        if (loaded.ok()) {
+          failed_at_.erase(id);
+        } else {
+          failed_at_[id] = now;
+        }
+        if (stop_.load()) return Status::OK();
       }
-      if (stop_.load()) return Status::OK();
+      QUIVER_RETURN_IF_ERROR(node_->RetainShares(id, keep));
     }
     for (auto it = held_.begin(); it != held_.end();) {
-      if (mine.count(*it)) {
+      if (wanted.count(*it)) {
         ++it;
         continue;
       }
-      (void)node_->ReleaseCollection(*it);
+      node_->ReleaseCollection(*it).IgnoreError();  // OK whether or not it was loaded
       QUIVER_LOG(INFO) << "replica handed over" << Kv("collection_id", *it);
       it = held_.erase(it);
     }
@@ -555,6 +570,7 @@ Status RunQueryNode(const Config& config, const char* version, const sigset_t* s
   const std::string advertised = AdvertisedAddress(config, internal_port);
   QUIVER_ASSIGN_OR_RETURN(std::unique_ptr<cluster::Session> session, RegisterSession(&env, advertised));
   const int64_t node_id = session->info().node_id;
+  querynode.SetNodeId(node_id);
   ReplicaFollower follower(env.meta.get(), env.coord.get(), &querynode, node_id);
   follower.Start();
   env.metrics.AddGaugeCallback("quiver_querynode_replicas", "Replicas placed on this query node", {},

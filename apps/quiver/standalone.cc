@@ -134,7 +134,7 @@ Status RunStandalone(const Config& config, const char* version, const sigset_t* 
     if (!collection->loaded()) continue;
     // One collection with damaged data must not keep the others from serving: it stays not
     // loaded with its error (GetLoadState, searches, the log) until LoadCollection succeeds.
-    Status st = querynode.LoadCollection(collection);
+    Status st = querynode.LoadCollection(collection, {});
     if (!st.ok()) {
       ++load_failures;
       continue;

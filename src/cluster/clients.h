@@ -124,9 +124,12 @@ class DataNodeClient {
 
 // One replica of a loaded collection, as GetReplicas reports it.
 struct ReplicaView {
+  struct Node {
+    int64_t node_id = 0;
+    std::string address;
+  };
   int64_t id = 0;
-  int64_t node_id = 0;
-  std::string address;
+  std::vector<Node> nodes;  // the query nodes its segments are spread over (at least one)
   bool serving = false;
   std::string resource_group;  // empty: the node client does not know (the proxy fills it in)
 };
@@ -136,13 +139,17 @@ class QueryNodeClient {
   virtual ~QueryNodeClient() = default;
   // The replicas serving the collection. One query node (standalone) holds the only one.
   virtual Result<std::vector<ReplicaView>> Replicas(int64_t collection_id) {
-    return std::vector<ReplicaView>{{1, 1, "localhost", true, ""}};
+    return std::vector<ReplicaView>{{1, {{1, "localhost"}}, true, ""}};
   }
-  // Loads sealed segments and follows the collection's channels. Idempotent.
-  virtual Status LoadCollection(const CollectionPtr& collection) = 0;
+  // Loads sealed segments and follows the collection's channels. Idempotent. With a share of a
+  // replica split over several query nodes (cluster/replica_parts.h), the node serves that share,
+  // besides any it already serves; a query node client that is not one node (the proxy's router)
+  // ignores it and loads what the placement says.
+  virtual Status LoadCollection(const CollectionPtr& collection, const ReplicaShare& share) = 0;
   virtual Status ReleaseCollection(int64_t collection_id) = 0;
-  // 0..100; NotFound (kCollectionNotLoaded) if not loaded.
-  virtual Result<int64_t> LoadingProgress(int64_t collection_id) = 0;
+  // 0..100 for the share of replica `replica_id` (0: the whole collection); NotFound
+  // (kCollectionNotLoaded) if not loaded or not loaded for that share.
+  virtual Result<int64_t> LoadingProgress(int64_t collection_id, int64_t replica_id) = 0;
   // Why the collection, marked loaded in the catalog, could not be loaded (damaged or missing
   // data found at start or at LoadCollection); OK when it is loaded or was never tried.
   virtual Status LoadError(int64_t collection_id) = 0;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "cluster/replica_parts.h"
 #include "common/timestamp.h"
 #include "expr/plan.h"
 #include "index/distance.h"
@@ -45,6 +46,9 @@ struct SearchRequest {
   segment::SearchWindow window;  // range and iterator bounds
   std::vector<schema::FieldId> output_fields;
   ReadAfter after;
+  // The share the node answers for (cluster/replica_parts.h: a replica split over several query
+  // nodes; the caller merges the nodes' answers). 0: the whole collection.
+  int64_t replica_id = 0;
 };
 
 struct SearchResult {
@@ -65,6 +69,7 @@ struct QueryRequest {
   bool count_only = false;
   std::vector<schema::FieldId> output_fields;
   ReadAfter after;
+  int64_t replica_id = 0;  // as in SearchRequest
 };
 
 struct QueryResult {
@@ -72,6 +77,10 @@ struct QueryResult {
   size_t count = 0;
   // Ordered by primary key (so pk-cursor pagination with a limit returns every row once).
   std::shared_ptr<const schema::DataChunk> rows;
+  // Each row's primary key and insert timestamp, in row order: what merging the answers of a split
+  // replica's members needs (the same key in two members' segments: the latest version wins).
+  std::vector<segment::PrimaryKey> pks;
+  std::vector<Timestamp> timestamps;
 };
 
 }  // namespace quiver::cluster

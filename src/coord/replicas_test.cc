@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <climits>
 #include <set>
+#include <tuple>
 
 #include "cluster/session.h"
 #include "common/testing_dir.h"
@@ -10,13 +12,14 @@
 namespace quiver::coord {
 namespace {
 
-// A cluster of query nodes as the planner sees it, with a switch per (node, collection) saying
-// whether the node has finished loading it.
+// A cluster of query nodes as the planner sees it, with a switch per (node, collection, members)
+// saying whether the node has finished loading that share.
 struct World {
   std::map<int64_t, int32_t> wanted;
   std::vector<QueryNodeState> nodes;
   std::map<int64_t, CollectionReplicas> stored;
-  std::set<std::pair<int64_t, int64_t>> loaded;  // (node, collection)
+  std::set<std::tuple<int64_t, int64_t, int64_t>> loaded;  // (node, collection, replica)
+  std::map<int64_t, std::vector<SegmentRows>> segments;     // sealed segments per collection
 
   void AddNode(int64_t id) { nodes.push_back({id, "node" + std::to_string(id) + ":1", false}); }
   void Kill(int64_t id) {
@@ -30,16 +33,22 @@ struct World {
   // One planning round, applied to `stored`.
   PlanOutput Step() {
     PlanInput in{wanted, nodes, stored,
-                 [this](int64_t node, const std::string&, int64_t c) { return loaded.count({node, c}) > 0; }, {}};
+                 [this](int64_t node, const std::string&, int64_t c, int64_t replica) {
+                   return loaded.count({node, c, replica}) > 0;
+                 },
+                 {},
+                 segments};
     PlanOutput out = PlanReplicas(in);
     for (int64_t id : out.remove) stored.erase(id);
     for (const auto& [id, r] : out.put) stored[id] = r;
     return out;
   }
-  // Every node finishes loading what names it.
+  // Every node finishes loading the shares that name it.
   void LoadAll() {
     for (const auto& [id, c] : stored) {
-      for (const auto& r : c.replicas) loaded.insert({r.node_id, id});
+      for (const auto& r : c.replicas) {
+        for (const auto& n : r.nodes) loaded.insert({n.node_id, id, r.id});
+      }
     }
   }
   // Rounds until nothing changes (at most 20), loading everything between rounds.
@@ -52,23 +61,74 @@ struct World {
   }
   std::set<int64_t> NodesOf(int64_t collection) {
     std::set<int64_t> out;
-    for (const auto& r : stored[collection].replicas) out.insert(r.node_id);
+    for (const auto& r : stored[collection].replicas) {
+      for (const auto& n : r.nodes) out.insert(n.node_id);
+    }
+    return out;
+  }
+  // The node sets of the collection's replicas.
+  std::vector<cluster::ReplicaMembers> Sets(int64_t collection) {
+    std::vector<cluster::ReplicaMembers> out;
+    for (const auto& r : stored[collection].replicas) out.push_back(r.Members());
+    std::sort(out.begin(), out.end());
     return out;
   }
   size_t ServingOf(int64_t collection) { return stored[collection].Serving().size(); }
 };
 
-TEST(PlanReplicasTest, PlacesEachReplicaOnItsOwnNodeAndServesOnceLoaded) {
+TEST(PlanReplicasTest, DividesTheNodesAmongTheReplicasAndServesOnceLoaded) {
   World w;
   for (int64_t n : {1, 2, 3}) w.AddNode(n);
   w.wanted[10] = 2;
   w.Step();
   ASSERT_EQ(w.stored[10].replicas.size(), 2u);
-  EXPECT_EQ(w.NodesOf(10).size(), 2u);
+  EXPECT_EQ(w.Sets(10), (std::vector<cluster::ReplicaMembers>{{1, 3}, {2}}));  // each node in one replica
   EXPECT_EQ(w.ServingOf(10), 0u);  // nothing loaded yet: nothing to route to
+  for (const auto& r : w.stored[10].replicas) {
+    if (r.Members() == cluster::ReplicaMembers{1, 3}) w.loaded.insert({1, 10, r.id});
+  }
+  w.Step();
+  EXPECT_EQ(w.ServingOf(10), 0u);  // a replica serves once every one of its nodes has loaded
   w.Settle();
   EXPECT_EQ(w.ServingOf(10), 2u);
   EXPECT_TRUE(w.Step().put.empty());  // stable
+}
+
+TEST(PlanReplicasTest, OneReplicaSpreadsOverEveryNodeAndANewNodeJoinsIt) {
+  World w;
+  for (int64_t n : {1, 2}) w.AddNode(n);
+  for (int64_t c : {10, 11}) w.wanted[c] = 1;
+  w.Settle();
+  for (int64_t c : {10, 11}) EXPECT_EQ(w.Sets(c), (std::vector<cluster::ReplicaMembers>{{1, 2}}));
+  w.AddNode(3);
+  w.Step();
+  // Every collection moves to the three nodes: the new replica loads while the old one serves.
+  for (int64_t c : {10, 11}) {
+    EXPECT_EQ(w.Sets(c), (std::vector<cluster::ReplicaMembers>{{1, 2}, {1, 2, 3}}));
+    ASSERT_EQ(w.ServingOf(c), 1u);
+    EXPECT_EQ(w.stored[c].Serving()[0].Members(), (cluster::ReplicaMembers{1, 2}));
+  }
+  w.Settle();
+  for (int64_t c : {10, 11}) {
+    EXPECT_EQ(w.Sets(c), (std::vector<cluster::ReplicaMembers>{{1, 2, 3}}));
+    EXPECT_EQ(w.ServingOf(c), 1u);
+  }
+}
+
+TEST(PlanReplicasTest, AReplicaThatLostANodeIsPlacedAgainOnTheOthers) {
+  World w;
+  for (int64_t n : {1, 2, 3}) w.AddNode(n);
+  w.wanted[10] = 1;
+  w.Settle();
+  const int64_t first = w.stored[10].replicas[0].id;
+  w.Kill(2);
+  w.Step();
+  ASSERT_EQ(w.stored[10].replicas.size(), 1u);
+  EXPECT_GT(w.stored[10].replicas[0].id, first);  // a new replica: the old one lost a share
+  EXPECT_EQ(w.Sets(10), (std::vector<cluster::ReplicaMembers>{{1, 3}}));
+  EXPECT_EQ(w.ServingOf(10), 0u);
+  w.Settle();
+  EXPECT_EQ(w.ServingOf(10), 1u);
 }
 
 TEST(PlanReplicasTest, ReplicasOfADeadNodeArePlacedAgainWhileTheOtherKeepsServing) {
@@ -76,14 +136,16 @@ TEST(PlanReplicasTest, ReplicasOfADeadNodeArePlacedAgainWhileTheOtherKeepsServin
   for (int64_t n : {1, 2, 3}) w.AddNode(n);
   w.wanted[10] = 2;
   w.Settle();
-  int64_t victim = *w.NodesOf(10).begin();
-  w.Kill(victim);
-  w.Step();
-  EXPECT_EQ(w.ServingOf(10), 1u);  // the survivor serves throughout
-  EXPECT_EQ(w.stored[10].replicas.size(), 2u);
-  EXPECT_FALSE(w.NodesOf(10).count(victim));
+  w.Kill(2);  // the node of the one-node replica ({1, 3} and {2})
+  for (int round = 0; round < 8; ++round) {
+    w.Step();
+    EXPECT_GE(w.ServingOf(10), 1u) << "round " << round;  // the survivor serves throughout
+    EXPECT_FALSE(w.NodesOf(10).count(2));
+    w.LoadAll();
+  }
   w.Settle();
   EXPECT_EQ(w.ServingOf(10), 2u);
+  EXPECT_EQ(w.Sets(10), (std::vector<cluster::ReplicaMembers>{{1}, {3}}));
 }
 
 TEST(PlanReplicasTest, TooFewNodesLeaveTheCollectionUnderReplicatedUntilOneJoins) {
@@ -94,22 +156,22 @@ TEST(PlanReplicasTest, TooFewNodesLeaveTheCollectionUnderReplicatedUntilOneJoins
   EXPECT_EQ(w.stored[10].replicas.size(), 1u);
   w.AddNode(2);
   w.Settle();
-  EXPECT_EQ(w.NodesOf(10), (std::set<int64_t>{1, 2}));
+  EXPECT_EQ(w.Sets(10), (std::vector<cluster::ReplicaMembers>{{1}, {2}}));
+  EXPECT_EQ(w.ServingOf(10), 2u);
 }
 
 TEST(PlanReplicasTest, ADrainingNodeKeepsServingUntilItsReplacementHasLoaded) {
   World w;
-  w.AddNode(1);
+  for (int64_t n : {1, 2}) w.AddNode(n);
   w.wanted[10] = 1;
   w.Settle();
-  w.AddNode(2);
   w.Drain(1);
   w.Step();
   ASSERT_EQ(w.stored[10].replicas.size(), 2u);
   EXPECT_EQ(w.ServingOf(10), 1u);
-  EXPECT_EQ(w.stored[10].Serving()[0].node_id, 1);  // still the old one
-  w.Step();                                          // node 2 has not loaded yet: no change
-  EXPECT_EQ(w.stored[10].Serving()[0].node_id, 1);
+  EXPECT_EQ(w.stored[10].Serving()[0].Members(), (cluster::ReplicaMembers{1, 2}));  // still the old one
+  w.Step();  // node 2 has not loaded its new share yet: no change
+  EXPECT_EQ(w.stored[10].Serving()[0].Members(), (cluster::ReplicaMembers{1, 2}));
   w.Settle();
   EXPECT_EQ(w.NodesOf(10), (std::set<int64_t>{2}));
   EXPECT_EQ(w.ServingOf(10), 1u);
@@ -126,35 +188,21 @@ TEST(PlanReplicasTest, ADrainingNodeWithNowhereToGoKeepsItsReplica) {
   EXPECT_EQ(w.ServingOf(10), 1u);
 }
 
-TEST(PlanReplicasTest, ANewNodeTakesReplicasFromTheBusiestOne) {
-  World w;
-  w.AddNode(1);
-  for (int64_t c : {10, 11, 12, 13}) w.wanted[c] = 1;
-  w.Settle();
-  for (int64_t c : {10, 11, 12, 13}) EXPECT_EQ(w.NodesOf(c), (std::set<int64_t>{1}));
-  w.AddNode(2);
-  w.Settle();
-  std::map<int64_t, int> per_node;
-  for (int64_t c : {10, 11, 12, 13}) {
-    ASSERT_EQ(w.NodesOf(c).size(), 1u);
-    ++per_node[*w.NodesOf(c).begin()];
-    EXPECT_EQ(w.ServingOf(c), 1u);
-  }
-  EXPECT_EQ(per_node[1], 2);
-  EXPECT_EQ(per_node[2], 2);
-}
-
 TEST(PlanReplicasTest, AMoveNeverLeavesACollectionWithoutAServingReplica) {
   World w;
   w.AddNode(1);
   for (int64_t c : {10, 11}) w.wanted[c] = 1;
   w.Settle();
   w.AddNode(2);
+  w.AddNode(3);
   for (int round = 0; round < 10; ++round) {
     w.Step();
     for (int64_t c : {10, 11}) EXPECT_GE(w.ServingOf(c), 1u) << "round " << round;
     w.LoadAll();
+    if (round == 4) w.Drain(1);
   }
+  w.Settle();
+  for (int64_t c : {10, 11}) EXPECT_EQ(w.Sets(c), (std::vector<cluster::ReplicaMembers>{{2, 3}}));
 }
 
 TEST(PlanReplicasTest, FewerReplicasWantedDropsTheExtraAndReleaseRemovesTheRecord) {
@@ -163,9 +211,10 @@ TEST(PlanReplicasTest, FewerReplicasWantedDropsTheExtraAndReleaseRemovesTheRecor
   w.wanted[10] = 3;
   w.Settle();
   EXPECT_EQ(w.ServingOf(10), 3u);
+  EXPECT_EQ(w.Sets(10), (std::vector<cluster::ReplicaMembers>{{1}, {2}, {3}}));
   w.wanted[10] = 1;
   w.Settle();
-  EXPECT_EQ(w.stored[10].replicas.size(), 1u);
+  EXPECT_EQ(w.Sets(10), (std::vector<cluster::ReplicaMembers>{{1, 2, 3}}));  // the one left takes every node
   EXPECT_EQ(w.ServingOf(10), 1u);
   w.wanted.clear();
   PlanOutput out = w.Step();
@@ -179,18 +228,86 @@ TEST(PlanReplicasTest, ReplicaIdsAreNeverReused) {
   w.wanted[10] = 1;
   w.Settle();
   int64_t first = w.stored[10].replicas[0].id;
-  w.Kill(w.stored[10].replicas[0].node_id);
+  w.Kill(w.stored[10].replicas[0].nodes[0].node_id);
   w.Settle();
   EXPECT_GT(w.stored[10].replicas[0].id, first);
 }
 
+TEST(DivideSegmentsTest, KeepsSegmentsWhereTheyWereAndEvensOutTheRows) {
+  std::vector<SegmentRows> segments;
+  for (int i = 0; i < 12; ++i) segments.push_back({100 + i, static_cast<size_t>(i % 3 == 0 ? 1000 : 100)});
+  // All on node 1 before: node 2 and 3 join; rows end within one segment of each other.
+  auto owners = DivideSegments({1, 2, 3}, segments, [](segment::SegmentId) { return int64_t{1}; });
+  ASSERT_EQ(owners.size(), segments.size());
+  cluster::ReplicaShare share{5, {1, 2, 3}, owners};
+  auto rows = RowsPerNode(share, segments);
+  size_t low = SIZE_MAX, high = 0;
+  for (const auto& [node, n] : rows) {
+    low = std::min(low, n);
+    high = std::max(high, n);
+  }
+  EXPECT_EQ(rows[1] + rows[2] + rows[3], 4 * 1000 + 8 * 100u);
+  EXPECT_LE(high - low, 1000u) << "rows " << rows[1] << " " << rows[2] << " " << rows[3];
+  EXPECT_GT(low, 0u);
+  // Balanced already: nothing moves.
+  EXPECT_EQ(DivideSegments({1, 2, 3}, segments, [&](segment::SegmentId s) { return owners.at(s); }), owners);
+  // A node gone: its segments go, the others stay where they were unless evening out moves them.
+  auto two = DivideSegments({1, 3}, segments, [&](segment::SegmentId s) { return owners.at(s); });
+  size_t stayed = 0;
+  for (const auto& [segment, node] : two) stayed += owners.at(segment) == node ? 1 : 0;
+  size_t on_two = 0;
+  for (const auto& [segment, node] : owners) on_two += node == 2 ? 1 : 0;
+  EXPECT_EQ(stayed, segments.size() - on_two);  // only the gone node's segments move
+}
+
+TEST(PlanReplicasTest, SplitReplicasPinTheirSegmentsAndDivideThemAgainWhenRowsDrift) {
+  World w;
+  for (int64_t n : {1, 2, 3}) w.AddNode(n);
+  w.wanted[10] = 1;
+  for (int i = 0; i < 6; ++i) w.segments[10].push_back({1000 + i, 500});
+  w.Settle();
+  ASSERT_EQ(w.stored[10].replicas.size(), 1u);
+  Replica placed = w.stored[10].replicas[0];
+  EXPECT_EQ(placed.pinned.size(), 6u);
+  EXPECT_EQ(RowsPerNode(placed.Share(), w.segments[10]), (std::map<int64_t, size_t>{{1, 1000}, {2, 1000}, {3, 1000}}));
+  // Segments flushed later go by hashing; once the rows drift apart by more than a segment, the
+  // replica moves to the same nodes with the segments divided again (loading first).
+  for (int i = 0; i < 40; ++i) w.segments[10].push_back({2000 + i * 65536, 500});
+  auto spread = [&](const cluster::ReplicaShare& share) {
+    auto rows = RowsPerNode(share, w.segments[10]);
+    size_t low = SIZE_MAX, high = 0;
+    for (const auto& [node, n] : rows) {
+      low = std::min(low, n);
+      high = std::max(high, n);
+    }
+    return high - low;
+  };
+  if (spread(placed.Share()) > 500) {
+    w.Step();
+    ASSERT_EQ(w.stored[10].replicas.size(), 2u);
+    EXPECT_EQ(w.stored[10].Serving()[0].id, placed.id);
+    w.Settle();
+  }
+  ASSERT_EQ(w.stored[10].replicas.size(), 1u);
+  EXPECT_LE(spread(w.stored[10].replicas[0].Share()), 500u);
+  EXPECT_EQ(w.stored[10].replicas[0].pinned.size(), 46u);
+  EXPECT_TRUE(w.Step().put.empty());  // no churn once even
+}
+
 TEST(ReplicasCodecTest, RoundTrips) {
-  CollectionReplicas c{7, 2, 5, {{3, 11, "a:1", true, 0}, {4, 12, "b:2", false, 3}}};
+  CollectionReplicas c{7, 2, 5,
+                       {{3, {{11, "a:1"}, {13, "c:3"}}, true, 0, kDefaultResourceGroup, {{100, 11}, {101, 13}}},
+                        {4, {{12, "b:2"}}, false, 3, "rg1", {}}}};
   auto back = DecodeReplicas(EncodeReplicas(c));
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(*back, c);
   EXPECT_EQ(DecodeReplicas("{").status().code(), StatusCode::kCorruption);
   EXPECT_EQ(DecodeReplicas("{\"collection_id\": 1}").status().code(), StatusCode::kCorruption);
+  // A record written before replicas were split names one node.
+  auto old = DecodeReplicas(
+      R"({"collection_id":7,"replica_number":1,"next_id":2,"replicas":[{"id":1,"node_id":11,"address":"a:1","serving":true}]})");
+  ASSERT_TRUE(old.ok()) << old.status().ToString();
+  EXPECT_EQ(old->replicas[0].nodes, (std::vector<ReplicaNode>{{11, "a:1"}}));
 }
 
 // The catalog reads the manager makes: one collection, loaded or not.
@@ -227,7 +344,7 @@ TEST(ReplicaManagerTest, PlacesFromSessionsAndTheCatalog) {
 
   std::set<std::pair<std::string, int64_t>> loaded;
   ReplicaManagerOptions manager_options;
-  manager_options.progress = [&](const std::string& address, int64_t c) -> Result<int64_t> {
+  manager_options.progress = [&](const std::string& address, int64_t c, int64_t) -> Result<int64_t> {
     return loaded.count({address, c}) ? 100 : 40;
   };
   ReplicaManager manager(store.get(), &catalog, manager_options);
@@ -255,7 +372,7 @@ TEST(ReplicaManagerTest, PlacesFromSessionsAndTheCatalog) {
   ASSERT_TRUE(manager.RunOnce().ok());
   auto after = (*ListReplicas(store.get()))[collection->id];
   ASSERT_EQ(after.replicas.size(), 1u);
-  EXPECT_EQ(after.replicas[0].address, "q2:1");
+  EXPECT_EQ(after.replicas[0].nodes, (std::vector<ReplicaNode>{{nodes[1]->info().node_id, "q2:1"}}));
 
   catalog.Load(0);
   ASSERT_TRUE(manager.RunOnce().ok());

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <tuple>
 
 #include "common/testing_dir.h"
 #include "coord/replicas.h"
@@ -112,36 +113,50 @@ TEST(ResourceGroupNameTest, FollowsMilvusRules) {
   EXPECT_FALSE(CheckResourceGroupName(std::string(256, 'a')).ok());
 }
 
-// Two groups in the planner: each replica on a node of its group; a transfer moves one replica,
+// Two groups in the planner: each replica on nodes of its group; a transfer moves one replica,
 // loading it in the new group before the old copy goes.
 TEST(PlanReplicasTest, ReplicasStayInTheirGroupsAndATransferLoadsBeforeItLetsGo) {
   std::vector<QueryNodeState> nodes = {{1, "n1", false, kDefaultResourceGroup},
                                        {2, "n2", false, "rg1"},
                                        {3, "n3", false, "rg1"}};
   std::map<int64_t, CollectionReplicas> stored;
-  std::set<std::pair<int64_t, int64_t>> loaded;
+  std::set<std::tuple<int64_t, int64_t, int64_t>> loaded;  // (node, collection, replica)
   std::map<int64_t, std::map<std::string, int32_t>> groups{{7, {{"rg1", 2}}}};
   auto step = [&] {
-    PlanInput in{{{7, 2}}, nodes, stored, [&](int64_t n, const std::string&, int64_t c) { return loaded.count({n, c}) > 0; }, groups};
+    PlanInput in{{{7, 2}},
+                 nodes,
+                 stored,
+                 [&](int64_t n, const std::string&, int64_t c, int64_t replica) {
+                   return loaded.count({n, c, replica}) > 0;
+                 },
+                 groups,
+                 {}};
     PlanOutput out = PlanReplicas(in);
     for (const auto& [id, r] : out.put) stored[id] = r;
     return out;
   };
   auto settle = [&] {
     for (int i = 0; i < 20; ++i) {
-      for (const auto& r : stored[7].replicas) loaded.insert({r.node_id, 7});
+      for (const auto& r : stored[7].replicas) {
+        for (const auto& n : r.nodes) loaded.insert({n.node_id, 7, r.id});
+      }
       if (step().put.empty()) return;
     }
     ADD_FAILURE() << "did not settle";
   };
-  auto nodes_of = [&] {
+  // The nodes of the collection's replicas in `group`.
+  auto nodes_in = [&](const std::string& group) {
     std::set<int64_t> out;
-    for (const auto& r : stored[7].replicas) out.insert(r.node_id);
+    for (const auto& r : stored[7].replicas) {
+      if (r.resource_group != group) continue;
+      for (const auto& n : r.nodes) out.insert(n.node_id);
+    }
     return out;
   };
   settle();
-  EXPECT_EQ(nodes_of(), (std::set<int64_t>{2, 3}));
-  for (const auto& r : stored[7].replicas) EXPECT_EQ(r.resource_group, "rg1");
+  EXPECT_EQ(stored[7].replicas.size(), 2u);
+  EXPECT_EQ(nodes_in("rg1"), (std::set<int64_t>{2, 3}));
+  EXPECT_TRUE(nodes_in(kDefaultResourceGroup).empty());
 
   // One replica to the default group: it loads on node 1 while both rg1 copies still serve.
   groups[7] = {{"rg1", 1}, {kDefaultResourceGroup, 1}};
@@ -154,22 +169,18 @@ TEST(PlanReplicasTest, ReplicasStayInTheirGroupsAndATransferLoadsBeforeItLetsGo)
   std::map<std::string, int> per_group;
   for (const auto& r : stored[7].replicas) ++per_group[r.resource_group];
   EXPECT_EQ(per_group, (std::map<std::string, int>{{kDefaultResourceGroup, 1}, {"rg1", 1}}));
-  EXPECT_TRUE(nodes_of().count(1));
+  EXPECT_EQ(nodes_in(kDefaultResourceGroup), (std::set<int64_t>{1}));
+  EXPECT_EQ(nodes_in("rg1"), (std::set<int64_t>{2, 3}));  // the rg1 replica spreads over both rg1 nodes
 
-  // A node that leaves rg1 (the coordinator reassigned it) hands its replica to the other rg1 node.
-  int64_t rg1_node = 0;
-  for (const auto& r : stored[7].replicas) {
-    if (r.resource_group == "rg1") rg1_node = r.node_id;
-  }
+  // A node that leaves rg1 (the coordinator reassigned it) leaves the rg1 replica and joins the
+  // default group's.
   for (auto& n : nodes) {
-    if (n.node_id == rg1_node) n.resource_group = kDefaultResourceGroup;
+    if (n.node_id == 2) n.resource_group = kDefaultResourceGroup;
   }
   settle();
-  for (const auto& r : stored[7].replicas) {
-    if (r.resource_group == "rg1") {
-      EXPECT_EQ(r.node_id, rg1_node == 2 ? 3 : 2);
-    }
-  }
+  EXPECT_EQ(nodes_in("rg1"), (std::set<int64_t>{3}));
+  EXPECT_EQ(nodes_in(kDefaultResourceGroup), (std::set<int64_t>{1, 2}));
+  EXPECT_EQ(stored[7].Serving().size(), 2u);
 }
 
 // The manager over the embedded metadata store, with a fixed set of live nodes.

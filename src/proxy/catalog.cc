@@ -191,7 +191,7 @@ Result<int64_t> Proxy::LoadingProgress(const cluster::CollectionInfo& collection
     if (p == nullptr) return cluster::PartitionNotFound(name);
     if (!collection.PartitionLoaded(p->id)) return cluster::PartitionNotLoaded(name);
   }
-  return querynode_->LoadingProgress(collection.id);
+  return querynode_->LoadingProgress(collection.id, {});
 }
 
 Result<bool> Proxy::LoadState(const cluster::CollectionInfo& collection, const std::vector<std::string>& partitions) {

@@ -87,7 +87,7 @@ Status Proxy::LoadPartitions(const cluster::CollectionPtr& collection, std::vect
     return st;
   }
   QUIVER_ASSIGN_OR_RETURN(auto fresh, coord_->DescribeCollectionById(collection->id));
-  Status loaded = querynode_->LoadCollection(fresh);
+  Status loaded = querynode_->LoadCollection(fresh, {});
   if (!loaded.ok()) {
     restore_groups();
     coord_->SetLoadState(collection->id, current->loaded_partitions, current->replica_number).IgnoreError();
@@ -106,7 +106,7 @@ Status Proxy::KeepLoadedPartitions(const cluster::CollectionPtr& collection, con
     return Status::OK();
   }
   QUIVER_ASSIGN_OR_RETURN(auto fresh, coord_->DescribeCollectionById(collection->id));
-  return querynode_->LoadCollection(fresh);
+  return querynode_->LoadCollection(fresh, {});
 }
 
 Status Proxy::LoadCollection(const std::string& db, const std::string& name, int32_t replicas,
@@ -184,7 +184,7 @@ Status Proxy::DropCollection(const std::string& db, const std::string& name) {
     }
     if (!dropped.ok() && released) {
       // Refused after all (an alias was created meanwhile): serve the collection again.
-      if (Status reloaded = querynode_->LoadCollection(*locked); !reloaded.ok()) {
+      if (Status reloaded = querynode_->LoadCollection(*locked, {}); !reloaded.ok()) {
         return dropped.Annotate("and reloading the collection failed: " + reloaded.ToString());
       }
     }
@@ -197,7 +197,7 @@ Status Proxy::CreatePartition(const std::string& db, const std::string& collecti
   QUIVER_ASSIGN_OR_RETURN(cluster::CollectionPtr c, coord_->DescribeCollection(db, collection));
   MutexLock lock(&LoadLock(c->id));
   QUIVER_ASSIGN_OR_RETURN(c, coord_->DescribeCollectionById(c->id));  // not dropped meanwhile
-  if (c->loaded()) QUIVER_RETURN_IF_ERROR(querynode_->LoadCollection(c));
+  if (c->loaded()) QUIVER_RETURN_IF_ERROR(querynode_->LoadCollection(c, {}));
   return Status::OK();
 }
 

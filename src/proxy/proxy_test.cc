@@ -133,7 +133,7 @@ class GatedQueryNode final : public cluster::QueryNodeClient {
     return loaded_;
   }
 
-  Status LoadCollection(const cluster::CollectionPtr& c) override {
+  Status LoadCollection(const cluster::CollectionPtr& c, const cluster::ReplicaShare&) override {
     entered.set_value();
     gate.get_future().wait();
     std::lock_guard<std::mutex> lock(mu_);
@@ -145,7 +145,7 @@ class GatedQueryNode final : public cluster::QueryNodeClient {
     loaded_.erase(id);
     return Status::OK();
   }
-  Result<int64_t> LoadingProgress(int64_t) override { return 100; }
+  Result<int64_t> LoadingProgress(int64_t, int64_t) override { return 100; }
   Status LoadError(int64_t) override { return Status::OK(); }
   Status WaitConsumed(const std::map<std::string, storage::Lsn>&, std::chrono::milliseconds) override {
     return Status::OK();
@@ -190,9 +190,9 @@ class ConsumedQueryNode final : public cluster::QueryNodeClient {
  public:
   std::map<std::string, storage::Lsn> waited;
 
-  Status LoadCollection(const cluster::CollectionPtr&) override { return Status::OK(); }
+  Status LoadCollection(const cluster::CollectionPtr&, const cluster::ReplicaShare&) override { return Status::OK(); }
   Status ReleaseCollection(int64_t) override { return Status::OK(); }
-  Result<int64_t> LoadingProgress(int64_t) override { return 100; }
+  Result<int64_t> LoadingProgress(int64_t, int64_t) override { return 100; }
   Status LoadError(int64_t) override { return Status::OK(); }
   Status WaitConsumed(const std::map<std::string, storage::Lsn>& positions, std::chrono::milliseconds) override {
     waited = positions;

@@ -86,9 +86,11 @@ Result<ResourceGroupView> Proxy::DescribeResourceGroup(const std::string& name) 
     Result<std::vector<cluster::ReplicaView>> replicas = Replicas(c->id);
     if (!replicas.ok()) continue;
     for (const auto& r : *replicas) {
-      const bool here = mine.count(r.node_id) > 0;
-      if (here && r.resource_group != name) ++view.outgoing_nodes[c->name];
-      if (!here && r.resource_group == name) ++view.incoming_nodes[c->name];
+      for (const auto& n : r.nodes) {
+        const bool here = mine.count(n.node_id) > 0;
+        if (here && r.resource_group != name) ++view.outgoing_nodes[c->name];
+        if (!here && r.resource_group == name) ++view.incoming_nodes[c->name];
+      }
     }
   }
   if (name == kDefaultResourceGroup) {

@@ -24,9 +24,9 @@ class ScriptedQueryNode final : public cluster::QueryNodeClient {
   cluster::QueryResult query_result;
   std::vector<cluster::QueryRequest> queries;
 
-  Status LoadCollection(const cluster::CollectionPtr&) override { return Status::OK(); }
+  Status LoadCollection(const cluster::CollectionPtr&, const cluster::ReplicaShare&) override { return Status::OK(); }
   Status ReleaseCollection(int64_t) override { return Status::OK(); }
-  Result<int64_t> LoadingProgress(int64_t) override { return 100; }
+  Result<int64_t> LoadingProgress(int64_t, int64_t) override { return 100; }
   Status LoadError(int64_t) override { return Status::OK(); }
   Status WaitConsumed(const std::map<std::string, storage::Lsn>&, std::chrono::milliseconds) override {
     return Status::OK();

@@ -47,6 +47,14 @@ std::shared_ptr<const schema::DataChunk> FetchRows(
   return out;
 }
 
+// "[1,2,3]", or "whole" for the empty list, for log lines and errors.
+std::string MembersText(const cluster::ReplicaMembers& members) {
+  if (members.empty()) return "whole";
+  std::string out = "[";
+  for (size_t i = 0; i < members.size(); ++i) out += (i ? "," : "") + std::to_string(members[i]);
+  return out + "]";
+}
+
 }  // namespace
 
 QueryNode::QueryNode(cluster::SegmentRegistryClient* segments, storage::Wal* wal, storage::ObjectStore* objects, ThreadPool* pool,
@@ -71,6 +79,7 @@ Status QueryNode::Start() {
       for (auto& loaded : all) {
         bool truncated = false;
         for (const auto& [name, channel] : loaded->channels) truncated = truncated || channel->consumer->truncated();
+        MutexLock sync(&loaded->sync_mu);
         if (truncated) {
           Status st = Resync(loaded);
           if (!st.ok() && !st.IsAborted()) {  // Aborted: released or replaced meanwhile
@@ -109,7 +118,7 @@ Result<std::shared_ptr<const segment::Segment>> QueryNode::LoadSegment(const clu
   return std::shared_ptr<const segment::Segment>(std::move(sealed));
 }
 
-Status QueryNode::LoadCollection(const cluster::CollectionPtr& collection) {
+Status QueryNode::LoadCollection(const cluster::CollectionPtr& collection, const cluster::ReplicaShare& share) {
   std::shared_ptr<Mutex> load_lock;
   {
     MutexLock lock(&mu_);
@@ -118,15 +127,19 @@ Status QueryNode::LoadCollection(const cluster::CollectionPtr& collection) {
     load_lock = slot;
   }
   MutexLock serialized(load_lock.get());
+  std::shared_ptr<Loaded> held;
   {
     MutexLock lock(&mu_);
     auto it = loaded_.find(collection->id);
-    if (it != loaded_.end()) {
-      it->second->collection.store(collection);  // refresh partitions / indexes
-      return Status::OK();
-    }
+    if (it != loaded_.end()) held = it->second;
   }
-  Status st = LoadCollectionData(collection);
+  Status st;
+  if (held != nullptr) {
+    held->collection.store(collection);  // refresh partitions / indexes
+    st = AddShare(held.get(), share);
+  } else {
+    st = LoadCollectionData(collection, share);
+  }
   MutexLock lock(&mu_);
   if (st.ok()) {
     load_errors_.erase(collection->id);
@@ -148,7 +161,7 @@ Status QueryNode::Resync(const std::shared_ptr<Loaded>& loaded) {
   QUIVER_LOG(WARN) << "WAL records this querynode had not read were truncated (flushed meanwhile); reloading the "
                       "collection from the current checkpoint"
                    << Kv("collection_id", loaded->collection.load()->id);
-  QUIVER_RETURN_IF_ERROR(LoadCollectionData(loaded->collection.load(), loaded));
+  QUIVER_RETURN_IF_ERROR(LoadCollectionData(loaded->collection.load(), {}, loaded));
   for (auto& [name, channel] : loaded->channels) channel->consumer->Stop();
   MutexLock lock(&loaded->mu);
   loaded_segments_->Add(-static_cast<double>(loaded->sealed.size()));
@@ -156,10 +169,20 @@ Status QueryNode::Resync(const std::shared_ptr<Loaded>& loaded) {
   return Status::OK();
 }
 
-Status QueryNode::LoadCollectionData(const cluster::CollectionPtr& collection, const std::shared_ptr<Loaded>& replacing) {
+Status QueryNode::LoadCollectionData(const cluster::CollectionPtr& collection, const cluster::ReplicaShare& share,
+                                     const std::shared_ptr<Loaded>& replacing) {
   QUIVER_ASSIGN_OR_RETURN(cluster::CollectionSegments segments, segments_->GetSegments(collection->id));
   auto loaded = std::make_shared<Loaded>();
   loaded->collection.store(collection);
+  std::map<int64_t, cluster::ReplicaShare> shares{{share.replica_id, share}};
+  if (replacing != nullptr) {
+    MutexLock old_lock(&replacing->mu);
+    shares = replacing->shares;
+  }
+  {
+    MutexLock lock(&loaded->mu);
+    loaded->shares = std::move(shares);
+  }
   for (const auto& info : collection->channels) {
     auto channel = std::make_unique<Channel>();
     channel->name = info.name;
@@ -185,6 +208,7 @@ Status QueryNode::LoadCollectionData(const cluster::CollectionPtr& collection, c
   {
     MutexLock lock(&loaded->mu);
     for (const auto& info : segments.segments) {
+      if (!Held(*loaded, info.id)) continue;  // another member's share
       std::shared_ptr<const segment::Segment> seg;
       if (replacing != nullptr) {
         MutexLock old_lock(&replacing->mu);
@@ -212,9 +236,124 @@ Status QueryNode::LoadCollectionData(const cluster::CollectionPtr& collection, c
     for (auto& [name, channel] : loaded->channels) channel->consumer->Start();
     loaded_[collection->id] = loaded;
   }
+  size_t held;
+  {
+    MutexLock lock(&loaded->mu);
+    held = loaded->sealed.size();
+  }
   QUIVER_LOG(INFO) << "collection loaded" << Kv("collection_id", collection->id)
-                   << Kv("sealed_segments", segments.segments.size()) << Kv("sealed_rows", loaded_rows);
+                   << Kv("sealed_segments", segments.segments.size()) << Kv("segments_held", held)
+                   << Kv("sealed_rows", loaded_rows) << Kv("replica", share.replica_id)
+                   << Kv("members", MembersText(share.members));
   return Status::OK();
+}
+
+bool QueryNode::Held(const Loaded& loaded, segment::SegmentId segment) const {
+  for (const auto& [id, share] : loaded.shares) {
+    if (share.Serves(node_id_.load(), segment)) return true;
+  }
+  return false;
+}
+
+Status QueryNode::AddShare(Loaded* loaded, const cluster::ReplicaShare& share) {
+  MutexLock sync(&loaded->sync_mu);
+  {
+    MutexLock lock(&loaded->mu);
+    auto it = loaded->shares.find(share.replica_id);
+    if (it != loaded->shares.end()) {
+      if (it->second == share) return Status::OK();
+      // A replica's share never changes under its id (the coordinator places a new replica).
+      return Status::FailedPrecondition("replica " + std::to_string(share.replica_id) +
+                                        " is already served here with another division of its segments");
+    }
+  }
+  const cluster::CollectionPtr collection = loaded->collection.load();
+  QUIVER_ASSIGN_OR_RETURN(cluster::CollectionSegments segments, segments_->GetSegments(collection->id));
+  // The share's flushed segments not held yet. Those whose channel is still in their epoch have
+  // their growing copy (a growing copy is dropped only once its epoch is over), and the syncer
+  // swaps them in as for any share.
+  std::vector<cluster::SegmentInfo> missing;
+  {
+    MutexLock lock(&loaded->mu);
+    for (const auto& info : segments.segments) {
+      if (!share.Serves(node_id_.load(), info.id) || loaded->sealed.count(info.id)) continue;
+      auto channel = loaded->channels.find(info.channel);
+      if (channel == loaded->channels.end() || channel->second->buffer->epoch() <= info.epoch) continue;
+      missing.push_back(info);
+    }
+  }
+  size_t rows = 0;
+  for (const auto& info : missing) {
+    QUIVER_ASSIGN_OR_RETURN(auto seg, LoadSegment(collection, info));
+    rows += seg->rows();
+    MutexLock lock(&loaded->mu);
+    loaded->sealed[info.id] = std::move(seg);
+    loaded->channels[info.channel]->buffer->DropSegments({info.id});
+    loaded_segments_->Add(1);
+  }
+  QUIVER_RETURN_IF_ERROR(LoadSegmentIndexes(loaded, segments));
+  BuildScalarIndexes(loaded);
+  {
+    MutexLock lock(&loaded->mu);
+    loaded->shares[share.replica_id] = share;
+  }
+  QUIVER_LOG(INFO) << "replica share added" << Kv("collection_id", collection->id) << Kv("replica", share.replica_id)
+                   << Kv("members", MembersText(share.members)) << Kv("segments_loaded", missing.size()) << Kv("rows", rows);
+  return Status::OK();
+}
+
+Status QueryNode::RetainShares(int64_t collection_id, const std::set<int64_t>& keep) {
+  std::shared_ptr<Loaded> loaded;
+  {
+    MutexLock lock(&mu_);
+    auto it = loaded_.find(collection_id);
+    if (it == loaded_.end()) return Status::OK();
+    loaded = it->second;
+  }
+  MutexLock sync(&loaded->sync_mu);
+  MutexLock lock(&loaded->mu);
+  std::vector<int64_t> gone;
+  for (const auto& [id, share] : loaded->shares) {
+    if (!keep.count(id)) gone.push_back(id);
+  }
+  if (gone.empty()) return Status::OK();
+  for (int64_t id : gone) loaded->shares.erase(id);
+  // Sealed segments no share owns any more (their growing copies went when they were flushed).
+  size_t dropped = 0;
+  for (auto it = loaded->sealed.begin(); it != loaded->sealed.end();) {
+    const segment::SegmentId id = it->first;
+    if (Held(*loaded, id)) {
+      ++it;
+      continue;
+    }
+    for (auto index = loaded->indexes.lower_bound({id, 0}); index != loaded->indexes.end() && index->first.first == id;) {
+      index = loaded->indexes.erase(index);
+      loaded_indexes_->Add(-1);
+    }
+    loaded->scalar.erase(id);
+    it = loaded->sealed.erase(it);
+    loaded_segments_->Add(-1);
+    ++dropped;
+  }
+  for (int64_t id : gone) {
+    QUIVER_LOG(INFO) << "replica share released" << Kv("collection_id", collection_id) << Kv("replica", id)
+                     << Kv("segments_dropped", dropped);
+  }
+  return Status::OK();
+}
+
+std::set<int64_t> QueryNode::Shares(int64_t collection_id) {
+  std::shared_ptr<Loaded> loaded;
+  {
+    MutexLock lock(&mu_);
+    auto it = loaded_.find(collection_id);
+    if (it == loaded_.end()) return {};
+    loaded = it->second;
+  }
+  MutexLock lock(&loaded->mu);
+  std::set<int64_t> out;
+  for (const auto& [id, share] : loaded->shares) out.insert(id);
+  return out;
 }
 
 Status QueryNode::SyncFlushed(Loaded* loaded) {
@@ -225,12 +364,23 @@ Status QueryNode::SyncFlushed(Loaded* loaded) {
     for (const auto& info : segments.segments) {
       if (loaded->sealed.count(info.id)) continue;
       auto it = loaded->channels.find(info.channel);
+      // A flushed segment no share holds has no growing copy left once its epoch is over.
       // Swap only once the channel has passed the segment's epoch, so its growing copy is complete.
       if (it == loaded->channels.end() || it->second->buffer->epoch() <= info.epoch) continue;
       fresh.push_back(info);
     }
   }
   for (const auto& info : fresh) {
+    bool held;
+    {
+      MutexLock lock(&loaded->mu);
+      held = Held(*loaded, info.id);
+    }
+    if (!held) {
+      // Another member serves it: its growing copy is not needed any more.
+      loaded->channels[info.channel]->buffer->DropSegments({info.id});
+      continue;
+    }
     QUIVER_ASSIGN_OR_RETURN(auto seg, LoadSegment(loaded->collection.load(), info));
     MutexLock lock(&loaded->mu);
     loaded->sealed[info.id] = std::move(seg);
@@ -331,8 +481,12 @@ Status QueryNode::ReleaseCollection(int64_t collection_id) {
   return Status::OK();
 }
 
-Result<int64_t> QueryNode::LoadingProgress(int64_t collection_id) {
-  QUIVER_RETURN_IF_ERROR(Find(collection_id).status());
+Result<int64_t> QueryNode::LoadingProgress(int64_t collection_id, int64_t replica_id) {
+  QUIVER_ASSIGN_OR_RETURN(std::shared_ptr<Loaded> loaded, Find(collection_id));
+  MutexLock lock(&loaded->mu);
+  if (!loaded->shares.count(replica_id)) {
+    return cluster::CollectionNotLoaded(std::to_string(collection_id) + " (share of replica " + std::to_string(replica_id) + ")");
+  }
   return 100;
 }
 
@@ -385,14 +539,25 @@ Status QueryNode::WaitConsumed(const std::map<std::string, storage::Lsn>& positi
   return Status::OK();
 }
 
-std::vector<QueryNode::ChannelView> QueryNode::Snapshot(const Loaded& loaded, const std::vector<int64_t>& partitions) const {
+Result<std::vector<QueryNode::ChannelView>> QueryNode::Snapshot(const Loaded& loaded, const std::vector<int64_t>& partitions,
+                                                                int64_t replica_id) const {
   std::vector<ChannelView> views;
   MutexLock lock(&loaded.mu);
+  auto found = loaded.shares.find(replica_id);
+  if (found == loaded.shares.end()) {
+    // The replica moved and this node has not loaded its new share yet (or has let go of the
+    // old one): the caller reads the placement again.
+    return cluster::CollectionNotLoaded(std::to_string(loaded.collection.load()->id) + " (share of replica " +
+                                        std::to_string(replica_id) + " on node " + std::to_string(node_id_.load()) + ")");
+  }
+  const cluster::ReplicaShare& share = found->second;
+  const int64_t self = node_id_.load();
   for (const auto& [name, channel] : loaded.channels) {
     ChannelView view;
     view.deletes = channel->deletes.get();
     for (const auto& [id, seg] : loaded.sealed) {
-      if (seg->meta().channel == name && PartitionSelected(partitions, seg->meta().partition_id)) {
+      if (seg->meta().channel == name && PartitionSelected(partitions, seg->meta().partition_id) &&
+          share.Serves(self, id)) {
         view.segments.push_back(seg);
         for (auto it = loaded.indexes.lower_bound({id, 0}); it != loaded.indexes.end() && it->first.first == id; ++it) {
           view.indexes.insert(*it);
@@ -401,7 +566,9 @@ std::vector<QueryNode::ChannelView> QueryNode::Snapshot(const Loaded& loaded, co
       }
     }
     for (auto& seg : channel->buffer->Segments()) {
-      if (PartitionSelected(partitions, seg->meta().partition_id)) view.segments.push_back(std::move(seg));
+      if (PartitionSelected(partitions, seg->meta().partition_id) && share.Serves(self, seg->meta().segment_id)) {
+        view.segments.push_back(std::move(seg));
+      }
     }
     views.push_back(std::move(view));
   }
@@ -424,7 +591,8 @@ Result<cluster::SearchResult> QueryNode::Search(const cluster::SearchRequest& re
   search.window = request.window;
   search.search_params = request.search_params;
   std::vector<exec::SearchHits> parts;
-  for (const ChannelView& view : Snapshot(*loaded, request.partition_ids)) {
+  QUIVER_ASSIGN_OR_RETURN(std::vector<ChannelView> views, Snapshot(*loaded, request.partition_ids, request.replica_id));
+  for (const ChannelView& view : views) {
     search.scalar_for = [&view](const segment::Segment& seg) -> const exec::ScalarIndexMap* {
       auto it = view.scalar.find(seg.meta().segment_id);
       return it == view.scalar.end() ? nullptr : it->second.get();
@@ -465,7 +633,8 @@ Result<cluster::QueryResult> QueryNode::Query(const cluster::QueryRequest& reque
   const schema::FieldSchema* pk_field = loaded->collection.load()->schema->PrimaryField();
   std::vector<std::shared_ptr<const segment::Segment>> sources;  // keeps the segments alive
   std::vector<exec::QueryCandidate> candidates;
-  for (const ChannelView& view : Snapshot(*loaded, request.partition_ids)) {
+  QUIVER_ASSIGN_OR_RETURN(std::vector<ChannelView> views, Snapshot(*loaded, request.partition_ids, request.replica_id));
+  for (const ChannelView& view : views) {
     for (const auto& seg : view.segments) {
       std::vector<segment::ChunkRef> chunks = seg->Chunks();
       size_t rows = 0;
@@ -499,7 +668,13 @@ Result<cluster::QueryResult> QueryNode::Query(const cluster::QueryRequest& reque
   result.count = picked.size();
   std::vector<std::pair<const segment::Segment*, size_t>> rows;
   rows.reserve(picked.size());
-  for (const auto& c : picked) rows.emplace_back(sources[c.source].get(), c.row);
+  result.pks.reserve(picked.size());
+  result.timestamps.reserve(picked.size());
+  for (const auto& c : picked) {
+    rows.emplace_back(sources[c.source].get(), c.row);
+    result.pks.push_back(c.pk);
+    result.timestamps.push_back(c.ts);
+  }
   result.rows = FetchRows(*loaded->collection.load()->schema, request.output_fields, rows);
   return result;
 }

@@ -72,9 +72,9 @@ TEST_F(QueryNodeTest, SearchesGrowingAndFlushedDataAndHonoursDeletes) {
   auto rows = InsertRows(wal_.get(), *c, 0, 200, *coord_.AllocTimestamp(1));
   QueryNode node(&coord_, wal_.get(), objects_.get(), &search_pool_, &pool_, &metrics_);
   ASSERT_TRUE(node.Start().ok());
-  ASSERT_TRUE(node.LoadCollection(c).ok());
+  ASSERT_TRUE(node.LoadCollection(c, {}).ok());
   CatchUp(node, *c);
-  EXPECT_EQ(*node.LoadingProgress(c->id), 100);
+  EXPECT_EQ(*node.LoadingProgress(c->id, {}), 100);
 
   auto hit = Nearest(node, *c, VectorOf(*rows, *c, 17), 3);
   ASSERT_TRUE(hit.ok()) << hit.status().ToString();
@@ -155,7 +155,7 @@ TEST_F(QueryNodeTest, ACopyWhoseUnreadRecordsWereTruncatedReloadsFromTheCheckpoi
   StaleFirstRead registry(&coord_, *before_flush);
   QueryNode node(&registry, wal_.get(), objects_.get(), &search_pool_, &pool_, &metrics_);
   ASSERT_TRUE(node.Start().ok());
-  ASSERT_TRUE(node.LoadCollection(c).ok());
+  ASSERT_TRUE(node.LoadCollection(c, {}).ok());
   // The consumer finds its records gone; the querynode reloads from the current checkpoint and
   // serves the flushed rows, then follows the channel again.
   InsertRows(wal_.get(), *c, 1000, 30, *coord_.AllocTimestamp(1));
@@ -178,10 +178,10 @@ TEST_F(QueryNodeTest, AReleasedCollectionIsNotSearched) {
   auto c = Loaded(coord_.AddCollection(wal_.get(), "c", VectorSchema(4)));
   QueryNode node(&coord_, wal_.get(), objects_.get(), &search_pool_, &pool_, &metrics_);
   ASSERT_TRUE(node.Start().ok());
-  ASSERT_TRUE(node.LoadCollection(c).ok());
+  ASSERT_TRUE(node.LoadCollection(c, {}).ok());
   ASSERT_TRUE(node.ReleaseCollection(c->id).ok());
   EXPECT_FALSE(Nearest(node, *c, {0, 0, 0, 0}, 1).ok());
-  EXPECT_FALSE(node.LoadingProgress(c->id).ok());
+  EXPECT_FALSE(node.LoadingProgress(c->id, {}).ok());
   node.Stop();
 }
 
@@ -199,7 +199,7 @@ TEST_F(QueryNodeTest, ADamagedSegmentFileFailsTheLoadWithTheReason) {
   ASSERT_TRUE(objects_->Put(segments.segments[0].object_key, "this is not a segment file").ok());
   QueryNode node(&coord_, wal_.get(), objects_.get(), &search_pool_, &pool_, &metrics_);
   ASSERT_TRUE(node.Start().ok());
-  Status loaded = node.LoadCollection(c);
+  Status loaded = node.LoadCollection(c, {});
   EXPECT_FALSE(loaded.ok());
   Status why = node.LoadError(c->id);
   EXPECT_FALSE(why.ok());

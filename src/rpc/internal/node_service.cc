@@ -1,5 +1,6 @@
 #include "rpc/internal/node_service.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -103,6 +104,36 @@ void SearchToProto(const cluster::SearchRequest& r, pb::SearchRequest* out) {
   if (r.window.after_pk) KeysToProto({*r.window.after_pk}, out->mutable_after_pk());
   for (auto id : r.output_fields) out->add_output_fields(id);
   AfterToProto(r.after, out->mutable_after());
+  out->set_replica_id(r.replica_id);
+}
+
+void ShareToProto(const cluster::ReplicaShare& share, pb::ReplicaShare* out) {
+  out->set_replica_id(share.replica_id);
+  out->mutable_members()->Add(share.members.begin(), share.members.end());
+  for (const auto& [segment, node] : share.pinned) {
+    pb::PinnedSegment* p = out->add_pinned();
+    p->set_segment_id(segment);
+    p->set_node_id(node);
+  }
+}
+
+// A share from a peer: ascending members, pinned to members only.
+Result<cluster::ReplicaShare> ShareFromProto(const pb::ReplicaShare& in) {
+  cluster::ReplicaShare share;
+  share.replica_id = in.replica_id();
+  share.members = {in.members().begin(), in.members().end()};
+  if (!std::is_sorted(share.members.begin(), share.members.end()) ||
+      std::adjacent_find(share.members.begin(), share.members.end()) != share.members.end()) {
+    return Bad("replica members not in ascending order");
+  }
+  if (share.members.empty() != (share.replica_id == 0)) return Bad("a replica share without members");
+  for (const auto& p : in.pinned()) {
+    if (!std::binary_search(share.members.begin(), share.members.end(), p.node_id())) {
+      return Bad("a segment pinned to a node outside the replica");
+    }
+    share.pinned[p.segment_id()] = p.node_id();
+  }
+  return share;
 }
 
 Result<cluster::SearchRequest> SearchFromProto(const pb::SearchRequest& in) {
@@ -131,6 +162,7 @@ Result<cluster::SearchRequest> SearchFromProto(const pb::SearchRequest& in) {
   if (!after.empty()) r.window.after_pk = after[0];
   r.output_fields = {in.output_fields().begin(), in.output_fields().end()};
   r.after = AfterFromProto(in.after());
+  r.replica_id = in.replica_id();
   return r;
 }
 
@@ -144,6 +176,7 @@ void QueryToProto(const cluster::QueryRequest& r, pb::QueryRequest* out) {
   out->set_count_only(r.count_only);
   for (auto id : r.output_fields) out->add_output_fields(id);
   AfterToProto(r.after, out->mutable_after());
+  out->set_replica_id(r.replica_id);
 }
 
 Result<cluster::QueryRequest> QueryFromProto(const pb::QueryRequest& in) {
@@ -157,6 +190,7 @@ Result<cluster::QueryRequest> QueryFromProto(const pb::QueryRequest& in) {
   r.count_only = in.count_only();
   r.output_fields = {in.output_fields().begin(), in.output_fields().end()};
   r.after = AfterFromProto(in.after());
+  r.replica_id = in.replica_id();
   return r;
 }
 
@@ -197,13 +231,15 @@ class QueryNodeServiceImpl final : public pb::QueryNodeService::Service {
   grpc::Status LoadCollection(Ctx*, const pb::CollectionRequest* r, pb::NodeReply* out) override {
     Result<cluster::CollectionInfo> info = coord::DecodeCollection(r->record());
     if (!info.ok()) return Answer(out, info.status());
-    return Answer(out, node_->LoadCollection(std::make_shared<const cluster::CollectionInfo>(std::move(*info))));
+    Result<cluster::ReplicaShare> share = ShareFromProto(r->share());
+    if (!share.ok()) return Answer(out, share.status());
+    return Answer(out, node_->LoadCollection(std::make_shared<const cluster::CollectionInfo>(std::move(*info)), *share));
   }
   grpc::Status ReleaseCollection(Ctx*, const pb::CollectionRequest* r, pb::NodeReply* out) override {
     return Answer(out, node_->ReleaseCollection(r->collection_id()));
   }
   grpc::Status LoadingProgress(Ctx*, const pb::CollectionRequest* r, pb::ProgressReply* out) override {
-    Result<int64_t> progress = node_->LoadingProgress(r->collection_id());
+    Result<int64_t> progress = node_->LoadingProgress(r->collection_id(), r->share().replica_id());
     if (progress.ok()) out->set_progress(*progress);
     return Answer(out, progress.status());
   }
@@ -235,6 +271,8 @@ class QueryNodeServiceImpl final : public pb::QueryNodeService::Service {
     if (result.ok()) {
       out->set_count(result->count);
       out->set_rows(ChunkBytes(result->rows));
+      KeysToProto(result->pks, out->mutable_pks());
+      out->mutable_timestamps()->Add(result->timestamps.begin(), result->timestamps.end());
     }
     return Answer(out, result.status());
   }
@@ -318,17 +356,20 @@ class GrpcQueryNodeClient final : public cluster::QueryNodeClient {
   explicit GrpcQueryNodeClient(const NodeClientOptions& options)
       : options_(options), stub_(options.address, options.credentials, options.leader, !options.fail_fast) {}
 
-  Status LoadCollection(const cluster::CollectionPtr& collection) override {
+  Status LoadCollection(const cluster::CollectionPtr& collection, const cluster::ReplicaShare& share) override {
     pb::CollectionRequest r;
     r.set_collection_id(collection->id);
     r.set_record(coord::EncodeCollection(*collection));
+    ShareToProto(share, r.mutable_share());
     return Call(&Stub::LoadCollection, "LoadCollection", r).status();
   }
   Status ReleaseCollection(int64_t collection_id) override {
     return Call(&Stub::ReleaseCollection, "ReleaseCollection", Of(collection_id)).status();
   }
-  Result<int64_t> LoadingProgress(int64_t collection_id) override {
-    QUIVER_ASSIGN_OR_RETURN(pb::ProgressReply reply, Call(&Stub::LoadingProgress, "LoadingProgress", Of(collection_id)));
+  Result<int64_t> LoadingProgress(int64_t collection_id, int64_t replica_id) override {
+    pb::CollectionRequest r = Of(collection_id);
+    r.mutable_share()->set_replica_id(replica_id);
+    QUIVER_ASSIGN_OR_RETURN(pb::ProgressReply reply, Call(&Stub::LoadingProgress, "LoadingProgress", r));
     return reply.progress();
   }
   Status LoadError(int64_t collection_id) override {
@@ -365,6 +406,12 @@ class GrpcQueryNodeClient final : public cluster::QueryNodeClient {
     cluster::QueryResult out;
     out.count = reply.count();
     QUIVER_ASSIGN_OR_RETURN(out.rows, ChunkFromBytes(reply.rows()));
+    out.pks = KeysFromProto(reply.pks());
+    out.timestamps = {reply.timestamps().begin(), reply.timestamps().end()};
+    const size_t rows = out.rows ? out.rows->rows : 0;
+    if (out.pks.size() != rows || out.timestamps.size() != rows) {
+      return Status::Corruption("querynode answered Query with keys or timestamps not matching its rows");
+    }
     return out;
   }
 

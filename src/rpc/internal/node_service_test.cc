@@ -118,9 +118,9 @@ class NodeServiceTest : public ::testing::Test {
 };
 
 TEST_F(NodeServiceTest, QueryNodeAnswersAsInProcess) {
-  ASSERT_TRUE(remote_query_->LoadCollection(collection_).ok());
+  ASSERT_TRUE(remote_query_->LoadCollection(collection_, {}).ok());
   ASSERT_TRUE(remote_query_->WaitConsumed(Ends(), 20s).ok());
-  EXPECT_EQ(*remote_query_->LoadingProgress(collection_->id), 100);
+  EXPECT_EQ(*remote_query_->LoadingProgress(collection_->id, {}), 100);
   EXPECT_TRUE(remote_query_->LoadError(collection_->id).ok());
 
   const auto& vectors = *rows_->Find(collection_->schema->fields[1].id);
@@ -176,11 +176,11 @@ TEST_F(NodeServiceTest, QueryNodeAnswersAsInProcess) {
   unknown.collection_id = collection_->id + 99;
   ExpectSame(querynode_.Search(unknown), remote_query_->Search(unknown));
   EXPECT_FALSE(remote_query_->Search(unknown).ok());
-  EXPECT_EQ(remote_query_->LoadingProgress(collection_->id + 99).status().ToString(),
-            querynode_.LoadingProgress(collection_->id + 99).status().ToString());
+  EXPECT_EQ(remote_query_->LoadingProgress(collection_->id + 99, {}).status().ToString(),
+            querynode_.LoadingProgress(collection_->id + 99, {}).status().ToString());
 
   ASSERT_TRUE(remote_query_->ReleaseCollection(collection_->id).ok());
-  EXPECT_FALSE(querynode_.LoadingProgress(collection_->id).ok());
+  EXPECT_FALSE(querynode_.LoadingProgress(collection_->id, {}).ok());
 }
 
 // A MetaStore whose Gets can be held, as while etcd elects a leader.
@@ -212,12 +212,13 @@ class HeldGets final : public storage::ForwardingMetaStore {
 // The router re-reads a placement in the background once its copy is older than cache_age:
 // while the store cannot answer, reads go on to the replicas it knows.
 TEST_F(NodeServiceTest, RoutedReadsDoNotWaitForAPlacementReRead) {
-  ASSERT_TRUE(querynode_.LoadCollection(collection_).ok());
+  querynode_.SetNodeId(1);
+  ASSERT_TRUE(querynode_.LoadCollection(collection_, {1, {1}, {}}).ok());  // its share of a one-node replica
   ASSERT_TRUE(querynode_.WaitConsumed(Ends(), 20s).ok());
   auto base = std::move(storage::OpenLocalMetaStore({})).value();
   coord::CollectionReplicas placement;
   placement.collection_id = collection_->id;
-  placement.replicas.push_back({1, 1, address_, true, 0, coord::kDefaultResourceGroup});
+  placement.replicas.push_back({1, {{1, address_}}, true, 0, coord::kDefaultResourceGroup, {}});
   ASSERT_TRUE(base->Put(coord::ReplicasKey(collection_->id), coord::EncodeReplicas(placement)).ok());
   HeldGets meta(base.get());
   ReplicaRouterOptions options;
@@ -251,8 +252,162 @@ TEST_F(NodeServiceTest, RoutedReadsDoNotWaitForAPlacementReRead) {
   router.reset();  // joins the refresher
 }
 
+// A replica split over two query nodes, each serving its share of the segments (growing and
+// sealed), answers through the router exactly as one node holding the whole collection; a third
+// node joining takes a share, and the first two let go of what moved.
+TEST_F(NodeServiceTest, ASplitReplicaAnswersAsOneWholeNode) {
+  // Six flushed segments and growing rows; a key inserted again later (its newer version must
+  // win), and deletes.
+  for (int batch = 1; batch < 6; ++batch) {
+    ASSERT_TRUE(datanode_.Flush(collection_->id, 20s).ok());
+    InsertRows(wal_.get(), *collection_, batch * 300, 300, *coord_.AllocTimestamp(1), batch + 1);
+  }
+  ASSERT_TRUE(datanode_.Flush(collection_->id, 20s).ok());
+  InsertRows(wal_.get(), *collection_, 5000, 80, *coord_.AllocTimestamp(1), 9);
+  InsertRows(wal_.get(), *collection_, 17, 1, *coord_.AllocTimestamp(1), 10);  // pk 17 again
+  cluster::testing::DeleteRows(wal_.get(), *collection_, {int64_t{5}, int64_t{700}, int64_t{5010}},
+                               *coord_.AllocTimestamp(1));
+  const auto segments = coord_.GetSegments(collection_->id)->segments;
+  ASSERT_EQ(segments.size(), 6u);
+
+  ASSERT_TRUE(querynode_.LoadCollection(collection_, {}).ok());  // the whole collection
+  struct Member {
+    int64_t id;
+    MetricsRegistry metrics;
+    std::unique_ptr<querynode::QueryNode> node;
+    std::unique_ptr<grpc::Service> service;
+    std::unique_ptr<grpc::Server> server;
+    std::string address;
+    double Sealed() { return metrics.GetGauge("quiver_querynode_sealed_segments", "")->value(); }
+  };
+  std::vector<std::unique_ptr<Member>> members;
+  for (int64_t id : {11, 12, 13}) {
+    auto m = std::make_unique<Member>();
+    m->id = id;
+    m->node = std::make_unique<querynode::QueryNode>(&coord_, wal_.get(), objects_.get(), &search_pool_, &pool_, &m->metrics);
+    m->node->SetNodeId(id);
+    ASSERT_TRUE(m->node->Start().ok());
+    m->service = NewQueryNodeService(m->node.get());
+    m->server = Serve({m->service.get()}, &m->address);
+    members.push_back(std::move(m));
+  }
+  // Replica 7 over two nodes with the sealed segments pinned (three each: equal rows), replica 8
+  // over three by hashing alone.
+  std::vector<coord::SegmentRows> rows;
+  for (const auto& seg : segments) rows.push_back({seg.id, seg.rows});
+  const cluster::ReplicaShare two{7, {11, 12}, coord::DivideSegments({11, 12}, rows, {})};
+  const cluster::ReplicaShare three{8, {11, 12, 13}, {}};
+  EXPECT_EQ(coord::RowsPerNode(two, rows), (std::map<int64_t, size_t>{{11, 900}, {12, 900}}));
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE(members[i]->node->LoadCollection(collection_, two).ok());
+  for (auto* node : {&querynode_, members[0]->node.get(), members[1]->node.get()}) {
+    ASSERT_TRUE(node->WaitConsumed(Ends(), 20s).ok());
+  }
+  // Each member holds its own share of the sealed segments, together all of them.
+  EXPECT_EQ(members[0]->Sealed() + members[1]->Sealed(), 6.0);
+  size_t owned_by_first = 0;
+  for (const auto& seg : segments) owned_by_first += two.OwnerOf(seg.id) == 11 ? 1 : 0;
+  EXPECT_EQ(owned_by_first, 3u);
+  EXPECT_EQ(members[0]->Sealed(), 3.0);
+  EXPECT_EQ(*members[0]->node->LoadingProgress(collection_->id, 7), 100);
+  EXPECT_FALSE(members[0]->node->LoadingProgress(collection_->id, 8).ok());
+  // A share never changes under its id.
+  cluster::ReplicaShare other = two;
+  other.pinned.clear();
+  EXPECT_EQ(members[0]->node->LoadCollection(collection_, other).code(), StatusCode::kFailedPrecondition);
+
+  auto base = std::move(storage::OpenLocalMetaStore({})).value();
+  auto place = [&](const cluster::ReplicaShare& share, const std::vector<Member*>& nodes) {
+    coord::CollectionReplicas placement;
+    placement.collection_id = collection_->id;
+    coord::Replica replica{share.replica_id, {}, true, 0, coord::kDefaultResourceGroup, share.pinned};
+    for (Member* m : nodes) replica.nodes.push_back({m->id, m->address});
+    placement.replicas.push_back(replica);
+    ASSERT_TRUE(base->Put(coord::ReplicasKey(collection_->id), coord::EncodeReplicas(placement)).ok());
+  };
+  place(two, {members[0].get(), members[1].get()});
+  ReplicaRouterOptions options;
+  options.meta = base.get();
+  options.node.timeout = 10s;
+  options.cache_age = 0ms;
+  auto router = NewReplicaRouter(options);
+
+  const auto& vectors = *rows_->Find(collection_->schema->fields[1].id);
+  const float* data = reinterpret_cast<const float*>(vectors.data.data());
+  auto same_answers = [&](const std::string& when) {
+    SCOPED_TRACE(when);
+    cluster::SearchRequest search;
+    search.collection_id = collection_->id;
+    search.field_id = collection_->schema->fields[1].id;
+    search.metric = index::MetricType::kL2;
+    search.queries.field_type = schema::DataType::kFloatVector;
+    search.queries.dim = 4;
+    search.queries.floats.assign(data + 17 * 4, data + 20 * 4);  // nq = 3
+    search.limit = 12;
+    search.output_fields = {collection_->schema->fields[2].id, collection_->schema->fields[1].id};
+    ExpectSame(querynode_.Search(search), router->Search(search));
+    search.filter = Filter("n % 3 != 1 or id > 4000");
+    ExpectSame(querynode_.Search(search), router->Search(search));
+    search.metric = index::MetricType::kIP;
+    ExpectSame(querynode_.Search(search), router->Search(search));
+
+    cluster::QueryRequest query;
+    query.collection_id = collection_->id;
+    query.filter = Filter("id < 1000 or id >= 5000");
+    query.output_fields = {collection_->schema->fields[0].id, collection_->schema->fields[2].id};
+    query.limit = 40;
+    query.offset = 9;
+    ExpectSame(querynode_.Query(query), router->Query(query));
+    query.filter = Filter("id > 290 and id < 320");  // a page across two segments
+    query.limit.reset();
+    query.offset = 0;
+    ExpectSame(querynode_.Query(query), router->Query(query));
+    query.filter = Filter("id == 17");  // the newer version of key 17
+    ExpectSame(querynode_.Query(query), router->Query(query));
+  };
+  same_answers("two members");
+
+  // count(*) sums the members' distinct keys: key 17, inserted twice, counts twice when its two
+  // copies are in segments of different members.
+  cluster::QueryRequest count;
+  count.collection_id = collection_->id;
+  count.count_only = true;
+  auto whole = querynode_.Query(count);
+  auto split = router->Query(count);
+  ASSERT_TRUE(whole.ok() && split.ok());
+  EXPECT_EQ(whole->count, 6 * 300 + 80 - 3u);
+  segment::SegmentId first_segment = segments[0].id;  // holds the first key 17
+  for (const auto& seg : segments) first_segment = std::min(first_segment, seg.id);
+  const segment::SegmentId growing = segment::SegmentIdFor(collection_->channels[0].uid, 6, collection_->partitions[0].slot);
+  const bool apart = two.OwnerOf(first_segment) != two.OwnerOf(growing);
+  EXPECT_EQ(split->count, whole->count + (apart ? 1 : 0));
+
+  // A share this node was not asked to serve is refused, so the router reads the placement again.
+  cluster::QueryRequest wrong = count;
+  wrong.replica_id = 8;
+  auto refused = members[0]->node->Query(wrong);
+  EXPECT_EQ(refused.status().detail(), ErrorDetail::kCollectionNotLoaded) << refused.status().ToString();
+
+  // A third node joins: every member loads its share among three, the placement moves, and the
+  // first two let go of the segments that moved.
+  for (auto& m : members) ASSERT_TRUE(m->node->LoadCollection(collection_, three).ok());
+  ASSERT_TRUE(members[2]->node->WaitConsumed(Ends(), 20s).ok());
+  place(three, {members[0].get(), members[1].get(), members[2].get()});
+  same_answers("three members, the old shares still held");
+  for (auto& m : members) ASSERT_TRUE(m->node->RetainShares(collection_->id, {8}).ok());
+  same_answers("three members");
+  EXPECT_EQ(members[0]->Sealed() + members[1]->Sealed() + members[2]->Sealed(), 6.0);
+  EXPECT_EQ(members[0]->node->Shares(collection_->id), std::set<int64_t>{8});
+  EXPECT_EQ(members[0]->node->LoadingProgress(collection_->id, 7).status().detail(), ErrorDetail::kCollectionNotLoaded);
+
+  router.reset();
+  for (auto& m : members) {
+    m->server->Shutdown();
+    m->node->Stop();
+  }
+}
+
 TEST_F(NodeServiceTest, DataNodeAnswersAsInProcess) {
-  ASSERT_TRUE(querynode_.LoadCollection(collection_).ok());
+  ASSERT_TRUE(querynode_.LoadCollection(collection_, {}).ok());
   ASSERT_TRUE(querynode_.WaitConsumed(Ends(), 20s).ok());
   // The datanode consumes the same channel: wait until it has buffered the rows.
   std::map<int64_t, size_t> buffered;

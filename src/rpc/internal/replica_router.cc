@@ -11,6 +11,7 @@
 #include "cluster/errors.h"
 #include "common/log.h"
 #include "coord/replicas.h"
+#include "rpc/internal/part_merge.h"
 
 namespace quiver::rpc {
 namespace {
@@ -42,11 +43,15 @@ class ReplicaRouter final : public cluster::QueryNodeClient {
     QUIVER_ASSIGN_OR_RETURN(std::optional<coord::CollectionReplicas> record, Read(collection_id, true));
     std::vector<cluster::ReplicaView> out;
     if (!record) return out;
-    for (const auto& r : record->replicas) out.push_back({r.id, r.node_id, r.address, r.serving, r.resource_group});
+    for (const auto& r : record->replicas) {
+      cluster::ReplicaView view{r.id, {}, r.serving, r.resource_group};
+      for (const auto& n : r.nodes) view.nodes.push_back({n.node_id, n.address});
+      out.push_back(std::move(view));
+    }
     return out;
   }
 
-  Status LoadCollection(const cluster::CollectionPtr& collection) override {
+  Status LoadCollection(const cluster::CollectionPtr& collection, const cluster::ReplicaShare&) override {
     // The coordinator places the replicas after the catalog's load state changed: wait for them,
     // then have every replica load at once (the first load, or changed partitions).
     const auto deadline = Clock::now() + options_.place_timeout;
@@ -66,16 +71,20 @@ class ReplicaRouter final : public cluster::QueryNodeClient {
       }
       std::this_thread::sleep_for(milliseconds(20));
     }
-    return OnEveryReplica(*record, [&](cluster::QueryNodeClient* node) { return node->LoadCollection(collection); });
+    return OnEveryNode(*record, [&](cluster::QueryNodeClient* node, const coord::Replica& r) {
+      return node->LoadCollection(collection, r.Share());
+    });
   }
 
   Status ReleaseCollection(int64_t collection_id) override {
     QUIVER_ASSIGN_OR_RETURN(std::optional<coord::CollectionReplicas> record, Read(collection_id, true));
     if (!record) return Status::OK();
-    return OnEveryReplica(*record, [&](cluster::QueryNodeClient* node) { return node->ReleaseCollection(collection_id); });
+    return OnEveryNode(*record, [&](cluster::QueryNodeClient* node, const coord::Replica&) {
+      return node->ReleaseCollection(collection_id);
+    });
   }
 
-  Result<int64_t> LoadingProgress(int64_t collection_id) override {
+  Result<int64_t> LoadingProgress(int64_t collection_id, int64_t) override {
     QUIVER_ASSIGN_OR_RETURN(std::optional<coord::CollectionReplicas> record, Read(collection_id, true));
     if (!record || record->replicas.empty()) return 0;  // loaded in the catalog, not placed yet
     // The collection loads as a whole: it is as far as its slowest replica (serving ones are done).
@@ -86,8 +95,10 @@ class ReplicaRouter final : public cluster::QueryNodeClient {
         ++serving;
         continue;
       }
-      Result<int64_t> p = Node(r.address)->LoadingProgress(collection_id);
-      progress = std::min<int64_t>(progress, p.ok() ? *p : 0);
+      for (const auto& n : r.nodes) {
+        Result<int64_t> p = Node(n.address)->LoadingProgress(collection_id, r.id);
+        progress = std::min<int64_t>(progress, p.ok() ? *p : 0);
+      }
     }
     if (static_cast<int32_t>(serving) >= record->replica_number) return 100;
     return progress;
@@ -99,8 +110,10 @@ class ReplicaRouter final : public cluster::QueryNodeClient {
     QUIVER_ASSIGN_OR_RETURN(std::optional<coord::CollectionReplicas> record, Read(collection_id, false));
     if (!record || !record->Serving().empty()) return Status::OK();
     for (const auto& r : record->replicas) {
-      Status failed = Node(r.address)->LoadError(collection_id);
-      if (!failed.ok() && failed.code() != StatusCode::kUnavailable) return failed;
+      for (const auto& n : r.nodes) {
+        Status failed = Node(n.address)->LoadError(collection_id);
+        if (!failed.ok() && failed.code() != StatusCode::kUnavailable) return failed;
+      }
     }
     return Status::OK();
   }
@@ -109,12 +122,25 @@ class ReplicaRouter final : public cluster::QueryNodeClient {
   Status WaitConsumed(const std::map<std::string, storage::Lsn>&, milliseconds) override { return Status::OK(); }
 
   Result<cluster::SearchResult> Search(const cluster::SearchRequest& request) override {
-    return Route<cluster::SearchResult>(request.collection_id,
-                                        [&](cluster::QueryNodeClient* node) { return node->Search(request); });
+    return Route<cluster::SearchResult>(
+        request.collection_id,
+        [&](cluster::QueryNodeClient* node, const coord::Replica& r) {
+          cluster::SearchRequest part = request;
+          part.replica_id = r.id;
+          return node->Search(part);
+        },
+        [&](std::vector<cluster::SearchResult> parts) { return MergeSearchParts(std::move(parts), request); });
   }
   Result<cluster::QueryResult> Query(const cluster::QueryRequest& request) override {
-    return Route<cluster::QueryResult>(request.collection_id,
-                                       [&](cluster::QueryNodeClient* node) { return node->Query(request); });
+    const cluster::QueryRequest for_part = QueryForPart(request);
+    return Route<cluster::QueryResult>(
+        request.collection_id,
+        [&](cluster::QueryNodeClient* node, const coord::Replica& r) {
+          cluster::QueryRequest part = r.nodes.size() == 1 ? request : for_part;  // one node: the whole answer
+          part.replica_id = r.id;
+          return node->Query(part);
+        },
+        [&](std::vector<cluster::QueryResult> parts) { return MergeQueryParts(std::move(parts), request); });
   }
 
  private:
@@ -172,14 +198,16 @@ class ReplicaRouter final : public cluster::QueryNodeClient {
 
   cluster::QueryNodeClient* Node(const std::string& address) { return nodes_.Get(address); }
 
-  // Runs `fn` on every replica in parallel. Nodes that cannot be reached are skipped (the
-  // coordinator places their replicas elsewhere); the first other error is returned.
-  Status OnEveryReplica(const coord::CollectionReplicas& record,
-                        const std::function<Status(cluster::QueryNodeClient*)>& fn) {
+  // Runs `fn` on every node of every replica in parallel. Nodes that cannot be reached are skipped
+  // (the coordinator places their replicas elsewhere); the first other error is returned.
+  Status OnEveryNode(const coord::CollectionReplicas& record,
+                     const std::function<Status(cluster::QueryNodeClient*, const coord::Replica&)>& fn) {
     std::vector<std::future<Status>> calls;
     for (const auto& r : record.replicas) {
-      cluster::QueryNodeClient* node = Node(r.address);
-      calls.push_back(std::async(std::launch::async, [node, &fn] { return fn(node); }));
+      for (const auto& n : r.nodes) {
+        cluster::QueryNodeClient* node = Node(n.address);
+        calls.push_back(std::async(std::launch::async, [node, &r, &fn] { return fn(node, r); }));
+      }
     }
     Status first = Status::OK();
     for (auto& call : calls) {
@@ -189,10 +217,46 @@ class ReplicaRouter final : public cluster::QueryNodeClient {
     return first;
   }
 
+  // Asks every node of replica `r` for its share (in parallel when there are several) and merges
+  // the answers; the first failure of a node fails the replica.
+  template <typename R>
+  Result<R> AskReplica(const coord::Replica& r,
+                       const std::function<Result<R>(cluster::QueryNodeClient*, const coord::Replica&)>& ask,
+                       const std::function<Result<R>(std::vector<R>)>& merge) {
+    if (r.nodes.size() == 1) return ask(Node(r.nodes[0].address), r);
+    std::vector<std::future<Result<R>>> calls;
+    for (size_t i = 1; i < r.nodes.size(); ++i) {
+      cluster::QueryNodeClient* node = Node(r.nodes[i].address);
+      calls.push_back(std::async(std::launch::async, [node, &r, &ask] { return ask(node, r); }));
+    }
+    std::vector<Result<R>> answers;
+    answers.push_back(ask(Node(r.nodes[0].address), r));  // the first on this thread
+    for (auto& call : calls) answers.push_back(call.get());
+    // The replica's answer is an error if any node's is: one another replica cannot mend first.
+    std::vector<R> parts;
+    Status failed;
+    for (auto& answer : answers) {
+      if (answer.ok()) {
+        parts.push_back(std::move(answer).value());
+        continue;
+      }
+      Status st = std::move(answer).status();
+      if (failed.ok() || (TryElsewhere(failed) && !TryElsewhere(st))) {
+        failed = st;
+      } else {
+        st.IgnoreError();
+      }
+    }
+    if (!failed.ok()) return failed;
+    return merge(std::move(parts));
+  }
+
   // Serving replicas first, rotating; then the others (one may have loaded before the
   // coordinator saw it). Tried again on a fresh placement until failover_timeout.
   template <typename R>
-  Result<R> Route(int64_t collection_id, const std::function<Result<R>(cluster::QueryNodeClient*)>& fn) {
+  Result<R> Route(int64_t collection_id,
+                  const std::function<Result<R>(cluster::QueryNodeClient*, const coord::Replica&)>& ask,
+                  const std::function<Result<R>(std::vector<R>)>& merge) {
     const auto deadline = Clock::now() + options_.failover_timeout;
     Status last;  // the last replica's failure; unused when an answer comes
     last.IgnoreError();
@@ -208,7 +272,7 @@ class ReplicaRouter final : public cluster::QueryNodeClient {
         if (!r.serving) order.push_back(r);
       }
       for (const auto& r : order) {
-        Result<R> answer = fn(Node(r.address));
+        Result<R> answer = AskReplica<R>(r, ask, merge);
         if (answer.ok() || !TryElsewhere(answer.status())) return answer;
         last = answer.status();
         last.IgnoreError();  // returned or replaced below

@@ -311,14 +311,18 @@ grpc::Status MilvusServiceImpl::GetReplicas(CallContext* context, const pb::milv
       replica->set_replicaid(r.id);
       replica->set_collectionid(c->id);
       for (int64_t p : c->loaded_partitions) replica->add_partition_ids(p);
-      replica->add_node_ids(r.node_id);
+      for (const auto& n : r.nodes) replica->add_node_ids(n.node_id);
       replica->set_resource_group_name(r.resource_group);
+      // Every node of a replica follows every channel and serves its share of each: the first is
+      // reported as the shard leader, as Milvus names one node per channel.
       for (const auto& ch : c->channels) {
         auto* shard = replica->add_shard_replicas();
-        shard->set_leaderid(r.node_id);
-        shard->set_leader_addr(r.address);
+        if (!r.nodes.empty()) {
+          shard->set_leaderid(r.nodes[0].node_id);
+          shard->set_leader_addr(r.nodes[0].address);
+        }
         shard->set_dm_channel_name(ch.name);
-        shard->add_node_ids(r.node_id);
+        for (const auto& n : r.nodes) shard->add_node_ids(n.node_id);
       }
     }
     return Status::OK();
