@@ -20,18 +20,19 @@ build: deps
 run: build
 	$(BUILD_DIR)/apps/quiver/quiver run standalone --data-dir $(DATA_DIR) --port $(PORT) --status-port $(STATUS_PORT)
 
-# The default test run (about 30 minutes on a clean 2-core machine, most of it the build): unit
+# The default test run (under 30 minutes on a clean 2-core machine, most of it the build): unit
 # and integration tests through ctest, the end-to-end suite against the server, then the suite
-# once more on etcd + NATS JetStream + S3, and the distributed-role tests. The same tests under ASan/UBSan are `make test-asan`,
-# which .ci/run runs after this; long soaks and benchmarks have their own targets.
+# once more on etcd + NATS JetStream + S3. The distributed deployment's tests are `make
+# test-cluster` and the same tests under ASan/UBSan `make test-asan`: .ci/run runs both after this
+# (together they would not fit the 30 minutes); long soaks and benchmarks have their own targets.
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j2 --timeout 900 -LE slow
 	./scripts/run-e2e.sh $(BUILD_DIR)
 	./scripts/run-e2e-shared-storage.sh $(BUILD_DIR)
-	./scripts/run-cluster-tests.sh $(BUILD_DIR)
 
-# The distributed roles as separate processes on etcd + NATS JetStream + radosgw (tests/e2e/cluster/).
-# Part of `make test`.
+# The distributed roles as separate processes on etcd + NATS JetStream + radosgw (tests/e2e/cluster/):
+# the drills (kill -9 of every role, storage outages, a replica over several query nodes), then the
+# end-to-end suite against a whole deployment's proxy. About 15 minutes; its own CI step.
 test-cluster: build
 	./scripts/run-cluster-tests.sh $(BUILD_DIR)
 

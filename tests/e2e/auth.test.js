@@ -4,12 +4,12 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { MilvusClient, DataType } = require('@zilliz/milvus2-sdk-node');
-const { QuiverServer, metric } = require('./lib/server');
+const { startServer, metric } = require('./lib/server');
 const { vec, ok } = require('./lib/data');
 
 const AUTH_ON = { QUIVER_COMMON_SECURITY_AUTHORIZATIONENABLED: 'true' };
 let server;
-let first;  // the first server (owns the data directory)
+let first;  // the first server (owns the data directory, or the deployment's storage)
 let root;
 const clients = [];
 
@@ -52,7 +52,7 @@ async function collection(client, name, db) {
 }
 
 before(async () => {
-  server = first = await new QuiverServer(undefined, [], AUTH_ON).start();
+  server = first = await startServer({ env: AUTH_ON });
   root = await login('root:Milvus');
   await collection(root, 'books');
   await collection(root, 'films');
@@ -219,7 +219,7 @@ test('users, roles and grants survive a restart; the new password is required', 
   for (const c of clients) c.closeConnection();
   clients.length = 0;
   assert.equal((await server.stop()).code, 0);
-  server = await new QuiverServer(first.dataDir, [], AUTH_ON).start();
+  server = await server.start();  // the same data directory (or deployment) again
   root = await login('root:Milvus');
   const bob = await login('bob:bobspass');
   const ins = await bob.insert({ collection_name: 'films', data: [{ id: 8, v: vec(4) }] });
@@ -230,7 +230,7 @@ test('users, roles and grants survive a restart; the new password is required', 
 });
 
 test('with authorization off the server warns at start and ignores credentials', async () => {
-  const open = await new QuiverServer().start();
+  const open = await startServer();
   try {
     assert.match(open.log, /authorization is disabled/);
     const c = new MilvusClient({ address: open.address, token: 'nobody:whatever', timeout: 20000, logLevel: 'error' });
@@ -244,7 +244,7 @@ test('with authorization off the server warns at start and ignores credentials',
 });
 
 test('common.security.superUsers change passwords without the old one; others still need it', async () => {
-  const s = await new QuiverServer(undefined, [], { ...AUTH_ON, QUIVER_COMMON_SECURITY_SUPERUSERS: 'boss, ops' }).start();
+  const s = await startServer({ env: { ...AUTH_ON, QUIVER_COMMON_SECURITY_SUPERUSERS: 'boss, ops' } });
   const made = [];
   const on = async (token) => {
     const c = new MilvusClient({ address: s.address, token, timeout: 20000, logLevel: 'error' });

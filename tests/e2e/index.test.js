@@ -6,7 +6,7 @@
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const { MilvusClient, DataType, ConsistencyLevelEnum } = require('@zilliz/milvus2-sdk-node');
-const { QuiverServer, sleep, metric, waitFor } = require('./lib/server');
+const { startServer, sleep, metric, waitFor } = require('./lib/server');
 const { rnd, l2, ok } = require('./lib/data');
 const { listObjects } = require('./lib/objects');
 
@@ -47,7 +47,7 @@ async function waitIndexed(client, collection, indexName, rows) {
 }
 
 test('HNSW and IVF indexes are built, swapped in, searched with filters, kept over a restart and dropped', { timeout: 300000 }, async () => {
-  const server = await new QuiverServer().start();
+  const server = await startServer();
   let client = new MilvusClient({ address: server.address, timeout: 60000, logLevel: 'error' });
   await client.connectPromise;
   const N = 3000, DIM = 32;
@@ -143,7 +143,7 @@ test('HNSW and IVF indexes are built, swapped in, searched with filters, kept ov
 });
 
 test('binary, sparse and float16 vectors are indexed and searched through the SDK', { timeout: 300000 }, async () => {
-  const server = await new QuiverServer().start();
+  const server = await startServer();
   const client = new MilvusClient({ address: server.address, timeout: 60000, logLevel: 'error' });
   await client.connectPromise;
   const N = 2000;

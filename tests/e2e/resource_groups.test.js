@@ -15,7 +15,8 @@ const DEFAULT = '__default_resource_group';
 let server;
 let client;
 
-before(async () => { ({ server, client } = await startShared()); });
+// One query node in cluster mode too (the rest of the layout as usual).
+before(async () => { ({ server, client } = await startShared({ cluster: { standbys: 0 } })); });
 after(async () => { await stopShared(server, client); });
 
 const status = res => (res.status ? res.status : res);

@@ -6,7 +6,7 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { HttpClient, MilvusClient, ConsistencyLevelEnum, RRFRanker, WeightedRanker } = require('@zilliz/milvus2-sdk-node');
-const { QuiverServer, connectClient } = require('./lib/server');
+const { startServer, connectClient } = require('./lib/server');
 const { vec, l2, cosine, ok } = require('./lib/data');
 
 const STRONG = 'Strong';  // REST takes the level's name; ConsistencyLevelEnum.Strong for gRPC
@@ -28,7 +28,9 @@ let http;   // HttpClient on `server`
 let grpc;   // MilvusClient on `server`
 
 before(async () => {
-  [server, secured] = await Promise.all([new QuiverServer().start(), new QuiverServer(undefined, [], AUTH_ON).start()]);
+  // One after the other: each may be a whole deployment (QUIVER_E2E_CLUSTER).
+  server = await startServer();
+  secured = await startServer({ env: AUTH_ON });
   http = new HttpClient({ endpoint: `http://${server.address}`, timeout: 30000 });
   grpc = await connectClient(server, 30000);
 });

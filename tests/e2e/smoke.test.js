@@ -6,7 +6,7 @@ const assert = require('node:assert/strict');
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
 const fs = require('node:fs');
-const { QuiverServer } = require('./lib/server');
+const { startServer } = require('./lib/server');
 
 const SMOKE = path.resolve(__dirname, '../../../shared/acceptance/sdk-smoke.js');
 // A plain clone has no ../shared next to it: skip (flow.test.js covers the same flow on its own).
@@ -15,7 +15,7 @@ const SKIP = 'skipped: ../shared/acceptance not present';
 if (!present) console.log(`${SKIP} (looked for ${SMOKE})`);
 
 async function smoke(env, token) {
-  const server = await new QuiverServer(undefined, [], env).start();
+  const server = await startServer({ env });
   try {
     const run = spawnSync(process.execPath, [SMOKE], {
       env: { ...process.env, MILVUS_ADDRESS: server.address, MILVUS_TOKEN: token || '',

@@ -79,6 +79,21 @@ class NodeServiceTest : public ::testing::Test {
     for (const auto& ch : collection_->channels) positions[ch.name] = *wal_->LastLsn(ch.name);
     return positions;
   }
+  // An L2 search for the vectors of inserted rows [first, first + nq), with two output fields.
+  cluster::SearchRequest SearchRows(size_t first, size_t nq, size_t limit) {
+    const auto& vectors = *rows_->Find(collection_->schema->fields[1].id);
+    const float* data = reinterpret_cast<const float*>(vectors.data.data());
+    cluster::SearchRequest search;
+    search.collection_id = collection_->id;
+    search.field_id = collection_->schema->fields[1].id;
+    search.metric = index::MetricType::kL2;
+    search.queries.field_type = schema::DataType::kFloatVector;
+    search.queries.dim = 4;
+    search.queries.floats.assign(data + first * 4, data + (first + nq) * 4);
+    search.limit = limit;
+    search.output_fields = {collection_->schema->fields[2].id, collection_->schema->fields[1].id};
+    return search;
+  }
   std::shared_ptr<const expr::PlanNode> Filter(const std::string& text) {
     auto plan = expr::CompileFilter(text, *collection_->schema, {});
     EXPECT_TRUE(plan.ok()) << plan.status().ToString();
@@ -123,17 +138,7 @@ TEST_F(NodeServiceTest, QueryNodeAnswersAsInProcess) {
   EXPECT_EQ(*remote_query_->LoadingProgress(collection_->id, {}), 100);
   EXPECT_TRUE(remote_query_->LoadError(collection_->id).ok());
 
-  const auto& vectors = *rows_->Find(collection_->schema->fields[1].id);
-  const float* data = reinterpret_cast<const float*>(vectors.data.data());
-  cluster::SearchRequest search;
-  search.collection_id = collection_->id;
-  search.field_id = collection_->schema->fields[1].id;
-  search.metric = index::MetricType::kL2;
-  search.queries.field_type = schema::DataType::kFloatVector;
-  search.queries.dim = 4;
-  search.queries.floats.assign(data + 17 * 4, data + 19 * 4);  // rows 17 and 18: nq = 2
-  search.limit = 5;
-  search.output_fields = {collection_->schema->fields[2].id, collection_->schema->fields[1].id};
+  cluster::SearchRequest search = SearchRows(17, 2, 5);  // rows 17 and 18: nq = 2
   ExpectSame(querynode_.Search(search), remote_query_->Search(search));
   auto hits = remote_query_->Search(search);
   ASSERT_TRUE(hits.ok()) << hits.status().ToString();
@@ -331,19 +336,9 @@ TEST_F(NodeServiceTest, ASplitReplicaAnswersAsOneWholeNode) {
   options.cache_age = 0ms;
   auto router = NewReplicaRouter(options);
 
-  const auto& vectors = *rows_->Find(collection_->schema->fields[1].id);
-  const float* data = reinterpret_cast<const float*>(vectors.data.data());
   auto same_answers = [&](const std::string& when) {
     SCOPED_TRACE(when);
-    cluster::SearchRequest search;
-    search.collection_id = collection_->id;
-    search.field_id = collection_->schema->fields[1].id;
-    search.metric = index::MetricType::kL2;
-    search.queries.field_type = schema::DataType::kFloatVector;
-    search.queries.dim = 4;
-    search.queries.floats.assign(data + 17 * 4, data + 20 * 4);  // nq = 3
-    search.limit = 12;
-    search.output_fields = {collection_->schema->fields[2].id, collection_->schema->fields[1].id};
+    cluster::SearchRequest search = SearchRows(17, 3, 12);
     ExpectSame(querynode_.Search(search), router->Search(search));
     search.filter = Filter("n % 3 != 1 or id > 4000");
     ExpectSame(querynode_.Search(search), router->Search(search));

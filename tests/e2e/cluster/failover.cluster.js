@@ -2,11 +2,12 @@
 // Roles as separate processes, two of each (issue 10): under a continuous search and insert load
 // through the proxy, kill -9 the active coordinator (its standby takes over), then a datanode (the
 // other resumes its channel); the killed datanode comes back and takes a channel again, then
-// SIGTERM drains one. The client's failed requests and longest gap are printed per drill, and
+// SIGTERM drains one; then kill -9 of the indexnode during a build and of the proxy. The client's
+// failed requests and longest gap are printed per drill, and
 // afterwards every acknowledged row is present exactly once.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { startClusterClient, stopClusterClient, clientLoad, missing } = require('../lib/cluster');
+const { startClusterClient, stopClusterClient, clientLoad, missing, isOk: ok, drillVector: vector } = require('../lib/cluster');
 const { metric, sleep, waitFor } = require('../lib/server');
 const { DataType } = require('@zilliz/milvus2-sdk-node');
 
@@ -21,8 +22,6 @@ before(async () => {
 });
 after(() => stopClusterClient(cluster, client));
 
-const vector = id => [id % 97, (id * 7) % 31, 1, id % 5];
-const ok = r => (r.status ? r.status.error_code : r.error_code) === 'Success';
 
 const load = firstId => clientLoad(client, NAME, firstId, vector);
 
@@ -128,4 +127,103 @@ test('kill -9 of the coordinator and of a datanode under load; a new datanode ta
   }
   const stats = await client.getCollectionStatistics({ collection_name: NAME });
   assert.equal(Number(stats.data.row_count), acked.length, 'row count after the flush');
+});
+
+// Counts of `ids` present, by `id in [...]` filters of at most 1000 keys.
+async function present(ids) {
+  let n = 0;
+  for (let i = 0; i < ids.length; i += 1000) {
+    const r = await client.query({ collection_name: NAME, filter: `id in [${ids.slice(i, i + 1000).join(',')}]`,
+      output_fields: ['count(*)'], consistency_level: 'Strong' });
+    assert.ok(ok(r), JSON.stringify(r.status));
+    n += Number(r.data[0]['count(*)']);
+  }
+  return n;
+}
+
+test('kill -9 of the indexnode during a build (the standby builds it again) and of the proxy (back on its port) under load', { skip, timeout: 300000 }, async () => {
+  // A collection whose HNSW build takes seconds: one segment of 20,000 × 64.
+  const BIG = 'built';
+  const ROWS = 20000;
+  let r = await client.createCollection({
+    collection_name: BIG, fields: [
+      { name: 'id', data_type: DataType.Int64, is_primary_key: true, autoID: false },
+      { name: 'vector', data_type: DataType.FloatVector, dim: 64 },
+    ],
+  });
+  assert.ok(ok(r), JSON.stringify(r));
+  let seed = 7;
+  const random = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+  for (let first = 0; first < ROWS; first += 5000) {
+    r = await client.insert({ collection_name: BIG,
+      data: Array.from({ length: 5000 }, (_, i) => ({ id: first + i, vector: Array.from({ length: 64 }, random) })) });
+    assert.ok(ok(r));
+  }
+  await client.flushSync({ collection_names: [BIG] });
+  const report = [];
+  const [active, standby] = cluster.roles.indexnode;
+  assert.match(active.log, /indexnode leading/);
+
+  let state = load(300000);
+  r = await client.createIndex({ collection_name: BIG, field_name: 'vector', index_type: 'HNSW', metric_type: 'L2',
+    params: { M: 16, efConstruction: 200 } });
+  assert.ok(ok(r), JSON.stringify(r));
+  await active.waitLog(/segment index build started/, 'the build', 60000);
+  const killed = Date.now();
+  await active.kill9();
+  assert.doesNotMatch(active.log, /segment index built/, 'killed during the build');
+  await standby.waitLog(/indexnode leading/, 'indexnode takeover', 30000);
+  const takeover = Date.now() - killed;
+  await waitFor(async () => {
+    const d = await client.describeIndex({ collection_name: BIG });
+    const x = d.index_descriptions && d.index_descriptions[0];
+    return x && x.state === 'Finished' && Number(x.indexed_rows) === ROWS;
+  }, 'the index built by the standby', 120000);
+  const built = Date.now() - killed;
+  assert.match(standby.log, /segment index built/);
+  await state.stop();
+  report.push(`indexnode (during a build of ${ROWS} × 64 HNSW): takeover ${takeover} ms, index finished ${built} ms after the kill, ` +
+    `${state.searches} searches, ${state.failures.length} failed requests, longest search gap ${state.longestGapMs} ms`);
+  assert.deepEqual(state.failures, []);
+  const acked = [...state.acked];
+  const again = await restart(active);
+  await again.waitLog(/indexnode standby/, 'indexnode back as standby');
+  cluster.roles.indexnode = [standby, again];
+  r = await client.loadCollectionSync({ collection_name: BIG });
+  assert.ok(ok(r));
+  const hit = await client.search({ collection_name: BIG, data: [Array.from({ length: 64 }, () => 0.5)], limit: 3 });
+  assert.ok(ok(hit) && hit.results.length === 3, JSON.stringify(hit.status));
+
+  // The proxy: the only one, so requests fail while it is down; it comes back on the same port and
+  // the client reconnects. Inserts that failed may have been applied (their answer was lost):
+  // they may be present once, never twice; every acknowledged one is present exactly once.
+  const proxy = cluster.roles.proxy[0];
+  state = load(400000);
+  await sleep(1000);
+  const stopped = Date.now();
+  await proxy.kill9();
+  await sleep(1000);
+  const back = await proxy.restart();
+  cluster.roles.proxy = [back];
+  await back.waitLog(/proxy \| node/, 'the proxy back');
+  const restarted = Date.now() - stopped;
+  const before = state.searches;
+  await waitFor(() => state.searches > before + 10, 'searches through the restarted proxy', 60000);
+  const resumed = Date.now() - stopped;
+  await state.stop();
+  report.push(`proxy: back on its port ${restarted} ms after the kill, searches resumed after ${resumed} ms, ` +
+    `${state.searches} searches, ${state.failures.length} failed requests (one proxy), longest search gap ${state.longestGapMs} ms, ` +
+    `${state.uncertain.length} rows of failed inserts`);
+  for (const line of report) console.log(`# drill ${line}`);
+  assert.ok(state.failures.length > 0, 'requests to a dead proxy fail');
+
+  await client.flushSync({ collection_names: [NAME] });
+  for (const [base, ids, maybe] of [[300000, acked, []], [400000, state.acked, state.uncertain]]) {
+    assert.equal(await present(ids), ids.length, `every acknowledged row from ${base} exactly once`);
+    assert.ok(await present(maybe) <= maybe.length);
+    r = await client.query({ collection_name: NAME, filter: `id >= ${base} and id < ${base + 100000}`,
+      output_fields: ['count(*)'], consistency_level: 'Strong' });
+    const total = Number(r.data[0]['count(*)']);
+    assert.ok(total >= ids.length && total <= ids.length + maybe.length, `ids from ${base}: ${total}`);
+  }
 });

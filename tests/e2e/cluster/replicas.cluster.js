@@ -6,7 +6,7 @@
 // The failed requests and the longest gap between two successful searches are printed per drill.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { startClusterClient, stopClusterClient, Role, missing } = require('../lib/cluster');
+const { startClusterClient, stopClusterClient, Role, missing, isOk: ok, drillVector: vector } = require('../lib/cluster');
 const { waitFor } = require('../lib/server');
 
 const skip = missing;
@@ -19,8 +19,6 @@ before(async () => {
 });
 after(() => stopClusterClient(cluster, client));
 
-const vector = id => [id % 97, (id * 7) % 31, 1, id % 5];
-const ok = r => (r.status ? r.status.error_code : r.error_code) === 'Success';
 const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
 
 async function collection(name) {

@@ -7,7 +7,7 @@
 // printed per step, and every acknowledged row is counted exactly once at the end.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { startClusterClient, stopClusterClient, clientLoad, Role, missing } = require('../lib/cluster');
+const { startClusterClient, stopClusterClient, clientLoad, Role, missing, isOk: ok, drillVector: vector } = require('../lib/cluster');
 const { metric, sleep, waitFor } = require('../lib/server');
 
 const skip = missing;
@@ -23,8 +23,6 @@ before(async () => {
 });
 after(() => stopClusterClient(cluster, client));
 
-const vector = id => [id % 97, (id * 7) % 31, 1, id % 5];
-const ok = r => (r.status ? r.status.error_code : r.error_code) === 'Success';
 
 async function replicas(collectionID) {
   const r = await client.getReplicas({ collectionID });

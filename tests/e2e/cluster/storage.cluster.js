@@ -12,7 +12,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
-const { startClusterClient, stopClusterClient, clientLoad, missing, BIN } = require('../lib/cluster');
+const { startClusterClient, stopClusterClient, clientLoad, missing, BIN, isOk: ok, drillVector: vector } = require('../lib/cluster');
 
 const skip = missing;
 const DIM = 4;
@@ -25,8 +25,6 @@ before(async () => {
 });
 after(() => stopClusterClient(cluster, client));
 
-const vector = id => [id % 97, (id * 7) % 31, 1, id % 5];
-const ok = r => (r.status ? r.status.error_code : r.error_code) === 'Success';
 const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
 
 async function countRange(from, to) {

@@ -182,14 +182,24 @@ class Role {
   async start() {
     this.statusPort = await freePort();
     // The proxy serves the Milvus API; the others their internal port.
-    const ports = [];
     if (this.role === 'proxy') {
       this.port = await freePort();
-      ports.push('--port', String(this.port));
     } else {
       this.internalPort = await freePort();
-      ports.push('--internal-port', String(this.internalPort));
     }
+    return this.spawn();
+  }
+
+  // The same role again on the same ports (after a kill: clients reconnect to the address they
+  // know), as a new process with a fresh log.
+  restart() {
+    const again = new Role(this.role, this.env, this.args);
+    Object.assign(again, { statusPort: this.statusPort, port: this.port, internalPort: this.internalPort });
+    return again.spawn();
+  }
+
+  spawn() {
+    const ports = this.role === 'proxy' ? ['--port', String(this.port)] : ['--internal-port', String(this.internalPort)];
     this.proc = spawn(BIN, ['run', this.role, '--status-port', String(this.statusPort), ...ports, ...this.args],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.env } });
     const append = d => { this.log += d.toString(); if (this.log.length > 1 << 20) this.log = this.log.slice(-(1 << 19)); };
@@ -261,33 +271,39 @@ function internalClient(service, address) {
   };
 }
 
-// A whole deployment on its own storage: `standbys` extra coordinators, datanodes, querynodes and
-// indexnodes stand by beside the active ones, then one proxy. Looks like a QuiverServer to the
-// suite (address, log, stop, cleanup), so files written for standalone run against the proxy.
+// Starts every role of a deployment into `roles` (and `all`): `standbys` extra coordinators,
+// datanodes, querynodes and indexnodes beside the active ones, then one proxy.
+async function startRoles(roles, all, roleEnv, standbys) {
+  for (const name of ['coord', 'datanode', 'querynode', 'indexnode']) {
+    roles[name] = [];
+    for (let i = 0; i <= standbys; i++) {
+      const role = await new Role(name, roleEnv).start();
+      all.push(role);
+      roles[name].push(role);
+      // Query nodes and datanodes are all active (replicas and channels are placed on them);
+      // the other roles elect one.
+      const allActive = name === 'querynode' || name === 'datanode';
+      const ready = allActive ? new RegExp(`${name} \\| node`) : i === 0 ? new RegExp(`${name} leading`) : new RegExp(`${name} standby`);
+      await role.waitLog(ready, `${name} ${i}`);
+    }
+  }
+  const proxy = await new Role('proxy', roleEnv).start();
+  all.push(proxy);
+  roles.proxy = [proxy];
+  await proxy.waitLog(/proxy \| node/, 'proxy');
+}
+
+// A whole deployment on its own storage (see startRoles). Looks like a QuiverServer to the suite
+// (address, port, log, metrics, stop, start again, cleanup), so files written for standalone run
+// against the proxy.
 async function startCluster({ env = {}, standbys = 0, ttlSeconds = 2, ha = false } = {}) {
   const storage = await new Storage({ ha }).start();
-  const root = `c${Date.now().toString(36)}`;
+  const root = `c${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
   const roleEnv = { ...storage.env(root), QUIVER_SESSION_TTLSECONDS: String(ttlSeconds), ...env };
   const roles = {};
-  const all = [];
+  let all = [];
   try {
-    for (const name of ['coord', 'datanode', 'querynode', 'indexnode']) {
-      roles[name] = [];
-      for (let i = 0; i <= standbys; i++) {
-        const role = await new Role(name, roleEnv).start();
-        all.push(role);
-        roles[name].push(role);
-        // Query nodes and datanodes are all active (replicas and channels are placed on them);
-        // the other roles elect one.
-        const allActive = name === 'querynode' || name === 'datanode';
-        const ready = allActive ? new RegExp(`${name} \\| node`) : i === 0 ? new RegExp(`${name} leading`) : new RegExp(`${name} standby`);
-        await role.waitLog(ready, `${name} ${i}`);
-      }
-    }
-    const proxy = await new Role('proxy', roleEnv).start();
-    all.push(proxy);
-    roles.proxy = [proxy];
-    await proxy.waitLog(/proxy \| node/, 'proxy');
+    await startRoles(roles, all, roleEnv, standbys);
   } catch (e) {
     for (const r of all) await r.kill9();
     storage.stop();
@@ -296,11 +312,22 @@ async function startCluster({ env = {}, standbys = 0, ttlSeconds = 2, ha = false
   return {
     storage, roles, env: roleEnv,
     get address() { return roles.proxy[0].address; },
+    get port() { return roles.proxy[0].port; },
+    // Where its objects are (lib/objects.js lists them).
+    s3: { address: roleEnv.QUIVER_MINIO_ADDRESS, access: ACCESS, secret: SECRET, bucket: roleEnv.QUIVER_MINIO_BUCKETNAME, root },
+    // The whole deployment again after stop(), on the same storage (the proxy on a new port).
+    async start() {
+      all = [];
+      await startRoles(roles, all, roleEnv, standbys);
+      return this;
+    },
     // The suite's status pages, over the whole deployment: /healthz fails if any active role's
-    // does; /metrics sums each sample over the active roles (comment lines from the first).
+    // does; /metrics sums each sample over the active roles (comment lines from the first): every
+    // query node and datanode, and the first coordinator and indexnode (the leaders, unless a
+    // drill moved them).
     get statusPort() { return roles.proxy[0].statusPort; },
     async statusGet(page) {
-      const active = ['proxy', 'coord', 'datanode', 'querynode', 'indexnode'].map(n => roles[n][0]);
+      const active = ['proxy', 'coord', 'indexnode'].map(n => roles[n][0]).concat(roles.querynode, roles.datanode);
       const pages = await Promise.all(active.map(r => r.status(page)));
       if (page !== '/metrics') return pages.find(p => p.status !== 200) || pages[0];
       const samples = new Map();
@@ -355,13 +382,16 @@ async function stopClusterClient(cluster, client) {
 
 const isOk = r => (r.status ? r.status.error_code : r.error_code) === 'Success';
 
+// The drills' 4-dimensional vector of row `id`: distinct for ids below 15,035 (97 · 31 · 5).
+const drillVector = id => [id % 97, (id * 7) % 31, 1, id % 5];
+
 // A client's continuous load on collection `name` for the drills: searches and inserts (20 rows a
 // batch, ids from `firstId`, vectors from `vector(id)`) back to back until stop() (at most
-// `limitMs`). Records every failed request, the acknowledged ids and the longest time between two
-// successful searches.
-// Also the longest time between two acknowledged inserts, and when each longest gap began.
+// `limitMs`). Records every failed request, the acknowledged ids, the ids of inserts that failed
+// (`uncertain`: a request lost with its server may have been applied) and the longest time between
+// two successful searches, and between two acknowledged inserts, and when each longest gap began.
 function clientLoad(client, name, firstId, vector, limitMs = 60000) {
-  const state = { failures: [], acked: [], searches: 0, longestGapMs: 0, gapFrom: 0, longestInsertGapMs: 0,
+  const state = { failures: [], acked: [], uncertain: [], searches: 0, longestGapMs: 0, gapFrom: 0, longestInsertGapMs: 0,
     insertGapFrom: 0, running: true };
   const started = Date.now();
   let lastOk = Date.now();
@@ -389,11 +419,15 @@ function clientLoad(client, name, firstId, vector, limitMs = 60000) {
         const now = Date.now();
         if (now - lastAck > state.longestInsertGapMs) [state.longestInsertGapMs, state.insertGapFrom] = [now - lastAck, lastAck];
         lastAck = now;
-      } catch (e) { state.failures.push(`insert: ${e.message}`); }
+      } catch (e) {
+        state.failures.push(`insert: ${e.message}`);
+        state.uncertain.push(...ids);
+      }
     }
   })();
   state.stop = async () => { state.running = false; await Promise.all([searching, inserting]); };
   return state;
 }
 
-module.exports = { Storage, Role, internalClient, startCluster, startClusterClient, stopClusterClient, clientLoad, missing, BIN };
+module.exports = { Storage, Role, internalClient, startCluster, startClusterClient, stopClusterClient, clientLoad, isOk,
+  drillVector, missing, BIN };

@@ -224,15 +224,23 @@ async function waitFor(fn, what, ms = 20000) {
 // One server and one SDK client shared by every test of a file: call in the file's before()
 // hook; stopShared() in after() checks that the server stops cleanly on SIGTERM.
 // With QUIVER_E2E_CLUSTER=1 (scripts/run-cluster-tests.sh) the server is a whole distributed
-// deployment (lib/cluster.js) and the client talks to its proxy.
-async function startShared({ timeout = 30000, args = [], env = {} } = {}) {
+// deployment (startServer) and the client talks to its proxy.
+async function startShared({ timeout = 30000, args = [], env = {}, cluster = {} } = {}) {
+  const server = await startServer({ args, env, cluster });
+  return { server, client: await connectClient(server, timeout) };
+}
+
+// A server for a test: a standalone QuiverServer on free ports, or with QUIVER_E2E_CLUSTER=1 a whole
+// distributed deployment (lib/cluster.js) with the same interface (address, port, statusPort,
+// metrics, stop, start again, cleanup). Settings as `env` (a deployment takes no arguments). The
+// deployment has the layout issue 10 names (3 etcd members, 3 NATS nodes, radosgw, two of every
+// role but the proxy); `cluster` changes it (e.g. { standbys: 0 }: one node of each role).
+async function startServer({ args = [], env = {}, cluster = {} } = {}) {
   if (process.env.QUIVER_E2E_CLUSTER === '1') {
     if (args.length) throw new Error(`cluster mode takes settings as environment, not ${args.join(' ')}`);
-    const server = await require('./cluster').startCluster({ env });
-    return { server, client: await connectClient(server, timeout) };
+    return require('./cluster').startCluster({ env, standbys: 1, ha: true, ...cluster });
   }
-  const server = await new QuiverServer(undefined, args, env).start();
-  return { server, client: await connectClient(server, timeout) };
+  return new QuiverServer(undefined, args, env).start();
 }
 
 // An SDK client connected to `server`.
@@ -252,4 +260,5 @@ async function stopShared(server, client) {
   server.cleanup();
 }
 
-module.exports = { sharedStorageRoots, QuiverServer, freePort, sleep, metric, waitFor, startShared, stopShared, connectClient };
+module.exports = { sharedStorageRoots, QuiverServer, freePort, sleep, metric, waitFor, startServer, startShared, stopShared,
+  connectClient };
