@@ -18,8 +18,10 @@ const BATCH = 100;
 let cluster;
 let client;
 
+// Two query nodes, and the default session TTL (5 s): the kill -9 step measures the gap a client
+// sees with the default settings.
 before(async () => {
-  if (!skip) ({ cluster, client } = await startClusterClient({ standbys: 1, ttlSeconds: 2 }));  // two query nodes
+  if (!skip) ({ cluster, client } = await startClusterClient({ standbys: 1, ttlSeconds: 5 }));
 });
 after(() => stopClusterClient(cluster, client));
 
@@ -77,6 +79,9 @@ test('one replica over several query nodes: shares, a node joining, kill -9 and 
 
   // Two query nodes: one replica over both, each serving a share of the sealed segments.
   await servedBy(id, nodeIds());
+  const described = await client.describeReplicas({ collectionID: id });  // the SDK's other name for GetReplicas
+  assert.deepEqual(described.replicas.map(x => x.node_ids.map(Number).sort((a, b) => a - b)), [nodeIds()]);
+  assert.equal(described.replicas[0].shard_replicas[0].node_ids.length, 2, 'both nodes serve the channel');
   let shares = await sealedPerNode();
   assert.equal(Object.values(shares).reduce((a, b) => a + b, 0), SEGMENTS, JSON.stringify(shares));
   assert.ok(Math.max(...Object.values(shares)) - Math.min(...Object.values(shares)) <= 1, `even shares: ${JSON.stringify(shares)}`);
