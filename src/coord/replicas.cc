@@ -218,6 +218,13 @@ std::map<int64_t, size_t> RowsPerNode(const cluster::ReplicaShare& share, const 
   return rows;
 }
 
+size_t RowSpread(const std::map<int64_t, size_t>& rows) {
+  if (rows.empty()) return 0;
+  auto [low, high] = std::minmax_element(rows.begin(), rows.end(),
+                                         [](const auto& a, const auto& b) { return a.second < b.second; });
+  return high->second - low->second;
+}
+
 PlanOutput PlanReplicas(const PlanInput& in) {
   PlanOutput out;
   std::map<int64_t, const QueryNodeState*> live;
@@ -371,20 +378,19 @@ PlanOutput PlanReplicas(const PlanInput& in) {
     for (Replica* r : active("")) loading = loading || !r->serving;
     std::set<int64_t> changing;
     for (const auto& [rid, ids] : changes) changing.insert(rid);
-    // A serving replica on the right nodes whose rows are uneven: the same nodes, divided again.
+    // A serving replica on the right nodes whose rows are uneven: the same nodes, divided again
+    // (the division is kept for the move below, when one may start).
+    std::map<int64_t, Replica> divided;
+    size_t largest = 0;
+    for (const SegmentRows& s : segments) largest = std::max(largest, s.rows);
     for (Replica* r : active("")) {
       if (!r->serving || changing.count(r->id) || r->nodes.size() < 2 || segments.empty()) continue;
-      size_t largest = 0;
-      for (const SegmentRows& s : segments) largest = std::max(largest, s.rows);
-      auto spread = [](const std::map<int64_t, size_t>& rows) {
-        auto [low, high] = std::minmax_element(rows.begin(), rows.end(),
-                                               [](const auto& a, const auto& b) { return a.second < b.second; });
-        return high->second - low->second;
-      };
-      const size_t now = spread(RowsPerNode(r->Share(), segments));
+      const size_t now = RowSpread(RowsPerNode(r->Share(), segments));
       if (now <= largest) continue;
-      if (spread(RowsPerNode(replacement(*r, NodeIds(*r), r->id).Share(), segments)) < now) {
+      Replica again = replacement(*r, NodeIds(*r), r->id);
+      if (RowSpread(RowsPerNode(again.Share(), segments)) < now) {
         changes.emplace_back(r->id, NodeIds(*r));
+        divided.emplace(r->id, std::move(again));
       }
     }
     std::vector<Replica> added;
@@ -401,7 +407,8 @@ PlanOutput PlanReplicas(const PlanInput& in) {
       }
       if (loading) continue;
       loading = true;
-      added.push_back(replacement(*r, ids, r->id));
+      auto proposed = divided.find(r->id);
+      added.push_back(proposed != divided.end() ? std::move(proposed->second) : replacement(*r, ids, r->id));
       added.back().id = c.next_id++;
       QUIVER_LOG(INFO) << "replica moving" << Kv("collection_id", id) << Kv("replica", added.back().id)
                        << Kv("replaces", r->id) << Kv("nodes", ids.size()) << Kv("group", r->resource_group);

@@ -116,6 +116,9 @@ std::map<segment::SegmentId, int64_t> DivideSegments(const std::vector<int64_t>&
 // Rows per node of `share` over `segments` (the nodes of its members, zero included).
 std::map<int64_t, size_t> RowsPerNode(const cluster::ReplicaShare& share, const std::vector<SegmentRows>& segments);
 
+// The rows of the node with the most minus those of the node with the fewest (0 without nodes).
+size_t RowSpread(const std::map<int64_t, size_t>& rows);
+
 struct PlanInput {
   std::map<int64_t, int32_t> wanted;             // loaded collections: replica number
   std::vector<QueryNodeState> nodes;             // live query nodes

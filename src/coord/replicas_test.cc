@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include <climits>
+#include <algorithm>
 #include <set>
 #include <tuple>
 
@@ -241,14 +241,10 @@ TEST(DivideSegmentsTest, KeepsSegmentsWhereTheyWereAndEvensOutTheRows) {
   ASSERT_EQ(owners.size(), segments.size());
   cluster::ReplicaShare share{5, {1, 2, 3}, owners};
   auto rows = RowsPerNode(share, segments);
-  size_t low = SIZE_MAX, high = 0;
-  for (const auto& [node, n] : rows) {
-    low = std::min(low, n);
-    high = std::max(high, n);
-  }
   EXPECT_EQ(rows[1] + rows[2] + rows[3], 4 * 1000 + 8 * 100u);
-  EXPECT_LE(high - low, 1000u) << "rows " << rows[1] << " " << rows[2] << " " << rows[3];
-  EXPECT_GT(low, 0u);
+  EXPECT_LE(RowSpread(rows), 1000u) << "rows " << rows[1] << " " << rows[2] << " " << rows[3];
+  EXPECT_GT(std::min({rows[1], rows[2], rows[3]}), 0u);
+  EXPECT_EQ(RowSpread({}), 0u);
   // Balanced already: nothing moves.
   EXPECT_EQ(DivideSegments({1, 2, 3}, segments, [&](segment::SegmentId s) { return owners.at(s); }), owners);
   // A node gone: its segments go, the others stay where they were unless evening out moves them.
@@ -270,27 +266,22 @@ TEST(PlanReplicasTest, SplitReplicasPinTheirSegmentsAndDivideThemAgainWhenRowsDr
   Replica placed = w.stored[10].replicas[0];
   EXPECT_EQ(placed.pinned.size(), 6u);
   EXPECT_EQ(RowsPerNode(placed.Share(), w.segments[10]), (std::map<int64_t, size_t>{{1, 1000}, {2, 1000}, {3, 1000}}));
-  // Segments flushed later go by hashing; once the rows drift apart by more than a segment, the
-  // replica moves to the same nodes with the segments divided again (loading first).
-  for (int i = 0; i < 40; ++i) w.segments[10].push_back({2000 + i * 65536, 500});
-  auto spread = [&](const cluster::ReplicaShare& share) {
-    auto rows = RowsPerNode(share, w.segments[10]);
-    size_t low = SIZE_MAX, high = 0;
-    for (const auto& [node, n] : rows) {
-      low = std::min(low, n);
-      high = std::max(high, n);
-    }
-    return high - low;
-  };
-  if (spread(placed.Share()) > 500) {
-    w.Step();
-    ASSERT_EQ(w.stored[10].replicas.size(), 2u);
-    EXPECT_EQ(w.stored[10].Serving()[0].id, placed.id);
-    w.Settle();
+  // Segments flushed later go by hashing: six that all hash to node 1 put it 3,000 rows ahead, so
+  // the replica moves to the same nodes with the segments divided again (loading first).
+  for (segment::SegmentId s = 2000; w.segments[10].size() < 12; s += 65536) {
+    if (cluster::HashedOwner(s, {1, 2, 3}) == 1) w.segments[10].push_back({s, 500});
   }
+  auto spread = [&](const cluster::ReplicaShare& share) { return RowSpread(RowsPerNode(share, w.segments[10])); };
+  ASSERT_EQ(spread(placed.Share()), 3000u);
+  w.Step();
+  ASSERT_EQ(w.stored[10].replicas.size(), 2u);
+  EXPECT_EQ(w.stored[10].Serving()[0].id, placed.id);  // the old division serves until the new one loads
+  EXPECT_EQ(w.stored[10].replicas[1].Members(), placed.Members());
+  w.Settle();
   ASSERT_EQ(w.stored[10].replicas.size(), 1u);
+  EXPECT_GT(w.stored[10].replicas[0].id, placed.id);
   EXPECT_LE(spread(w.stored[10].replicas[0].Share()), 500u);
-  EXPECT_EQ(w.stored[10].replicas[0].pinned.size(), 46u);
+  EXPECT_EQ(w.stored[10].replicas[0].pinned.size(), 12u);
   EXPECT_TRUE(w.Step().put.empty());  // no churn once even
 }
 

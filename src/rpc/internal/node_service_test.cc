@@ -335,6 +335,9 @@ TEST_F(NodeServiceTest, ASplitReplicaAnswersAsOneWholeNode) {
   options.node.timeout = 10s;
   options.cache_age = 0ms;
   auto router = NewReplicaRouter(options);
+  // The router's shares are the placement's: naming one is refused, not ignored.
+  EXPECT_TRUE(router->LoadingProgress(collection_->id, 7).status().IsInvalidArgument());
+  EXPECT_TRUE(router->LoadCollection(collection_, two).IsInvalidArgument());
 
   auto same_answers = [&](const std::string& when) {
     SCOPED_TRACE(when);

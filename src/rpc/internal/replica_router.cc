@@ -51,7 +51,11 @@ class ReplicaRouter final : public cluster::QueryNodeClient {
     return out;
   }
 
-  Status LoadCollection(const cluster::CollectionPtr& collection, const cluster::ReplicaShare&) override {
+  // The shares are the placement's: a caller naming one is refused, not ignored.
+  Status LoadCollection(const cluster::CollectionPtr& collection, const cluster::ReplicaShare& share) override {
+    if (share.replica_id != 0) {
+      return Status::InvalidArgument("the replica router loads the placement's shares; it takes no share of its own");
+    }
     // The coordinator places the replicas after the catalog's load state changed: wait for them,
     // then have every replica load at once (the first load, or changed partitions).
     const auto deadline = Clock::now() + options_.place_timeout;
@@ -84,7 +88,10 @@ class ReplicaRouter final : public cluster::QueryNodeClient {
     });
   }
 
-  Result<int64_t> LoadingProgress(int64_t collection_id, int64_t) override {
+  Result<int64_t> LoadingProgress(int64_t collection_id, int64_t replica_id) override {
+    if (replica_id != 0) {
+      return Status::InvalidArgument("the replica router reports a collection's progress over every replica, not one");
+    }
     QUIVER_ASSIGN_OR_RETURN(std::optional<coord::CollectionReplicas> record, Read(collection_id, true));
     if (!record || record->replicas.empty()) return 0;  // loaded in the catalog, not placed yet
     // The collection loads as a whole: it is as far as its slowest replica (serving ones are done).
